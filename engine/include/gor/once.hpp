@@ -1,0 +1,52 @@
+// once.hpp — gor::Once, Go's sync.Once on the engine.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <source_location>
+#include <type_traits>
+#include <utility>
+
+#include "gor/detail/park.hpp"
+
+namespace gor {
+
+// Once runs a function exactly once. call(fn) runs fn if no call has run it yet; every
+// caller returns only after that fn finished (the others park, "sync.Once.Do"). Once done,
+// call is one acquire load. If fn throws (a panic), Once considers it done, as Go does,
+// and the exception propagates to the caller that ran it. Neither copyable nor movable.
+// It may be destroyed as soon as any call() returned: the runner's last touch is the one
+// atomic store that publishes "done" and releases the waiter queue together.
+class Once {
+ public:
+  Once() = default;
+  Once(const Once&) = delete;
+  Once& operator=(const Once&) = delete;
+
+  // call() runs fn unless done; returns after fn finished (in this or another goroutine).
+  template <class F>
+  void call(F&& fn, std::source_location where = std::source_location::current()) {
+    if (state_.load(std::memory_order_acquire) & kDone) return;
+    using Fn = std::remove_reference_t<F>;
+    call_slow([](void* f) { (*static_cast<Fn*>(f))(); }, const_cast<void*>(static_cast<const void*>(&fn)), where);
+  }
+
+  // done() is whether fn has finished.
+  bool done() const noexcept { return state_.load(std::memory_order_acquire) & kDone; }
+
+  struct Waiter;  // a goroutine parked in call(), on its stack (once.cpp)
+
+ private:
+  static constexpr uint32_t kLocked = 1;   // guards waiters_ (a spin bit in the state word)
+  static constexpr uint32_t kRunning = 2;  // fn is running
+  static constexpr uint32_t kDone = 4;     // fn has finished
+
+  void call_slow(void (*invoke)(void*), void* fn, std::source_location where);
+  bool lock_unless_done() noexcept;  // false when done (then not locked)
+  static void unlock_fn(void* self) noexcept;
+
+  std::atomic<uint32_t> state_{0};
+  Waiter* waiters_ = nullptr;  // LIFO stack of waiters, guarded by kLocked
+};
+
+}  // namespace gor

@@ -1,0 +1,67 @@
+// rwmutex.hpp — gor::RWMutex, Go's sync.RWMutex (sync/rwmutex.go) on the engine.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <source_location>
+
+#include "gor/detail/sema.hpp"
+#include "gor/mutex.hpp"
+
+namespace gor {
+
+// RWMutex is a reader/writer lock held by any number of readers or one writer, with Go's
+// writer preference: once a writer waits in lock(), new readers block (rlock parks,
+// try_rlock fails) until that writer has had the lock, so a writer is never starved by a
+// stream of overlapping readers. Writers exclude each other with an internal Mutex.
+//
+// Besides Go's names it offers lock_shared/unlock_shared/try_lock_shared, so
+// std::shared_lock works, and lock/unlock/try_lock for std::unique_lock/lock_guard.
+// Neither copyable nor movable. RUnlock/Unlock of an unlocked RWMutex is a fatal error
+// ("sync: RUnlock of unlocked RWMutex", "sync: Unlock of unlocked RWMutex").
+class RWMutex {
+ public:
+  RWMutex() = default;
+  RWMutex(const RWMutex&) = delete;
+  RWMutex& operator=(const RWMutex&) = delete;
+
+  // rlock() locks for reading; parks ("sync.RWMutex.RLock") while a writer holds or waits.
+  void rlock(std::source_location where = std::source_location::current()) {
+    if (reader_count_.fetch_add(1, std::memory_order_acquire) + 1 < 0) {
+      // A writer is pending: wait for it (Go's semacquireRWMutexR).
+      reader_sem_.acquire(detail::WaitReason::RWMutexRLock, this, where);
+    }
+  }
+  // try_rlock() locks for reading if no writer holds or waits for the lock.
+  bool try_rlock() noexcept;
+  // runlock() undoes one rlock().
+  void runlock() {
+    const int32_t r = reader_count_.fetch_sub(1, std::memory_order_release) - 1;
+    if (r < 0) runlock_slow(r);
+  }
+
+  // lock() locks for writing; parks ("sync.RWMutex.Lock") for the other writers and then
+  // for the active readers to leave.
+  void lock(std::source_location where = std::source_location::current());
+  // try_lock() locks for writing if nobody holds the lock.
+  bool try_lock() noexcept;
+  // unlock() unlocks for writing and lets the readers that queued behind the writer in.
+  void unlock();
+
+  void lock_shared(std::source_location where = std::source_location::current()) { rlock(where); }
+  bool try_lock_shared() noexcept { return try_rlock(); }
+  void unlock_shared() { runlock(); }
+
+ private:
+  static constexpr int32_t kMaxReaders = 1 << 30;  // Go's rwmutexMaxReaders
+
+  void runlock_slow(int32_t r);
+
+  Mutex w_;                            // held while writers are pending
+  detail::Sema writer_sem_;            // writer waits for the departing readers
+  detail::Sema reader_sem_;            // readers wait for the writer
+  std::atomic<int32_t> reader_count_{0};  // readers; minus kMaxReaders while a writer is pending
+  std::atomic<int32_t> reader_wait_{0};   // departing readers the pending writer still waits for
+};
+
+}  // namespace gor

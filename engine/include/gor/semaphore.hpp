@@ -1,0 +1,44 @@
+// semaphore.hpp — gor::Semaphore, a weighted semaphore like golang.org/x/sync/semaphore.
+#pragma once
+
+#include <cstdint>
+#include <source_location>
+
+#include "gor/detail/park.hpp"
+
+namespace gor {
+
+// Semaphore is a weighted semaphore of fixed capacity. acquire(n) takes n units, parking
+// ("semacquire") in FIFO order: a queued large request is never overtaken by later small
+// ones, and try_acquire fails while anyone waits. acquire(n > capacity) parks forever
+// (x/sync's behaviour without a context). Releasing more than held panics (gor::Panic)
+// with "semaphore: released more than held". Neither copyable nor movable. A waiter is
+// granted its units under the lock and readied after the releaser's last touch, so the
+// Semaphore may be destroyed as soon as acquire returns.
+class Semaphore {
+ public:
+  explicit Semaphore(int64_t capacity) : size_(capacity) {}
+  Semaphore(const Semaphore&) = delete;
+  Semaphore& operator=(const Semaphore&) = delete;
+
+  // acquire() takes n units, parking until they are available and earlier waiters are served.
+  void acquire(int64_t n = 1, std::source_location where = std::source_location::current());
+  // try_acquire() takes n units if available and nobody waits; never parks.
+  bool try_acquire(int64_t n = 1) noexcept;
+  // release() returns n units and grants queued requests, front first, while they fit.
+  void release(int64_t n = 1);
+
+  // capacity() is the total weight.
+  int64_t capacity() const noexcept { return size_; }
+
+  struct Waiter;  // a goroutine parked in acquire(), on its stack (semaphore.cpp)
+
+ private:
+  const int64_t size_;
+  int64_t cur_ = 0;  // units held, guarded by lock_
+  detail::SpinLock lock_;
+  Waiter* head_ = nullptr;
+  Waiter* tail_ = nullptr;
+};
+
+}  // namespace gor

@@ -1,0 +1,44 @@
+// waitgroup.cpp — gor::WaitGroup, a port of Go 1.19's sync/waitgroup.go.
+#include "gor/waitgroup.hpp"
+
+#include "gor/panic.hpp"
+
+namespace gor {
+
+void WaitGroup::add(int64_t delta) {
+  const uint64_t state =
+      state_.fetch_add(static_cast<uint64_t>(delta) << 32, std::memory_order_acq_rel) +
+      (static_cast<uint64_t>(delta) << 32);
+  const int32_t v = static_cast<int32_t>(state >> 32);
+  const uint32_t w = static_cast<uint32_t>(state);
+  if (v < 0) throw Panic("sync: negative WaitGroup counter");
+  if (w != 0 && delta > 0 && v == static_cast<int32_t>(delta))
+    throw Panic("sync: WaitGroup misuse: Add called concurrently with Wait");
+  // No waiters, or the counter is not zero: nothing else to do, and nothing touched since.
+  if (v > 0 || w == 0) return;
+  // The counter is zero and there are waiters. They cannot return before we release them,
+  // so the WaitGroup is alive until then. Now there can't be concurrent mutations:
+  // adds must not happen concurrently with wait, and wait does not increment waiters when
+  // it sees the counter at zero. Still do a cheap sanity check to detect misuse.
+  if (state_.load(std::memory_order_relaxed) != state)
+    throw Panic("sync: WaitGroup misuse: Add called concurrently with Wait");
+  // Reset waiters count to 0, then release them all in one critical section.
+  state_.store(0, std::memory_order_release);
+  sema_.release_n(w);
+}
+
+void WaitGroup::wait(std::source_location where) {
+  uint64_t state = state_.load(std::memory_order_acquire);
+  for (;;) {
+    if ((state >> 32) == 0) return;  // counter is zero: no need to wait
+    // Increment the waiter count.
+    if (state_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+      sema_.acquire(detail::WaitReason::WaitGroupWait, this, where);
+      if (state_.load(std::memory_order_acquire) != 0)
+        throw Panic("sync: WaitGroup is reused before previous Wait has returned");
+      return;
+    }
+  }
+}
+
+}  // namespace gor
