@@ -1,0 +1,283 @@
+// chan.hpp — Go's channels: gor::Chan<T> and gor::make_chan<T>.
+//
+// A Chan<T> is a copyable handle on one channel (Go's channel value); a default-constructed
+// Chan is the nil channel. The algorithms are Go 1.19's runtime/chan.go, compiled once in
+// engine/src/chan.cpp on the type-erased detail::ChanCore; the template ChanImpl<T> only
+// supplies the element moves and owns the ring buffer.
+#pragma once
+
+#include <atomic>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <source_location>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "gor/detail/park.hpp"
+#include "gor/panic.hpp"
+
+namespace gor {
+
+namespace detail {
+
+class ChanCore;
+
+// ChanWaiter is Go's sudog: one goroutine blocked on one channel (a select blocks on several
+// channels with one ChanWaiter each). It lives on the blocked goroutine's stack. Every field is
+// protected by the lock of channel `c`, except `select_done`, which is atomic.
+struct ChanWaiter {
+  G* g = nullptr;                               // the blocked goroutine
+  void* elem = nullptr;                         // send: the value to take; recv: where to put one
+  ChanWaiter* next = nullptr;                       // wait-queue links
+  ChanWaiter* prev = nullptr;
+  ChanCore* c = nullptr;                        // channel whose queue holds the waiter
+  std::atomic<uint32_t>* select_done = nullptr; // select: 0 until one waker claimed the select
+  ChanWaiter** fired = nullptr;                     // select: the waker stores the winning waiter here
+  int case_index = -1;                          // select: the case this waiter stands for
+  bool is_select = false;
+  bool success = false;  // set by the waker: true if a value was passed, false if woken by close
+};
+
+// ChanWaitQueue is an intrusive FIFO of Waiters (Go's waitq).
+struct ChanWaitQueue {
+  ChanWaiter* first = nullptr;
+  ChanWaiter* last = nullptr;
+
+  // enqueue() appends w.
+  void enqueue(ChanWaiter* w) noexcept;
+  // dequeue() unlinks and returns the first waiter that may be woken, or nullptr. A select
+  // waiter is returned only if this call won its select (CAS of *select_done 0 -> 1); the
+  // others are unlinked and skipped: their select was already won through another channel.
+  ChanWaiter* dequeue() noexcept;
+  // remove() unlinks w if it is still queued (Go's dequeueSudoG).
+  void remove(ChanWaiter* w) noexcept;
+};
+
+// ChanCore is the type-erased channel (Go's hchan). Fields other than the immutable ones and
+// `refs` are protected by `lock`. The element operations are supplied by ChanImpl<T>.
+class ChanCore {
+ public:
+  ChanCore(size_t cap, std::string name, std::source_location where);
+  ChanCore(const ChanCore&) = delete;
+  ChanCore& operator=(const ChanCore&) = delete;
+  virtual ~ChanCore();
+
+  // buf_put() moves *src into ring slot i.
+  virtual void buf_put(size_t i, void* src) noexcept = 0;
+  // buf_take() moves ring slot i into *dst (dropped when dst is null) and resets the slot to T{}.
+  virtual void buf_take(size_t i, void* dst) noexcept = 0;
+  // elem_move() moves *src into *dst (direct handoff between two goroutines' stacks).
+  virtual void elem_move(void* dst, void* src) noexcept = 0;
+
+  void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void release() noexcept {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  SpinLock lock;
+  bool closed = false;
+  const size_t cap;                 // ring size (Go's dataqsiz); 0: unbuffered
+  std::atomic<size_t> count{0};     // values in the ring (Go's qcount); written under lock
+  size_t sendx = 0;                 // ring index of the next send
+  size_t recvx = 0;                 // ring index of the next receive
+  ChanWaitQueue recvq;                  // blocked receivers
+  ChanWaitQueue sendq;                  // blocked senders
+  const uint64_t id;                // process-wide unique, from 1
+  const std::string name;
+  const std::source_location where; // creation site
+
+ private:
+  std::atomic<uint32_t> refs_{1};
+};
+
+// ChanImpl<T> is a channel of T: the element moves and the ring of `cap` values.
+template <class T>
+class ChanImpl final : public ChanCore {
+ public:
+  ChanImpl(size_t cap, std::string name, std::source_location where)
+      : ChanCore(cap, std::move(name), where), ring_(cap ? new T[cap]() : nullptr) {}
+
+  void buf_put(size_t i, void* src) noexcept override { ring_[i] = std::move(*static_cast<T*>(src)); }
+  void buf_take(size_t i, void* dst) noexcept override {
+    if (dst) *static_cast<T*>(dst) = std::move(ring_[i]);
+    ring_[i] = T{};
+  }
+  void elem_move(void* dst, void* src) noexcept override {
+    *static_cast<T*>(dst) = std::move(*static_cast<T*>(src));
+  }
+
+ private:
+  std::unique_ptr<T[]> ring_;
+};
+
+// The operations of chan.go on a ChanCore (nullptr: the nil channel). `elem` points to a T:
+// the value to send (moved from when the send happens), or where a received value goes
+// (the caller initialises it to T{}; a receive that finds the channel closed leaves it).
+
+// chan_send() is a blocking send (Go's chansend1). Panics "send on closed channel".
+void chan_send(ChanCore* c, void* elem, std::source_location where);
+// chan_try_send() sends only if it can without blocking (select with default). Panics
+// "send on closed channel". Callable from any thread.
+bool chan_try_send(ChanCore* c, void* elem);
+// chan_recv() is a blocking receive (chanrecv2); returns false if it got the zero value of
+// a closed, drained channel.
+bool chan_recv(ChanCore* c, void* elem, std::source_location where);
+// RecvStatus is what a non-blocking receive did.
+enum class RecvStatus { NotReady, Received, Closed };
+// chan_try_recv() receives only if it can without blocking. Callable from any thread.
+RecvStatus chan_try_recv(ChanCore* c, void* elem);
+// chan_close() is Go's closechan. Panics "close of nil channel" / "close of closed channel".
+// Callable from any thread.
+void chan_close(ChanCore* c, std::source_location where);
+// chan_len() is the number of buffered values (a racy snapshot, like Go's len(c)).
+inline size_t chan_len(const ChanCore* c) noexcept { return c ? c->count.load(std::memory_order_relaxed) : 0; }
+
+}  // namespace detail
+
+template <class T>
+class Chan;
+
+template <class T>
+Chan<T> make_chan(size_t cap = 0, std::string name = "",
+                  std::source_location where = std::source_location::current());
+
+// Chan<T> is a handle on a channel of T; copies share the channel. Default: the nil channel,
+// on which send and receive block forever. Every operation is const (a lambda capturing a
+// Chan by value needs no `mutable`). T must be default-constructible (receiving from a closed
+// channel yields T{}) and nothrow-move-assignable (values move while the channel is locked).
+template <class T>
+class Chan {
+  static_assert(std::is_default_constructible_v<T>, "gor::Chan<T>: T must be default-constructible");
+  static_assert(std::is_nothrow_move_assignable_v<T>, "gor::Chan<T>: T's move assignment must be noexcept");
+
+ public:
+  using value_type = T;
+
+  Chan() noexcept = default;
+  Chan(const Chan& o) noexcept : c_(o.c_) {
+    if (c_) c_->retain();
+  }
+  Chan(Chan&& o) noexcept : c_(std::exchange(o.c_, nullptr)) {}
+  Chan& operator=(const Chan& o) noexcept {
+    Chan(o).swap(*this);
+    return *this;
+  }
+  Chan& operator=(Chan&& o) noexcept {
+    Chan(std::move(o)).swap(*this);
+    return *this;
+  }
+  ~Chan() {
+    if (c_) c_->release();
+  }
+  void swap(Chan& o) noexcept { std::swap(c_, o.c_); }
+
+  // is_nil() tells whether this is the nil channel.
+  bool is_nil() const noexcept { return c_ == nullptr; }
+  // len() is the number of buffered values (0 for nil).
+  size_t len() const noexcept { return detail::chan_len(c_); }
+  // cap() is the buffer size (0 for nil and unbuffered).
+  size_t cap() const noexcept { return c_ ? c_->cap : 0; }
+  // name() is the name given to make_chan ("" for nil); id() a process-wide unique id (0 for nil).
+  const std::string& name() const noexcept {
+    static const std::string none;
+    return c_ ? c_->name : none;
+  }
+  uint64_t id() const noexcept { return c_ ? c_->id : 0; }
+
+  // send() sends v, blocking until a receiver takes it or the buffer has room (`c <- v`).
+  // Panics "send on closed channel". Must be called from a goroutine.
+  void send(T v, std::source_location where = std::source_location::current()) const {
+    detail::chan_send(c_, &v, where);
+  }
+  // recv() receives a value (`<-c`): T{} once the channel is closed and drained.
+  T recv(std::source_location where = std::source_location::current()) const {
+    T v{};
+    detail::chan_recv(c_, &v, where);
+    return v;
+  }
+  // recv_ok() is the comma-ok receive (`v, ok := <-c`): ok is false for the T{} of a closed,
+  // drained channel.
+  std::pair<T, bool> recv_ok(std::source_location where = std::source_location::current()) const {
+    std::pair<T, bool> r{T{}, false};
+    r.second = detail::chan_recv(c_, &r.first, where);
+    return r;
+  }
+  // close() closes the channel: receivers drain the buffer, then get T{} and false; blocked
+  // senders panic. Panics "close of nil channel" / "close of closed channel". Callable from
+  // any thread.
+  void close(std::source_location where = std::source_location::current()) const {
+    detail::chan_close(c_, where);
+  }
+  // try_send() sends v if that needs no waiting (`select { case c <- v: default: }`) and says
+  // whether it did; v is dropped otherwise. Panics "send on closed channel". Callable from any
+  // thread, including a scheduler thread outside goroutines (timer callbacks).
+  bool try_send(T v) const { return detail::chan_try_send(c_, &v); }
+  // try_recv() receives if that needs no waiting: a value, or T{} from a closed and drained
+  // channel (Go's select-with-default takes that case too); nullopt when nothing is ready.
+  // Callable from any thread.
+  std::optional<T> try_recv() const {
+    T v{};
+    if (detail::chan_try_recv(c_, &v) == detail::RecvStatus::NotReady) return std::nullopt;
+    return std::optional<T>(std::move(v));
+  }
+
+  // Iterator is the range-for receive loop (`for v := range c`): it receives until the channel
+  // is closed and drained. *it yields the received value as an rvalue.
+  class Iterator {
+   public:
+    using value_type = T;
+    using difference_type = std::ptrdiff_t;
+    using iterator_category = std::input_iterator_tag;
+
+    Iterator() = default;
+    Iterator(detail::ChanCore* c, std::source_location where) : c_(c), done_(false), where_(where) { next(); }
+    T&& operator*() const { return std::move(value_); }
+    Iterator& operator++() {
+      next();
+      return *this;
+    }
+    void operator++(int) { next(); }
+    friend bool operator==(const Iterator& it, std::default_sentinel_t) noexcept { return it.done_; }
+
+   private:
+    void next() {
+      value_ = T{};
+      if (!detail::chan_recv(c_, &value_, where_)) done_ = true;
+    }
+    detail::ChanCore* c_ = nullptr;  // kept alive by the ranged-over handle
+    bool done_ = true;
+    std::source_location where_;
+    mutable T value_{};
+  };
+  Iterator begin(std::source_location where = std::source_location::current()) const { return Iterator(c_, where); }
+  std::default_sentinel_t end() const noexcept { return {}; }
+
+  // operator== compares identity: two handles on the same channel (or both nil) are equal.
+  friend bool operator==(const Chan& a, const Chan& b) noexcept { return a.c_ == b.c_; }
+
+  // core() is the type-erased channel (select's case descriptors use it); nullptr for nil.
+  detail::ChanCore* core() const noexcept { return c_; }
+
+ private:
+  explicit Chan(detail::ChanCore* c) noexcept : c_(c) {}
+  friend Chan make_chan<T>(size_t, std::string, std::source_location);
+
+  detail::ChanCore* c_ = nullptr;
+};
+
+// make_chan() makes a channel of T with a buffer of `cap` values (0: unbuffered), as Go's
+// make(chan T, cap). `name` is shown in dumps and the GUI. Panics "makechan: size out of range".
+template <class T>
+Chan<T> make_chan(size_t cap, std::string name, std::source_location where) {
+  if (cap > static_cast<size_t>(std::numeric_limits<std::ptrdiff_t>::max()) / (sizeof(T) ? sizeof(T) : 1))
+    throw Panic("makechan: size out of range");
+  return Chan<T>(new detail::ChanImpl<T>(cap, std::move(name), where));
+}
+
+}  // namespace gor

@@ -1,0 +1,295 @@
+// chan.cpp — channel operations: a port of Go 1.19's runtime/chan.go onto the engine's
+// park/ready machinery (detail/park.hpp).
+//
+// Invariants (Go's, enforced under c->lock):
+//   - At least one of c->sendq and c->recvq is empty, except for an unbuffered channel on
+//     which one goroutine's select waits to both send and receive.
+//   - For a buffered channel: count > 0 implies recvq is empty; count < cap implies sendq is
+//     empty (a waiting sender or receiver is served before anything goes to/from the ring).
+//   - A closed channel has an empty sendq (close wakes every sender) and never gets a new
+//     waiter (send on closed panics; receive on closed returns at once).
+// Wakers write into the waiter (value, success, select winner) while holding c->lock,
+// unlock, and only then ready() the goroutine, never touching the channel afterwards.
+
+#include <stdexcept>
+
+#include "chan_core.hpp"
+
+namespace gor::detail {
+
+namespace {
+
+std::atomic<uint64_t> g_next_chan_id{1};
+
+// park_forever() blocks the current goroutine for good (operations on a nil channel). It
+// returns only by ForcedUnwind when the run ends.
+[[noreturn]] void park_forever(WaitReason reason, std::source_location where) {
+  for (;;) park(reason, nullptr, where, nullptr, nullptr);
+}
+
+// ready_list() readies the goroutines of a chain of waiters linked by `next` (close's wake
+// list). Each waiter is read before its goroutine is readied: afterwards it may be gone.
+void ready_list(ChanWaiter* w) noexcept {
+  while (w) {
+    ChanWaiter* next = w->next;
+    G* g = w->g;
+    ready(g);
+    w = next;
+  }
+}
+
+// park_on() parks the current goroutine, queued as w on q of channel c, releasing c->lock
+// after the switch. If the run ends while it is parked (ForcedUnwind), w is unlinked first so
+// the channel, which may outlive the run, keeps no pointer into the unwound stack.
+void park_on(ChanCore* c, ChanWaitQueue& q, ChanWaiter& w, WaitReason reason, std::source_location where) {
+  try {
+    park(reason, c, where, &SpinLock::unlock_fn, &c->lock);
+  } catch (...) {
+    c->lock.lock();
+    q.remove(&w);
+    c->lock.unlock();
+    throw;
+  }
+}
+
+}  // namespace
+
+// --- ChanWaitQueue --------------------------------------------------------------------------
+
+void ChanWaitQueue::enqueue(ChanWaiter* w) noexcept {
+  w->next = nullptr;
+  w->prev = last;
+  if (last)
+    last->next = w;
+  else
+    first = w;
+  last = w;
+}
+
+ChanWaiter* ChanWaitQueue::dequeue() noexcept {
+  for (;;) {
+    ChanWaiter* w = first;
+    if (!w) return nullptr;
+    first = w->next;
+    if (first)
+      first->prev = nullptr;
+    else
+      last = nullptr;
+    w->next = nullptr;
+    w->prev = nullptr;
+    // A select waiter may already have been claimed through another of its channels, in the
+    // window before its goroutine relocks everything and unlinks itself: skip it.
+    if (w->is_select) {
+      uint32_t expected = 0;
+      if (!w->select_done->compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) continue;
+    }
+    return w;
+  }
+}
+
+void ChanWaitQueue::remove(ChanWaiter* w) noexcept {
+  ChanWaiter* x = w->prev;
+  ChanWaiter* y = w->next;
+  if (x) {
+    x->next = y;
+    if (y)
+      y->prev = x;
+    else
+      last = x;
+  } else if (y) {
+    y->prev = nullptr;
+    first = y;
+  } else if (first == w) {
+    first = last = nullptr;  // the only element
+  }  // else: already unlinked by a dequeue()
+  w->next = w->prev = nullptr;
+}
+
+// --- ChanCore ---------------------------------------------------------------------------
+
+ChanCore::ChanCore(size_t cap_, std::string name_, std::source_location where_)
+    : cap(cap_), id(g_next_chan_id.fetch_add(1, std::memory_order_relaxed)), name(std::move(name_)), where(where_) {}
+
+ChanCore::~ChanCore() = default;
+
+// --- shared steps (chan_core.hpp) -------------------------------------------------------
+
+G* handoff_send(ChanCore* c, ChanWaiter* w, void* src) noexcept {
+  if (w->elem) c->elem_move(w->elem, src);
+  w->elem = nullptr;
+  w->success = true;
+  if (w->is_select) *w->fired = w;
+  return w->g;
+}
+
+G* handoff_recv(ChanCore* c, ChanWaiter* w, void* dst) noexcept {
+  if (c->cap == 0) {
+    if (dst) c->elem_move(dst, w->elem);
+  } else {
+    // The ring is full (a sender waits): take its head, put the sender's value at its tail,
+    // which is the same slot.
+    c->buf_take(c->recvx, dst);
+    c->buf_put(c->recvx, w->elem);
+    if (++c->recvx == c->cap) c->recvx = 0;
+    c->sendx = c->recvx;
+  }
+  w->elem = nullptr;
+  w->success = true;
+  if (w->is_select) *w->fired = w;
+  return w->g;
+}
+
+void buffer_push(ChanCore* c, void* src) noexcept {
+  c->buf_put(c->sendx, src);
+  if (++c->sendx == c->cap) c->sendx = 0;
+  c->count.store(c->count.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+void buffer_pop(ChanCore* c, void* dst) noexcept {
+  c->buf_take(c->recvx, dst);
+  if (++c->recvx == c->cap) c->recvx = 0;
+  c->count.store(c->count.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+}
+
+void require_goroutine(const char* what) {
+  if (!current_g()) throw std::logic_error(std::string("gor: ") + what + " outside a goroutine would block its thread");
+}
+
+void panic_send_on_closed() { throw Panic("send on closed channel"); }
+
+// --- send -------------------------------------------------------------------------------
+
+namespace {
+
+// send_locked() is chansend up to the blocking decision: with c->lock held, it delivers
+// *elem to a waiting receiver or the ring and returns true (lock released), or returns
+// false with the lock still held. Panics (lock released) on a closed channel.
+bool send_locked(ChanCore* c, void* elem) {
+  if (c->closed) {
+    c->lock.unlock();
+    panic_send_on_closed();
+  }
+  if (ChanWaiter* w = c->recvq.dequeue()) {
+    G* g = handoff_send(c, w, elem);
+    c->lock.unlock();
+    ready(g);
+    return true;
+  }
+  if (c->count.load(std::memory_order_relaxed) < c->cap) {
+    buffer_push(c, elem);
+    c->lock.unlock();
+    return true;
+  }
+  return false;
+}
+
+// Recv outcome of recv_locked(): Blocked means the lock is still held.
+enum class RecvStep { Blocked, Received, Closed };
+
+// recv_locked() is chanrecv up to the blocking decision, with c->lock held.
+RecvStep recv_locked(ChanCore* c, void* elem) {
+  if (c->closed) {
+    if (c->count.load(std::memory_order_relaxed) == 0) {
+      c->lock.unlock();  // *elem stays T{}: Go's typedmemclr(ep)
+      return RecvStep::Closed;
+    }
+  } else if (ChanWaiter* w = c->sendq.dequeue()) {
+    G* g = handoff_recv(c, w, elem);
+    c->lock.unlock();
+    ready(g);
+    return RecvStep::Received;
+  }
+  if (c->count.load(std::memory_order_relaxed) > 0) {
+    buffer_pop(c, elem);
+    c->lock.unlock();
+    return RecvStep::Received;
+  }
+  return RecvStep::Blocked;
+}
+
+}  // namespace
+
+void chan_send(ChanCore* c, void* elem, std::source_location where) {
+  require_goroutine("channel send");
+  check_preempt();
+  if (!c) park_forever(WaitReason::ChanSendNilChan, where);
+  c->lock.lock();
+  if (send_locked(c, elem)) return;
+  ChanWaiter w;
+  w.g = current_g();
+  w.elem = elem;
+  w.c = c;
+  c->sendq.enqueue(&w);
+  park_on(c, c->sendq, w, WaitReason::ChanSend, where);
+  // Woken by a receiver (success) or by close (failure).
+  if (!w.success) panic_send_on_closed();
+}
+
+bool chan_try_send(ChanCore* c, void* elem) {
+  if (!c) return false;
+  c->lock.lock();
+  if (send_locked(c, elem)) return true;
+  c->lock.unlock();
+  return false;
+}
+
+bool chan_recv(ChanCore* c, void* elem, std::source_location where) {
+  require_goroutine("channel receive");
+  check_preempt();
+  if (!c) park_forever(WaitReason::ChanReceiveNilChan, where);
+  c->lock.lock();
+  switch (recv_locked(c, elem)) {
+    case RecvStep::Received: return true;
+    case RecvStep::Closed: return false;
+    case RecvStep::Blocked: break;
+  }
+  ChanWaiter w;
+  w.g = current_g();
+  w.elem = elem;
+  w.c = c;
+  c->recvq.enqueue(&w);
+  park_on(c, c->recvq, w, WaitReason::ChanReceive, where);
+  // Woken by a sender (success, value in *elem) or by close (failure, *elem still T{}).
+  return w.success;
+}
+
+RecvStatus chan_try_recv(ChanCore* c, void* elem) {
+  if (!c) return RecvStatus::NotReady;
+  c->lock.lock();
+  switch (recv_locked(c, elem)) {
+    case RecvStep::Received: return RecvStatus::Received;
+    case RecvStep::Closed: return RecvStatus::Closed;
+    case RecvStep::Blocked: break;
+  }
+  c->lock.unlock();
+  return RecvStatus::NotReady;
+}
+
+// --- close ------------------------------------------------------------------------------
+
+void chan_close(ChanCore* c, std::source_location) {
+  if (!c) throw Panic("close of nil channel");
+  c->lock.lock();
+  if (c->closed) {
+    c->lock.unlock();
+    throw Panic("close of closed channel");
+  }
+  c->closed = true;
+  // Collect every receiver (they get T{}, false) and every sender (they panic) on a wake
+  // list linked through `next`; ready them only after unlocking.
+  ChanWaiter* wake = nullptr;
+  ChanWaiter** tail = &wake;
+  for (ChanWaitQueue* q : {&c->recvq, &c->sendq}) {
+    while (ChanWaiter* w = q->dequeue()) {
+      w->elem = nullptr;
+      w->success = false;
+      if (w->is_select) *w->fired = w;
+      *tail = w;
+      tail = &w->next;
+    }
+  }
+  c->lock.unlock();
+  ready_list(wake);
+}
+
+}  // namespace gor::detail
