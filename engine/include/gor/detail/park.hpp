@@ -1,0 +1,131 @@
+// park.hpp — the engine's park/ready machinery, on which channels, select, timers and the
+// sync package are built. Internal API: user code uses the types in <gor/gor.hpp>.
+//
+// The protocol (Go's gopark/goready):
+//   1. Lock the object's SpinLock, decide to wait, link a Waiter for the current goroutine
+//      into the object's wait queue.
+//   2. park(reason, object, site, unlock_fn, &lock): the goroutine switches to its M's
+//      scheduler context, and only then is unlock_fn(arg) called there. So no waker can
+//      ready the goroutine before its context is saved.
+//   3. A waker locks the object, unlinks the Waiter, unlocks the object and only then calls
+//      ready(waiter.g). After unlocking it must not touch the object again: the woken
+//      goroutine may destroy it as soon as its wait returns.
+// A goroutine never blocks its OS thread: parking frees the M to run other goroutines.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <source_location>
+#include <thread>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+namespace gor::detail {
+
+struct G;  // a goroutine (engine/src/goroutine.hpp)
+
+// WaitReason is why a goroutine is parked, in Go's words (see wait_reason_text).
+enum class WaitReason : uint8_t {
+  None,
+  ChanReceive,         // "chan receive"
+  ChanSend,            // "chan send"
+  ChanReceiveNilChan,  // "chan receive (nil chan)"
+  ChanSendNilChan,     // "chan send (nil chan)"
+  Select,              // "select"
+  SelectNoCases,       // "select (no cases)"
+  MutexLock,           // "sync.Mutex.Lock"
+  RWMutexRLock,        // "sync.RWMutex.RLock"
+  RWMutexLock,         // "sync.RWMutex.Lock"
+  WaitGroupWait,       // "sync.WaitGroup.Wait"
+  CondWait,            // "sync.Cond.Wait"
+  OnceDo,              // "sync.Once.Do"
+  Semacquire,          // "semacquire"
+  Sleep,               // "sleep"
+  Syscall,             // "syscall"
+  Preempted,           // "preempted"
+};
+
+// wait_reason_text() is Go's string for r ("chan receive", ...).
+const char* wait_reason_text(WaitReason r) noexcept;
+
+// cpu_relax() is one PAUSE instruction.
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#endif
+}
+
+// SpinLock is the runtime's short-critical-section lock (Go's runtime mutex). It spins with
+// PAUSE, then yields the OS thread. Hold it only for a few dozen instructions and never
+// across park() except by passing it as park()'s unlock argument.
+class SpinLock {
+ public:
+  void lock() noexcept {
+    for (int spins = 0;; ++spins) {
+      if (!locked_.exchange(true, std::memory_order_acquire)) return;
+      while (locked_.load(std::memory_order_relaxed)) {
+        if (spins < 64) {
+          cpu_relax();
+          ++spins;
+        } else {
+          std::this_thread::yield();
+        }
+      }
+    }
+  }
+  bool try_lock() noexcept {
+    return !locked_.load(std::memory_order_relaxed) && !locked_.exchange(true, std::memory_order_acquire);
+  }
+  void unlock() noexcept { locked_.store(false, std::memory_order_release); }
+
+  // unlock_fn is an unlock callback for park(): park(..., &SpinLock::unlock_fn, &lock).
+  static void unlock_fn(void* lock) noexcept { static_cast<SpinLock*>(lock)->unlock(); }
+
+ private:
+  std::atomic<bool> locked_{false};
+};
+
+// current_g() is the running goroutine, or nullptr outside goroutines.
+G* current_g() noexcept;
+
+// park() blocks the current goroutine until ready() is called for it. `object` is what it
+// waits on (shown in dumps and the GUI), `where` the blocking site. `unlock(arg)` runs on the
+// scheduler stack after the switch (may be nullptr). Throws ForcedUnwind if the run ends
+// while parked. Must be called from a goroutine.
+void park(WaitReason reason, const void* object, std::source_location where,
+          void (*unlock)(void*) noexcept, void* arg);
+
+// ready() makes the parked goroutine g runnable. From a goroutine or a scheduler thread it
+// goes to that P's runnext slot (so it runs next, inheriting the time slice, as Go's goready
+// does); from any other thread, to the global run queue.
+void ready(G* g) noexcept;
+
+// goyield() puts the current goroutine at the tail of its P's local run queue and runs
+// another (Go's goyield, used by mutex handoff so the readied waiter runs at once).
+void goyield();
+
+// check_preempt() honours a pending preemption request (cheap: one load when none).
+void check_preempt();
+
+// nanotime() is the engine clock in nanoseconds (dilation-aware).
+int64_t nanotime() noexcept;
+
+// fastrand() is a per-P (or per-thread) pseudo-random number from the run's seed.
+uint32_t fastrand() noexcept;
+// fastrandn() is uniform in [0, n).
+inline uint32_t fastrandn(uint32_t n) noexcept {
+  return static_cast<uint32_t>((static_cast<uint64_t>(fastrand()) * n) >> 32);
+}
+
+// can_spin() is Go's sync_runtime_canSpin: whether active spinning in a sync primitive pays
+// (iteration < 4, more than one CPU, GOMAXPROCS > 1, other Ps are busy, local run queue empty).
+bool can_spin(int iteration) noexcept;
+// do_spin() spins for Go's 30 PAUSE instructions.
+void do_spin() noexcept;
+
+// goid_of() is g's id; label_of() its label ("" when none).
+uint64_t goid_of(const G* g) noexcept;
+
+}  // namespace gor::detail

@@ -1,0 +1,13 @@
+// gor.hpp — the whole public API of the gor engine: Go's concurrency in C++20.
+//
+//   gor::run(cfg, main)           run a program (runtime.hpp)
+//   gor::go, yield, sleep, now, gomaxprocs, num_goroutine, goid, syscall, preempt_point
+//   gor::Chan<T>, make_chan, select and its on_* cases   (chan.hpp, select.hpp)
+//   gor::after, Timer, Ticker                            (time.hpp)
+//   gor::WaitGroup, Mutex, RWMutex, Once, Cond, Semaphore, SyncMap  (one header each)
+//   gor::Context, background, with_cancel/timeout/deadline/value    (context.hpp)
+#pragma once
+
+#include "gor/panic.hpp"
+#include "gor/runtime.hpp"
+// Each primitive's header is added here as it lands (one primitive per header):

@@ -1,0 +1,38 @@
+// panic.hpp — Go's panics as C++ exceptions.
+#pragma once
+
+#include <exception>
+#include <string>
+#include <utility>
+
+namespace gor {
+
+// Panic is a recoverable Go panic. what() is Go's text exactly ("send on closed channel").
+// Uncaught in a goroutine, it ends the run with RunStatus::Panic and this message.
+class Panic : public std::exception {
+ public:
+  explicit Panic(std::string message) : message_(std::move(message)) {}
+  const char* what() const noexcept override { return message_.c_str(); }
+
+ private:
+  std::string message_;
+};
+
+// ForcedUnwind is thrown inside goroutines that are still alive when a run ends, so their
+// stacks unwind and nothing leaks. It does not derive from std::exception: a `catch (...)`
+// inside a goroutine must rethrow it (`catch (...) { ...; throw; }`).
+struct ForcedUnwind {};
+
+// FatalError is Go's unrecoverable `fatal error` (for instance "sync: unlock of unlocked
+// mutex"). Like ForcedUnwind it does not derive from std::exception, so it is not caught by
+// `catch (const std::exception&)`; it ends the run with RunStatus::Panic and its message.
+struct FatalError {
+  std::string message;
+};
+
+namespace detail {
+// fatal() raises FatalError in a goroutine (Go's throw()).
+[[noreturn]] void fatal(const char* message);
+}  // namespace detail
+
+}  // namespace gor

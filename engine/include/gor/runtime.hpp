@@ -1,0 +1,130 @@
+// runtime.hpp — running a program on the gor engine, and what a goroutine can ask of it.
+//
+// gor::run(cfg, main) starts an M:N scheduler (Go's G/M/P model: goroutines on logical
+// processors on OS threads), runs `main` as the main goroutine and returns when it returns,
+// when a goroutine panics, or when every goroutine is blocked for good (deadlock).
+// All other functions here are called from inside a goroutine of a run.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <source_location>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+namespace gor {
+
+// Duration is the engine's duration type (Go's time.Duration).
+using Duration = std::chrono::nanoseconds;
+
+// EngineClock is the run's clock: monotonic, in engine time. Engine time runs `dilation`
+// times slower than wall time (Config::dilation, set_dilation), so every timeout and
+// threshold (sleep, timers, the mutex's 1 ms starvation limit) stays consistent in slow motion.
+struct EngineClock {
+  using duration = Duration;
+  using rep = duration::rep;
+  using period = duration::period;
+  using time_point = std::chrono::time_point<EngineClock, Duration>;
+  static constexpr bool is_steady = true;
+  // now() is gor::now(): engine time of the current run (or of the calling thread's run).
+  static time_point now() noexcept;
+};
+
+// TimePoint is a point in engine time, as returned by gor::now().
+using TimePoint = EngineClock::time_point;
+
+// Config describes one run.
+struct Config {
+  int procs = 0;                     // GOMAXPROCS; 0: the machine's hardware threads
+  uint64_t seed = 0;                 // seeds the scheduler's and select's random choices
+  bool trace = false;                // record scheduler events (tracing layer)
+  double dilation = 1.0;             // engine time runs this many times slower than wall time
+  size_t stack_size = 128 * 1024;    // goroutine stack size (virtual; committed lazily)
+  std::chrono::milliseconds preempt_after{10};  // sysmon's preemption threshold (Go: 10 ms)
+};
+
+// RunStatus is how a run ended.
+enum class RunStatus { Ok, Panic, Deadlock };
+
+// RunResult is what a run reports. `message` is Go's text exactly (no "panic: " prefix).
+struct RunResult {
+  RunStatus status = RunStatus::Ok;
+  std::string message;          // panic message, or "all goroutines are asleep - deadlock!"
+  std::string dump;             // goroutine dump (Go's traceback format) for Panic and Deadlock
+  size_t leaked = 0;            // goroutines still alive when main returned (unwound by the engine)
+  uint64_t goroutines_created = 0;
+  uint64_t steals = 0;          // successful steal operations
+  uint64_t preempt_requests = 0;// sysmon preemption requests
+  uint64_t syscall_handoffs = 0;// Ps retaken from goroutines blocked in gor::syscall
+  int max_threads = 0;          // the most OS threads (Ms) alive at once
+  uint64_t panicking_goid = 0;  // goroutine that panicked (0 when none)
+};
+
+// run() runs `main` as the main goroutine under `cfg`. Runs may follow each other and may
+// run concurrently in one process (each has its own threads). Calling run() from inside
+// a goroutine throws std::logic_error.
+RunResult run(const Config& cfg, std::function<void()> main);
+
+// go() starts fn as a new goroutine (Go's `go` statement). It is queued in the caller's
+// P runnext slot, as Go does. Records the creation site.
+void go(std::function<void()> fn, std::source_location where = std::source_location::current());
+
+// go_named() is go() with a label shown in dumps and the GUI.
+void go_named(std::string label, std::function<void()> fn,
+              std::source_location where = std::source_location::current());
+
+// yield() is runtime.Gosched: the goroutine goes to the global run queue and others run.
+void yield();
+
+// sleep() parks the goroutine for d of engine time (time.Sleep). d <= 0 returns at once.
+void sleep_for(Duration d, std::source_location where = std::source_location::current());
+template <class Rep, class Period>
+void sleep(std::chrono::duration<Rep, Period> d, std::source_location where = std::source_location::current()) {
+  sleep_for(std::chrono::duration_cast<Duration>(d), where);
+}
+
+// now() is the engine clock (dilation-aware, monotonic).
+TimePoint now() noexcept;
+
+// set_dilation() changes how many times slower than wall time engine time runs (k >= 0.01).
+void set_dilation(double k);
+
+// gomaxprocs() sets the number of Ps (stopping the world to resize) when n > 0 and returns
+// the previous value; n <= 0 only queries.
+int gomaxprocs(int n = 0);
+
+// num_goroutine() is runtime.NumGoroutine: goroutines alive in the current run.
+int num_goroutine();
+
+// goid() is the current goroutine's id (main is 1); 0 outside goroutines.
+uint64_t goid() noexcept;
+
+// preempt_point() honours a pending preemption request from sysmon (cooperative
+// preemption: a goroutine that never calls into the engine cannot be stopped).
+void preempt_point();
+
+// pending_timers() is how many engine timers are armed in the current run.
+size_t pending_timers();
+
+namespace detail {
+void enter_syscall(std::source_location where);
+void exit_syscall() noexcept;
+}  // namespace detail
+
+// syscall() runs a blocking call (fn) outside the scheduler: while fn blocks, sysmon hands
+// the goroutine's P to another M so other goroutines keep running; afterwards the goroutine
+// reacquires a P (or queues globally). Returns fn's result; exceptions propagate.
+template <class F>
+auto syscall(F&& fn, std::source_location where = std::source_location::current())
+    -> std::invoke_result_t<F> {
+  detail::enter_syscall(where);
+  struct Exit {
+    ~Exit() { detail::exit_syscall(); }
+  } exit_guard;
+  return std::forward<F>(fn)();
+}
+
+}  // namespace gor

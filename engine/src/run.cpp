@@ -1,0 +1,279 @@
+// run.cpp — gor::run and the end of a run: joining the Ms, the dump, unwinding leftovers.
+#include <stdexcept>
+#include <thread>
+
+#include "gor/panic.hpp"
+#include "scheduler.hpp"
+#include "stack_pool.hpp"
+
+namespace gor::detail {
+
+RunResult Scheduler::run(std::function<void()> main) {
+  Machine* m0 = nullptr;
+  {
+    std::lock_guard<std::mutex> guard(lock_);
+    auto owned = std::make_unique<Machine>();
+    m0 = owned.get();
+    m0->sched = this;
+    m0->id = 0;
+    m0->rng = cfg.seed ^ 0x2545F4914F6CDD1Dull;
+    allm_.push_back(std::move(owned));
+    mcount_ = 1;
+    max_mcount_ = 1;
+  }
+  set_current_machine(m0);
+  fiber_identity_for_thread(m0->g0_fiber);
+  acquirep(m0, allp_[0]);
+  {
+    std::lock_guard<std::mutex> guard(lock_);
+    for (int i = gomaxprocs() - 1; i >= 1; --i) pidleput(allp_[i]);
+  }
+  G* g = new_goroutine(std::move(main), std::source_location::current(), "main", nullptr);
+  g->is_main = true;
+  main_g_ = g;
+  sysmon_ = std::thread([this] { sysmon_loop(); });
+
+  machine_loop(m0);
+
+  // The run is over. Wait for every M to leave its loop (an M running a goroutine that never
+  // reaches a scheduling point keeps the run waiting: preemption is cooperative).
+  for (;;) {
+    std::vector<Machine*> others;
+    {
+      std::lock_guard<std::mutex> guard(lock_);
+      for (auto& m : allm_) {
+        if (m.get() != m0 && m->thread.joinable()) others.push_back(m.get());
+      }
+      for (Machine* m = midle_; m != nullptr; m = m->link) m->park.wakeup();
+    }
+    if (others.empty()) break;
+    for (Machine* m : others) m->thread.join();
+  }
+  sysmon_note_.wakeup();
+  sysmon_.join();
+  if (m0->p != nullptr) releasep(m0);
+  teardown(m0);
+  set_current_machine(nullptr);
+
+  RunResult r;
+  {
+    std::lock_guard<std::mutex> guard(result_lock_);
+    r = result_;
+  }
+  r.goroutines_created = goroutines_created.load();
+  r.steals = steals.load();
+  r.preempt_requests = preempt_requests.load();
+  r.syscall_handoffs = syscall_handoffs.load();
+  r.max_threads = max_mcount_;
+  return r;
+}
+
+// teardown() records the dump, then unwinds every goroutine still alive on this thread:
+// each is resumed with `unwinding` set, so its blocking call throws ForcedUnwind and its
+// destructors run. Goroutines that never started just drop their closures.
+void Scheduler::teardown(Machine* m0) {
+  {
+    std::lock_guard<std::mutex> guard(lock_);
+    tearing_down_ = true;
+  }
+  G* culprit = nullptr;
+  size_t leaked = 0;
+  {
+    std::lock_guard<std::mutex> guard(allgs_lock_);
+    for (auto& g : allgs_) {
+      if (g->id == result_.panicking_goid && result_.panicking_goid != 0) culprit = g.get();
+      if (!g->is_main && g->state.load() != GState::Dead) ++leaked;
+    }
+  }
+  {
+    std::lock_guard<std::mutex> guard(result_lock_);
+    if (result_.status != RunStatus::Ok) result_.dump = dump_goroutines(culprit);
+    result_.leaked = result_.status == RunStatus::Ok ? leaked : 0;
+  }
+  for (size_t i = 0;; ++i) {
+    G* g = nullptr;
+    {
+      std::lock_guard<std::mutex> guard(allgs_lock_);
+      if (i >= allgs_.size()) break;
+      g = allgs_[i].get();
+    }
+    if (g->state.load() == GState::Dead) continue;
+    if (g->context == nullptr) {
+      try {
+        g->fn = nullptr;
+      } catch (...) {
+      }
+      g->state.store(GState::Dead);
+      ngoroutines.fetch_sub(1);
+      continue;
+    }
+    g->unwinding = true;
+    g->m = m0;
+    m0->curg = g;
+    g->state.store(GState::Running);
+    ctx::transfer_t t = switch_context(m0->g0_fiber, g->fiber, g->context, m0);
+    g->context = t.fctx;
+    MAction action = m0->action;
+    m0->action = MAction::None;
+    m0->curg = nullptr;
+    if (action == MAction::Abandon) {
+      g->fn = nullptr;  // may leak what the abandoned frames owned (documented in ForcedUnwind)
+    }
+    if (action == MAction::Exit || action == MAction::Abandon) {
+      free_goroutine(nullptr, g);
+    } else {
+      // It switched out without ending (cannot happen: every blocking call throws while
+      // unwinding). Leave it; its stack is not reused.
+      g->state.store(GState::Dead);
+    }
+  }
+  // Return the caches to the process-wide pools.
+  for (auto& pp : pstore_) {
+    if (!pp->stack_cache.empty()) {
+      StackPool::instance().release_batch(cfg.stack_size, pp->stack_cache.data(), pp->stack_cache.size());
+      pp->stack_cache.clear();
+    }
+    pp->timers.clear();
+  }
+  if (goroutines_created.load() > 4096) StackPool::instance().trim();
+}
+
+}  // namespace gor::detail
+
+namespace gor {
+
+using detail::current_g;
+using detail::current_machine;
+using detail::Scheduler;
+
+RunResult run(const Config& cfg_in, std::function<void()> main) {
+  if (detail::current_machine() != nullptr) {
+    throw std::logic_error("gor::run: called from inside a goroutine or scheduler thread");
+  }
+  if (!main) throw std::invalid_argument("gor::run: main is empty");
+  Config cfg = cfg_in;
+  if (cfg.procs < 0 || cfg.procs > Scheduler::kMaxProcs) {
+    throw std::invalid_argument("gor::run: procs must be between 0 and " + std::to_string(Scheduler::kMaxProcs) +
+                                " (got " + std::to_string(cfg.procs) + ")");
+  }
+  if (cfg.procs == 0) cfg.procs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (!(cfg.dilation >= 0.01 && cfg.dilation <= 1e6)) {
+    throw std::invalid_argument("gor::run: dilation must be between 0.01 and 1e6");
+  }
+  if (cfg.stack_size < 16 * 1024 || cfg.stack_size % 4096 != 0) {
+    throw std::invalid_argument("gor::run: stack_size must be a multiple of 4096 and at least 16 KiB");
+  }
+  auto sched = std::make_unique<Scheduler>(cfg);
+  Scheduler* expected = nullptr;
+  detail::g_last_scheduler_store(sched.get());
+  RunResult r = sched->run(std::move(main));
+  detail::g_last_scheduler_clear(sched.get());
+  (void)expected;
+  return r;
+}
+
+void go(std::function<void()> fn, std::source_location where) { go_named(std::string(), std::move(fn), where); }
+
+void go_named(std::string label, std::function<void()> fn, std::source_location where) {
+  detail::G* g = current_g();
+  if (g == nullptr) throw std::logic_error("gor::go: called outside a goroutine");
+  if (!fn) throw std::invalid_argument("gor::go: empty function");
+  detail::check_preempt();
+  g = current_g();
+  g->sched->new_goroutine(std::move(fn), where, std::move(label), g);
+}
+
+void yield() {
+  detail::G* g = current_g();
+  if (g == nullptr) {
+    std::this_thread::yield();
+    return;
+  }
+  g->sched->yield_current(g, detail::MAction::Yield);
+}
+
+void sleep_for(Duration d, std::source_location where) {
+  detail::G* g = current_g();
+  if (g == nullptr) throw std::logic_error("gor::sleep: called outside a goroutine");
+  if (d.count() <= 0) {
+    detail::check_preempt();
+    return;
+  }
+  struct Sleep {
+    detail::TimerNode node;
+    int64_t when;
+    Scheduler* sched;
+  } sleep;
+  sleep.sched = g->sched;
+  sleep.when = g->sched->clock.now() + d.count();
+  sleep.node.arg = g;
+  sleep.node.fire = [](detail::TimerNode* t, int64_t) {
+    auto* sleeper = static_cast<detail::G*>(t->arg);
+    t->lock.unlock();
+    detail::ready(sleeper);
+  };
+  // Arm the timer only once this goroutine is switched out, so the wakeup cannot come first.
+  auto arm = [](void* arg) noexcept {
+    auto* s = static_cast<Sleep*>(arg);
+    s->sched->timer_add(&s->node, s->when);
+  };
+  try {
+    detail::park(detail::WaitReason::Sleep, nullptr, where, arm, &sleep);
+  } catch (...) {
+    sleep.sched->timer_delete(&sleep.node);
+    throw;
+  }
+  sleep.sched->timer_delete(&sleep.node);  // waits for the firing thread to let go of the node
+}
+
+TimePoint now() noexcept { return TimePoint(Duration(detail::nanotime())); }
+EngineClock::time_point EngineClock::now() noexcept { return gor::now(); }
+
+void set_dilation(double k) {
+  if (!(k >= 0.01 && k <= 1e6)) throw std::invalid_argument("gor::set_dilation: k must be between 0.01 and 1e6");
+  Scheduler* s = detail::current_scheduler();
+  if (s == nullptr) throw std::logic_error("gor::set_dilation: no run");
+  s->clock.set_dilation(k);
+  int64_t when = s->earliest_timer();
+  if (when != INT64_MAX) s->wake_timer_sleeper(INT64_MIN + 1);  // recompute the sleep
+}
+
+int gomaxprocs(int n) {
+  detail::G* g = current_g();
+  if (g == nullptr) throw std::logic_error("gor::gomaxprocs: called outside a goroutine");
+  return g->sched->set_gomaxprocs(g, n);
+}
+
+int num_goroutine() {
+  Scheduler* s = detail::current_scheduler();
+  return s != nullptr ? s->ngoroutines.load() : 0;
+}
+
+uint64_t goid() noexcept {
+  detail::G* g = current_g();
+  return g != nullptr ? g->id : 0;
+}
+
+void preempt_point() { detail::check_preempt(); }
+
+size_t pending_timers() {
+  Scheduler* s = detail::current_scheduler();
+  return s != nullptr ? s->pending_timers() : 0;
+}
+
+namespace detail {
+void enter_syscall(std::source_location where) {
+  G* g = current_g();
+  if (g == nullptr || g->unwinding) return;
+  check_preempt();
+  g = current_g();
+  g->sched->enter_syscall(g, where);
+}
+void exit_syscall() noexcept {
+  G* g = current_g();
+  if (g == nullptr || g->unwinding) return;
+  g->sched->exit_syscall(g);
+}
+}  // namespace detail
+
+}  // namespace gor

@@ -1,0 +1,759 @@
+// scheduler.cpp — the gor scheduler: Go's G/M/P model in C++ on Boost.Context.
+//
+// # The model
+//
+// A G is a goroutine: a closure on its own stack (a Boost.Context fcontext, switched in
+// ~5 ns). An M is an OS thread. A P is a logical processor: the right to run goroutines,
+// with a local run queue. There are exactly GOMAXPROCS Ps; an M must hold a P to run a G.
+// Ms may outnumber Ps: an M whose goroutine is in a blocking syscall loses its P to
+// another M (sysmon retakes it), so the blocked thread never stops the program.
+//
+// Each M loops on its own thread stack (the "g0" stack, as in Go): find a runnable G,
+// switch to it, and when the G switches back (it parked, yielded, was preempted or
+// exited) do what it asked (MAction) on the scheduler stack, then loop. Doing the follow-up
+// on g0 is what makes parking race-free: a goroutine that parks on a channel releases the
+// channel's lock only after its context is saved, so a waker can never resume a goroutine
+// that is still running (Go's gopark/park_m, see detail/park.hpp).
+//
+// # Where a runnable G is found (find_runnable, Go's findrunnable)
+//
+//   1. every 61st schedule of a P, one G from the global queue first (fairness: a pair
+//      of goroutines handing off through runnext cannot starve the global queue);
+//   2. the P's runnext slot, then its local ring of 256 (RunQueue, lock-free);
+//   3. the global queue (a batch, spread into the local ring);
+//   4. expired timers of this P;
+//   5. stealing: if fewer than half the busy Ps have a spinning M, the M spins: 4 rounds
+//      over all Ps in random order, taking half of a victim's queue (runnext only in the
+//      last round), and running other Ps' expired timers;
+//   6. nothing: the P goes idle, the M re-checks every queue once (a G may have been
+//      readied just after it stopped spinning) and parks on its Note. One parked M sleeps
+//      with a timeout until the earliest timer ("the timer sleeper", Go's netpoll sleeper).
+//
+// # Invariants
+//
+//   - A P's ring is written by its owner only; thieves claim with a CAS on head.
+//   - A readied G goes to the readier's runnext (inherits its time slice) and wakep() is
+//     called: if a P is idle and no M is spinning, one M is started spinning. At most
+//     half the busy Ps have a spinning M. A spinning M that finds work and was the last
+//     spinner starts another (reset_spinning), so readied work is never stranded.
+//   - Every G is in exactly one place: running on an M, in one run queue (local, runnext
+//     or global), parked in one object's wait queue (or nowhere, for nil channels and
+//     sleep), in a syscall, or dead in a free list.
+//   - Deadlock (Go's checkdead): when the last M goes idle while no M runs or is in a
+//     syscall, no timer is pending and the world is not paused, every goroutine is blocked
+//     for good: the run ends with "all goroutines are asleep - deadlock!".
+//
+// # Deviations from Go, and why
+//
+//   - Preemption is cooperative. Go preempts a running goroutine asynchronously with a
+//     signal and compiler-generated stack maps; C++ has neither, and interrupting arbitrary
+//     C++ code (inside malloc, holding a std::mutex) is unsafe. sysmon still detects a
+//     goroutine running longer than 10 ms and sets its preempt flag; the goroutine yields at
+//     its next engine call (channel op, lock, go, yield) or gor::preempt_point(). A loop
+//     that never calls into the engine holds its P until it ends, as in Go before 1.14.
+//   - Stacks are fixed-size (Config::stack_size, committed lazily), not growable: growing
+//     a stack means moving it, which needs the compiler's knowledge of pointers into it.
+//   - Syscall handoff is sysmon's (Go's retake after 20 us), not eager: short calls keep
+//     their P and cost nothing extra.
+//   - Timers live in per-P heaps like Go's, but an idle M sleeps on a condition variable
+//     until the earliest timer, since there is no netpoller.
+//   - Thread-locals belong to the M, not the goroutine: a goroutine may resume on another
+//     OS thread after any blocking call. The C++ exception state, which is thread-local in
+//     the C++ runtime, is the exception: it travels with the goroutine (fiber_switch.hpp).
+//
+// # Alternatives rejected
+//
+//   - One run queue shared by all threads (Boost.Fiber's shared_work, a mutex per
+//     operation): contention on every spawn and wakeup; Go moved away from it in 1.1.
+//   - One OS thread per goroutine: a parked goroutine would cost a thread.
+//   - Spinning Ms that never sleep (Boost.Fiber work_stealing's default): burns the
+//     machine's cores while idle.
+#include "scheduler.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "gor/panic.hpp"
+#include "stack_pool.hpp"
+
+namespace gor::detail {
+
+namespace {
+thread_local Machine* tls_machine = nullptr;
+std::atomic<Scheduler*> g_last_scheduler{nullptr};
+
+constexpr uint32_t kGlobalCheckInterval = 61;  // Go: schedtick%61 == 0
+constexpr int kStealRounds = 4;                // Go: stealTries
+constexpr size_t kRedZone = 4096;              // stack overflow detection margin
+}  // namespace
+
+__attribute__((noinline)) Machine* current_machine() noexcept {
+  Machine* m = tls_machine;
+  asm volatile("" ::: "memory");
+  return m;
+}
+__attribute__((noinline)) void set_current_machine(Machine* m) noexcept { tls_machine = m; }
+
+Scheduler* current_scheduler() noexcept {
+  Machine* m = current_machine();
+  if (m != nullptr) return m->sched;
+  return g_last_scheduler.load(std::memory_order_acquire);
+}
+
+void g_last_scheduler_store(Scheduler* s) noexcept { g_last_scheduler.store(s, std::memory_order_release); }
+void g_last_scheduler_clear(Scheduler* s) noexcept {
+  Scheduler* expected = s;
+  g_last_scheduler.compare_exchange_strong(expected, nullptr, std::memory_order_acq_rel);
+}
+
+const char* gstate_text(GState s) noexcept {
+  switch (s) {
+    case GState::Idle: return "idle";
+    case GState::Runnable: return "runnable";
+    case GState::Running: return "running";
+    case GState::Waiting: return "waiting";
+    case GState::Syscall: return "syscall";
+    case GState::Dead: return "dead";
+  }
+  return "?";
+}
+
+// ---------------------------------------------------------------------------------------
+// Clock
+
+int64_t Clock::wall_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+void Clock::start(double dilation) {
+  std::lock_guard<std::mutex> guard(mu_);
+  epochs_.push_back(std::make_unique<Epoch>(Epoch{wall_ns(), 0, dilation}));
+  epoch_.store(epochs_.back().get(), std::memory_order_release);
+}
+
+int64_t Clock::now() const noexcept {
+  const Epoch* e = epoch_.load(std::memory_order_acquire);
+  if (e == nullptr) return 0;
+  int64_t wall = wall_ns() - e->wall0;
+  if (e->k == 1.0) return e->engine0 + wall;
+  return e->engine0 + static_cast<int64_t>(static_cast<double>(wall) / e->k);
+}
+
+void Clock::set_dilation(double k) {
+  std::lock_guard<std::mutex> guard(mu_);
+  int64_t engine = now();
+  epochs_.push_back(std::make_unique<Epoch>(Epoch{wall_ns(), engine, k}));
+  epoch_.store(epochs_.back().get(), std::memory_order_release);
+}
+
+double Clock::dilation() const noexcept {
+  const Epoch* e = epoch_.load(std::memory_order_acquire);
+  return e ? e->k : 1.0;
+}
+
+std::chrono::steady_clock::time_point Clock::wall_deadline(int64_t engine_ns) const noexcept {
+  const Epoch* e = epoch_.load(std::memory_order_acquire);
+  double wall = static_cast<double>(e->wall0) + static_cast<double>(engine_ns - e->engine0) * e->k;
+  if (wall > 9.0e18) wall = 9.0e18;
+  return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(static_cast<int64_t>(wall)));
+}
+
+// ---------------------------------------------------------------------------------------
+// Construction
+
+Scheduler::Scheduler(const Config& c) : cfg(c) {
+  int n = cfg.procs;
+  for (int i = 0; i < n; ++i) {
+    pstore_.push_back(std::make_unique<Processor>(i));
+    allp_[i] = pstore_.back().get();
+    allp_[i]->rng = cfg.seed * 0x9E3779B97F4A7C15ull + static_cast<uint64_t>(i) * 0xBF58476D1CE4E5B9ull + 1;
+  }
+  gomaxprocs_.store(n);
+  clock.start(cfg.dilation);
+}
+
+Scheduler::~Scheduler() = default;
+
+uint32_t Scheduler::fastrand(Processor* pp) noexcept {
+  // wyrand-style mixer over a per-P (owner only) or per-M state.
+  uint64_t* state = nullptr;
+  if (pp != nullptr) {
+    state = &pp->rng;
+  } else if (Machine* m = current_machine()) {
+    state = &m->rng;
+  } else {
+    static thread_local uint64_t local = 0x853c49e6748fea9bull;
+    state = &local;
+  }
+  *state += 0xa0761d6478bd642full;
+  __uint128_t t = static_cast<__uint128_t>(*state) * (*state ^ 0xe7037ed1a0b428dbull);
+  return static_cast<uint32_t>(static_cast<uint64_t>(t >> 64) ^ static_cast<uint64_t>(t));
+}
+
+// ---------------------------------------------------------------------------------------
+// P and M bookkeeping (Go's acquirep/releasep/pidleput/pidleget/mput/mget)
+
+void Scheduler::acquirep(Machine* m, Processor* pp) noexcept {
+  m->p = pp;
+  pp->m = m;
+  pp->status.store(PStatus::Running, std::memory_order_release);
+}
+
+Processor* Scheduler::releasep(Machine* m) noexcept {
+  Processor* pp = m->p;
+  pp->m = nullptr;
+  pp->curg.store(nullptr, std::memory_order_relaxed);
+  pp->status.store(PStatus::Idle, std::memory_order_release);
+  m->p = nullptr;
+  return pp;
+}
+
+void Scheduler::pidleput(Processor* pp) noexcept {
+  pp->status.store(PStatus::Idle, std::memory_order_release);
+  pp->link = pidle_;
+  pidle_ = pp;
+  npidle_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+Processor* Scheduler::pidleget() noexcept {
+  Processor* pp = pidle_;
+  if (pp != nullptr) {
+    pidle_ = pp->link;
+    pp->link = nullptr;
+    npidle_.fetch_sub(1, std::memory_order_acq_rel);
+  }
+  return pp;
+}
+
+Machine* Scheduler::mget() noexcept {
+  Machine* m = midle_;
+  if (m != nullptr) {
+    midle_ = m->link;
+    m->link = nullptr;
+    m->idle_listed = false;
+    --nmidle_;
+  }
+  return m;
+}
+
+// ---------------------------------------------------------------------------------------
+// Run queues
+
+void Scheduler::globrunq_put(G* g) {
+  g->schedlink = nullptr;
+  if (runq_tail_ != nullptr) {
+    runq_tail_->schedlink = g;
+  } else {
+    runq_head_ = g;
+  }
+  runq_tail_ = g;
+  runq_size_.fetch_add(1, std::memory_order_release);
+}
+
+void Scheduler::globrunq_put_locked_batch(G** gs, uint32_t n) {
+  for (uint32_t i = 0; i < n; ++i) globrunq_put(gs[i]);
+}
+
+G* Scheduler::globrunq_get(Processor* pp, uint32_t max) {
+  int32_t size = runq_size_.load(std::memory_order_relaxed);
+  if (size == 0) return nullptr;
+  // Go: n = min(size, size/gomaxprocs + 1, max, len(runq)/2)
+  int32_t n = std::min(size, size / std::max(1, gomaxprocs()) + 1);
+  if (max > 0 && n > static_cast<int32_t>(max)) n = static_cast<int32_t>(max);
+  if (n > static_cast<int32_t>(RunQueue::kCapacity / 2)) n = RunQueue::kCapacity / 2;
+  runq_size_.fetch_sub(n, std::memory_order_release);
+  G* first = runq_head_;
+  runq_head_ = first->schedlink;
+  for (int32_t i = 1; i < n; ++i) {
+    G* g = runq_head_;
+    runq_head_ = g->schedlink;
+    g->schedlink = nullptr;
+    pp->runq.put(g);  // cannot fail: n <= capacity/2 and the caller's ring was empty or had room
+  }
+  if (runq_head_ == nullptr) runq_tail_ = nullptr;
+  first->schedlink = nullptr;
+  return first;
+}
+
+// runq_put() is Go's runqput: next=true puts g in runnext (the kicked-out runnext goes to
+// the tail). A full ring moves half of itself plus g to the global queue.
+void Scheduler::runq_put(Processor* pp, G* g, bool next) {
+  if (next) {
+    g = pp->runq.put_next(g);
+    if (g == nullptr) return;
+  }
+  for (;;) {
+    if (pp->runq.put(g)) return;
+    G* batch[RunQueue::kCapacity / 2 + 1];
+    uint32_t n = pp->runq.take_half_for_global(batch);
+    if (n == 0) continue;
+    batch[n++] = g;
+    std::lock_guard<std::mutex> guard(lock_);
+    globrunq_put_locked_batch(batch, n);
+    return;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Waking Ms
+
+// wakep() starts a spinning M if a P is idle and nobody is spinning (Go's wakep).
+void Scheduler::wakep() {
+  if (npidle_.load(std::memory_order_acquire) == 0) return;
+  int32_t expected = 0;
+  if (nmspinning_.load(std::memory_order_acquire) != 0 ||
+      !nmspinning_.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) {
+    return;
+  }
+  start_machine(nullptr, true);
+}
+
+// start_machine() is Go's startm: gives pp (or an idle P) to an idle or new M.
+// With spinning, the caller already incremented nmspinning.
+void Scheduler::start_machine(Processor* pp, bool spinning) {
+  std::unique_lock<std::mutex> guard(lock_);
+  if (ending()) {
+    if (pp != nullptr) pidleput(pp);
+    if (spinning) nmspinning_.fetch_sub(1);
+    return;
+  }
+  if (pp == nullptr) {
+    pp = pidleget();
+    if (pp == nullptr) {
+      guard.unlock();
+      if (spinning) nmspinning_.fetch_sub(1, std::memory_order_acq_rel);
+      return;
+    }
+  }
+  Machine* m = mget();
+  if (m == nullptr) {
+    new_machine(pp, spinning);
+    return;
+  }
+  m->spinning = spinning;
+  m->nextp = pp;
+  guard.unlock();
+  m->park.wakeup();
+}
+
+// new_machine() creates an M thread that starts with pp. Called with the sched lock held.
+Machine* Scheduler::new_machine(Processor* pp, bool spinning) {
+  auto owned = std::make_unique<Machine>();
+  Machine* m = owned.get();
+  m->sched = this;
+  m->id = static_cast<int>(allm_.size());
+  m->rng = cfg.seed ^ (0x2545F4914F6CDD1Dull * static_cast<uint64_t>(m->id + 1));
+  m->nextp = pp;
+  m->spinning = spinning;
+  ++mcount_;
+  max_mcount_ = std::max(max_mcount_, mcount_);
+  allm_.push_back(std::move(owned));
+  m->thread = std::thread([this, m] {
+    set_current_machine(m);
+    fiber_identity_for_thread(m->g0_fiber);
+    machine_loop(m);
+    set_current_machine(nullptr);
+  });
+  return m;
+}
+
+void Scheduler::reset_spinning(Machine* m) {
+  m->spinning = false;
+  int32_t left = nmspinning_.fetch_sub(1, std::memory_order_acq_rel) - 1;
+  // Go's resetspinning: we were the last spinner and found work; there may be more work,
+  // so start another spinner.
+  if (left == 0) wakep();
+}
+
+// stopm() parks m until it is handed a P (or the run ends). Go's stopm, plus the timer
+// sleeper: if timers are pending and nobody sleeps until the earliest, this M does.
+void Scheduler::stopm(Machine* m) {
+  for (;;) {
+    std::unique_lock<std::mutex> guard(lock_);
+    if (ending()) return;
+    if (m->nextp != nullptr) {  // handed a P before we could sleep
+      Processor* pp = m->nextp;
+      m->nextp = nullptr;
+      guard.unlock();
+      acquirep(m, pp);
+      return;
+    }
+    m->link = midle_;
+    midle_ = m;
+    m->idle_listed = true;
+    ++nmidle_;
+    bool timed = false;
+    int64_t when = INT64_MAX;
+    if (timer_sleeper_ == nullptr) {
+      when = earliest_timer();
+      if (when != INT64_MAX) {
+        timer_sleeper_ = m;
+        timer_sleeper_until_ = when;
+        timed = true;
+      }
+    }
+    checkdead();
+    guard.unlock();
+
+    if (timed) {
+      m->park.sleep_until(clock.wall_deadline(when));
+    } else {
+      m->park.sleep();
+    }
+
+    guard.lock();
+    if (timer_sleeper_ == m) timer_sleeper_ = nullptr;
+    if (m->idle_listed) {
+      // Woken by the timer or a timer change, not by start_machine: leave the idle list and
+      // take an idle P to run the timers, if there is one.
+      Machine** link = &midle_;
+      while (*link != m) link = &(*link)->link;
+      *link = m->link;
+      m->link = nullptr;
+      m->idle_listed = false;
+      --nmidle_;
+      if (ending()) return;
+      if (!gcwaiting_.load()) {
+        if (Processor* pp = pidleget()) {
+          guard.unlock();
+          acquirep(m, pp);
+          return;
+        }
+      }
+      continue;  // every P is busy; they run their own timers
+    }
+    if (ending()) return;
+    if (m->nextp != nullptr) {
+      Processor* pp = m->nextp;
+      m->nextp = nullptr;
+      guard.unlock();
+      acquirep(m, pp);
+      return;
+    }
+    // Spurious wakeup with nothing handed over (a wakeup that raced with mget): sleep again.
+  }
+}
+
+// checkdead() is Go's checkdead. Called with the sched lock held when an M goes idle.
+void Scheduler::checkdead() {
+  if (ending() || tearing_down_) return;
+  int running = mcount_ - nmidle_;
+  if (running > 0) return;
+  if (ntimers_.load(std::memory_order_acquire) > 0) return;
+  // Defensive (Go throws "checkdead: runnable g"): runnable work means a missed wakeup.
+  if (runq_size_.load() > 0) return;
+  for (int i = 0; i < gomaxprocs(); ++i) {
+    if (!allp_[i]->runq.empty()) return;
+  }
+  // Every goroutine is blocked and nothing can wake one.
+  ending_.store(true, std::memory_order_release);
+  {
+    std::lock_guard<std::mutex> guard(result_lock_);
+    result_.status = RunStatus::Deadlock;
+    result_.message = "all goroutines are asleep - deadlock!";
+  }
+  // Wake every idle M so they see the end (we hold the sched lock: wake directly).
+  for (Machine* m = midle_; m != nullptr; m = m->link) m->park.wakeup();
+  sysmon_note_.wakeup();
+}
+
+// set_ending() ends the run (first caller wins the status) and wakes everybody.
+void Scheduler::set_ending(RunStatus status, std::string message, G* culprit) {
+  {
+    std::lock_guard<std::mutex> guard(result_lock_);
+    if (ending()) return;
+    result_.status = status;
+    result_.message = std::move(message);
+    if (culprit != nullptr) result_.panicking_goid = culprit->id;
+    if (status != RunStatus::Ok) result_.dump = "";  // filled at teardown
+    ending_.store(true, std::memory_order_release);
+  }
+  {
+    std::lock_guard<std::mutex> guard(allgs_lock_);
+    for (auto& g : allgs_) g->preempt.store(true, std::memory_order_relaxed);
+  }
+  std::lock_guard<std::mutex> guard(lock_);
+  for (Machine* m = midle_; m != nullptr; m = m->link) m->park.wakeup();
+  stopnote_.wakeup();
+  sysmon_note_.wakeup();
+}
+
+// ---------------------------------------------------------------------------------------
+// Finding work
+
+G* Scheduler::steal_work(Machine* m, Processor* pp, bool& ran_timers) {
+  ran_timers = false;
+  int n = gomaxprocs();
+  for (int round = 0; round < kStealRounds; ++round) {
+    bool last_round = round == kStealRounds - 1;
+    // Random order over all Ps (Go's randomOrder: a random start and a coprime stride).
+    uint32_t start = fastrand(pp) % static_cast<uint32_t>(n);
+    for (int i = 0; i < n; ++i) {
+      if (gcwaiting_.load(std::memory_order_acquire) || ending()) return nullptr;
+      Processor* victim = allp_[(start + static_cast<uint32_t>(i)) % static_cast<uint32_t>(n)];
+      if (victim == pp) continue;
+      if (last_round && victim->timer0_when.load(std::memory_order_acquire) <= clock.now()) {
+        // Run the victim's expired timers: they may ready goroutines onto our queue.
+        if (check_timers(victim, clock.now())) {
+          ran_timers = true;
+          bool inherit = false;
+          if (G* g = pp->runq.get(inherit)) return g;
+        }
+      }
+      if (victim->runq.empty()) continue;
+      uint32_t count = 0;
+      bool victim_running = victim->status.load(std::memory_order_relaxed) == PStatus::Running;
+      if (G* g = pp->runq.steal_into(victim->runq, last_round, victim_running, count)) {
+        steals.fetch_add(1, std::memory_order_relaxed);
+        (void)m;
+        return g;
+      }
+    }
+  }
+  return nullptr;
+}
+
+G* Scheduler::find_runnable(Machine* m, bool& inherit) {
+top:
+  if (ending()) return nullptr;
+  if (m->p == nullptr) {
+    stopm(m);
+    goto top;
+  }
+  Processor* pp = m->p;
+  if (gcwaiting_.load(std::memory_order_acquire)) {
+    gcstopm(m);
+    goto top;
+  }
+  int64_t now = clock.now();
+  check_timers(pp, now);
+
+  // 1. Fairness: every 61st schedule, look at the global queue first.
+  if (pp->schedtick.load(std::memory_order_relaxed) % kGlobalCheckInterval == 0 &&
+      runq_size_.load(std::memory_order_acquire) > 0) {
+    std::lock_guard<std::mutex> guard(lock_);
+    if (G* g = globrunq_get(pp, 1)) {
+      inherit = false;
+      return g;
+    }
+  }
+  // 2. runnext and the local ring.
+  if (G* g = pp->runq.get(inherit)) return g;
+  // 3. The global queue.
+  if (runq_size_.load(std::memory_order_acquire) > 0) {
+    std::lock_guard<std::mutex> guard(lock_);
+    if (G* g = globrunq_get(pp, 0)) {
+      inherit = false;
+      return g;
+    }
+  }
+  // 5. Steal, if spinning Ms are fewer than half the busy Ps.
+  int procs = gomaxprocs();
+  if (m->spinning || 2 * nmspinning_.load(std::memory_order_acquire) < procs - npidle_.load(std::memory_order_acquire)) {
+    if (!m->spinning) {
+      m->spinning = true;
+      nmspinning_.fetch_add(1, std::memory_order_acq_rel);
+    }
+    bool ran_timers = false;
+    if (G* g = steal_work(m, pp, ran_timers)) {
+      inherit = false;
+      return g;
+    }
+    if (ran_timers) goto top;
+  }
+
+  // 6. Nothing to do: give up the P.
+  {
+    std::unique_lock<std::mutex> guard(lock_);
+    if (gcwaiting_.load(std::memory_order_acquire) || ending()) goto top;
+    if (G* g = globrunq_get(pp, 0)) {
+      inherit = false;
+      return g;
+    }
+    releasep(m);
+    pidleput(pp);
+  }
+  bool was_spinning = m->spinning;
+  if (m->spinning) {
+    m->spinning = false;
+    nmspinning_.fetch_sub(1, std::memory_order_acq_rel);
+  }
+  // A goroutine may have been readied between our last check and dropping spinning
+  // (Go's "delicate dance"): look once more at every queue.
+  for (int i = 0; i < gomaxprocs(); ++i) {
+    Processor* p2 = allp_[i];
+    if (!p2->runq.empty()) {
+      std::unique_lock<std::mutex> guard(lock_);
+      Processor* again = pidleget();
+      guard.unlock();
+      if (again != nullptr) {
+        acquirep(m, again);
+        if (was_spinning) {
+          m->spinning = true;
+          nmspinning_.fetch_add(1, std::memory_order_acq_rel);
+        }
+        goto top;
+      }
+      break;
+    }
+  }
+  // Expired timers on idle Ps: take a P back and run them.
+  if (earliest_timer() <= clock.now()) {
+    std::unique_lock<std::mutex> guard(lock_);
+    Processor* again = gcwaiting_.load() ? nullptr : pidleget();
+    guard.unlock();
+    if (again != nullptr) {
+      acquirep(m, again);
+      bool ran = false;
+      if (G* g = steal_work(m, again, ran)) {
+        inherit = false;
+        return g;
+      }
+      goto top;
+    }
+  }
+  stopm(m);
+  goto top;
+}
+
+// ---------------------------------------------------------------------------------------
+// Running goroutines
+
+char* Scheduler::acquire_stack(Processor* pp) {
+  if (pp == nullptr || pp->stack_cache.empty()) {
+    std::vector<char*>& cache = pp ? pp->stack_cache : *new std::vector<char*>();
+    StackPool::instance().acquire_batch(cfg.stack_size, pp ? 32 : 1, cache);
+    if (pp == nullptr) {
+      char* s = cache.back();
+      delete &cache;
+      return s;
+    }
+  }
+  char* s = pp->stack_cache.back();
+  pp->stack_cache.pop_back();
+  return s;
+}
+
+extern "C" void gor_goroutine_entry(ctx::transfer_t t);
+
+void Scheduler::execute(Machine* m, G* g, bool inherit) {
+  Processor* pp = m->p;
+  if (!inherit) pp->schedtick.fetch_add(1, std::memory_order_relaxed);
+  m->curg = g;
+  g->m = m;
+  g->preempt.store(ending(), std::memory_order_relaxed);
+  g->state.store(GState::Running, std::memory_order_release);
+  g->state_since.store(clock.now(), std::memory_order_relaxed);
+  pp->curg.store(g, std::memory_order_relaxed);
+  if (g->context == nullptr) {
+    g->stack = acquire_stack(pp);
+    g->stack_size = cfg.stack_size;
+    fiber_identity_create(g->fiber, g->stack, g->stack_size);
+    g->context = ctx::make_fcontext(g->stack + g->stack_size, g->stack_size, &gor_goroutine_entry);
+  }
+  ctx::transfer_t t = switch_context(m->g0_fiber, g->fiber, g->context, m);
+  g->context = t.fctx;
+  after_switch(current_machine(), g);
+}
+
+// after_switch() does, on the scheduler stack, what the goroutine asked when it switched out.
+void Scheduler::after_switch(Machine* m, G* g) {
+  m->curg = nullptr;
+  if (m->p != nullptr) m->p->curg.store(nullptr, std::memory_order_relaxed);
+  MAction action = m->action;
+  m->action = MAction::None;
+  if (action != MAction::Exit && action != MAction::Abandon && g->stack != nullptr &&
+      reinterpret_cast<char*>(g->context) < g->stack + kRedZone) {
+    std::fprintf(stderr, "runtime: goroutine %llu stack exceeds %zu-byte limit\nfatal error: stack overflow\n",
+                 static_cast<unsigned long long>(g->id), g->stack_size);
+    std::abort();
+  }
+  switch (action) {
+    case MAction::Park:
+      // Waiting before unlock: once unlocked, a waker may ready g (Waiting -> Runnable).
+      g->state.store(GState::Waiting, std::memory_order_release);
+      g->state_since.store(clock.now(), std::memory_order_relaxed);
+      if (m->unlock != nullptr) m->unlock(m->unlock_arg);
+      m->unlock = nullptr;
+      m->unlock_arg = nullptr;
+      break;
+    case MAction::Yield:
+    case MAction::Preempt: {
+      g->state.store(GState::Runnable, std::memory_order_release);
+      g->state_since.store(clock.now(), std::memory_order_relaxed);
+      std::lock_guard<std::mutex> guard(lock_);
+      globrunq_put(g);
+      break;
+    }
+    case MAction::GoYield:
+      g->state.store(GState::Runnable, std::memory_order_release);
+      g->state_since.store(clock.now(), std::memory_order_relaxed);
+      runq_put(m->p, g, false);
+      break;
+    case MAction::SyscallNoP: {
+      g->state.store(GState::Runnable, std::memory_order_release);
+      std::lock_guard<std::mutex> guard(lock_);
+      globrunq_put(g);
+      break;
+    }
+    case MAction::Exit:
+      free_goroutine(m->p, g);
+      break;
+    case MAction::Abandon:
+    case MAction::None:
+      break;
+  }
+}
+
+void Scheduler::free_goroutine(Processor* pp, G* g) {
+  fiber_identity_destroy(g->fiber);
+  if (g->stack != nullptr) {
+    if (pp != nullptr) {
+      pp->stack_cache.push_back(g->stack);
+      if (pp->stack_cache.size() > 64) {
+        StackPool::instance().release_batch(cfg.stack_size, pp->stack_cache.data() + 32, pp->stack_cache.size() - 32);
+        pp->stack_cache.resize(32);
+      }
+    } else {
+      const char* s = g->stack;
+      StackPool::instance().release_batch(cfg.stack_size, &s, 1);
+    }
+  }
+  g->stack = nullptr;
+  g->context = nullptr;
+  g->label.clear();
+  g->wait_reason = WaitReason::None;
+  g->wait_object = nullptr;
+  g->state.store(GState::Dead, std::memory_order_release);
+  ngoroutines.fetch_sub(1, std::memory_order_acq_rel);
+  if (pp != nullptr) {
+    pp->gfree.push_back(g);
+    if (pp->gfree.size() > 64) {
+      std::lock_guard<std::mutex> guard(gfree_lock_);
+      gfree_.insert(gfree_.end(), pp->gfree.begin() + 32, pp->gfree.end());
+      pp->gfree.resize(32);
+    }
+  } else {
+    std::lock_guard<std::mutex> guard(gfree_lock_);
+    gfree_.push_back(g);
+  }
+}
+
+void Scheduler::machine_loop(Machine* m) {
+  for (;;) {
+    bool inherit = false;
+    G* g = find_runnable(m, inherit);
+    if (g == nullptr) break;
+    if (m->spinning) reset_spinning(m);
+    execute(m, g, inherit);
+  }
+  if (m->spinning) {
+    m->spinning = false;
+    nmspinning_.fetch_sub(1);
+  }
+}
+
+}  // namespace gor::detail

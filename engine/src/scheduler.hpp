@@ -1,0 +1,313 @@
+// scheduler.hpp — the engine's G, M and P and the scheduler that owns them.
+// The design essay is at the top of scheduler.cpp.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <source_location>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fiber_switch.hpp"
+#include "gor/detail/park.hpp"
+#include "gor/detail/timer.hpp"
+#include "gor/runtime.hpp"
+#include "run_queue.hpp"
+
+namespace gor::detail {
+
+struct Machine;
+struct Processor;
+class Scheduler;
+
+// Note is a one-shot wakeup between OS threads (Go's note): sleep() blocks until wakeup(),
+// then re-arms. A wakeup before the sleep is not lost.
+class Note {
+ public:
+  void wakeup() {
+    std::lock_guard<std::mutex> guard(mu_);
+    signaled_ = true;
+    cv_.notify_one();
+  }
+  void sleep() {
+    std::unique_lock<std::mutex> guard(mu_);
+    cv_.wait(guard, [this] { return signaled_; });
+    signaled_ = false;
+  }
+  // sleep_until() returns true if woken, false on timeout.
+  bool sleep_until(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock<std::mutex> guard(mu_);
+    bool woken = cv_.wait_until(guard, deadline, [this] { return signaled_; });
+    signaled_ = false;
+    return woken;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool signaled_ = false;
+};
+
+// GState is a goroutine's state (Go's _Gidle, _Grunnable, ...).
+enum class GState : uint8_t { Idle, Runnable, Running, Waiting, Syscall, Dead };
+const char* gstate_text(GState s) noexcept;
+
+// G is a goroutine: a stackful fiber with its closure and what the dumps and GUI show.
+// G objects are pooled per run and live until the run ends, so a G* stays valid for the
+// whole run (a Dead G may be reused for a new goroutine with a new id).
+struct G {
+  ctx::fcontext_t context = nullptr;  // saved context while not running
+  char* stack = nullptr;              // lowest address of the stack, nullptr before first run
+  size_t stack_size = 0;
+  FiberIdentity fiber;
+  EhState eh;                          // exception state while switched out
+  std::function<void()> fn;
+  G* schedlink = nullptr;              // run queue / free list link
+  Machine* m = nullptr;                // M running it (valid while Running/Syscall)
+  Scheduler* sched = nullptr;
+  std::atomic<GState> state{GState::Idle};
+  std::atomic<bool> preempt{false};    // sysmon or stop-the-world asked it to yield
+  bool unwinding = false;              // the run ended: blocking calls throw ForcedUnwind
+  bool is_main = false;
+  WaitReason wait_reason = WaitReason::None;
+  const void* wait_object = nullptr;
+  uint64_t id = 0;
+  uint64_t parent_id = 0;
+  std::atomic<int64_t> state_since{0};  // engine ns when it entered its state
+  std::source_location created_at;
+  std::source_location blocked_at;
+  std::string label;
+};
+
+// PStatus is a P's status (Go's _Pidle, _Prunning, _Psyscall, _Pgcstop).
+enum class PStatus : uint8_t { Idle, Running, Syscall, Stopped };
+
+// Processor is a P: the right to run Go code, with a local run queue and timers.
+struct Processor {
+  explicit Processor(int id_) : id(id_) {}
+  const int id;
+  std::atomic<PStatus> status{PStatus::Stopped};
+  RunQueue runq;
+  Machine* m = nullptr;                 // M holding it (Running)
+  Processor* link = nullptr;            // idle list link (sched lock)
+  std::atomic<uint32_t> schedtick{0};   // incremented on every schedule (read by sysmon)
+  std::atomic<uint32_t> syscalltick{0}; // incremented on every syscall
+  std::atomic<G*> curg{nullptr};        // goroutine running on it, for sysmon
+  uint64_t rng = 0;                     // fastrand state; owner only
+
+  // Timers: a 4-ary-free binary min-heap on `when`, guarded by timers_lock.
+  SpinLock timers_lock;
+  std::vector<TimerNode*> timers;
+  std::atomic<int64_t> timer0_when{INT64_MAX};  // earliest `when`, INT64_MAX when none
+  std::vector<TimerNode*> expired;              // scratch for check_timers; owner only
+
+  // Caches (owner only).
+  std::vector<G*> gfree;
+  std::vector<char*> stack_cache;
+  uint64_t goid_next = 0, goid_end = 0;
+
+  // sysmon's view (sysmon thread only).
+  uint32_t sysmon_schedtick = 0;
+  int64_t sysmon_schedwhen = 0;
+  uint32_t sysmon_syscalltick = 0;
+  int64_t sysmon_syscallwhen = 0;
+};
+
+// MAction is what a goroutine asks its M to do after switching to the scheduler stack.
+enum class MAction : uint8_t { None, Park, Yield, Preempt, GoYield, Exit, SyscallNoP, Abandon };
+
+// Machine is an M: an OS thread that runs goroutines while it holds a P.
+struct Machine {
+  int id = 0;
+  Scheduler* sched = nullptr;
+  std::thread thread;
+  Processor* p = nullptr;        // P held (nullptr when idle or in a syscall)
+  Processor* nextp = nullptr;    // P handed to it by startm (sched lock)
+  Processor* oldp = nullptr;     // P it had when it entered a syscall
+  G* curg = nullptr;
+  ctx::fcontext_t g0_context = nullptr;  // the scheduler stack's context while a G runs
+  FiberIdentity g0_fiber;
+  bool spinning = false;
+  Note park;
+  Machine* link = nullptr;       // idle list link (sched lock)
+  bool idle_listed = false;      // on the idle list (sched lock)
+  MAction action = MAction::None;
+  void (*unlock)(void*) noexcept = nullptr;
+  void* unlock_arg = nullptr;
+  uint64_t rng = 0;
+};
+
+// current_machine() is the calling thread's M (nullptr on other threads). Not inlined, so
+// goroutine code re-reads it after every switch (it may resume on another thread).
+Machine* current_machine() noexcept;
+void set_current_machine(Machine* m) noexcept;
+
+// Clock converts between wall time and dilated engine time.
+class Clock {
+ public:
+  void start(double dilation);
+  int64_t now() const noexcept;   // engine ns since the run started
+  void set_dilation(double k);
+  double dilation() const noexcept;
+  // wall_deadline() is the wall time at which engine time reaches `engine_ns`.
+  std::chrono::steady_clock::time_point wall_deadline(int64_t engine_ns) const noexcept;
+
+ private:
+  struct Epoch {
+    int64_t wall0;    // steady_clock ns
+    int64_t engine0;  // engine ns at wall0
+    double k;         // dilation
+  };
+  static int64_t wall_ns() noexcept;
+  std::atomic<const Epoch*> epoch_{nullptr};
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Epoch>> epochs_;  // kept alive for concurrent readers
+};
+
+// Scheduler is one run: its Ps, Ms, goroutines, global run queue and timers.
+class Scheduler {
+ public:
+  static constexpr int kMaxProcs = 256;
+
+  explicit Scheduler(const Config& cfg);
+  ~Scheduler();
+  RunResult run(std::function<void()> main);
+
+  // --- goroutines (goroutine.cpp)
+  G* new_goroutine(std::function<void()> fn, std::source_location where, std::string label, G* parent);
+  void ready(G* g) noexcept;
+  void park_current(G* g, WaitReason reason, const void* object, std::source_location where,
+                    void (*unlock)(void*) noexcept, void* arg);
+  void yield_current(G* g, MAction how);
+  void switch_to_scheduler(G* g);
+  void goroutine_main(G* g);
+
+  // --- scheduling (scheduler.cpp)
+  void machine_loop(Machine* m);
+  void wakep();
+  void start_machine(Processor* pp, bool spinning);
+  void globrunq_put(G* g);          // sched lock held by caller
+  void globrunq_put_locked_batch(G** gs, uint32_t n);
+  void runq_put(Processor* pp, G* g, bool next);
+  void set_ending(RunStatus status, std::string message, G* culprit);
+  bool ending() const noexcept { return ending_.load(std::memory_order_acquire); }
+
+  // --- syscalls (syscall.cpp)
+  void enter_syscall(G* g, std::source_location where);
+  void exit_syscall(G* g) noexcept;
+  void handoffp(Processor* pp);
+
+  // --- stop the world, GOMAXPROCS (stop_the_world.cpp)
+  int set_gomaxprocs(G* g, int n);
+  int gomaxprocs() const noexcept { return gomaxprocs_.load(std::memory_order_acquire); }
+
+  // --- timers (timers.cpp)
+  void timer_add(TimerNode* t, int64_t when);
+  bool timer_delete(TimerNode* t);
+  bool check_timers(Processor* pp, int64_t now);
+  int64_t earliest_timer() const noexcept;
+  void wake_timer_sleeper(int64_t when);
+  size_t pending_timers() const noexcept { return static_cast<size_t>(ntimers_.load(std::memory_order_relaxed)); }
+
+  // --- sysmon (sysmon.cpp)
+  void sysmon_loop();
+
+  // --- dump (dump.cpp)
+  std::string dump_goroutines(const G* culprit);
+
+  uint32_t fastrand(Processor* pp) noexcept;
+  // can_spin() is Go's sync_runtime_canSpin for the calling M.
+  bool can_spin(int iteration) noexcept;
+  Clock clock;
+  const Config cfg;
+
+  // Statistics.
+  std::atomic<uint64_t> steals{0}, preempt_requests{0}, syscall_handoffs{0}, goroutines_created{0};
+  std::atomic<int> ngoroutines{0};
+
+ private:
+  friend struct SchedulerAccess;
+  G* find_runnable(Machine* m, bool& inherit);
+  G* steal_work(Machine* m, Processor* pp, bool& ran_timers);
+  G* globrunq_get(Processor* pp, uint32_t max);  // sched lock held
+  void execute(Machine* m, G* g, bool inherit);
+  void after_switch(Machine* m, G* g);
+  void stopm(Machine* m);
+  void gcstopm(Machine* m);
+  void reset_spinning(Machine* m);
+  void acquirep(Machine* m, Processor* pp) noexcept;
+  Processor* releasep(Machine* m) noexcept;
+  void pidleput(Processor* pp) noexcept;   // sched lock held
+  Processor* pidleget() noexcept;          // sched lock held
+  Machine* mget() noexcept;                // sched lock held
+  Machine* new_machine(Processor* pp, bool spinning);
+  void checkdead();                        // sched lock held
+  void teardown(Machine* m0);
+  void free_goroutine(Processor* pp, G* g);
+  char* acquire_stack(Processor* pp);
+  void stop_the_world(Machine* m);
+  void start_the_world(Machine* m);
+  void procresize(Machine* m, int n);      // world stopped, sched lock held
+  void retake(int64_t now);
+
+  friend void detail::ready(G* g) noexcept;
+
+  // sched.lock: global run queue, idle P and M lists, M count, stop-the-world state.
+  std::mutex lock_;
+  G* runq_head_ = nullptr;
+  G* runq_tail_ = nullptr;
+  std::atomic<int32_t> runq_size_{0};
+  Processor* pidle_ = nullptr;
+  std::atomic<int32_t> npidle_{0};
+  Machine* midle_ = nullptr;
+  int nmidle_ = 0;
+  int mcount_ = 0;
+  int max_mcount_ = 0;
+  std::atomic<int32_t> nmspinning_{0};
+  std::array<Processor*, kMaxProcs> allp_{};
+  std::atomic<int> gomaxprocs_{0};
+  std::vector<std::unique_ptr<Machine>> allm_;
+  std::vector<std::unique_ptr<Processor>> pstore_;
+  Machine* timer_sleeper_ = nullptr;
+  int64_t timer_sleeper_until_ = 0;
+
+  // Stop the world.
+  std::atomic<bool> gcwaiting_{false};
+  int stopwait_ = 0;
+  Note stopnote_;
+  std::atomic<bool> stw_owner_{false};
+
+  // All goroutines ever allocated in this run (guarded by allgs_lock_) and the free pool.
+  std::mutex allgs_lock_;
+  std::vector<std::unique_ptr<G>> allgs_;
+  std::mutex gfree_lock_;
+  std::vector<G*> gfree_;
+  std::atomic<uint64_t> goid_gen_{0};
+
+  std::atomic<int64_t> ntimers_{0};
+
+  // Ending.
+  std::atomic<bool> ending_{false};
+  bool tearing_down_ = false;
+  std::mutex result_lock_;
+  RunResult result_;
+
+  std::thread sysmon_;
+  Note sysmon_note_;
+  G* main_g_ = nullptr;
+};
+
+// Access to the running scheduler of the calling thread (goroutine or M), or nullptr.
+Scheduler* current_scheduler() noexcept;
+// g_last_scheduler_store/clear track the most recent run, for calls from non-engine threads.
+void g_last_scheduler_store(Scheduler* s) noexcept;
+void g_last_scheduler_clear(Scheduler* s) noexcept;
+
+}  // namespace gor::detail

@@ -1,0 +1,202 @@
+// timers.cpp — per-P timer heaps (Go's runtime timers, simplified).
+//
+// Lock order: a node's lock, then its P's timers_lock. The firing path pops expired nodes
+// under timers_lock, releases it, then locks each node and fires it only if it is still
+// armed and due (a concurrent stop/reset in between wins). The callback releases the node's
+// lock itself, so a callback may hand the node back to an owner that frees it. After
+// timer_stop() returns, the callback is not running under the lock and will not run.
+#include <algorithm>
+
+#include "scheduler.hpp"
+
+namespace gor::detail {
+
+namespace {
+
+bool earlier(const TimerNode* a, const TimerNode* b) { return a->when < b->when; }
+
+void sift_up(std::vector<TimerNode*>& h, size_t i) {
+  TimerNode* t = h[i];
+  while (i > 0) {
+    size_t parent = (i - 1) / 2;
+    if (!earlier(t, h[parent])) break;
+    h[i] = h[parent];
+    h[i]->heap_index = static_cast<int32_t>(i);
+    i = parent;
+  }
+  h[i] = t;
+  t->heap_index = static_cast<int32_t>(i);
+}
+
+void sift_down(std::vector<TimerNode*>& h, size_t i) {
+  TimerNode* t = h[i];
+  size_t n = h.size();
+  for (;;) {
+    size_t child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && earlier(h[child + 1], h[child])) ++child;
+    if (!earlier(h[child], t)) break;
+    h[i] = h[child];
+    h[i]->heap_index = static_cast<int32_t>(i);
+    i = child;
+  }
+  h[i] = t;
+  t->heap_index = static_cast<int32_t>(i);
+}
+
+// heap_remove() removes h[i]. timers_lock held.
+void heap_remove(std::vector<TimerNode*>& h, size_t i) {
+  TimerNode* last = h.back();
+  h.pop_back();
+  if (i < h.size()) {
+    h[i] = last;
+    last->heap_index = static_cast<int32_t>(i);
+    sift_down(h, i);
+    sift_up(h, static_cast<size_t>(last->heap_index));
+  }
+}
+
+void update_timer0(Processor* pp) {
+  pp->timer0_when.store(pp->timers.empty() ? INT64_MAX : pp->timers[0]->when, std::memory_order_release);
+}
+
+// heap_push() adds t to pp's heap. Both t's lock and pp's timers_lock held.
+void heap_push(Processor* pp, TimerNode* t) {
+  pp->timers.push_back(t);
+  sift_up(pp->timers, pp->timers.size() - 1);
+  t->heap_owner.store(pp, std::memory_order_release);
+  update_timer0(pp);
+}
+
+// unlink_from_heap() removes t from whatever heap holds it. t's lock held.
+void unlink_from_heap(TimerNode* t) {
+  for (;;) {
+    Processor* owner = t->heap_owner.load(std::memory_order_acquire);
+    if (owner == nullptr) return;
+    owner->timers_lock.lock();
+    if (t->heap_owner.load(std::memory_order_acquire) == owner) {
+      heap_remove(owner->timers, static_cast<size_t>(t->heap_index));
+      t->heap_index = -1;
+      t->heap_owner.store(nullptr, std::memory_order_release);
+      update_timer0(owner);
+      owner->timers_lock.unlock();
+      return;
+    }
+    owner->timers_lock.unlock();  // popped (or moved) meanwhile: look again
+  }
+}
+
+}  // namespace
+
+// timer_add() arms t at `when` on the caller's P (P0 from other threads).
+void Scheduler::timer_add(TimerNode* t, int64_t when) {
+  Machine* m = current_machine();
+  Processor* pp = (m != nullptr && m->sched == this && m->p != nullptr) ? m->p : allp_[0];
+  t->lock.lock();
+  unlink_from_heap(t);
+  if (!t->armed) ntimers_.fetch_add(1, std::memory_order_acq_rel);
+  t->armed = true;
+  t->when = when;
+  pp->timers_lock.lock();
+  heap_push(pp, t);
+  pp->timers_lock.unlock();
+  t->lock.unlock();
+  wake_timer_sleeper(when);
+}
+
+bool Scheduler::timer_delete(TimerNode* t) {
+  t->lock.lock();
+  bool was_armed = t->armed;
+  unlink_from_heap(t);
+  if (was_armed) ntimers_.fetch_sub(1, std::memory_order_acq_rel);
+  t->armed = false;
+  t->lock.unlock();
+  return was_armed;
+}
+
+// check_timers() fires pp's expired timers. Returns whether any fired.
+bool Scheduler::check_timers(Processor* pp, int64_t now) {
+  if (pp->timer0_when.load(std::memory_order_acquire) > now) return false;
+  std::vector<TimerNode*> expired;
+  pp->timers_lock.lock();
+  while (!pp->timers.empty() && pp->timers[0]->when <= now) {
+    TimerNode* t = pp->timers[0];
+    heap_remove(pp->timers, 0);
+    t->heap_index = -1;
+    t->heap_owner.store(nullptr, std::memory_order_release);
+    expired.push_back(t);
+  }
+  update_timer0(pp);
+  pp->timers_lock.unlock();
+  bool fired = false;
+  for (TimerNode* t : expired) {
+    t->lock.lock();
+    // Still armed, still due and not re-queued by a concurrent reset: fire it.
+    if (t->armed && t->when <= now && t->heap_owner.load(std::memory_order_acquire) == nullptr) {
+      if (t->period > 0) {
+        int64_t next = t->when + t->period * (1 + (now - t->when) / t->period);
+        t->when = next;
+        Machine* m = current_machine();
+        Processor* home = (m != nullptr && m->p != nullptr) ? m->p : pp;
+        home->timers_lock.lock();
+        heap_push(home, t);
+        home->timers_lock.unlock();
+      } else {
+        t->armed = false;
+        ntimers_.fetch_sub(1, std::memory_order_acq_rel);
+      }
+      fired = true;
+      t->fire(t, now);  // releases t->lock (see TimerNode)
+      continue;
+    }
+    t->lock.unlock();
+  }
+  return fired;
+}
+
+int64_t Scheduler::earliest_timer() const noexcept {
+  int64_t when = INT64_MAX;
+  int n = gomaxprocs_.load(std::memory_order_acquire);
+  for (int i = 0; i < n; ++i) when = std::min(when, allp_[i]->timer0_when.load(std::memory_order_acquire));
+  return when;
+}
+
+// wake_timer_sleeper() is Go's wakeNetPoller: make sure some M will wake by `when`.
+void Scheduler::wake_timer_sleeper(int64_t when) {
+  // Every P busy: their Ms check timers on every schedule, and an M that goes idle reads
+  // the heaps (already holding this timer) before it sleeps.
+  if (npidle_.load(std::memory_order_acquire) == 0) return;
+  std::unique_lock<std::mutex> guard(lock_);
+  if (timer_sleeper_ != nullptr) {
+    if (when < timer_sleeper_until_) {
+      Machine* m = timer_sleeper_;
+      timer_sleeper_until_ = when;
+      guard.unlock();
+      m->park.wakeup();
+    }
+    return;
+  }
+  // No M sleeps on timers. If some M is idle, wake one so it becomes the sleeper; if none
+  // is idle, every P is busy (or about to park), and they check timers as they schedule.
+  if (midle_ != nullptr && nmspinning_.load() == 0) {
+    Machine* m = midle_;
+    guard.unlock();
+    m->park.wakeup();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The internal API of detail/timer.hpp
+
+void timer_start(TimerNode* t, int64_t when) { current_scheduler()->timer_add(t, when); }
+bool timer_stop(TimerNode* t) { return current_scheduler()->timer_delete(t); }
+bool timer_reset(TimerNode* t, int64_t when) {
+  Scheduler* s = current_scheduler();
+  t->lock.lock();
+  bool was = t->armed;
+  t->lock.unlock();
+  s->timer_add(t, when);
+  return was;
+}
+
+}  // namespace gor::detail
