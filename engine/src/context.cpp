@@ -1,0 +1,267 @@
+// context.cpp — Go 1.19's context/context.go on the engine.
+//
+// One CtxNode per context. Background/Todo are stateless roots; a Value node holds a key and
+// a value; a Cancel node (Go's cancelCtx, and timerCtx when it has a deadline) holds the done
+// channel, the error and its registered children, under `mu`.
+//
+// Ownership: a child holds its parent (shared_ptr), so values and deadlines can be looked up
+// the chain; a cancel node holds its registered children weakly (Go's children map, without
+// the cycle a garbage collector would break): a child nobody can observe any more is
+// destroyed and unregisters itself.
+//
+// Locking: `mu` is a SpinLock held only for a few field updates and a non-blocking close of
+// the done channel; it is a leaf lock (nothing else is taken under it but the channel's).
+// Unlike Go, children are cancelled and timers stopped after `mu` is released: timer_stop()
+// may wait for a deadline callback on another thread, which itself takes `mu` locks, so
+// nothing waits while holding one. Cancel still guarantees what Go's does: when it returns,
+// the node and its whole subtree are done, and a child registered concurrently either is in
+// the snapshot of children taken with the error or sees the error and cancels itself.
+#include "gor/context.hpp"
+
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "gor/detail/timer.hpp"
+#include "gor/panic.hpp"
+
+namespace gor {
+namespace detail {
+
+struct CtxNode {
+  enum class Kind : uint8_t { Background, Todo, Cancel, Value };
+
+  explicit CtxNode(Kind k) : kind(k) {}
+  CtxNode(const CtxNode&) = delete;
+  CtxNode& operator=(const CtxNode&) = delete;
+  ~CtxNode();
+
+  const Kind kind;
+  std::shared_ptr<CtxNode> parent;  // nullptr for the roots
+  std::weak_ptr<CtxNode> self;      // cancel nodes: for the deadline callback
+
+  // Value nodes.
+  std::string key;
+  std::any val;
+
+  // Cancel nodes. `done`, `has_deadline` and `deadline` are immutable after creation.
+  Chan<Unit> done;
+  bool has_deadline = false;
+  TimePoint deadline{};
+  SpinLock mu;
+  CtxErr err = CtxErr::None;                                        // mu
+  std::unordered_map<CtxNode*, std::weak_ptr<CtxNode>> children;    // mu; cleared when cancelled
+  CtxNode* registered_in = nullptr;  // ancestor holding us in `children` (set before sharing)
+  bool timer_started = false;        // mu
+  TimerNode timer;
+
+  // nearest_canceler() is the nearest Cancel node at or above this one (Go's
+  // parentCancelCtx), nullptr when the chain ends in a root (never cancelled).
+  CtxNode* nearest_canceler() noexcept {
+    CtxNode* n = this;
+    while (n != nullptr && n->kind == Kind::Value) n = n->parent.get();
+    return (n != nullptr && n->kind == Kind::Cancel) ? n : nullptr;
+  }
+
+  CtxErr load_err() {
+    std::lock_guard<SpinLock> guard(mu);
+    return err;
+  }
+
+  // cancel() is Go's cancelCtx.cancel (plus timerCtx's timer stop): closes done, records err,
+  // cancels every registered child, and, if remove_from_parent, unregisters from the
+  // ancestor. `from_own_timer` is set by the deadline callback, which must not stop its own
+  // timer (it has fired and is not re-armed).
+  void cancel(bool remove_from_parent, CtxErr e, bool from_own_timer = false);
+
+  // remove_child() is Go's removeChild.
+  void remove_child(CtxNode* child) {
+    std::lock_guard<SpinLock> guard(mu);
+    children.erase(child);
+  }
+
+  // deadline_fire() is the deadline timer's callback (on a scheduler thread). Under the
+  // node's timer lock it takes a strong reference (a node being destroyed has none left: its
+  // destructor's timer_stop() is waiting for this lock, and nothing is to be done), releases
+  // the lock as TimerNode requires, then cancels with the node kept alive by the reference.
+  // No timer lock is held while cancelling, so cancel may stop its children's timers.
+  static void deadline_fire(TimerNode* t, int64_t /*now*/) {
+    std::shared_ptr<CtxNode> n = static_cast<CtxNode*>(t->arg)->self.lock();
+    t->lock.unlock();
+    if (n) n->cancel(true, CtxErr::DeadlineExceeded, true);
+  }
+};
+
+CtxNode::~CtxNode() {
+  if (kind != Kind::Cancel) return;
+  bool stop_timer;
+  {
+    std::lock_guard<SpinLock> guard(mu);
+    stop_timer = timer_started;
+  }
+  // The deadline callback only runs on a live node: wait until it is not running any more.
+  if (stop_timer) timer_stop(&timer);
+  // registered_in is an ancestor, kept alive by `parent` until this destructor returns.
+  if (registered_in != nullptr) registered_in->remove_child(this);
+}
+
+void CtxNode::cancel(bool remove_from_parent, CtxErr e, bool from_own_timer) {
+  std::unordered_map<CtxNode*, std::weak_ptr<CtxNode>> kids;
+  bool stop_timer;
+  {
+    std::lock_guard<SpinLock> guard(mu);
+    if (err != CtxErr::None) return;  // already cancelled
+    err = e;
+    done.close();  // non-blocking; wakes every goroutine waiting on done()
+    kids.swap(children);
+    stop_timer = timer_started && !from_own_timer;
+  }
+  for (auto& [raw, weak] : kids) {
+    if (std::shared_ptr<CtxNode> child = weak.lock()) child->cancel(false, e);
+  }
+  if (remove_from_parent && registered_in != nullptr) registered_in->remove_child(this);
+  if (stop_timer) timer_stop(&timer);
+}
+
+namespace {
+
+std::shared_ptr<CtxNode> make_cancel_node(const std::shared_ptr<CtxNode>& parent) {
+  auto n = std::make_shared<CtxNode>(CtxNode::Kind::Cancel);
+  n->self = n;
+  n->parent = parent;
+  n->done = make_chan<Unit>(0, "context.Done");
+  return n;
+}
+
+// propagate_cancel() is Go's propagateCancel: arrange for child to be cancelled when parent is.
+void propagate_cancel(CtxNode* parent, const std::shared_ptr<CtxNode>& child) {
+  CtxNode* p = parent->nearest_canceler();
+  if (p == nullptr) return;  // the parent is never cancelled
+  CtxErr perr;
+  {
+    std::lock_guard<SpinLock> guard(p->mu);
+    perr = p->err;
+    if (perr == CtxErr::None) {
+      p->children.emplace(child.get(), child);
+      child->registered_in = p;
+    }
+  }
+  if (perr != CtxErr::None) child->cancel(false, perr);  // the parent is already cancelled
+}
+
+// checked() is a parent node, or Go's panic for a nil parent.
+const std::shared_ptr<CtxNode>& checked(const std::shared_ptr<CtxNode>& n) {
+  if (!n) throw Panic("cannot create context from nil parent");
+  return n;
+}
+
+}  // namespace
+
+size_t ctx_children(const Context& ctx) {
+  CtxNode* n = ctx.node_.get();
+  if (n == nullptr || n->kind != CtxNode::Kind::Cancel) return 0;
+  std::lock_guard<SpinLock> guard(n->mu);
+  return n->children.size();
+}
+}  // namespace detail
+
+std::string to_string(CtxErr e) {
+  switch (e) {
+    case CtxErr::None: return "";
+    case CtxErr::Canceled: return "context canceled";
+    case CtxErr::DeadlineExceeded: return "context deadline exceeded";
+  }
+  return "";
+}
+
+Chan<Unit> Context::done() const {
+  detail::CtxNode* c = node_ ? node_->nearest_canceler() : nullptr;
+  return c != nullptr ? c->done : Chan<Unit>();
+}
+
+CtxErr Context::err() const {
+  detail::CtxNode* c = node_ ? node_->nearest_canceler() : nullptr;
+  return c != nullptr ? c->load_err() : CtxErr::None;
+}
+
+std::any Context::value(std::string_view key) const {
+  for (detail::CtxNode* n = node_.get(); n != nullptr; n = n->parent.get()) {
+    if (n->kind == detail::CtxNode::Kind::Value && n->key == key) return n->val;
+  }
+  return {};
+}
+
+std::optional<TimePoint> Context::deadline() const {
+  for (detail::CtxNode* n = node_.get(); n != nullptr; n = n->parent.get()) {
+    if (n->has_deadline) return n->deadline;
+  }
+  return std::nullopt;
+}
+
+Context background() {
+  static const std::shared_ptr<detail::CtxNode> root =
+      std::make_shared<detail::CtxNode>(detail::CtxNode::Kind::Background);
+  return Context(root);
+}
+
+Context todo() {
+  static const std::shared_ptr<detail::CtxNode> root =
+      std::make_shared<detail::CtxNode>(detail::CtxNode::Kind::Todo);
+  return Context(root);
+}
+
+std::pair<Context, CancelFunc> with_cancel(const Context& parent) {
+  const auto& p = detail::checked(parent.node_);
+  auto n = detail::make_cancel_node(p);
+  detail::propagate_cancel(p.get(), n);
+  CancelFunc cancel = [n] { n->cancel(true, CtxErr::Canceled); };
+  return {Context(std::move(n)), std::move(cancel)};
+}
+
+std::pair<Context, CancelFunc> with_deadline(const Context& parent, TimePoint d) {
+  const auto& p = detail::checked(parent.node_);
+  if (std::optional<TimePoint> cur = parent.deadline(); cur && *cur < d) {
+    return with_cancel(parent);  // the current deadline is already sooner than the new one
+  }
+  auto n = detail::make_cancel_node(p);
+  n->has_deadline = true;
+  n->deadline = d;
+  detail::propagate_cancel(p.get(), n);
+  const int64_t when = d.time_since_epoch().count();
+  if (when <= detail::nanotime()) {
+    n->cancel(true, CtxErr::DeadlineExceeded);  // the deadline has already passed
+    CancelFunc cancel = [n] { n->cancel(false, CtxErr::Canceled); };
+    return {Context(std::move(n)), std::move(cancel)};
+  }
+  bool arm;
+  {
+    std::lock_guard<detail::SpinLock> guard(n->mu);
+    arm = n->err == CtxErr::None;  // propagate_cancel may have cancelled it already
+    n->timer_started = arm;
+  }
+  if (arm) {
+    n->timer.fire = &detail::CtxNode::deadline_fire;
+    n->timer.arg = n.get();
+    detail::timer_start(&n->timer, when);
+    // A parent cancelled between the check and the start stopped a timer not yet armed:
+    // stop it now so it does not stay pending until the deadline.
+    if (n->load_err() != CtxErr::None) detail::timer_stop(&n->timer);
+  }
+  CancelFunc cancel = [n] { n->cancel(true, CtxErr::Canceled); };
+  return {Context(std::move(n)), std::move(cancel)};
+}
+
+std::pair<Context, CancelFunc> with_timeout_for(const Context& parent, Duration timeout) {
+  return with_deadline(parent, TimePoint(Duration(detail::when_after(timeout))));
+}
+
+Context with_value(const Context& parent, std::string key, std::any val) {
+  const auto& p = detail::checked(parent.node_);
+  auto n = std::make_shared<detail::CtxNode>(detail::CtxNode::Kind::Value);
+  n->parent = p;
+  n->key = std::move(key);
+  n->val = std::move(val);
+  return Context(std::move(n));
+}
+
+}  // namespace gor

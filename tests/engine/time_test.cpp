@@ -1,0 +1,279 @@
+// time_test.cpp — after, Timer and Ticker (Go 1.23 semantics, engine time). Only ordering is
+// asserted, never how late a timer fired.
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "test_util.hpp"
+
+using namespace std::chrono_literals;
+using gortest::run_ok;
+
+namespace {
+
+class TimeTest : public gortest::ProcsTest {};
+GOR_INSTANTIATE_PROCS(TimeTest);
+
+// expect_panic() runs fn and expects a gor::Panic with exactly `text`.
+template <class F>
+void expect_panic(F&& fn, const std::string& text) {
+  try {
+    fn();
+    ADD_FAILURE() << "no panic, expected: " << text;
+  } catch (const gor::Panic& p) {
+    EXPECT_EQ(std::string(p.what()), text);
+  }
+}
+
+TEST_P(TimeTest, AfterDeliversOnceNoEarlierThanD) {
+  run_ok(GetParam(), [] {
+    const gor::TimePoint start = gor::now();
+    gor::Chan<gor::TimePoint> c = gor::after(5ms);
+    EXPECT_EQ(c.cap(), 1u);
+    const gor::TimePoint v = c.recv();
+    EXPECT_GE(v, start + 5ms);
+    EXPECT_GE(gor::now(), v);
+    gor::sleep(15ms);
+    EXPECT_FALSE(c.try_recv().has_value()) << "after() delivered twice";
+  });
+}
+
+TEST_P(TimeTest, ShortAfterFiresBeforeLongAfter) {
+  run_ok(GetParam(), [] {
+    for (int i = 0; i < 5; ++i) {
+      auto fast = gor::after(1ms);
+      gor::Timer slow(200ms);  // a Timer, so nothing stays pending when the run ends
+      EXPECT_EQ(gor::select(gor::on_recv(slow.chan()), gor::on_recv(fast)), 1);
+    }
+  });
+}
+
+TEST_P(TimeTest, ManyConcurrentAfters) {
+  run_ok(GetParam(), [] {
+    constexpr int kN = 100;
+    auto results = gor::make_chan<bool>(kN);
+    for (int i = 0; i < kN; ++i) {
+      gor::go([results, i] {
+        const auto d = std::chrono::microseconds(100 * (i % 17));
+        const gor::TimePoint start = gor::now();
+        const gor::TimePoint v = gor::after(d).recv();
+        results.send(v >= start + d);
+      });
+    }
+    for (int i = 0; i < kN; ++i) EXPECT_TRUE(results.recv());
+  });
+}
+
+TEST_P(TimeTest, TimerFires) {
+  run_ok(GetParam(), [] {
+    const gor::TimePoint start = gor::now();
+    gor::Timer t(3ms);
+    EXPECT_GE(t.chan().recv(), start + 3ms);
+  });
+}
+
+TEST_P(TimeTest, TimerStopBeforeFireReturnsTrueAndNothingArrives) {
+  run_ok(GetParam(), [] {
+    gor::Timer t(5ms);
+    EXPECT_TRUE(t.stop());
+    EXPECT_EQ(gor::select(gor::on_recv(t.chan()), gor::on_recv(gor::after(20ms))), 1);
+    EXPECT_FALSE(t.chan().try_recv().has_value());
+    EXPECT_FALSE(t.stop()) << "second stop found the timer still pending";
+  });
+}
+
+TEST_P(TimeTest, TimerStopAfterReceiveReturnsFalse) {
+  run_ok(GetParam(), [] {
+    gor::Timer t(1ms);
+    t.chan().recv();
+    EXPECT_FALSE(t.stop());
+  });
+}
+
+// Go 1.23: a fired but unreceived value counts as undelivered: stop discards it, returns true.
+TEST_P(TimeTest, TimerStopAfterFireDiscardsUnreceivedValue) {
+  run_ok(GetParam(), [] {
+    gor::Timer t(1ms);
+    gor::sleep(10ms);
+    EXPECT_TRUE(t.stop());
+    EXPECT_FALSE(t.chan().try_recv().has_value()) << "stale value received after stop";
+  });
+}
+
+TEST_P(TimeTest, TimerResetRearms) {
+  run_ok(GetParam(), [] {
+    gor::Timer t(1h);
+    const gor::TimePoint start = gor::now();
+    EXPECT_TRUE(t.reset(5ms));
+    EXPECT_GE(t.chan().recv(), start + 5ms);
+    // Re-arm after a delivered fire: reset returns false, the timer fires again.
+    const gor::TimePoint again = gor::now();
+    EXPECT_FALSE(t.reset(2ms));
+    EXPECT_GE(t.chan().recv(), again + 2ms);
+  });
+}
+
+TEST_P(TimeTest, TimerResetAfterFireHasNoStaleValue) {
+  run_ok(GetParam(), [] {
+    gor::Timer t(1ms);
+    gor::sleep(10ms);  // fired, value unreceived
+    const gor::TimePoint before = gor::now();
+    EXPECT_TRUE(t.reset(15ms));
+    const gor::TimePoint v = t.chan().recv();
+    EXPECT_GE(v, before + 15ms) << "received the stale value of the first fire";
+  });
+}
+
+TEST_P(TimeTest, TimerReceiverBlockedBeforeFire) {
+  run_ok(GetParam(), [] {
+    gor::Timer t(5ms);
+    auto got = gor::make_chan<gor::TimePoint>(1);
+    gor::Chan<gor::TimePoint> c = t.chan();
+    const gor::TimePoint start = gor::now();
+    gor::go([c, got] { got.send(c.recv()); });
+    EXPECT_GE(got.recv(), start + 5ms);
+    EXPECT_FALSE(t.stop());
+  });
+}
+
+// Concurrent stop/reset from several goroutines, then a final stop: no value after it.
+TEST_P(TimeTest, TimerConcurrentStopReset) {
+  run_ok(GetParam(), [] {
+    gor::Timer t(1ms);
+    auto done = gor::make_chan<int>(4);
+    for (int g = 0; g < 4; ++g) {
+      gor::go([&t, done, g] {
+        for (int i = 0; i < 200; ++i) {
+          if ((i + g) % 3 == 0) {
+            t.stop();
+          } else {
+            t.reset(std::chrono::microseconds(i % 50));
+          }
+          if (i % 16 == 0) gor::yield();
+        }
+        done.send(g);
+      });
+    }
+    for (int g = 0; g < 4; ++g) done.recv();
+    t.stop();
+    gor::sleep(5ms);
+    EXPECT_FALSE(t.chan().try_recv().has_value());
+  });
+}
+
+TEST_P(TimeTest, TimerDestructorStops) {
+  run_ok(GetParam(), [] {
+    const size_t base = gor::pending_timers();
+    {
+      gor::Timer t(1h);
+      EXPECT_EQ(gor::pending_timers(), base + 1);
+    }
+    EXPECT_EQ(gor::pending_timers(), base);
+  });
+}
+
+TEST_P(TimeTest, MovedFromTimerPanicsLikeGoZeroTimer) {
+  run_ok(GetParam(), [] {
+    gor::Timer a(1h);
+    gor::Timer b(std::move(a));
+    EXPECT_TRUE(a.chan().is_nil());
+    expect_panic([&] { a.stop(); }, "time: Stop called on uninitialized Timer");
+    expect_panic([&] { a.reset(1ms); }, "time: Reset called on uninitialized Timer");
+    EXPECT_TRUE(b.stop());
+  });
+}
+
+TEST_P(TimeTest, TickerTicksThenStops) {
+  run_ok(GetParam(), [] {
+    const gor::TimePoint start = gor::now();
+    gor::Ticker tk(2ms);
+    EXPECT_EQ(tk.chan().cap(), 1u);
+    gor::TimePoint prev = start;
+    for (int k = 1; k <= 5; ++k) {
+      const gor::TimePoint v = tk.chan().recv();
+      EXPECT_GE(v, start + k * 2ms) << "tick " << k;  // the k-th tick received is never early
+      EXPECT_GT(v, prev);
+      prev = v;
+    }
+    tk.stop();
+    gor::sleep(10ms);
+    EXPECT_FALSE(tk.chan().try_recv().has_value()) << "tick after stop";
+  });
+}
+
+TEST_P(TimeTest, TickerDropsTicksForSlowReader) {
+  run_ok(GetParam(), [] {
+    gor::Ticker tk(1ms);
+    gor::sleep(20ms);  // ~20 ticks due, the channel holds at most one
+    EXPECT_LE(tk.chan().len(), 1u);
+    EXPECT_TRUE(tk.chan().try_recv().has_value());
+    tk.stop();
+    EXPECT_FALSE(tk.chan().try_recv().has_value());
+  });
+}
+
+TEST_P(TimeTest, TickerReset) {
+  run_ok(GetParam(), [] {
+    gor::Ticker tk(1h);
+    const gor::TimePoint start = gor::now();
+    tk.reset(2ms);
+    const gor::TimePoint a = tk.chan().recv();
+    const gor::TimePoint b = tk.chan().recv();
+    EXPECT_GE(a, start + 2ms);
+    EXPECT_GE(b, start + 4ms);
+    expect_panic([&] { tk.reset(0ms); }, "non-positive interval for Ticker.Reset");
+  });
+}
+
+TEST(TickerPanic, NonPositiveIntervalPanicsWithGoText) {
+  gor::RunResult r = gortest::run_on(1, [] {
+    expect_panic([] { gor::Ticker t(-1ms); }, "non-positive interval for NewTicker");
+    gor::Ticker t(0s);  // uncaught: ends the run
+  });
+  EXPECT_EQ(r.status, gor::RunStatus::Panic);
+  EXPECT_EQ(r.message, "non-positive interval for NewTicker");
+}
+
+// time.After in a loop keeps one pending timer per iteration until it fires; NewTimer+Stop
+// releases it at once.
+TEST_P(TimeTest, PendingTimersAfterLeakVersusTimerStop) {
+  run_ok(GetParam(), [] {
+    const size_t base = gor::pending_timers();
+    std::vector<gor::Chan<gor::TimePoint>> keep;
+    for (int i = 0; i < 50; ++i) {
+      auto c = gor::after(20ms);
+      if (i % 2 == 0) keep.push_back(c);  // held or dropped: pending either way
+    }
+    EXPECT_EQ(gor::pending_timers(), base + 50);
+    for (int i = 0; i < 50; ++i) {
+      gor::Timer t(20ms);
+      EXPECT_TRUE(t.stop());
+    }
+    EXPECT_EQ(gor::pending_timers(), base + 50);
+    gor::sleep(20ms);
+    for (int i = 0; i < 100 && gor::pending_timers() != base; ++i) gor::sleep(10ms);
+    EXPECT_EQ(gor::pending_timers(), base);
+    for (auto& c : keep) EXPECT_TRUE(c.try_recv().has_value());
+  });
+}
+
+TEST(TimeDilation, SleepAndTimersHonourDilation) {
+  gor::Config cfg;
+  cfg.procs = 2;
+  cfg.dilation = 4;
+  gor::RunResult r = gor::run(cfg, [] {
+    gor::TimePoint t0 = gor::now();
+    gor::sleep(20ms);
+    EXPECT_GE(gor::now() - t0, 20ms);
+    t0 = gor::now();
+    EXPECT_GE(gor::after(10ms).recv(), t0 + 10ms);
+    t0 = gor::now();
+    gor::Timer t(10ms);
+    t.chan().recv();
+    EXPECT_GE(gor::now() - t0, 10ms);
+  });
+  EXPECT_EQ(r.status, gor::RunStatus::Ok) << r.message;
+}
+
+}  // namespace
