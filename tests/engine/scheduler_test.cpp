@@ -324,24 +324,31 @@ TEST_P(SchedulerTest, GomaxprocsChangesWhileRunning) {
 }
 
 TEST(SchedulerSteal, IdlePsStealFromABusyOne) {
+  // 200 goroutines (fewer than a run queue holds, so none overflow to the global queue)
+  // are queued on P0 while main parks; the idle P1 can only get work by stealing.
+  constexpr int kN = 200;
   std::atomic<int> done{0};
   std::mutex mu;
   std::set<std::thread::id> threads;
+  ParkingLot main_waits;
   auto r = run_ok(2, [&] {
-    for (int i = 0; i < 2000; ++i) {
+    for (int i = 0; i < kN; ++i) {
       gor::go([&] {
-        auto until = std::chrono::steady_clock::now() + 20us;
+        auto until = std::chrono::steady_clock::now() + 50us;
         while (std::chrono::steady_clock::now() < until) {
         }
         {
           std::lock_guard<std::mutex> guard(mu);
           threads.insert(std::this_thread::get_id());
         }
-        done.fetch_add(1);
+        if (done.fetch_add(1) + 1 == kN) {
+          while (main_waits.wake_all() == 0) gor::yield();
+        }
       });
     }
-    while (done.load() < 2000) gor::yield();
+    main_waits.wait();
   });
+  EXPECT_EQ(done.load(), kN);
   EXPECT_GT(r.steals, 0u);
   EXPECT_GE(threads.size(), 2u);
 }
