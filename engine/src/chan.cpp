@@ -151,8 +151,9 @@ void buffer_pop(ChanCore* c, void* dst) noexcept {
   c->count.store(c->count.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
 }
 
-void require_goroutine(const char* what) {
-  if (!current_g()) throw std::logic_error(std::string("gor: ") + what + " outside a goroutine would block its thread");
+G* require_goroutine(const char* what) {
+  if (G* g = current_g()) return g;
+  throw std::logic_error(std::string("gor: ") + what + " outside a goroutine would block its thread");
 }
 
 void panic_send_on_closed() { throw Panic("send on closed channel"); }
@@ -210,13 +211,13 @@ RecvStep recv_locked(ChanCore* c, void* elem) {
 }  // namespace
 
 void chan_send(ChanCore* c, void* elem, std::source_location where) {
-  require_goroutine("channel send");
+  G* self = require_goroutine("channel send");
   check_preempt();
   if (!c) park_forever(WaitReason::ChanSendNilChan, where);
   c->lock.lock();
   if (send_locked(c, elem)) return;
   ChanWaiter w;
-  w.g = current_g();
+  w.g = self;
   w.elem = elem;
   w.c = c;
   c->sendq.enqueue(&w);
@@ -234,7 +235,7 @@ bool chan_try_send(ChanCore* c, void* elem) {
 }
 
 bool chan_recv(ChanCore* c, void* elem, std::source_location where) {
-  require_goroutine("channel receive");
+  G* self = require_goroutine("channel receive");
   check_preempt();
   if (!c) park_forever(WaitReason::ChanReceiveNilChan, where);
   c->lock.lock();
@@ -244,7 +245,7 @@ bool chan_recv(ChanCore* c, void* elem, std::source_location where) {
     case RecvStep::Blocked: break;
   }
   ChanWaiter w;
-  w.g = current_g();
+  w.g = self;
   w.elem = elem;
   w.c = c;
   c->recvq.enqueue(&w);

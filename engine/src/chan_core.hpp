@@ -20,9 +20,9 @@ void buffer_push(ChanCore* c, void* src) noexcept;
 // buffer_pop() moves the ring's head into *dst (dropped if null); requires count > 0.
 void buffer_pop(ChanCore* c, void* dst) noexcept;
 
-// require_goroutine() throws std::logic_error unless called from a goroutine: only goroutines
-// may block. `what` names the operation.
-void require_goroutine(const char* what);
+// require_goroutine() returns the current goroutine, or throws std::logic_error when called
+// outside goroutines: only goroutines may block. `what` names the operation.
+G* require_goroutine(const char* what);
 
 // panic_send_on_closed() throws Panic("send on closed channel").
 [[noreturn]] void panic_send_on_closed();
