@@ -100,7 +100,7 @@ CtxNode::~CtxNode() {
     stop_timer = timer_started;
   }
   // The deadline callback only runs on a live node: wait until it is not running any more.
-  if (stop_timer) timer_stop(&timer);
+  if (stop_timer && timers_in_run()) timer_stop(&timer);  // after the run its timer heaps are gone
   // registered_in is an ancestor, kept alive by `parent` until this destructor returns.
   if (registered_in != nullptr) registered_in->remove_child(this);
 }
@@ -120,7 +120,7 @@ void CtxNode::cancel(bool remove_from_parent, CtxErr e, bool from_own_timer) {
     if (std::shared_ptr<CtxNode> child = weak.lock()) child->cancel(false, e);
   }
   if (remove_from_parent && registered_in != nullptr) registered_in->remove_child(this);
-  if (stop_timer) timer_stop(&timer);
+  if (stop_timer && timers_in_run()) timer_stop(&timer);
 }
 
 namespace {
@@ -233,6 +233,7 @@ std::pair<Context, CancelFunc> with_deadline(const Context& parent, TimePoint d)
     CancelFunc cancel = [n] { n->cancel(false, CtxErr::Canceled); };
     return {Context(std::move(n)), std::move(cancel)};
   }
+  detail::timers_require_goroutine("with_deadline");
   bool arm;
   {
     std::lock_guard<detail::SpinLock> guard(n->mu);

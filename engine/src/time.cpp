@@ -10,11 +10,20 @@
 #include "gor/time.hpp"
 
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 #include "gor/detail/timer.hpp"
 #include "gor/panic.hpp"
+#include "scheduler.hpp"
 
 namespace gor::detail {
+
+void timers_require_goroutine(const char* what) {
+  if (current_g() == nullptr) throw std::logic_error(std::string("gor::") + what + ": called outside a goroutine");
+}
+
+bool timers_in_run() noexcept { return current_scheduler() != nullptr; }
 
 int64_t when_after(Duration d) noexcept {
   const int64_t now = nanotime();
@@ -53,6 +62,7 @@ void after_fire(TimerNode* self, int64_t now) {
 }  // namespace
 
 Chan<TimePoint> after_for(Duration d) {
+  timers_require_goroutine("after");
   auto* s = new AfterState;
   s->ch = make_chan<TimePoint>(1, "time.After");
   s->node.fire = &after_fire;
@@ -104,19 +114,23 @@ namespace gor {
 
 // ---- Timer
 
-Timer::Timer(Init, Duration d) : s_(detail::new_state("time.Timer", 0)) {
+Timer::Timer(Init, Duration d) {
+  detail::timers_require_goroutine("Timer");
+  s_ = detail::new_state("time.Timer", 0);
   detail::timer_start(&s_->node, detail::when_after(d));
 }
 
+// ~Timer() stops the timer. After its run has ended (no scheduler on this thread) the run's
+// heaps are gone and there is nothing to stop.
 Timer::~Timer() {
-  if (s_) detail::timer_stop(&s_->node);
+  if (s_ && detail::timers_in_run()) detail::timer_stop(&s_->node);
 }
 
 Timer::Timer(Timer&& o) noexcept = default;
 
 Timer& Timer::operator=(Timer&& o) noexcept {
   if (this != &o) {
-    if (s_) detail::timer_stop(&s_->node);
+    if (s_ && detail::timers_in_run()) detail::timer_stop(&s_->node);
     s_ = std::move(o.s_);
   }
   return *this;
@@ -142,19 +156,20 @@ bool Timer::reset_for(Duration d) {
 
 Ticker::Ticker(Init, Duration d) {
   if (d.count() <= 0) throw Panic("non-positive interval for NewTicker");
+  detail::timers_require_goroutine("Ticker");
   s_ = detail::new_state("time.Ticker", d.count());
   detail::timer_start(&s_->node, detail::when_after(d));
 }
 
 Ticker::~Ticker() {
-  if (s_) detail::timer_stop(&s_->node);
+  if (s_ && detail::timers_in_run()) detail::timer_stop(&s_->node);
 }
 
 Ticker::Ticker(Ticker&& o) noexcept = default;
 
 Ticker& Ticker::operator=(Ticker&& o) noexcept {
   if (this != &o) {
-    if (s_) detail::timer_stop(&s_->node);
+    if (s_ && detail::timers_in_run()) detail::timer_stop(&s_->node);
     s_ = std::move(o.s_);
   }
   return *this;

@@ -277,3 +277,32 @@ TEST(TimeDilation, SleepAndTimersHonourDilation) {
 }
 
 }  // namespace
+
+namespace {
+
+// A Timer, a Ticker and a deadline context on the stack of a goroutine still blocked when main
+// returns are released when the engine unwinds that goroutine.
+TEST(TimeUnwind, TimersOfLeakedGoroutinesAreReleased) {
+  gor::RunResult r = gortest::run_on(2, [] {
+    auto started = gor::make_chan<int>();
+    gor::go([started] {
+      gor::Timer t(1h);
+      gor::Ticker tk(1h);
+      auto [ctx, cancel] = gor::with_timeout(gor::background(), 1h);
+      started.send(1);
+      gor::Chan<int> never;
+      never.recv();  // blocks forever; unwound at the end of the run
+    });
+    started.recv();
+  });
+  EXPECT_EQ(r.status, gor::RunStatus::Ok) << r.message;
+  EXPECT_EQ(r.leaked, 1u);
+}
+
+TEST(TimeOutsideRun, ThrowsLogicError) {
+  EXPECT_THROW(gor::after(1ms), std::logic_error);
+  EXPECT_THROW(gor::Timer(1ms), std::logic_error);
+  EXPECT_THROW(gor::Ticker(1ms), std::logic_error);
+}
+
+}  // namespace

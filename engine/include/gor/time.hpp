@@ -33,6 +33,12 @@ constexpr Duration to_duration(std::chrono::duration<Rep, Period> d) noexcept {
 // when_after() is the engine time (ns) d from now, saturating at INT64_MAX (Go's when()).
 int64_t when_after(Duration d) noexcept;
 
+// timers_require_goroutine() throws std::logic_error("gor::<what>: called outside a goroutine")
+// when the caller is not a goroutine (timers belong to a run).
+void timers_require_goroutine(const char* what);
+// timers_in_run() tells whether the calling thread belongs to a run (timers can be stopped).
+bool timers_in_run() noexcept;
+
 // after_for() is after() on a Duration.
 Chan<TimePoint> after_for(Duration d);
 
