@@ -63,7 +63,7 @@ G* Scheduler::new_goroutine(std::function<void()> fn, std::source_location where
   g->is_main = false;
   g->eh = EhState{};
   g->preempt.store(false, std::memory_order_relaxed);
-  g->state_since.store(clock.now(), std::memory_order_relaxed);
+  g->state_since.store(clock.coarse_now(), std::memory_order_relaxed);
   g->state.store(GState::Runnable, std::memory_order_release);
   ngoroutines.fetch_add(1, std::memory_order_acq_rel);
   goroutines_created.fetch_add(1, std::memory_order_relaxed);
@@ -80,7 +80,7 @@ G* Scheduler::new_goroutine(std::function<void()> fn, std::source_location where
 
 // ready() is Go's goready: Waiting -> Runnable, into the readier's runnext, then wakep().
 void Scheduler::ready(G* g) noexcept {
-  g->state_since.store(clock.now(), std::memory_order_relaxed);
+  g->state_since.store(clock.coarse_now(), std::memory_order_relaxed);
   g->state.store(GState::Runnable, std::memory_order_release);
   if (tearing_down_) return;  // teardown unwinds every G that is not dead
   Machine* m = current_machine();

@@ -133,7 +133,14 @@ void Scheduler::teardown(Machine* m0) {
       StackPool::instance().release_batch(cfg.stack_size, pp->stack_cache.data(), pp->stack_cache.size());
       pp->stack_cache.clear();
     }
-    pp->timers.clear();
+    std::vector<TimerNode*> left;
+    left.swap(pp->timers);
+    for (TimerNode* t : left) {
+      t->heap_owner.store(nullptr, std::memory_order_release);
+      t->heap_index = -1;
+      t->armed = false;
+      if (t->discard != nullptr) t->discard(t);
+    }
   }
   if (goroutines_created.load() > 4096) StackPool::instance().trim();
 }

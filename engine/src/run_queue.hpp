@@ -8,8 +8,9 @@
 //     slice of the goroutine that readied it). Thieves take runnext only as a last resort.
 #pragma once
 
+#include <unistd.h>
+
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 
 #include "gor/detail/park.hpp"
@@ -138,10 +139,11 @@ class RunQueue {
           if (next != nullptr) {
             if (owner_running) {
               // The owner is running and just readied `next`; it will most likely run it
-              // in a moment (Go sleeps 3 us here). Stealing it would bounce the pair of
-              // goroutines that hand off to each other between threads.
-              auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(3);
-              while (std::chrono::steady_clock::now() < until) cpu_relax();
+              // in a moment. Stealing it would bounce a pair of goroutines that hand off to
+              // each other between threads. Sleep like Go's usleep(3): with the kernel's
+              // timer slack that is tens of microseconds, during which this M still counts
+              // as spinning, so the owner's readies do not wake yet another M.
+              usleep(3);
             }
             if (!runnext_.compare_exchange_strong(next, nullptr, std::memory_order_acq_rel)) continue;
             batch[batch_head % kCapacity].store(next, std::memory_order_relaxed);

@@ -71,6 +71,8 @@
 #include "scheduler.hpp"
 
 #include <algorithm>
+#include <time.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
@@ -134,13 +136,22 @@ void Clock::start(double dilation) {
   epoch_.store(epochs_.back().get(), std::memory_order_release);
 }
 
-int64_t Clock::now() const noexcept {
+int64_t Clock::coarse_wall_ns() noexcept {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000LL + ts.tv_nsec;
+}
+
+int64_t Clock::engine_at(int64_t wall_abs) const noexcept {
   const Epoch* e = epoch_.load(std::memory_order_acquire);
   if (e == nullptr) return 0;
-  int64_t wall = wall_ns() - e->wall0;
+  int64_t wall = wall_abs - e->wall0;
   if (e->k == 1.0) return e->engine0 + wall;
   return e->engine0 + static_cast<int64_t>(static_cast<double>(wall) / e->k);
 }
+
+int64_t Clock::now() const noexcept { return engine_at(wall_ns()); }
+int64_t Clock::coarse_now() const noexcept { return engine_at(coarse_wall_ns()); }
 
 void Clock::set_dilation(double k) {
   std::lock_guard<std::mutex> guard(mu_);
@@ -495,7 +506,8 @@ G* Scheduler::steal_work(Machine* m, Processor* pp, bool& ran_timers) {
       if (gcwaiting_.load(std::memory_order_acquire) || ending()) return nullptr;
       Processor* victim = allp_[(start + static_cast<uint32_t>(i)) % static_cast<uint32_t>(n)];
       if (victim == pp) continue;
-      if (last_round && victim->timer0_when.load(std::memory_order_acquire) <= clock.now()) {
+      int64_t victim_timer = victim->timer0_when.load(std::memory_order_acquire);
+      if (last_round && victim_timer != INT64_MAX && victim_timer <= clock.now()) {
         // Run the victim's expired timers: they may ready goroutines onto our queue.
         if (check_timers(victim, clock.now())) {
           ran_timers = true;
@@ -528,8 +540,7 @@ top:
     gcstopm(m);
     goto top;
   }
-  int64_t now = clock.now();
-  check_timers(pp, now);
+  if (pp->timer0_when.load(std::memory_order_acquire) != INT64_MAX) check_timers(pp, clock.now());
 
   // 1. Fairness: every 61st schedule, look at the global queue first.
   if (pp->schedtick.load(std::memory_order_relaxed) % kGlobalCheckInterval == 0 &&
@@ -601,7 +612,7 @@ top:
     }
   }
   // Expired timers on idle Ps: take a P back and run them.
-  if (earliest_timer() <= clock.now()) {
+  if (int64_t when = earliest_timer(); when != INT64_MAX && when <= clock.now()) {
     std::unique_lock<std::mutex> guard(lock_);
     Processor* again = gcwaiting_.load() ? nullptr : pidleget();
     guard.unlock();
@@ -646,8 +657,8 @@ void Scheduler::execute(Machine* m, G* g, bool inherit) {
   g->m = m;
   g->preempt.store(ending(), std::memory_order_relaxed);
   g->state.store(GState::Running, std::memory_order_release);
-  g->state_since.store(clock.now(), std::memory_order_relaxed);
-  pp->curg.store(g, std::memory_order_relaxed);
+  g->state_since.store(clock.coarse_now(), std::memory_order_relaxed);
+  pp->curg.store(g, std::memory_order_release);
   if (g->context == nullptr) {
     g->stack = acquire_stack(pp);
     g->stack_size = cfg.stack_size;
@@ -675,7 +686,7 @@ void Scheduler::after_switch(Machine* m, G* g) {
     case MAction::Park:
       // Waiting before unlock: once unlocked, a waker may ready g (Waiting -> Runnable).
       g->state.store(GState::Waiting, std::memory_order_release);
-      g->state_since.store(clock.now(), std::memory_order_relaxed);
+      g->state_since.store(clock.coarse_now(), std::memory_order_relaxed);
       if (m->unlock != nullptr) m->unlock(m->unlock_arg);
       m->unlock = nullptr;
       m->unlock_arg = nullptr;
@@ -683,14 +694,14 @@ void Scheduler::after_switch(Machine* m, G* g) {
     case MAction::Yield:
     case MAction::Preempt: {
       g->state.store(GState::Runnable, std::memory_order_release);
-      g->state_since.store(clock.now(), std::memory_order_relaxed);
+      g->state_since.store(clock.coarse_now(), std::memory_order_relaxed);
       std::lock_guard<std::mutex> guard(lock_);
       globrunq_put(g);
       break;
     }
     case MAction::GoYield:
       g->state.store(GState::Runnable, std::memory_order_release);
-      g->state_since.store(clock.now(), std::memory_order_relaxed);
+      g->state_since.store(clock.coarse_now(), std::memory_order_relaxed);
       runq_put(m->p, g, false);
       break;
     case MAction::SyscallNoP: {

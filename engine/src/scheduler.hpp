@@ -154,6 +154,9 @@ class Clock {
  public:
   void start(double dilation);
   int64_t now() const noexcept;   // engine ns since the run started
+  // coarse_now() is now() at the kernel tick's resolution (a few ms) but several times
+  // cheaper; for bookkeeping on the hot path (time in state), never for timers.
+  int64_t coarse_now() const noexcept;
   void set_dilation(double k);
   double dilation() const noexcept;
   // wall_deadline() is the wall time at which engine time reaches `engine_ns`.
@@ -166,6 +169,8 @@ class Clock {
     double k;         // dilation
   };
   static int64_t wall_ns() noexcept;
+  static int64_t coarse_wall_ns() noexcept;
+  int64_t engine_at(int64_t wall) const noexcept;
   std::atomic<const Epoch*> epoch_{nullptr};
   std::mutex mu_;
   std::vector<std::unique_ptr<Epoch>> epochs_;  // kept alive for concurrent readers

@@ -60,7 +60,7 @@ void Scheduler::stop_the_world(Machine* m) {
   }
   while (wait) {
     for (int i = 0; i < gomaxprocs(); ++i) {
-      if (G* g = allp_[i]->curg.load(std::memory_order_relaxed)) g->preempt.store(true, std::memory_order_relaxed);
+      if (G* g = allp_[i]->curg.load(std::memory_order_acquire)) g->preempt.store(true, std::memory_order_relaxed);
     }
     stopnote_.sleep_until(std::chrono::steady_clock::now() + std::chrono::microseconds(100));
     std::lock_guard<std::mutex> guard(lock_);

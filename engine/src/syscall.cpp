@@ -14,7 +14,7 @@ void Scheduler::enter_syscall(G* g, std::source_location where) {
   Processor* pp = m->p;
   g->blocked_at = where;
   g->wait_reason = WaitReason::Syscall;
-  g->state_since.store(clock.now(), std::memory_order_relaxed);
+  g->state_since.store(clock.coarse_now(), std::memory_order_relaxed);
   g->state.store(GState::Syscall, std::memory_order_release);
   pp->syscalltick.fetch_add(1, std::memory_order_relaxed);
   pp->curg.store(nullptr, std::memory_order_relaxed);
@@ -34,9 +34,9 @@ void Scheduler::exit_syscall(G* g) noexcept {
   if (oldp != nullptr && oldp->status.compare_exchange_strong(expected, PStatus::Running, std::memory_order_acq_rel)) {
     m->p = oldp;
     oldp->m = m;
-    oldp->curg.store(g, std::memory_order_relaxed);
+    oldp->curg.store(g, std::memory_order_release);
     g->state.store(GState::Running, std::memory_order_release);
-    g->state_since.store(clock.now(), std::memory_order_relaxed);
+    g->state_since.store(clock.coarse_now(), std::memory_order_relaxed);
     return;
   }
   // Any idle P.
@@ -46,9 +46,9 @@ void Scheduler::exit_syscall(G* g) noexcept {
     guard.unlock();
     if (pp != nullptr) {
       acquirep(m, pp);
-      pp->curg.store(g, std::memory_order_relaxed);
+      pp->curg.store(g, std::memory_order_release);
       g->state.store(GState::Running, std::memory_order_release);
-      g->state_since.store(clock.now(), std::memory_order_relaxed);
+      g->state_since.store(clock.coarse_now(), std::memory_order_relaxed);
       return;
     }
   }

@@ -26,7 +26,7 @@ void Scheduler::retake(int64_t now) {
         pp->sysmon_schedtick = tick;
         pp->sysmon_schedwhen = now;
       } else if (now - pp->sysmon_schedwhen >= preempt_ns) {
-        G* g = pp->curg.load(std::memory_order_relaxed);
+        G* g = pp->curg.load(std::memory_order_acquire);
         if (g != nullptr && !g->preempt.load(std::memory_order_relaxed)) {
           g->preempt.store(true, std::memory_order_relaxed);
           preempt_requests.fetch_add(1, std::memory_order_relaxed);

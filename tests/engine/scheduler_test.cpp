@@ -65,7 +65,7 @@ TEST_P(SchedulerTest, MainRunsAndReturnsOk) {
 }
 
 TEST_P(SchedulerTest, ManyGoroutinesAllRunOnce) {
-  constexpr int kN = 20000;
+  constexpr int kN = gortest::sanitized_scale(20000);
   std::vector<std::atomic<int>> hits(kN);
   std::atomic<int> done{0};
   auto r = run_ok(GetParam(), [&] {
@@ -103,7 +103,7 @@ TEST_P(SchedulerTest, GoroutineIdsAreUnique) {
 }
 
 TEST_P(SchedulerTest, ParkAndReadyHundredThousand) {
-  constexpr int kN = 100000;
+  constexpr int kN = gortest::sanitized_scale(100000);
   ParkingLot lot;
   std::atomic<int> woke{0};
   auto r = run_ok(GetParam(), [&] {

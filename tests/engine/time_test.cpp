@@ -306,3 +306,13 @@ TEST(TimeOutsideRun, ThrowsLogicError) {
 }
 
 }  // namespace
+
+// A time.After still pending when main returns is released with the run (LeakSanitizer in
+// the asan preset fails this test if it is not).
+TEST(TimeRunEnd, PendingAfterIsReleasedWhenTheRunEnds) {
+  auto r = gortest::run_on(2, [] {
+    for (int i = 0; i < 10; ++i) (void)gor::after(std::chrono::hours(1));
+    EXPECT_EQ(gor::pending_timers(), 10u);
+  });
+  EXPECT_EQ(r.status, gor::RunStatus::Ok);
+}

@@ -27,6 +27,9 @@ struct TimerNode {
   void (*fire)(TimerNode* self, int64_t now) = nullptr;  // set by the owner
   void* arg = nullptr;                                   // free for the owner
   int64_t period = 0;                                    // > 0: refire every period ns
+  // discard, if set, is called (without the lock) for a node still armed when its run ends,
+  // after every goroutine was unwound: a self-owned node (after()) frees itself here.
+  void (*discard)(TimerNode* self) = nullptr;
 
   // Internal, protected by `lock` (node) and the owner P's timer lock (heap fields).
   SpinLock lock;
