@@ -48,7 +48,7 @@ std::string Scheduler::dump_goroutines(const G* culprit) {
     } else {
       what = gstate_text(s);
     }
-    int64_t minutes = (now - g->state_since.load(std::memory_order_relaxed)) / 60'000'000'000LL;
+    int64_t minutes = s == GState::Waiting ? (now - g->state_since.load(std::memory_order_relaxed)) / 60'000'000'000LL : 0;
     out << "goroutine " << g->id << " [" << what;
     if (minutes > 0) out << ", " << minutes << " minutes";
     out << "]";

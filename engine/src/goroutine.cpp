@@ -80,7 +80,6 @@ G* Scheduler::new_goroutine(std::function<void()> fn, std::source_location where
 
 // ready() is Go's goready: Waiting -> Runnable, into the readier's runnext, then wakep().
 void Scheduler::ready(G* g) noexcept {
-  g->state_since.store(clock.coarse_now(), std::memory_order_relaxed);
   g->state.store(GState::Runnable, std::memory_order_release);
   if (tearing_down_) return;  // teardown unwinds every G that is not dead
   Machine* m = current_machine();

@@ -657,7 +657,6 @@ void Scheduler::execute(Machine* m, G* g, bool inherit) {
   g->m = m;
   g->preempt.store(ending(), std::memory_order_relaxed);
   g->state.store(GState::Running, std::memory_order_release);
-  g->state_since.store(clock.coarse_now(), std::memory_order_relaxed);
   pp->curg.store(g, std::memory_order_release);
   if (g->context == nullptr) {
     g->stack = acquire_stack(pp);
@@ -694,14 +693,12 @@ void Scheduler::after_switch(Machine* m, G* g) {
     case MAction::Yield:
     case MAction::Preempt: {
       g->state.store(GState::Runnable, std::memory_order_release);
-      g->state_since.store(clock.coarse_now(), std::memory_order_relaxed);
       std::lock_guard<std::mutex> guard(lock_);
       globrunq_put(g);
       break;
     }
     case MAction::GoYield:
       g->state.store(GState::Runnable, std::memory_order_release);
-      g->state_since.store(clock.coarse_now(), std::memory_order_relaxed);
       runq_put(m->p, g, false);
       break;
     case MAction::SyscallNoP: {

@@ -80,7 +80,7 @@ struct G {
   const void* wait_object = nullptr;
   uint64_t id = 0;
   uint64_t parent_id = 0;
-  std::atomic<int64_t> state_since{0};  // engine ns when it entered its state
+  std::atomic<int64_t> state_since{0};  // engine ns (coarse) when it was created or last blocked
   std::source_location created_at;
   std::source_location blocked_at;
   std::string label;

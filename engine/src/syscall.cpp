@@ -36,7 +36,6 @@ void Scheduler::exit_syscall(G* g) noexcept {
     oldp->m = m;
     oldp->curg.store(g, std::memory_order_release);
     g->state.store(GState::Running, std::memory_order_release);
-    g->state_since.store(clock.coarse_now(), std::memory_order_relaxed);
     return;
   }
   // Any idle P.
@@ -48,7 +47,6 @@ void Scheduler::exit_syscall(G* g) noexcept {
       acquirep(m, pp);
       pp->curg.store(g, std::memory_order_release);
       g->state.store(GState::Running, std::memory_order_release);
-      g->state_since.store(clock.coarse_now(), std::memory_order_relaxed);
       return;
     }
   }
