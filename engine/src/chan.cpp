@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "chan_core.hpp"
+#include "gor/trace.hpp"
 
 namespace gor::detail {
 
@@ -114,7 +115,18 @@ ChanCore::~ChanCore() = default;
 
 // --- shared steps (chan_core.hpp) -------------------------------------------------------
 
+// trace_op() records one completed channel operation of goroutine g (nullptr: the caller).
+// The shared steps below complete two operations when they hand a value to or from a
+// parked goroutine: the caller's and the parked one's. So every send and every receive
+// is exactly one event. Called with c->lock held (recording never blocks on it).
+static void trace_op(EventKind kind, ChanCore* c, const G* g) noexcept {
+  if (!tracing_active()) return;
+  trace_object_event_for(static_cast<int>(kind), g, c->id, c->count.load(std::memory_order_relaxed));
+}
+
 G* handoff_send(ChanCore* c, ChanWaiter* w, void* src) noexcept {
+  trace_op(EventKind::ChanSend, c, nullptr);
+  trace_op(EventKind::ChanRecv, c, w->g);
   if (w->elem) c->elem_move(w->elem, src);
   w->elem = nullptr;
   w->success = true;
@@ -123,6 +135,8 @@ G* handoff_send(ChanCore* c, ChanWaiter* w, void* src) noexcept {
 }
 
 G* handoff_recv(ChanCore* c, ChanWaiter* w, void* dst) noexcept {
+  trace_op(EventKind::ChanRecv, c, nullptr);
+  trace_op(EventKind::ChanSend, c, w->g);
   if (c->cap == 0) {
     if (dst) c->elem_move(dst, w->elem);
   } else {
@@ -143,12 +157,14 @@ void buffer_push(ChanCore* c, void* src) noexcept {
   c->buf_put(c->sendx, src);
   if (++c->sendx == c->cap) c->sendx = 0;
   c->count.store(c->count.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  trace_op(EventKind::ChanSend, c, nullptr);
 }
 
 void buffer_pop(ChanCore* c, void* dst) noexcept {
   c->buf_take(c->recvx, dst);
   if (++c->recvx == c->cap) c->recvx = 0;
   c->count.store(c->count.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+  trace_op(EventKind::ChanRecv, c, nullptr);
 }
 
 G* require_goroutine(const char* what) {
@@ -290,6 +306,7 @@ void chan_close(ChanCore* c, std::source_location) {
     }
   }
   c->lock.unlock();
+  if (tracing_active()) trace_object_event(static_cast<int>(EventKind::ChanClose), c->id, 0);
   ready_list(wake);
 }
 

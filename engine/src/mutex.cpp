@@ -1,14 +1,19 @@
 // mutex.cpp — gor::Mutex, a port of Go 1.19's sync/mutex.go.
 #include "gor/mutex.hpp"
+#include "gor/trace.hpp"
 
 #include "gor/panic.hpp"
 
 namespace gor {
 
 namespace detail {
-// on_mutex_mode: no-op until the tracing layer fills it in (it will record a mode-switch
-// event for the GUI).
-void on_mutex_mode(const void*, bool) noexcept {}
+// on_mutex_mode() records the mode switch as an EventKind::MutexMode event (the GUI
+// flashes it) when the run is traced.
+void on_mutex_mode(const void* mutex, bool starving) noexcept {
+  if (tracing_active()) {
+    trace_object_event(static_cast<int>(EventKind::MutexMode), reinterpret_cast<uintptr_t>(mutex), starving ? 1 : 0);
+  }
+}
 }  // namespace detail
 
 void Mutex::lock_slow(detail::WaitReason reason, const void* object, std::source_location where) {

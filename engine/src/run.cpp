@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "gor/panic.hpp"
+#include "gor/trace.hpp"
 #include "scheduler.hpp"
 #include "stack_pool.hpp"
 
@@ -18,6 +19,7 @@ RunResult Scheduler::run(std::function<void()> main) {
     m0->id = 0;
     m0->rng = cfg.seed ^ 0x2545F4914F6CDD1Dull;
     allm_.push_back(std::move(owned));
+    if (tracer_ != nullptr) m0->trace_ring = tracer_->new_ring();
     mcount_ = 1;
     max_mcount_ = 1;
   }
@@ -53,7 +55,16 @@ RunResult Scheduler::run(std::function<void()> main) {
   sysmon_.join();
   if (m0->p != nullptr) releasep(m0);
   teardown(m0);
+  {
+    std::lock_guard<std::mutex> guard(result_lock_);
+    trace(m0, EventKind::RunEnd, 0, static_cast<uint64_t>(result_.status));
+  }
   set_current_machine(nullptr);
+  uint64_t traced = 0, trace_waits = 0;
+  if (tracer_ != nullptr) {
+    traced = tracer_->stop();
+    trace_waits = tracer_->waits();
+  }
 
   RunResult r;
   {
@@ -65,6 +76,8 @@ RunResult Scheduler::run(std::function<void()> main) {
   r.preempt_requests = preempt_requests.load();
   r.syscall_handoffs = syscall_handoffs.load();
   r.max_threads = max_mcount_;
+  r.trace_events = traced;
+  r.trace_waits = trace_waits;
   return r;
 }
 
@@ -262,6 +275,12 @@ uint64_t goid() noexcept {
 }
 
 void preempt_point() { detail::check_preempt(); }
+
+void log(const std::string& text) {
+  detail::Machine* m = current_machine();
+  if (m == nullptr || !m->sched->tracing()) return;
+  m->sched->trace(m, EventKind::Log, goid(), m->sched->trace_string(text));
+}
 
 size_t pending_timers() {
   Scheduler* s = detail::current_scheduler();

@@ -82,8 +82,11 @@
 
 namespace gor::detail {
 
+std::atomic<int> traced_runs{0};
+
 namespace {
 thread_local Machine* tls_machine = nullptr;
+thread_local EventRing* tls_trace_ring = nullptr;  // the calling thread's ring (its run's)
 std::atomic<Scheduler*> g_last_scheduler{nullptr};
 
 constexpr uint32_t kGlobalCheckInterval = 61;  // Go: schedtick%61 == 0
@@ -97,6 +100,35 @@ __attribute__((noinline)) Machine* current_machine() noexcept {
   return m;
 }
 __attribute__((noinline)) void set_current_machine(Machine* m) noexcept { tls_machine = m; }
+
+void set_thread_trace_ring(EventRing* ring) noexcept { tls_trace_ring = ring; }
+
+void Scheduler::trace_slow(Machine* m, EventKind kind, uint64_t g, uint64_t a0, uint64_t a1, uint64_t a2,
+                           int p) noexcept {
+  if (m == nullptr) m = current_machine();
+  if (m != nullptr && m->sched != this) m = nullptr;
+  if (p == -2) p = (m != nullptr && m->p != nullptr) ? m->p->id : -1;
+  EventRing* ring = m != nullptr ? m->trace_ring : tls_trace_ring;
+  if (m != nullptr && m != current_machine()) ring = nullptr;  // another M's ring: not ours to fill
+  tracer_->emit(ring, kind, g, a0, a1, a2, p, m != nullptr ? m->id : -1);
+}
+
+uint64_t Scheduler::trace_site(const std::source_location& s) {
+  return tracer_ ? tracer_->site_id(s.file_name(), s.line(), s.function_name()) : 0;
+}
+
+uint64_t Scheduler::trace_string(const std::string& text) { return tracer_ ? tracer_->intern(text) : 0; }
+
+void trace_object_event(int kind, uint64_t object, uint64_t arg) noexcept {
+  trace_object_event_for(kind, nullptr, object, arg);
+}
+
+void trace_object_event_for(int kind, const G* g, uint64_t object, uint64_t arg) noexcept {
+  Machine* m = current_machine();
+  if (m == nullptr || !m->sched->tracing()) return;
+  if (g == nullptr) g = m->curg;
+  m->sched->trace(m, static_cast<EventKind>(kind), g != nullptr ? g->id : 0, object, arg);
+}
 
 Scheduler* current_scheduler() noexcept {
   Machine* m = current_machine();
@@ -184,9 +216,19 @@ Scheduler::Scheduler(const Config& c) : cfg(c) {
   }
   gomaxprocs_.store(n);
   clock.start(cfg.dilation);
+  if (cfg.trace) {
+    tracer_ = std::make_unique<Tracer>(clock, cfg.observer);
+    sysmon_ring_ = tracer_->new_ring();
+    traced_runs.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
-Scheduler::~Scheduler() = default;
+Scheduler::~Scheduler() {
+  if (tracer_ != nullptr) {
+    tracer_->stop();
+    traced_runs.fetch_sub(1, std::memory_order_relaxed);
+  }
+}
 
 uint32_t Scheduler::fastrand(Processor* pp) noexcept {
   // wyrand-style mixer over a per-P (owner only) or per-M state.
@@ -211,6 +253,7 @@ void Scheduler::acquirep(Machine* m, Processor* pp) noexcept {
   m->p = pp;
   pp->m = m;
   pp->status.store(PStatus::Running, std::memory_order_release);
+  trace(m, EventKind::ProcBusy, 0, 0, 0, 0, pp->id);
 }
 
 Processor* Scheduler::releasep(Machine* m) noexcept {
@@ -219,6 +262,7 @@ Processor* Scheduler::releasep(Machine* m) noexcept {
   pp->curg.store(nullptr, std::memory_order_relaxed);
   pp->status.store(PStatus::Idle, std::memory_order_release);
   m->p = nullptr;
+  trace(m, EventKind::ProcIdle, 0, 0, 0, 0, pp->id);
   return pp;
 }
 
@@ -362,6 +406,8 @@ Machine* Scheduler::new_machine(Processor* pp, bool spinning) {
   ++mcount_;
   max_mcount_ = std::max(max_mcount_, mcount_);
   allm_.push_back(std::move(owned));
+  if (tracer_ != nullptr) m->trace_ring = tracer_->new_ring();
+  trace(nullptr, EventKind::MCreate, 0, static_cast<uint64_t>(m->id));
   m->thread = std::thread([this, m] {
     set_current_machine(m);
     fiber_identity_for_thread(m->g0_fiber);
@@ -409,11 +455,13 @@ void Scheduler::stopm(Machine* m) {
     checkdead();
     guard.unlock();
 
+    trace(m, EventKind::MPark, 0, timed ? 1 : 0, 0, 0, -1);
     if (timed) {
       m->park.sleep_until(clock.wall_deadline(when));
     } else {
       m->park.sleep();
     }
+    trace(m, EventKind::MWake, 0, 0, 0, 0, -1);
 
     guard.lock();
     if (timer_sleeper_ == m) timer_sleeper_ = nullptr;
@@ -520,7 +568,7 @@ G* Scheduler::steal_work(Machine* m, Processor* pp, bool& ran_timers) {
       bool victim_running = victim->status.load(std::memory_order_relaxed) == PStatus::Running;
       if (G* g = pp->runq.steal_into(victim->runq, last_round, victim_running, count)) {
         steals.fetch_add(1, std::memory_order_relaxed);
-        (void)m;
+        trace(m, EventKind::Steal, 0, static_cast<uint64_t>(victim->id), count, 0, pp->id);
         return g;
       }
     }
@@ -567,6 +615,7 @@ top:
     if (!m->spinning) {
       m->spinning = true;
       nmspinning_.fetch_add(1, std::memory_order_acq_rel);
+      trace(m, EventKind::MSpinning, 0);
     }
     bool ran_timers = false;
     if (G* g = steal_work(m, pp, ran_timers)) {
@@ -658,6 +707,7 @@ void Scheduler::execute(Machine* m, G* g, bool inherit) {
   g->preempt.store(ending(), std::memory_order_relaxed);
   g->state.store(GState::Running, std::memory_order_release);
   pp->curg.store(g, std::memory_order_release);
+  trace(m, EventKind::GoStart, g->id);
   if (g->context == nullptr) {
     g->stack = acquire_stack(pp);
     g->stack_size = cfg.stack_size;
@@ -681,6 +731,7 @@ void Scheduler::after_switch(Machine* m, G* g) {
                  static_cast<unsigned long long>(g->id), g->stack_size);
     std::abort();
   }
+  if (tracer_ != nullptr) trace_switch_out(m, g, action);
   switch (action) {
     case MAction::Park:
       // Waiting before unlock: once unlocked, a waker may ready g (Waiting -> Runnable).
@@ -713,6 +764,22 @@ void Scheduler::after_switch(Machine* m, G* g) {
     case MAction::Abandon:
     case MAction::None:
       break;
+  }
+}
+
+void Scheduler::trace_switch_out(Machine* m, G* g, MAction action) {
+  switch (action) {
+    case MAction::Park:
+      trace(m, EventKind::GoBlock, g->id, static_cast<uint64_t>(g->wait_reason),
+            reinterpret_cast<uintptr_t>(g->wait_object), trace_site(g->blocked_at));
+      break;
+    case MAction::Yield:
+    case MAction::GoYield: trace(m, EventKind::GoYield, g->id); break;
+    case MAction::Preempt: trace(m, EventKind::GoPreempted, g->id); break;
+    case MAction::Exit:
+    case MAction::Abandon: trace(m, EventKind::GoEnd, g->id); break;
+    case MAction::SyscallNoP:
+    case MAction::None: break;
   }
 }
 

@@ -20,6 +20,7 @@
 #include "gor/detail/timer.hpp"
 #include "gor/runtime.hpp"
 #include "run_queue.hpp"
+#include "tracer.hpp"
 
 namespace gor::detail {
 
@@ -142,12 +143,15 @@ struct Machine {
   void (*unlock)(void*) noexcept = nullptr;
   void* unlock_arg = nullptr;
   uint64_t rng = 0;
+  EventRing* trace_ring = nullptr;  // this M's event ring (tracing on)
 };
 
 // current_machine() is the calling thread's M (nullptr on other threads). Not inlined, so
 // goroutine code re-reads it after every switch (it may resume on another thread).
 Machine* current_machine() noexcept;
 void set_current_machine(Machine* m) noexcept;
+// set_thread_trace_ring() sets the event ring of a non-M producer thread (sysmon).
+void set_thread_trace_ring(EventRing* ring) noexcept;
 
 // Clock converts between wall time and dilated engine time.
 class Clock {
@@ -227,6 +231,17 @@ class Scheduler {
   // --- dump (dump.cpp)
   std::string dump_goroutines(const G* culprit);
 
+  // trace() records an event from M `m` (nullptr: another thread) when tracing is on.
+  // p defaults to m's P. One predictable branch when tracing is off.
+  void trace(Machine* m, EventKind kind, uint64_t g, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,
+             int p = -2) noexcept {
+    if (tracer_ == nullptr) [[likely]] return;
+    trace_slow(m, kind, g, a0, a1, a2, p);
+  }
+  void trace_slow(Machine* m, EventKind kind, uint64_t g, uint64_t a0, uint64_t a1, uint64_t a2, int p) noexcept;
+  bool tracing() const noexcept { return tracer_ != nullptr; }
+  uint64_t trace_site(const std::source_location& s);
+  uint64_t trace_string(const std::string& text);
   uint32_t fastrand(Processor* pp) noexcept;
   // can_spin() is Go's sync_runtime_canSpin for the calling M.
   bool can_spin(int iteration) noexcept;
@@ -244,6 +259,7 @@ class Scheduler {
   G* globrunq_get(Processor* pp, uint32_t max);  // sched lock held
   void execute(Machine* m, G* g, bool inherit);
   void after_switch(Machine* m, G* g);
+  void trace_switch_out(Machine* m, G* g, MAction action);
   void stopm(Machine* m);
   void gcstopm(Machine* m);
   void reset_spinning(Machine* m);
@@ -304,6 +320,8 @@ class Scheduler {
   std::mutex result_lock_;
   RunResult result_;
 
+  std::unique_ptr<Tracer> tracer_;
+  EventRing* sysmon_ring_ = nullptr;
   std::thread sysmon_;
   Note sysmon_note_;
   G* main_g_ = nullptr;

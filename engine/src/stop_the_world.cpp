@@ -161,10 +161,13 @@ int Scheduler::set_gomaxprocs(G* g, int n) {
   stop_the_world(g->m);
   Machine* m = g->m;
   old = gomaxprocs();
+  trace(m, EventKind::StopTheWorld, g->id, 1);
+  trace(m, EventKind::Gomaxprocs, g->id, static_cast<uint64_t>(old), static_cast<uint64_t>(n));
   {
     std::lock_guard<std::mutex> guard(lock_);
     procresize(m, n);
   }
+  trace(m, EventKind::StopTheWorld, g->id, 0);
   start_the_world(m);
   return old;
 }

@@ -17,6 +17,7 @@ void Scheduler::enter_syscall(G* g, std::source_location where) {
   g->state_since.store(clock.coarse_now(), std::memory_order_relaxed);
   g->state.store(GState::Syscall, std::memory_order_release);
   pp->syscalltick.fetch_add(1, std::memory_order_relaxed);
+  if (tracer_ != nullptr) trace(m, EventKind::SyscallEnter, g->id, trace_site(where));
   pp->curg.store(nullptr, std::memory_order_relaxed);
   m->oldp = pp;
   m->p = nullptr;
@@ -34,6 +35,7 @@ void Scheduler::exit_syscall(G* g) noexcept {
   if (oldp != nullptr && oldp->status.compare_exchange_strong(expected, PStatus::Running, std::memory_order_acq_rel)) {
     m->p = oldp;
     oldp->m = m;
+    trace(m, EventKind::SyscallExit, g->id, 1);
     oldp->curg.store(g, std::memory_order_release);
     g->state.store(GState::Running, std::memory_order_release);
     return;
@@ -45,6 +47,7 @@ void Scheduler::exit_syscall(G* g) noexcept {
     guard.unlock();
     if (pp != nullptr) {
       acquirep(m, pp);
+      trace(m, EventKind::SyscallExit, g->id, 0);
       pp->curg.store(g, std::memory_order_release);
       g->state.store(GState::Running, std::memory_order_release);
       return;
@@ -52,6 +55,7 @@ void Scheduler::exit_syscall(G* g) noexcept {
   }
   // Slow path: queue g globally; this M parks until it gets a P (machine_loop -> stopm).
   if (g->unwinding) return;
+  trace(m, EventKind::SyscallExit, g->id, 0);
   m->action = MAction::SyscallNoP;
   switch_to_scheduler(g);
 }

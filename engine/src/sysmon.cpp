@@ -30,6 +30,7 @@ void Scheduler::retake(int64_t now) {
         if (g != nullptr && !g->preempt.load(std::memory_order_relaxed)) {
           g->preempt.store(true, std::memory_order_relaxed);
           preempt_requests.fetch_add(1, std::memory_order_relaxed);
+          trace(nullptr, EventKind::PreemptRequest, g->id, 0, 0, 0, pp->id);
         }
         pp->sysmon_schedwhen = now;  // one request per 10 ms slice
       }
@@ -47,6 +48,7 @@ void Scheduler::retake(int64_t now) {
       if (pp->status.compare_exchange_strong(expected, PStatus::Idle, std::memory_order_acq_rel)) {
         pp->syscalltick.fetch_add(1, std::memory_order_relaxed);
         syscall_handoffs.fetch_add(1, std::memory_order_relaxed);
+        trace(nullptr, EventKind::Handoff, 0, 0, 0, 0, pp->id);
         handoffp(pp);
       }
     }
@@ -54,6 +56,7 @@ void Scheduler::retake(int64_t now) {
 }
 
 void Scheduler::sysmon_loop() {
+  set_thread_trace_ring(sysmon_ring_);
   int idle = 0;
   int64_t delay_us = 20;
   uint64_t last_events = 0;

@@ -146,6 +146,7 @@ bool Scheduler::check_timers(Processor* pp, int64_t now) {
         ntimers_.fetch_sub(1, std::memory_order_acq_rel);
       }
       fired = true;
+      trace(nullptr, EventKind::TimerFire, 0, static_cast<uint64_t>(t->when));
       t->fire(t, now);  // releases t->lock (see TimerNode)
       continue;
     }

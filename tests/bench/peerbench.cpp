@@ -256,6 +256,36 @@ Result bench_idle(long n) {
   return r;
 }
 
+// parkwake (ours only, no peer): n goroutines park on one channel receive, then close()
+// wakes them all and they finish; the run then ends with nothing leaked. Reports the time
+// per goroutine for the whole park-and-wake cycle and the peak RSS per goroutine.
+Result bench_parkwake(long n) {
+  auto gate = gor::make_chan<int>(0, "gate");
+  gor::WaitGroup parked, finished;
+  long before = proc_status_kib("VmRSS");
+  auto t0 = Clock::now();
+  parked.add(n);
+  finished.add(n);
+  for (long i = 0; i < n; ++i) {
+    gor::go([gate, &parked, &finished] {
+      parked.done();
+      auto [v, ok] = gate.recv_ok();
+      if (ok || v != 0) fail("parkwake: received a value from a closed channel");
+      finished.done();
+    });
+  }
+  parked.wait();
+  for (int i = 0; i < 10; ++i) gor::yield();
+  long peak = proc_status_kib("VmRSS");
+  gate.close();
+  finished.wait();
+  double ms = ms_since(t0);
+  Result r = per_op(ms, n);
+  r.extra = "rss_before_kib=" + std::to_string(before) + " rss_parked_kib=" + std::to_string(peak) +
+            " bytes_per_parked=" + std::to_string(static_cast<long>(double(peak - before) * 1024.0 / double(n)));
+  return r;
+}
+
 void skynet(gor::Chan<long> c, long num, long size, long div) {
   if (size == 1) {
     c.send(num);
@@ -293,7 +323,7 @@ constexpr Workload kWorkloads[] = {
     {"buffered", bench_buffered, 10000000}, {"mutex", bench_mutex, 10000000},
     {"select", bench_select, 1000000},     {"workerpool", bench_workerpool, 1000000},
     {"timers", bench_timers, 100000},      {"idle", bench_idle, 1000000},
-    {"skynet", bench_skynet, 1000000},
+    {"skynet", bench_skynet, 1000000},     {"parkwake", bench_parkwake, 1000000},
 };
 
 [[noreturn]] void usage() {

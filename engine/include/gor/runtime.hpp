@@ -17,6 +17,8 @@
 
 namespace gor {
 
+class TraceObserver;  // trace.hpp
+
 // Duration is the engine's duration type (Go's time.Duration).
 using Duration = std::chrono::nanoseconds;
 
@@ -40,7 +42,8 @@ using TimePoint = EngineClock::time_point;
 struct Config {
   int procs = 0;                     // GOMAXPROCS; 0: the machine's hardware threads
   uint64_t seed = 0;                 // seeds the scheduler's and select's random choices
-  bool trace = false;                // record scheduler events (tracing layer)
+  bool trace = false;                // record scheduler events (trace.hpp) for `observer`
+  TraceObserver* observer = nullptr; // receives the events when trace is on (may be nullptr)
   double dilation = 1.0;             // engine time runs this many times slower than wall time
   size_t stack_size = 128 * 1024;    // goroutine stack size (virtual; committed lazily)
   std::chrono::milliseconds preempt_after{10};  // sysmon's preemption threshold (Go: 10 ms)
@@ -61,6 +64,8 @@ struct RunResult {
   uint64_t syscall_handoffs = 0;// Ps retaken from goroutines blocked in gor::syscall
   int max_threads = 0;          // the most OS threads (Ms) alive at once
   uint64_t panicking_goid = 0;  // goroutine that panicked (0 when none)
+  uint64_t trace_events = 0;    // events delivered to the observer (trace on)
+  uint64_t trace_waits = 0;     // times a producer waited for the drain thread (none lost)
 };
 
 // run() runs `main` as the main goroutine under `cfg`. Runs may follow each other and may

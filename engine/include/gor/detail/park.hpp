@@ -125,6 +125,16 @@ bool can_spin(int iteration) noexcept;
 // do_spin() spins for Go's 30 PAUSE instructions.
 void do_spin() noexcept;
 
+// traced_runs counts runs with tracing on in this process; tracing_active() is the one
+// relaxed load that object code (channels, mutexes) pays when no run is traced.
+extern std::atomic<int> traced_runs;
+inline bool tracing_active() noexcept { return traced_runs.load(std::memory_order_relaxed) != 0; }
+// trace_object_event() records an object event (kind is a gor::EventKind) for the calling
+// goroutine's run, if that run is traced.
+void trace_object_event(int kind, uint64_t object, uint64_t arg) noexcept;
+// trace_object_event_for() is the same on behalf of goroutine g (nullptr: the caller).
+void trace_object_event_for(int kind, const G* g, uint64_t object, uint64_t arg) noexcept;
+
 // goid_of() is g's id; label_of() its label ("" when none).
 uint64_t goid_of(const G* g) noexcept;
 

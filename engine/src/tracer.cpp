@@ -1,0 +1,206 @@
+// tracer.cpp — the drain thread, the string table and the observers' helpers.
+#include "tracer.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "scheduler.hpp"
+
+namespace gor {
+
+const char* event_kind_name(EventKind k) noexcept {
+  switch (k) {
+    case EventKind::GoCreate: return "go_create";
+    case EventKind::GoStart: return "go_start";
+    case EventKind::GoBlock: return "go_block";
+    case EventKind::GoYield: return "go_yield";
+    case EventKind::GoPreempted: return "go_preempted";
+    case EventKind::GoUnblock: return "go_unblock";
+    case EventKind::GoEnd: return "go_end";
+    case EventKind::RunqPut: return "runq_put";
+    case EventKind::Steal: return "steal";
+    case EventKind::ProcIdle: return "proc_idle";
+    case EventKind::ProcBusy: return "proc_busy";
+    case EventKind::MSpinning: return "m_spinning";
+    case EventKind::MPark: return "m_park";
+    case EventKind::MWake: return "m_wake";
+    case EventKind::MCreate: return "m_create";
+    case EventKind::SyscallEnter: return "syscall_enter";
+    case EventKind::SyscallExit: return "syscall_exit";
+    case EventKind::Handoff: return "handoff";
+    case EventKind::PreemptRequest: return "preempt_request";
+    case EventKind::Gomaxprocs: return "gomaxprocs";
+    case EventKind::StopTheWorld: return "stop_the_world";
+    case EventKind::TimerFire: return "timer_fire";
+    case EventKind::ChanSend: return "chan_send";
+    case EventKind::ChanRecv: return "chan_recv";
+    case EventKind::ChanClose: return "chan_close";
+    case EventKind::MutexMode: return "mutex_mode";
+    case EventKind::Log: return "log";
+    case EventKind::RunEnd: return "run_end";
+    case EventKind::Count_: break;
+  }
+  return "unknown";
+}
+
+void TraceRecorder::on_string(uint64_t id, const std::string& text) {
+  std::lock_guard<std::mutex> guard(mu_);
+  if (strings_.size() <= id) strings_.resize(id + 1);
+  strings_[id] = text;
+}
+
+void TraceRecorder::on_events(const Event* events, size_t count) {
+  std::lock_guard<std::mutex> guard(mu_);
+  events_.insert(events_.end(), events, events + count);
+}
+
+std::vector<Event> TraceRecorder::events() const {
+  std::lock_guard<std::mutex> guard(mu_);
+  std::vector<Event> sorted = events_;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Event& a, const Event& b) { return a.ts < b.ts; });
+  return sorted;
+}
+
+std::string TraceRecorder::string(uint64_t id) const {
+  std::lock_guard<std::mutex> guard(mu_);
+  return id < strings_.size() ? strings_[id] : std::string();
+}
+
+size_t TraceRecorder::count(EventKind k) const {
+  std::lock_guard<std::mutex> guard(mu_);
+  return static_cast<size_t>(std::count_if(events_.begin(), events_.end(), [k](const Event& e) { return e.kind == k; }));
+}
+
+}  // namespace gor
+
+namespace gor::detail {
+
+Tracer::Tracer(const Clock& clock, TraceObserver* observer) : clock_(clock), observer_(observer) {
+  cal_tsc0_ = cal_tsc1_ = __rdtsc();
+  cal_ns0_ = cal_ns1_ = clock_.now();
+  drainer_ = std::thread([this] { drain_loop(); });
+}
+
+Tracer::~Tracer() { stop(); }
+
+EventRing* Tracer::new_ring() {
+  std::lock_guard<std::mutex> guard(rings_mu_);
+  rings_.push_back(std::make_unique<EventRing>());
+  return rings_.back().get();
+}
+
+void Tracer::wake() noexcept {
+  std::lock_guard<std::mutex> guard(wake_mu_);
+  wake_flag_ = true;
+  wake_cv_.notify_one();
+}
+
+void Tracer::emit(EventRing* ring, EventKind kind, uint64_t g, uint64_t a0, uint64_t a1, uint64_t a2, int p,
+                  int m) noexcept {
+  RawEvent e{__rdtsc(), g, a0, a1, a2, static_cast<int16_t>(p), static_cast<int16_t>(m), kind};
+  if (ring != nullptr) {
+    ring->push(e, [this] { wake(); });
+    return;
+  }
+  std::lock_guard<std::mutex> guard(shared_mu_);
+  shared_.push(e, [this] { wake(); });
+}
+
+uint64_t Tracer::intern(const std::string& text) {
+  std::lock_guard<std::mutex> guard(strings_mu_);
+  auto it = strings_.find(text);
+  if (it != strings_.end()) return it->second;
+  uint64_t id = strings_.size() + 1;
+  strings_.emplace(text, id);
+  new_strings_.emplace_back(id, text);
+  return id;
+}
+
+uint64_t Tracer::site_id(const char* file, unsigned line, const char* function) {
+  if (file == nullptr || line == 0) return 0;
+  const void* key = function != nullptr ? static_cast<const void*>(function) : static_cast<const void*>(file);
+  {
+    std::lock_guard<std::mutex> guard(strings_mu_);
+    auto it = sites_.find({key, line});
+    if (it != sites_.end()) return it->second;
+  }
+  std::string text = std::string(file) + ":" + std::to_string(line);
+  if (function != nullptr && function[0] != '\0') text += std::string(" in ") + function;
+  uint64_t id = intern(text);
+  std::lock_guard<std::mutex> guard(strings_mu_);
+  sites_[{key, line}] = id;
+  return id;
+}
+
+void Tracer::drain_once() {
+  // New calibration point first: every event drained below was stamped before it.
+  cal_tsc0_ = cal_tsc1_;
+  cal_ns0_ = cal_ns1_;
+  cal_tsc1_ = __rdtsc();
+  cal_ns1_ = clock_.now();
+  scratch_.clear();
+  {
+    std::lock_guard<std::mutex> guard(rings_mu_);
+    for (auto& r : rings_) r->drain(scratch_);
+  }
+  {
+    std::lock_guard<std::mutex> guard(shared_mu_);
+    shared_.drain(scratch_);
+  }
+  std::vector<std::pair<uint64_t, std::string>> strings;
+  {
+    std::lock_guard<std::mutex> guard(strings_mu_);
+    strings.swap(new_strings_);
+  }
+  if (observer_ != nullptr) {
+    for (auto& [id, text] : strings) observer_->on_string(id, text);
+  }
+  if (scratch_.empty()) return;
+  double span_tsc = static_cast<double>(cal_tsc1_ - cal_tsc0_);
+  double span_ns = static_cast<double>(cal_ns1_ - cal_ns0_);
+  double ns_per_tick = span_tsc > 0 ? span_ns / span_tsc : 0.0;
+  out_.clear();
+  out_.reserve(scratch_.size());
+  for (const RawEvent& r : scratch_) {
+    double dt = static_cast<double>(static_cast<int64_t>(r.tsc - cal_tsc0_));
+    int64_t ts = cal_ns0_ + static_cast<int64_t>(dt * ns_per_tick);
+    ts = std::clamp<int64_t>(ts, cal_ns0_, std::max(cal_ns1_, cal_ns0_));
+    out_.push_back(Event{ts, r.g, r.a0, r.a1, r.a2, r.p, r.m, r.kind});
+  }
+  delivered_ += out_.size();
+  if (observer_ != nullptr) observer_->on_events(out_.data(), out_.size());
+}
+
+void Tracer::drain_loop() {
+  for (;;) {
+    bool stopping = false;
+    {
+      std::unique_lock<std::mutex> guard(wake_mu_);
+      wake_cv_.wait_for(guard, std::chrono::milliseconds(2), [this] { return wake_flag_ || stopping_; });
+      wake_flag_ = false;
+      stopping = stopping_;
+    }
+    drain_once();
+    if (stopping) return;
+  }
+}
+
+uint64_t Tracer::stop() {
+  if (!stopped_.exchange(true)) {
+    {
+      std::lock_guard<std::mutex> guard(wake_mu_);
+      stopping_ = true;
+      wake_cv_.notify_one();
+    }
+    drainer_.join();
+  }
+  return delivered_;
+}
+
+uint64_t Tracer::waits() const {
+  uint64_t n = shared_.waits.load();
+  for (auto& r : rings_) n += r->waits.load();
+  return n;
+}
+
+}  // namespace gor::detail

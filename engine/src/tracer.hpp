@@ -1,0 +1,117 @@
+// tracer.hpp — recording scheduler events (see gor/trace.hpp).
+//
+// Producers are the run's threads. Each M (and sysmon) owns an EventRing and is its only
+// producer; the drain thread is the only consumer. Timestamps are raw TSC ticks on the hot
+// path (a clock read costs up to 250 ns on these VMs, RDTSC ~20 ns); the drain thread turns
+// them into engine time by interpolating between (TSC, engine ns) pairs it samples itself,
+// which also follows changes of dilation.
+#pragma once
+
+#include <x86intrin.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "gor/trace.hpp"
+
+namespace gor::detail {
+
+class Clock;
+
+struct RawEvent {
+  uint64_t tsc;
+  uint64_t g, a0, a1, a2;
+  int16_t p, m;
+  EventKind kind;
+};
+
+// EventRing is a single-producer single-consumer ring of RawEvents.
+class EventRing {
+ public:
+  static constexpr uint64_t kCapacity = 8192;
+  // push() appends e. Executed only by the ring's producer thread. When the ring is full it
+  // waits for the consumer (counted in `waits`): nothing is dropped.
+  template <class WakeConsumer>
+  void push(const RawEvent& e, WakeConsumer&& wake) noexcept {
+    uint64_t t = tail_.load(std::memory_order_relaxed);
+    if (t - head_.load(std::memory_order_acquire) >= kCapacity) {
+      waits.fetch_add(1, std::memory_order_relaxed);
+      while (t - head_.load(std::memory_order_acquire) >= kCapacity) {
+        wake();
+        std::this_thread::yield();
+      }
+    }
+    buf_[t % kCapacity] = e;
+    tail_.store(t + 1, std::memory_order_release);
+    if (t - head_.load(std::memory_order_relaxed) == kCapacity / 2) wake();
+  }
+  // drain() moves everything produced so far to out. Executed only by the consumer.
+  void drain(std::vector<RawEvent>& out) noexcept {
+    uint64_t h = head_.load(std::memory_order_relaxed);
+    uint64_t t = tail_.load(std::memory_order_acquire);
+    for (; h != t; ++h) out.push_back(buf_[h % kCapacity]);
+    head_.store(h, std::memory_order_release);
+  }
+  std::atomic<uint64_t> waits{0};
+
+ private:
+  alignas(64) std::atomic<uint64_t> head_{0};
+  alignas(64) std::atomic<uint64_t> tail_{0};
+  RawEvent buf_[kCapacity];
+};
+
+// Tracer owns a run's rings, its string table and the drain thread.
+class Tracer {
+ public:
+  Tracer(const Clock& clock, TraceObserver* observer);
+  ~Tracer();
+  // new_ring() makes a ring for one producer thread (an M or sysmon).
+  EventRing* new_ring();
+  // emit() records an event into `ring` (nullptr: the shared ring, for other threads).
+  void emit(EventRing* ring, EventKind kind, uint64_t g, uint64_t a0, uint64_t a1, uint64_t a2, int p, int m) noexcept;
+  // intern() returns the id of a string, defining it for the observer on first use.
+  uint64_t intern(const std::string& text);
+  // site_id() interns "file:line in function" for a source location (cached by address).
+  uint64_t site_id(const char* file, unsigned line, const char* function);
+  // stop() drains everything and stops the drain thread. Returns events delivered.
+  uint64_t stop();
+  uint64_t waits() const;
+
+ private:
+  void drain_loop();
+  void drain_once();
+  void wake() noexcept;
+
+  const Clock& clock_;
+  TraceObserver* observer_;
+  std::mutex rings_mu_;
+  std::vector<std::unique_ptr<EventRing>> rings_;
+  std::mutex shared_mu_;
+  EventRing shared_;
+  std::mutex strings_mu_;
+  std::unordered_map<std::string, uint64_t> strings_;
+  std::map<std::pair<const void*, unsigned>, uint64_t> sites_;
+  std::vector<std::pair<uint64_t, std::string>> new_strings_;
+  std::mutex wake_mu_;
+  std::condition_variable wake_cv_;
+  bool wake_flag_ = false;
+  bool stopping_ = false;
+  std::atomic<bool> stopped_{false};
+  std::thread drainer_;
+  // Calibration: TSC -> engine ns between two samples.
+  uint64_t cal_tsc0_ = 0, cal_tsc1_ = 0;
+  int64_t cal_ns0_ = 0, cal_ns1_ = 0;
+  uint64_t delivered_ = 0;
+  std::vector<RawEvent> scratch_;
+  std::vector<Event> out_;
+};
+
+}  // namespace gor::detail
