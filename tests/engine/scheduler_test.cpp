@@ -203,9 +203,12 @@ TEST_P(SchedulerTest, SleepOrdersWakeups) {
   std::vector<int> order;
   std::atomic<int> done{0};
   run_ok(GetParam(), [&] {
+    // Absolute deadlines 40 ms apart from one start, so a goroutine that starts late (slow
+    // sanitizer builds) still wakes in deadline order.
+    auto start = gor::now();
     for (int i : {3, 1, 2}) {
-      gor::go([&, i] {
-        gor::sleep(std::chrono::milliseconds(15 * i));
+      gor::go([&, i, start] {
+        gor::sleep(start + std::chrono::milliseconds(40 * i) - gor::now());
         std::lock_guard<std::mutex> guard(mu);
         order.push_back(i);
         done.fetch_add(1);

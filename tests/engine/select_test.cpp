@@ -390,11 +390,12 @@ TEST_P(SelectTest, MoveOnlyValues) {
   run_ok(GetParam(), [&] {
     auto c = make_chan<std::unique_ptr<int>>();
     auto idle = make_chan<std::unique_ptr<int>>();
+    gor::Chan<std::unique_ptr<int>> never;  // nil: its case is never chosen, so only c can match
     gor::go([=] { gor::select(on_send(c, std::make_unique<int>(11)), on_recv(idle)); });
     gor::select(on_recv(c, [&](std::unique_ptr<int> p, bool ok) {
                   if (ok) got = *p;
                 }),
-                on_send(idle, nullptr));
+                on_send(never, nullptr));
   });
   EXPECT_EQ(got, 11);
 }
