@@ -1,0 +1,144 @@
+// cli_args.cpp — parse_args() and usage_text().
+#include <charconv>
+#include <cmath>
+#include <sstream>
+
+#include "cli_args.hpp"
+
+namespace goroscope::cli {
+
+namespace {
+
+bool is_help(const std::string& a) { return a == "help" || a == "--help" || a == "-h"; }
+
+template <class T>
+bool parse_number(const std::string& text, T& value) {
+  if (text.empty()) return false;
+  const char* first = text.data();
+  const char* last = first + text.size();
+  if constexpr (std::is_integral_v<T>) {
+    if (*first == '+') ++first;
+  }
+  auto [ptr, ec] = std::from_chars(first, last, value);
+  return ec == std::errc() && ptr == last;
+}
+
+[[noreturn]] void bad_value(const std::string& flag, const std::string& must, const std::string& got) {
+  throw UsageError(flag + " must be " + must + " (got '" + got + "')");
+}
+
+// apply_flag() stores the value of `flag` in `opts`.
+void apply_flag(const std::string& flag, const std::string& value, RunOptions& opts) {
+  if (flag == "--procs") {
+    int n = 0;
+    if (!parse_number(value, n) || n < 1 || n > 256) bad_value(flag, "an integer between 1 and 256", value);
+    opts.procs = n;
+  } else if (flag == "--seed") {
+    uint64_t s = 0;
+    if (!parse_number(value, s)) bad_value(flag, "a non-negative integer", value);
+    opts.seed = s;
+  } else if (flag == "--dilation") {
+    double k = 0;
+    if (!parse_number(value, k) || !(k >= 0.01 && k <= 1e6)) bad_value(flag, "a number between 0.01 and 1e6", value);
+    opts.dilation = k;
+  } else if (flag == "--timeout") {
+    double t = 0;
+    if (!parse_number(value, t) || !std::isfinite(t) || t <= 0 || t > 1e7)
+      bad_value(flag, "a positive number of seconds", value);
+    opts.timeout_seconds = t;
+  } else if (flag == "--param") {
+    const size_t eq = value.find('=');
+    if (eq == std::string::npos || eq == 0) bad_value(flag, "KEY=VALUE", value);
+    opts.params.emplace_back(value.substr(0, eq), value.substr(eq + 1));
+  } else {
+    throw UsageError("unknown flag '" + flag + "' (run 'goroscope-cli --help')");
+  }
+}
+
+RunOptions parse_run(const std::vector<std::string>& args) {
+  RunOptions opts;
+  bool have_sample = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("-", 0) == 0 && a.size() > 1) {
+      std::string flag = a;
+      std::string value;
+      const size_t eq = a.find('=');
+      if (eq != std::string::npos) {
+        flag = a.substr(0, eq);
+        value = a.substr(eq + 1);
+      } else {
+        if (flag != "--procs" && flag != "--seed" && flag != "--dilation" && flag != "--timeout" && flag != "--param")
+          throw UsageError("unknown flag '" + flag + "' (run 'goroscope-cli --help')");
+        if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
+        value = args[++i];
+      }
+      apply_flag(flag, value, opts);
+    } else if (!have_sample) {
+      opts.sample = a;
+      have_sample = true;
+    } else {
+      throw UsageError("unexpected argument '" + a + "' after sample '" + opts.sample + "'");
+    }
+  }
+  if (!have_sample) throw UsageError("run: missing SAMPLE (run 'goroscope-cli list' to see them)");
+  return opts;
+}
+
+}  // namespace
+
+Command parse_args(const std::vector<std::string>& args) {
+  Command cmd;
+  for (const std::string& a : args) {
+    if (is_help(a)) return cmd;  // Kind::Help
+  }
+  if (args.empty()) throw UsageError("missing command (run 'goroscope-cli --help')");
+  const std::string& verb = args[0];
+  if (verb == "list") {
+    if (args.size() > 1) throw UsageError("list: unexpected argument '" + args[1] + "'");
+    cmd.kind = Command::Kind::List;
+  } else if (verb == "info") {
+    if (args.size() != 2) throw UsageError("info: expected exactly one SAMPLE");
+    cmd.kind = Command::Kind::Info;
+    cmd.sample = args[1];
+  } else if (verb == "run") {
+    cmd.kind = Command::Kind::Run;
+    cmd.run = parse_run(args);
+  } else if (verb.rfind("-", 0) == 0) {
+    throw UsageError("unknown flag '" + verb + "' (run 'goroscope-cli --help')");
+  } else {
+    throw UsageError("unknown command '" + verb + "' (run 'goroscope-cli --help')");
+  }
+  return cmd;
+}
+
+std::string usage_text() {
+  return R"(goroscope-cli: run Goroscope's Go-concurrency samples headless on the gor engine.
+
+Usage:
+  goroscope-cli list                 one sample per line: its id, then its one-line summary
+  goroscope-cli info SAMPLE          a sample's explanation and parameters
+  goroscope-cli run SAMPLE [options] run a sample, print what it reports and how the run ended
+  goroscope-cli help | --help | -h   this text
+
+Options of run (each also accepted as --flag=VALUE):
+  --procs N          GOMAXPROCS, 1..256 (default: the sample's own)
+  --seed S           seed of the scheduler's and select's random choices (default 0)
+  --dilation K       slow motion: engine time runs K times slower than wall time, 0.01..1e6 (default 1)
+  --timeout SECONDS  give up if the run has not ended after SECONDS of wall time
+  --param KEY=VALUE  set a sample parameter (repeatable; 'info SAMPLE' lists them)
+
+After the sample's own output, run prints Go's ending when the program failed
+("panic: MESSAGE" or "fatal error: all goroutines are asleep - deadlock!", then the
+goroutine dump, on stderr) and a one-line summary of the run.
+
+Exit status:
+  0   the run ended normally (or list, info, help succeeded)
+  2   a goroutine panicked
+  3   deadlock: all goroutines were asleep
+  4   --timeout elapsed before the run ended
+  64  usage error: unknown command, sample, flag or parameter, or a bad value
+)";
+}
+
+}  // namespace goroscope::cli

@@ -1,0 +1,52 @@
+// cli_args.hpp — goroscope-cli's command line: parsing and validation, without running anything.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace goroscope::cli {
+
+// Exit statuses of goroscope-cli (documented in --help).
+inline constexpr int kExitOk = 0;        // the run ended normally (or list/help/info succeeded)
+inline constexpr int kExitPanic = 2;     // a goroutine panicked (Go exits with 2 too)
+inline constexpr int kExitDeadlock = 3;  // all goroutines asleep: fatal error
+inline constexpr int kExitTimeout = 4;   // --timeout elapsed before the run ended
+inline constexpr int kExitUsage = 64;    // bad command line: unknown sample, flag or value (EX_USAGE)
+
+// UsageError is a command-line mistake; what() is the message without the program-name prefix,
+// e.g. "--procs must be an integer between 1 and 256 (got 'abc')".
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// RunOptions are the options of `goroscope-cli run`, each validated (ranges as in --help).
+struct RunOptions {
+  std::string sample;                  // sample id as typed (checked against the registry later)
+  std::optional<int> procs;            // 1..256; unset: the sample's default_procs
+  uint64_t seed = 0;
+  double dilation = 1.0;               // 0.01..1e6
+  std::optional<double> timeout_seconds;  // > 0
+  std::vector<std::pair<std::string, std::string>> params;  // KEY=VALUE in command-line order
+};
+
+// Command is a parsed command line.
+struct Command {
+  enum class Kind { Help, List, Info, Run } kind = Kind::Help;
+  std::string sample;  // Info: the sample id
+  RunOptions run;      // Run: its options
+};
+
+// parse_args() parses the arguments after the program name. `help`, `--help` or `-h` anywhere
+// gives Kind::Help. Throws UsageError for a missing or unknown command, an unknown flag, a
+// missing, non-numeric or out-of-range value, or an unexpected extra argument.
+Command parse_args(const std::vector<std::string>& args);
+
+// usage_text() is the --help text, ending with a newline.
+std::string usage_text();
+
+}  // namespace goroscope::cli

@@ -1,0 +1,130 @@
+// cli_commands.cpp — list, info and run.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <future>
+#include <iomanip>
+#include <ostream>
+#include <thread>
+
+#include "cli_commands.hpp"
+#include "goroscope/registry.hpp"
+#include "goroscope/runner.hpp"
+
+namespace goroscope::cli {
+
+namespace {
+
+const Sample& lookup(const std::string& id) {
+  const Sample* s = find_sample(id);
+  if (s == nullptr) throw UsageError("unknown sample '" + id + "' (run 'goroscope-cli list')");
+  return *s;
+}
+
+void write_param(const SampleParam& p, std::ostream& out) {
+  out << "  " << p.key << "  (" << p.label << ") ";
+  switch (p.kind) {
+    case SampleParam::Kind::Int: out << "integer " << p.min << ".." << p.max << ", default " << p.def; break;
+    case SampleParam::Kind::Bool: out << "true/false, default " << (p.def ? "true" : "false"); break;
+    case SampleParam::Kind::Choice: {
+      out << "one of";
+      for (const std::string& c : p.choices) out << ' ' << c;
+      out << ", default " << p.choices.at(static_cast<size_t>(p.def));
+      break;
+    }
+  }
+  out << "\n      " << p.help << '\n';
+}
+
+// wait_or_exit() waits for `done` to be ready, or past the timeout ends the process.
+void wait_or_exit(std::future<void>& done, const RunOptions& opts, std::ostream& out, std::ostream& err) {
+  if (!opts.timeout_seconds) {
+    done.wait();
+    return;
+  }
+  const auto limit = std::chrono::duration<double>(*opts.timeout_seconds);
+  if (done.wait_for(limit) == std::future_status::ready) return;
+  out.flush();
+  err << "goroscope-cli: timeout: sample '" << opts.sample << "' still running after " << *opts.timeout_seconds
+      << " s; exiting with status " << kExitTimeout << " (the engine cannot interrupt a run yet)" << std::endl;
+  std::fflush(stdout);
+  std::fflush(stderr);
+  std::_Exit(kExitTimeout);
+}
+
+}  // namespace
+
+int exit_status(gor::RunStatus status) {
+  switch (status) {
+    case gor::RunStatus::Ok: return kExitOk;
+    case gor::RunStatus::Panic: return kExitPanic;
+    case gor::RunStatus::Deadlock: return kExitDeadlock;
+  }
+  return kExitPanic;
+}
+
+const char* status_name(gor::RunStatus status) {
+  switch (status) {
+    case gor::RunStatus::Ok: return "ok";
+    case gor::RunStatus::Panic: return "panic";
+    case gor::RunStatus::Deadlock: return "deadlock";
+  }
+  return "?";
+}
+
+int list_command(std::ostream& out) {
+  for (const Sample& s : all_samples()) out << s.info.id << "  " << s.info.summary << '\n';
+  return kExitOk;
+}
+
+int info_command(const std::string& id, std::ostream& out) {
+  const SampleInfo& info = lookup(id).info;
+  out << info.title << " (" << info.id << ", topic: " << info.topic << ")\n" << info.summary << "\n\n";
+  out << "default procs " << info.default_procs << ", suggested dilation " << info.suggested_dilation << "\n";
+  out << (info.params.empty() ? "no parameters\n" : "parameters (--param KEY=VALUE):\n");
+  for (const SampleParam& p : info.params) write_param(p, out);
+  out << '\n' << info.explanation << '\n';
+  return kExitOk;
+}
+
+int run_command(const RunOptions& opts, std::ostream& out, std::ostream& err) {
+  const Sample& sample = lookup(opts.sample);
+  SampleParams params(sample.info);
+  for (const auto& [key, value] : opts.params) {
+    try {
+      params.parse(key, value);
+    } catch (const SampleParamError& e) {
+      throw UsageError(e.what());
+    }
+  }
+  gor::Config cfg = sample_config(sample);
+  if (opts.procs) cfg.procs = *opts.procs;
+  cfg.seed = opts.seed;
+  cfg.dilation = opts.dilation;
+
+  // The run goes on its own thread so that this one can give up on it at the timeout.
+  SampleRun run;
+  std::packaged_task<void()> task([&] { run = run_sample(sample, params, cfg); });
+  std::future<void> done = task.get_future();
+  std::thread runner(std::move(task));
+  wait_or_exit(done, opts, out, err);
+  runner.join();
+  done.get();  // rethrows what run_sample threw (a std::logic_error from a misused API)
+
+  for (const std::string& line : run.outcome.lines) out << line << '\n';
+  const gor::RunResult& r = run.result;
+  if (r.status != gor::RunStatus::Ok) {
+    out.flush();
+    err << (r.status == gor::RunStatus::Panic ? "panic: " : "fatal error: ") << r.message << "\n\n" << r.dump;
+    if (!r.dump.empty() && r.dump.back() != '\n') err << '\n';
+    err.flush();
+  }
+  out << "--- " << sample.info.id << ": " << status_name(r.status) << " in " << std::fixed << std::setprecision(3)
+      << run.wall_seconds << " s wall (procs " << cfg.procs << ", seed " << cfg.seed << ", dilation "
+      << std::defaultfloat << cfg.dilation << "); goroutines created " << r.goroutines_created << ", steals "
+      << r.steals << ", max threads " << r.max_threads << ", leaked " << r.leaked << '\n';
+  out.flush();
+  return exit_status(r.status);
+}
+
+}  // namespace goroscope::cli

@@ -1,0 +1,34 @@
+// cli_commands.hpp — what goroscope-cli's commands do, writing to the given streams.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+
+#include "cli_args.hpp"
+#include <gor/runtime.hpp>
+
+namespace goroscope::cli {
+
+// list_command() writes one line per registered sample: its id, two spaces, its summary.
+// Returns kExitOk.
+int list_command(std::ostream& out);
+
+// info_command() writes a sample's title, topic, summary, parameters (with defaults and
+// ranges) and explanation. Throws UsageError for an unknown sample.
+int info_command(const std::string& id, std::ostream& out);
+
+// run_command() runs a sample as `goroscope-cli run` does: sample output on `out`, then Go's
+// ending for a panic or deadlock (message, blank line, dump) on `err`, then the summary line
+// on `out`. Returns the exit status for the run's status (kExitOk, kExitPanic, kExitDeadlock).
+// Throws UsageError for an unknown sample or a bad parameter, before running anything. With
+// a timeout, if the run has not ended in time it writes a message on `err`, flushes stdout and
+// stderr and ends the process with std::_Exit(kExitTimeout): the engine cannot interrupt a run.
+int run_command(const RunOptions& opts, std::ostream& out, std::ostream& err);
+
+// exit_status() maps a run's status to goroscope-cli's exit status.
+int exit_status(gor::RunStatus status);
+
+// status_name() is "ok", "panic" or "deadlock".
+const char* status_name(gor::RunStatus status);
+
+}  // namespace goroscope::cli

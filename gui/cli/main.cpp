@@ -1,0 +1,29 @@
+// main.cpp — goroscope-cli: Goroscope's samples headless (see usage_text() in cli_args.cpp).
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli_args.hpp"
+#include "cli_commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace goroscope::cli;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    Command cmd = parse_args(args);
+    switch (cmd.kind) {
+      case Command::Kind::Help: std::cout << usage_text(); return kExitOk;
+      case Command::Kind::List: return list_command(std::cout);
+      case Command::Kind::Info: return info_command(cmd.sample, std::cout);
+      case Command::Kind::Run: return run_command(cmd.run, std::cout, std::cerr);
+    }
+  } catch (const UsageError& e) {
+    std::cerr << "goroscope-cli: " << e.what() << '\n';
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "goroscope-cli: internal error: " << e.what() << '\n';
+    return 70;  // EX_SOFTWARE
+  }
+  return kExitOk;
+}
