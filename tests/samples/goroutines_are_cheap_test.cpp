@@ -1,0 +1,21 @@
+// goroutines_are_cheap_test.cpp — all goroutines run and were alive at once; the memory figure
+// is measured (from VmRSS), not assumed.
+#include "run_sample.hpp"
+
+namespace goroscope {
+namespace {
+
+TEST(GoroutinesAreCheapSample, AllFinishAndMemoryIsMeasured) {
+  SampleRun r = testing::run("goroutines-are-cheap", {{"count", "5000"}});
+  ASSERT_EQ(r.result.status, gor::RunStatus::Ok) << r.result.message;
+  EXPECT_EQ(r.outcome.metric("ran"), 5000);
+  EXPECT_EQ(r.outcome.metric("alive_at_once"), 5000);
+  EXPECT_GE(r.result.goroutines_created, 5001u);
+  EXPECT_EQ(r.result.leaked, 0u);
+  ASSERT_EQ(r.outcome.metric("memory_measured"), 1) << "VmRSS should be readable on Linux";
+  EXPECT_GT(r.outcome.metric("bytes_per_goroutine"), 0);
+  EXPECT_GT(r.outcome.metric("spawn_ns_per_goroutine"), 0);
+}
+
+}  // namespace
+}  // namespace goroscope
