@@ -1,0 +1,99 @@
+// cli_args_test.cpp — parse_args(): accepted forms and the messages for bad input.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "cli_args.hpp"
+
+namespace goroscope::cli {
+namespace {
+
+using Args = std::vector<std::string>;
+
+std::string error_of(const Args& args) {
+  try {
+    parse_args(args);
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(CliArgsTest, HelpForms) {
+  for (const Args& a : {Args{"help"}, Args{"--help"}, Args{"-h"}, Args{"run", "worker-pool", "--help"},
+                        Args{"list", "-h"}}) {
+    EXPECT_EQ(parse_args(a).kind, Command::Kind::Help);
+  }
+  EXPECT_NE(usage_text().find("Exit status"), std::string::npos);
+  EXPECT_EQ(usage_text().back(), '\n');
+}
+
+TEST(CliArgsTest, ListAndInfo) {
+  EXPECT_EQ(parse_args({"list"}).kind, Command::Kind::List);
+  Command c = parse_args({"info", "deadlock"});
+  EXPECT_EQ(c.kind, Command::Kind::Info);
+  EXPECT_EQ(c.sample, "deadlock");
+}
+
+TEST(CliArgsTest, RunWithDefaults) {
+  Command c = parse_args({"run", "worker-pool"});
+  ASSERT_EQ(c.kind, Command::Kind::Run);
+  EXPECT_EQ(c.run.sample, "worker-pool");
+  EXPECT_FALSE(c.run.procs.has_value());
+  EXPECT_EQ(c.run.seed, 0u);
+  EXPECT_EQ(c.run.dilation, 1.0);
+  EXPECT_FALSE(c.run.timeout_seconds.has_value());
+  EXPECT_TRUE(c.run.params.empty());
+}
+
+TEST(CliArgsTest, RunWithEveryOptionInBothForms) {
+  Command c = parse_args({"run", "--procs", "3", "worker-pool", "--seed=42", "--dilation", "2.5", "--timeout=1.5",
+                          "--param", "workers=8", "--param=jobs=1_000", "--param", "note=a=b"});
+  ASSERT_EQ(c.kind, Command::Kind::Run);
+  EXPECT_EQ(c.run.sample, "worker-pool");
+  EXPECT_EQ(c.run.procs, 3);
+  EXPECT_EQ(c.run.seed, 42u);
+  EXPECT_EQ(c.run.dilation, 2.5);
+  EXPECT_EQ(c.run.timeout_seconds, 1.5);
+  using P = std::pair<std::string, std::string>;
+  EXPECT_EQ(c.run.params, (std::vector<P>{{"workers", "8"}, {"jobs", "1_000"}, {"note", "a=b"}}));
+  EXPECT_EQ(parse_args({"run", "x", "--procs=256", "--dilation=0.01"}).run.procs, 256);
+  EXPECT_EQ(parse_args({"run", "x", "--dilation", "1e6"}).run.dilation, 1e6);
+}
+
+TEST(CliArgsTest, RejectsBadCommands) {
+  EXPECT_EQ(error_of({}), "missing command (run 'goroscope-cli --help')");
+  EXPECT_EQ(error_of({"frobnicate"}), "unknown command 'frobnicate' (run 'goroscope-cli --help')");
+  EXPECT_EQ(error_of({"--verbose"}), "unknown flag '--verbose' (run 'goroscope-cli --help')");
+  EXPECT_EQ(error_of({"list", "extra"}), "list: unexpected argument 'extra'");
+  EXPECT_EQ(error_of({"info"}), "info: expected exactly one SAMPLE");
+  EXPECT_EQ(error_of({"run"}), "run: missing SAMPLE (run 'goroscope-cli list' to see them)");
+  EXPECT_EQ(error_of({"run", "a", "b"}), "unexpected argument 'b' after sample 'a'");
+}
+
+TEST(CliArgsTest, RejectsUnknownFlagsAndMissingValues) {
+  EXPECT_EQ(error_of({"run", "x", "--fast"}), "unknown flag '--fast' (run 'goroscope-cli --help')");
+  EXPECT_EQ(error_of({"run", "x", "--fast=1"}), "unknown flag '--fast' (run 'goroscope-cli --help')");
+  EXPECT_EQ(error_of({"run", "x", "--procs"}), "--procs needs a value");
+  EXPECT_EQ(error_of({"run", "x", "--param"}), "--param needs a value");
+}
+
+TEST(CliArgsTest, RejectsBadValues) {
+  EXPECT_EQ(error_of({"run", "x", "--procs", "abc"}), "--procs must be an integer between 1 and 256 (got 'abc')");
+  EXPECT_EQ(error_of({"run", "x", "--procs", "0"}), "--procs must be an integer between 1 and 256 (got '0')");
+  EXPECT_EQ(error_of({"run", "x", "--procs=257"}), "--procs must be an integer between 1 and 256 (got '257')");
+  EXPECT_EQ(error_of({"run", "x", "--procs", "2.5"}), "--procs must be an integer between 1 and 256 (got '2.5')");
+  EXPECT_EQ(error_of({"run", "x", "--seed", "-1"}), "--seed must be a non-negative integer (got '-1')");
+  EXPECT_EQ(error_of({"run", "x", "--dilation", "0.001"}),
+            "--dilation must be a number between 0.01 and 1e6 (got '0.001')");
+  EXPECT_EQ(error_of({"run", "x", "--dilation", "nan"}), "--dilation must be a number between 0.01 and 1e6 (got 'nan')");
+  EXPECT_EQ(error_of({"run", "x", "--dilation=2e6"}), "--dilation must be a number between 0.01 and 1e6 (got '2e6')");
+  EXPECT_EQ(error_of({"run", "x", "--timeout", "0"}), "--timeout must be a positive number of seconds (got '0')");
+  EXPECT_EQ(error_of({"run", "x", "--timeout", "soon"}), "--timeout must be a positive number of seconds (got 'soon')");
+  EXPECT_EQ(error_of({"run", "x", "--param", "workers"}), "--param must be KEY=VALUE (got 'workers')");
+  EXPECT_EQ(error_of({"run", "x", "--param", "=3"}), "--param must be KEY=VALUE (got '=3')");
+}
+
+}  // namespace
+}  // namespace goroscope::cli
