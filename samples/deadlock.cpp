@@ -2,6 +2,7 @@
 //
 //   go func() { for i := range n { ch <- i } /* BUG: no close(ch) */ }()
 //   for v := range ch { sum += v }   // fatal error: all goroutines are asleep - deadlock!
+#include <chrono>
 #include <string>
 
 #include "goroscope/sample_kit.hpp"
@@ -16,7 +17,10 @@ void deadlock_main(const SampleParams& p, SampleOutcome& out) {
 
   auto ch = gor::make_chan<int64_t>(0, "numbers");
   gor::go_named("producer", [ch, values, buggy] {
-    for (int64_t i = 1; i <= values; ++i) ch.send(i);
+    for (int64_t i = 1; i <= values; ++i) {
+      gor::sleep(std::chrono::milliseconds(20));  // pace the story: one value every 20 ms
+      ch.send(i);
+    }
     if (!buggy) ch.close();  // the fix: the sender says "no more values"
   });
 
@@ -57,7 +61,7 @@ Sample deadlock() {
       "over and closes the channel (with several senders, a closer goroutine waits on their WaitGroup "
       "and closes it). A range loop over a channel needs someone to close it.";
   info.default_procs = 2;
-  info.suggested_dilation = 200;
+  info.suggested_dilation = 20;
   info.params = {
       choice_param("variant", "Variant", "buggy: the producer never closes the channel; fixed: it closes it.",
                    {"buggy", "fixed"}),
