@@ -119,14 +119,14 @@ ChanCore::~ChanCore() = default;
 // The shared steps below complete two operations when they hand a value to or from a
 // parked goroutine: the caller's and the parked one's. So every send and every receive
 // is exactly one event. Called with c->lock held (recording never blocks on it).
-static void trace_op(EventKind kind, ChanCore* c, const G* g) noexcept {
+static void trace_op(EventKind kind, ChanCore* c, const G* g, bool fresh = true) noexcept {
   if (!tracing_active()) return;
-  trace_object_event_for(static_cast<int>(kind), g, c->id, c->count.load(std::memory_order_relaxed));
+  trace_object_event_for(static_cast<int>(kind), g, c->id, c->count.load(std::memory_order_relaxed), fresh);
 }
 
 G* handoff_send(ChanCore* c, ChanWaiter* w, void* src) noexcept {
   trace_op(EventKind::ChanSend, c, nullptr);
-  trace_op(EventKind::ChanRecv, c, w->g);
+  trace_op(EventKind::ChanRecv, c, w->g, /*fresh=*/false);
   if (w->elem) c->elem_move(w->elem, src);
   w->elem = nullptr;
   w->success = true;
@@ -136,7 +136,7 @@ G* handoff_send(ChanCore* c, ChanWaiter* w, void* src) noexcept {
 
 G* handoff_recv(ChanCore* c, ChanWaiter* w, void* dst) noexcept {
   trace_op(EventKind::ChanRecv, c, nullptr);
-  trace_op(EventKind::ChanSend, c, w->g);
+  trace_op(EventKind::ChanSend, c, w->g, /*fresh=*/false);
   if (c->cap == 0) {
     if (dst) c->elem_move(dst, w->elem);
   } else {

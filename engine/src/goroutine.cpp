@@ -69,8 +69,8 @@ G* Scheduler::new_goroutine(std::function<void()> fn, std::source_location where
   goroutines_created.fetch_add(1, std::memory_order_relaxed);
   if (tearing_down_) return g;  // never runs: unwound (discarded) by teardown
   if (tracer_ != nullptr) {
+    // Placement is implied: runnext of the creator's P (Global when created off a P).
     trace(m, EventKind::GoCreate, g->id, g->parent_id, trace_site(where), g->label.empty() ? 0 : trace_string(g->label));
-    trace(m, EventKind::RunqPut, g->id, static_cast<uint64_t>(pp != nullptr ? Placement::Runnext : Placement::Global));
   }
   if (pp != nullptr) {
     runq_put(pp, g, true);
@@ -90,8 +90,8 @@ void Scheduler::ready(G* g) noexcept {
   if (tracer_ != nullptr) {
     uint64_t readier = (m != nullptr && m->curg != nullptr) ? m->curg->id : 0;
     bool local = m != nullptr && m->sched == this && m->p != nullptr;
-    trace(m, EventKind::GoUnblock, g->id, readier);
-    trace(m, EventKind::RunqPut, g->id, static_cast<uint64_t>(local ? Placement::Runnext : Placement::Global));
+    trace(m, EventKind::GoUnblock, g->id, readier, static_cast<uint64_t>(local ? Placement::Runnext : Placement::Global),
+          0, -2, /*fresh=*/false);
   }
   if (m != nullptr && m->sched == this && m->p != nullptr) {
     runq_put(m->p, g, true);

@@ -103,14 +103,14 @@ __attribute__((noinline)) void set_current_machine(Machine* m) noexcept { tls_ma
 
 void set_thread_trace_ring(EventRing* ring) noexcept { tls_trace_ring = ring; }
 
-void Scheduler::trace_slow(Machine* m, EventKind kind, uint64_t g, uint64_t a0, uint64_t a1, uint64_t a2,
-                           int p) noexcept {
+void Scheduler::trace_slow(Machine* m, EventKind kind, uint64_t g, uint64_t a0, uint64_t a1, uint64_t a2, int p,
+                           bool fresh) noexcept {
   if (m == nullptr) m = current_machine();
   if (m != nullptr && m->sched != this) m = nullptr;
   if (p == -2) p = (m != nullptr && m->p != nullptr) ? m->p->id : -1;
   EventRing* ring = m != nullptr ? m->trace_ring : tls_trace_ring;
   if (m != nullptr && m != current_machine()) ring = nullptr;  // another M's ring: not ours to fill
-  tracer_->emit(ring, kind, g, a0, a1, a2, p, m != nullptr ? m->id : -1);
+  tracer_->emit(ring, kind, g, a0, a1, a2, p, m != nullptr ? m->id : -1, fresh);
 }
 
 uint64_t Scheduler::trace_site(const std::source_location& s) {
@@ -123,11 +123,11 @@ void trace_object_event(int kind, uint64_t object, uint64_t arg) noexcept {
   trace_object_event_for(kind, nullptr, object, arg);
 }
 
-void trace_object_event_for(int kind, const G* g, uint64_t object, uint64_t arg) noexcept {
+void trace_object_event_for(int kind, const G* g, uint64_t object, uint64_t arg, bool fresh) noexcept {
   Machine* m = current_machine();
   if (m == nullptr || !m->sched->tracing()) return;
   if (g == nullptr) g = m->curg;
-  m->sched->trace(m, static_cast<EventKind>(kind), g != nullptr ? g->id : 0, object, arg);
+  m->sched->trace(m, static_cast<EventKind>(kind), g != nullptr ? g->id : 0, object, arg, 0, -2, fresh);
 }
 
 Scheduler* current_scheduler() noexcept {
@@ -707,7 +707,7 @@ void Scheduler::execute(Machine* m, G* g, bool inherit) {
   g->preempt.store(ending(), std::memory_order_relaxed);
   g->state.store(GState::Running, std::memory_order_release);
   pp->curg.store(g, std::memory_order_release);
-  trace(m, EventKind::GoStart, g->id);
+  trace(m, EventKind::GoStart, g->id, 0, 0, 0, -2, /*fresh=*/false);
   if (g->context == nullptr) {
     g->stack = acquire_stack(pp);
     g->stack_size = cfg.stack_size;

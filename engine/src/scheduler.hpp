@@ -234,11 +234,12 @@ class Scheduler {
   // trace() records an event from M `m` (nullptr: another thread) when tracing is on.
   // p defaults to m's P. One predictable branch when tracing is off.
   void trace(Machine* m, EventKind kind, uint64_t g, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,
-             int p = -2) noexcept {
+             int p = -2, bool fresh = true) noexcept {
     if (tracer_ == nullptr) [[likely]] return;
-    trace_slow(m, kind, g, a0, a1, a2, p);
+    trace_slow(m, kind, g, a0, a1, a2, p, fresh);
   }
-  void trace_slow(Machine* m, EventKind kind, uint64_t g, uint64_t a0, uint64_t a1, uint64_t a2, int p) noexcept;
+  void trace_slow(Machine* m, EventKind kind, uint64_t g, uint64_t a0, uint64_t a1, uint64_t a2, int p,
+                  bool fresh) noexcept;
   bool tracing() const noexcept { return tracer_ != nullptr; }
   uint64_t trace_site(const std::source_location& s);
   uint64_t trace_string(const std::string& text);

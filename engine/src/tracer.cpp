@@ -17,7 +17,6 @@ const char* event_kind_name(EventKind k) noexcept {
     case EventKind::GoPreempted: return "go_preempted";
     case EventKind::GoUnblock: return "go_unblock";
     case EventKind::GoEnd: return "go_end";
-    case EventKind::RunqPut: return "runq_put";
     case EventKind::Steal: return "steal";
     case EventKind::ProcIdle: return "proc_idle";
     case EventKind::ProcBusy: return "proc_busy";
@@ -95,13 +94,16 @@ void Tracer::wake() noexcept {
   wake_cv_.notify_one();
 }
 
-void Tracer::emit(EventRing* ring, EventKind kind, uint64_t g, uint64_t a0, uint64_t a1, uint64_t a2, int p,
-                  int m) noexcept {
-  RawEvent e{__rdtsc(), g, a0, a1, a2, static_cast<int16_t>(p), static_cast<int16_t>(m), kind};
+void Tracer::emit(EventRing* ring, EventKind kind, uint64_t g, uint64_t a0, uint64_t a1, uint64_t a2, int p, int m,
+                  bool fresh) noexcept {
   if (ring != nullptr) {
-    ring->push(e, [this] { wake(); });
+    uint64_t tsc = (fresh || ring->last_tsc == 0) ? __rdtsc() : ring->last_tsc;
+    ring->last_tsc = tsc;
+    ring->push(RawEvent{tsc, g, a0, a1, a2, static_cast<int16_t>(p), static_cast<int16_t>(m), kind},
+               [this] { wake(); });
     return;
   }
+  RawEvent e{__rdtsc(), g, a0, a1, a2, static_cast<int16_t>(p), static_cast<int16_t>(m), kind};
   std::lock_guard<std::mutex> guard(shared_mu_);
   shared_.push(e, [this] { wake(); });
 }

@@ -14,7 +14,9 @@
 // goroutine of gor::run(Config{.procs = P}); time is wall time (steady_clock; the run's
 // dilation is 1). GOR_STACK=<bytes> overrides Config::stack_size (default: the engine's);
 // GOR_STATS=1 prints the run's scheduler statistics (steals, threads) to stderr at the end.
+// GOR_TRACE=1 runs with tracing on (events counted by an observer) to measure its overhead.
 #include <gor/gor.hpp>
+#include <gor/trace.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -379,6 +381,17 @@ int main(int argc, char** argv) {
     cfg.stack_size = size_t(v);
   }
 
+  // CountingObserver consumes events the way a live consumer would, without storing them.
+  struct CountingObserver : gor::TraceObserver {
+    uint64_t events = 0;
+    void on_string(uint64_t, const std::string&) override {}
+    void on_events(const gor::Event*, size_t count) override { events += count; }
+  } counter;
+  if (const char* t = std::getenv("GOR_TRACE"); t && *t == '1') {
+    cfg.trace = true;
+    cfg.observer = &counter;
+  }
+
   gor::RunResult rr = gor::run(cfg, [&] {
     Result r = w->fn(n);
     print_line(*w, n, gor::gomaxprocs(), r);
@@ -391,9 +404,12 @@ int main(int argc, char** argv) {
   }
   if (rr.leaked != 0) std::fprintf(stderr, "gor_peerbench: %zu goroutines leaked\n", rr.leaked);
   if (const char* st = std::getenv("GOR_STATS"); st && *st == '1') {
-    std::fprintf(stderr, "stats: goroutines_created=%llu steals=%llu preempt_requests=%llu max_threads=%d\n",
+    std::fprintf(stderr,
+                 "stats: goroutines_created=%llu steals=%llu preempt_requests=%llu max_threads=%d trace_events=%llu "
+                 "trace_waits=%llu\n",
                  static_cast<unsigned long long>(rr.goroutines_created), static_cast<unsigned long long>(rr.steals),
-                 static_cast<unsigned long long>(rr.preempt_requests), rr.max_threads);
+                 static_cast<unsigned long long>(rr.preempt_requests), rr.max_threads,
+                 static_cast<unsigned long long>(rr.trace_events), static_cast<unsigned long long>(rr.trace_waits));
   }
   return 0;
 }

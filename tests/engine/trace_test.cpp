@@ -73,7 +73,9 @@ TEST_P(TraceTest, EventsOfOneMachineAreInTimeOrder) {
   std::map<int, int64_t> last;
   for (const auto& e : rec.events()) {
     auto it = last.find(e.m);
-    if (it != last.end()) EXPECT_GE(e.ts, it->second);
+    if (it != last.end()) {
+      EXPECT_GE(e.ts, it->second);
+    }
     last[e.m] = e.ts;
   }
 }
@@ -98,7 +100,9 @@ TEST_P(TraceTest, ChannelOperationsAreCountedWithBufferLevels) {
   EXPECT_EQ(rec.count(EventKind::ChanRecv), static_cast<size_t>(kN));
   EXPECT_EQ(rec.count(EventKind::ChanClose), 1u);
   for (const auto& e : rec.events()) {
-    if (e.kind == EventKind::ChanSend || e.kind == EventKind::ChanRecv) EXPECT_LE(e.a1, 8u);
+    if (e.kind == EventKind::ChanSend || e.kind == EventKind::ChanRecv) {
+      EXPECT_LE(e.a1, 8u);
+    }
   }
 }
 
@@ -126,8 +130,12 @@ TEST(TraceUnblock, ReadierIsTheOtherGoroutine) {
   for (const auto& e : rec.events()) {
     if (e.kind != EventKind::GoUnblock) continue;
     ++unblocks;
-    if (e.g == ping_id.load()) EXPECT_EQ(e.a0, pong_id.load());
-    if (e.g == pong_id.load()) EXPECT_EQ(e.a0, ping_id.load());
+    if (e.g == ping_id.load()) {
+      EXPECT_EQ(e.a0, pong_id.load());
+    }
+    if (e.g == pong_id.load()) {
+      EXPECT_EQ(e.a0, ping_id.load());
+    }
   }
   EXPECT_GE(unblocks, 100u);
   // Blocked goroutines say why, in Go's words.
@@ -213,7 +221,9 @@ TEST(TraceLog, UserAnnotationsCarryTheirText) {
   });
   std::vector<std::string> texts;
   for (const auto& e : rec.events()) {
-    if (e.kind == EventKind::Log) texts.push_back(rec.string(e.a0));
+    if (e.kind == EventKind::Log) {
+      texts.push_back(rec.string(e.a0));
+    }
   }
   EXPECT_EQ(texts, (std::vector<std::string>{"phase 1: fan out", "phase 2: collect"}));
 }

@@ -19,14 +19,14 @@ namespace gor {
 // EventKind says what happened. Field use per kind is documented on each enumerator
 // (g: goroutine, a0/a1/a2: arguments).
 enum class EventKind : uint8_t {
-  GoCreate,        // g = new goroutine, a0 = parent goid, a1 = creation site (string id)
+  GoCreate,        // g = new goroutine, a0 = parent goid, a1 = creation site (string id),
+                   // a2 = label (string id, 0: none); queued in the creator P's runnext
   GoStart,         // g started running on p/m
   GoBlock,         // g parked: a0 = WaitReason, a1 = object id (0 if none), a2 = site (string id)
   GoYield,         // g yielded (runtime.Gosched) to the global queue
   GoPreempted,     // g yielded at a preemption request
-  GoUnblock,       // g = readied goroutine, a0 = readier goid (0: scheduler/timer)
+  GoUnblock,       // g = readied goroutine, a0 = readier goid (0: scheduler/timer), a1 = Placement
   GoEnd,           // g finished
-  RunqPut,         // g queued: a0 = Placement
   Steal,           // p = thief, a0 = victim P, a1 = goroutines taken
   ProcIdle,        // p went idle
   ProcBusy,        // p acquired by m
@@ -50,7 +50,7 @@ enum class EventKind : uint8_t {
   Count_
 };
 
-// Placement is where RunqPut put a goroutine.
+// Placement is where a readied goroutine was queued (GoUnblock's a1).
 enum class Placement : uint8_t { Runnext, Local, Global };
 
 // event_kind_name() is a stable lower-case name ("go_create", "steal", ...).

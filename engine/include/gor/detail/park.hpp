@@ -133,7 +133,8 @@ inline bool tracing_active() noexcept { return traced_runs.load(std::memory_orde
 // goroutine's run, if that run is traced.
 void trace_object_event(int kind, uint64_t object, uint64_t arg) noexcept;
 // trace_object_event_for() is the same on behalf of goroutine g (nullptr: the caller).
-void trace_object_event_for(int kind, const G* g, uint64_t object, uint64_t arg) noexcept;
+// fresh=false reuses the timestamp of the calling thread's previous event.
+void trace_object_event_for(int kind, const G* g, uint64_t object, uint64_t arg, bool fresh = true) noexcept;
 
 // goid_of() is g's id; label_of() its label ("" when none).
 uint64_t goid_of(const G* g) noexcept;
