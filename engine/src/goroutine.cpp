@@ -152,7 +152,13 @@ void Scheduler::yield_current(G* g, MAction how) {
 
 // goroutine_main() runs g's closure and records how it ended.
 void Scheduler::goroutine_main(G* g) {
-  auto record = [&](const std::string& message) { set_ending(RunStatus::Panic, message, g); };
+  // Like Go's traceback, the dump is taken while the panicking goroutine is still running,
+  // so it leads the dump as "goroutine N [running]".
+  auto record = [&](const std::string& message) {
+    if (ending()) return;
+    std::string dump = dump_goroutines(g);
+    set_ending(RunStatus::Panic, message, g, std::move(dump));
+  };
   try {
     g->fn();
   } catch (const ForcedUnwind&) {

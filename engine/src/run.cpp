@@ -100,7 +100,7 @@ void Scheduler::teardown(Machine* m0) {
   }
   {
     std::lock_guard<std::mutex> guard(result_lock_);
-    if (result_.status != RunStatus::Ok) result_.dump = dump_goroutines(culprit);
+    if (result_.status != RunStatus::Ok && result_.dump.empty()) result_.dump = dump_goroutines(culprit);
     result_.leaked = result_.status == RunStatus::Ok ? leaked : 0;
   }
   for (size_t i = 0;; ++i) {

@@ -520,14 +520,14 @@ void Scheduler::checkdead() {
 }
 
 // set_ending() ends the run (first caller wins the status) and wakes everybody.
-void Scheduler::set_ending(RunStatus status, std::string message, G* culprit) {
+void Scheduler::set_ending(RunStatus status, std::string message, G* culprit, std::string dump) {
   {
     std::lock_guard<std::mutex> guard(result_lock_);
     if (ending()) return;
     result_.status = status;
     result_.message = std::move(message);
     if (culprit != nullptr) result_.panicking_goid = culprit->id;
-    if (status != RunStatus::Ok) result_.dump = "";  // filled at teardown
+    result_.dump = std::move(dump);  // empty: taken at teardown
     ending_.store(true, std::memory_order_release);
   }
   {

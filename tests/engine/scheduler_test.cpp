@@ -131,6 +131,8 @@ TEST_P(SchedulerTest, UncaughtExceptionIsAPanic) {
   EXPECT_EQ(r.status, gor::RunStatus::Panic);
   EXPECT_EQ(r.message, "boom in a goroutine");
   EXPECT_NE(r.panicking_goid, 0u);
+  // Go's traceback starts with the panicking goroutine, running.
+  EXPECT_EQ(r.dump.rfind("goroutine " + std::to_string(r.panicking_goid) + " [running]", 0), 0u) << r.dump;
   EXPECT_NE(r.dump.find("goroutine 1 ["), std::string::npos) << r.dump;
 }
 
