@@ -147,7 +147,11 @@ void Scheduler::yield_current(G* g, MAction how) {
   if (g->unwinding) return;
   g->m->action = how;
   switch_to_scheduler(g);
-  if (g->unwinding && std::uncaught_exceptions() == 0 && how != MAction::SyscallNoP) throw ForcedUnwind{};
+  // Resumed to be unwound: gor::yield() and preemption points throw; GoYield does not, since
+  // it runs inside unlock paths that destructors (noexcept) call.
+  if (g->unwinding && std::uncaught_exceptions() == 0 && (how == MAction::Yield || how == MAction::Preempt)) {
+    throw ForcedUnwind{};
+  }
 }
 
 // goroutine_main() runs g's closure and records how it ended.

@@ -1,7 +1,10 @@
 // rwmutex.cpp — gor::RWMutex, a port of Go 1.19's sync/rwmutex.go.
 #include "gor/rwmutex.hpp"
 
+#include <thread>
+
 #include "gor/panic.hpp"
+#include "gor/runtime.hpp"
 
 namespace gor {
 
@@ -43,14 +46,33 @@ bool RWMutex::try_lock() noexcept {
 }
 
 void RWMutex::unlock() {
+  // As in Go, a reader arriving right after the add below can take (and release) the lock
+  // while we still release reader_sem_ and w_. Go's GC keeps the object alive meanwhile;
+  // here `unlocking_` does: the destructor waits for it to drop to zero, which is this
+  // function's last touch of the object.
+  struct Unlocking {
+    std::atomic<int32_t>& n;
+    explicit Unlocking(std::atomic<int32_t>& counter) : n(counter) { n.fetch_add(1, std::memory_order_relaxed); }
+    ~Unlocking() { n.fetch_sub(1, std::memory_order_release); }  // the last touch, even on a throw
+  } unlocking(unlocking_);
   // Announce to readers there is no active writer.
   const int32_t r = reader_count_.fetch_add(kMaxReaders, std::memory_order_release) + kMaxReaders;
   if (r >= kMaxReaders) detail::fatal("sync: Unlock of unlocked RWMutex");
   // Unblock the readers that queued behind us, then allow other writers to proceed.
-  // (As in Go, a reader arriving after the add can already take the lock while we still
-  // release w_; destroying the RWMutex in that window is not supported.)
   reader_sem_.release_n(static_cast<uint32_t>(r));
   w_.unlock();
+}
+
+RWMutex::~RWMutex() {
+  // The unlocking writer may be parked (a handoff in w_.unlock() yields to the waiter):
+  // yield the goroutine so it can finish, even on one P.
+  while (unlocking_.load(std::memory_order_acquire) != 0) {
+    if (detail::current_g() != nullptr) {
+      gor::yield();
+    } else {
+      std::this_thread::yield();
+    }
+  }
 }
 
 }  // namespace gor

@@ -161,3 +161,29 @@ TEST(RWMutexFatal, UnlockOfUnlocked) {
   EXPECT_EQ(r.status, gor::RunStatus::Panic);
   EXPECT_EQ(r.message, "sync: Unlock of unlocked RWMutex");
 }
+
+// A reader may destroy the RWMutex as soon as its runlock() returned, even while the writer
+// that let it in is still inside unlock() (Go relies on its GC here; we on ~RWMutex).
+TEST_P(RWMutexTest, ReaderDestroysRightAfterWriterUnlock) {
+  constexpr int kRounds = gortest::sanitized_scale(2000);
+  std::atomic<int> destroyed{0};
+  gortest::run_ok(GetParam(), [&] {
+    gor::WaitGroup wg;
+    for (int i = 0; i < kRounds; ++i) {
+      auto* rw = new gor::RWMutex;
+      rw->lock();
+      wg.add(1);
+      gor::go([&, rw] {
+        rw->rlock();  // waits for the writer below
+        rw->runlock();
+        delete rw;
+        destroyed.fetch_add(1);
+        wg.done();
+      });
+      gor::yield();
+      rw->unlock();  // may still be inside unlock() when the reader deletes rw
+    }
+    wg.wait();
+  });
+  EXPECT_EQ(destroyed.load(), kRounds);
+}

@@ -22,6 +22,9 @@ namespace gor {
 class RWMutex {
  public:
   RWMutex() = default;
+  // ~RWMutex() waits until a concurrent unlock() has finished touching the object (see
+  // unlock()), so a reader may destroy the RWMutex as soon as its runlock() returned.
+  ~RWMutex();
   RWMutex(const RWMutex&) = delete;
   RWMutex& operator=(const RWMutex&) = delete;
 
@@ -62,6 +65,7 @@ class RWMutex {
   detail::Sema reader_sem_;            // readers wait for the writer
   std::atomic<int32_t> reader_count_{0};  // readers; minus kMaxReaders while a writer is pending
   std::atomic<int32_t> reader_wait_{0};   // departing readers the pending writer still waits for
+  std::atomic<int32_t> unlocking_{0};     // writers inside unlock() (read by the destructor)
 };
 
 }  // namespace gor
