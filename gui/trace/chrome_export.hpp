@@ -1,0 +1,55 @@
+// chrome_export.hpp — a trace as Chrome Trace Event JSON, for Perfetto UI and chrome://tracing.
+//
+// Layout (pid 1, "goroscope: SAMPLE"):
+//   tid P              "P<n>": goroutine run slices (ph X) named "G<id>" or "G<id> <label>",
+//                      from GoStart to the goroutine's next GoBlock/GoYield/GoPreempted/GoEnd
+//   tid 100000*k + P   "P<n> overflow <k>": slices that would overlap on P's track (a goroutine
+//                      still in a syscall after its P was handed off): Perfetto drops slices that
+//                      overlap without nesting, so they go here
+//   tid 40000 + P      "P<n> events": instants `steal`, `handoff`, `preempt`
+//   tid 99999          "runtime": instants `mutex starving`, `mutex normal`, `deadlock`, `panic`
+//                      and gor::log texts
+//   flows (ph s/f, cat "flow", name "unblock") from the unblocking goroutine's slice to the
+//   unblocked goroutine's next slice; counters (ph C) `goroutines`, `runnable`, `chan <id>`.
+// Instants live on tracks without slices because Perfetto binds a flow to the topmost open
+// slice of its track, which could otherwise be a zero-length instant.
+// Times are microseconds written with three decimals plus a trailing 3 (ns + 0.3): Perfetto
+// converts µs to ns by truncating ts*1000, and the 0.3 ns keeps that exact.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+
+#include "gortrace_format.hpp"
+
+namespace goroscope::trace {
+
+// ChromeExportStats says what the export wrote.
+struct ChromeExportStats {
+  size_t slices = 0;           // goroutine run slices
+  size_t overflow_slices = 0;  // of which on overflow tracks
+  size_t flows = 0;            // unblock arrows written
+  size_t flows_skipped = 0;    // unblocks with no readier slice, or a slice too short to hold an arrow end
+  size_t instants = 0;
+  size_t counter_samples = 0;
+  size_t events_written = 0;   // JSON trace events in all
+};
+
+// write_chrome_trace() writes `trace` as a Chrome Trace Event JSON object. Any TraceFile the
+// reader accepted is exported without failing (odd events are skipped).
+ChromeExportStats write_chrome_trace(const TraceFile& trace, std::ostream& out);
+
+// export_chrome_file() writes the JSON to `path`. Throws GortraceError if it cannot
+// ("gortrace: cannot write 'out.json': ...").
+ChromeExportStats export_chrome_file(const TraceFile& trace, const std::string& path);
+
+// chrome_ts() formats engine ns as the exporter's microseconds ("12.3453" for 12345 ns).
+std::string chrome_ts(int64_t ns);
+
+// json_escape() is `text` as a JSON string literal body: quotes, backslashes and control
+// characters escaped, invalid UTF-8 bytes replaced by U+FFFD.
+std::string json_escape(const std::string& text);
+
+}  // namespace goroscope::trace
