@@ -34,6 +34,7 @@ RunResult Scheduler::run(std::function<void()> main) {
   g->is_main = true;
   main_g_ = g;
   sysmon_ = std::thread([this] { sysmon_loop(); });
+  attach_control();
 
   machine_loop(m0);
 
@@ -53,6 +54,7 @@ RunResult Scheduler::run(std::function<void()> main) {
   }
   sysmon_note_.wakeup();
   sysmon_.join();
+  detach_control();  // waits for a control call in progress; none can start after this
   if (m0->p != nullptr) releasep(m0);
   teardown(m0);
   {

@@ -71,6 +71,7 @@
 #include "scheduler.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <time.h>
 
 #include <cstdio>
@@ -199,8 +200,12 @@ double Clock::dilation() const noexcept {
 
 std::chrono::steady_clock::time_point Clock::wall_deadline(int64_t engine_ns) const noexcept {
   const Epoch* e = epoch_.load(std::memory_order_acquire);
+  // A frozen clock (k = infinity, a paused run) never reaches a later engine time.
+  if (std::isinf(e->k)) {
+    return engine_ns <= e->engine0 ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point::max();
+  }
   double wall = static_cast<double>(e->wall0) + static_cast<double>(engine_ns - e->engine0) * e->k;
-  if (wall > 9.0e18) wall = 9.0e18;
+  if (!(wall < 9.0e18)) wall = 9.0e18;
   return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(static_cast<int64_t>(wall)));
 }
 
@@ -498,7 +503,8 @@ void Scheduler::stopm(Machine* m) {
 
 // checkdead() is Go's checkdead. Called with the sched lock held when an M goes idle.
 void Scheduler::checkdead() {
-  if (ending() || tearing_down_) return;
+  // A stopped world (GOMAXPROCS resize, a pause from RunControl) is not a deadlock.
+  if (ending() || tearing_down_ || gcwaiting_.load(std::memory_order_acquire)) return;
   int running = mcount_ - nmidle_;
   if (running > 0) return;
   if (ntimers_.load(std::memory_order_acquire) > 0) return;
@@ -823,6 +829,19 @@ void Scheduler::machine_loop(Machine* m) {
     G* g = find_runnable(m, inherit);
     if (g == nullptr) break;
     if (m->spinning) reset_spinning(m);
+    if (stepping_.load(std::memory_order_acquire)) [[unlikely]] {
+      int64_t left = step_budget_.fetch_sub(1, std::memory_order_acq_rel) - 1;
+      if (left < 0) {
+        // The step is used up: hand g back and wait for the controller to stop the world.
+        runq_put(m->p, g, true);
+        step_note_.wakeup();
+        while (!gcwaiting_.load(std::memory_order_acquire) && !ending() && stepping_.load()) {
+          std::this_thread::yield();
+        }
+        continue;
+      }
+      if (left == 0) step_note_.wakeup();
+    }
     execute(m, g, inherit);
   }
   if (m->spinning) {

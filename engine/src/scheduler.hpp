@@ -18,6 +18,7 @@
 #include "fiber_switch.hpp"
 #include "gor/detail/park.hpp"
 #include "gor/detail/timer.hpp"
+#include "gor/control.hpp"
 #include "gor/runtime.hpp"
 #include "run_queue.hpp"
 #include "tracer.hpp"
@@ -45,6 +46,11 @@ class Note {
   // sleep_until() returns true if woken, false on timeout.
   bool sleep_until(std::chrono::steady_clock::time_point deadline) {
     std::unique_lock<std::mutex> guard(mu_);
+    if (deadline >= std::chrono::steady_clock::now() + std::chrono::hours(24 * 365)) {
+      cv_.wait(guard, [this] { return signaled_; });  // "forever" (a frozen clock)
+      signaled_ = false;
+      return true;
+    }
     bool woken = cv_.wait_until(guard, deadline, [this] { return signaled_; });
     signaled_ = false;
     return woken;
@@ -217,6 +223,17 @@ class Scheduler {
   int set_gomaxprocs(G* g, int n);
   int gomaxprocs() const noexcept { return gomaxprocs_.load(std::memory_order_acquire); }
 
+  // --- external control (control.cpp): RunControl's implementation
+  PauseReport control_pause(std::chrono::milliseconds timeout);
+  bool control_resume();
+  PauseReport control_step(int n, std::chrono::milliseconds timeout);
+  bool control_set_procs(int n);
+  bool control_set_dilation(double k);
+  bool control_stop();
+  bool control_paused();
+  Snapshot control_snapshot();
+  std::string control_dump();
+
   // --- timers (timers.cpp)
   void timer_add(TimerNode* t, int64_t when);
   bool timer_delete(TimerNode* t);
@@ -274,8 +291,16 @@ class Scheduler {
   void teardown(Machine* m0);
   void free_goroutine(Processor* pp, G* g);
   char* acquire_stack(Processor* pp);
-  void stop_the_world(Machine* m);
+  // stop_the_world() stops every P; m is the calling goroutine's M, or nullptr for a thread
+  // outside the run (then it may give up at `deadline`). Returns whether all Ps stopped.
+  bool stop_the_world(Machine* m, std::chrono::steady_clock::time_point deadline =
+                                      std::chrono::steady_clock::time_point::max());
   void start_the_world(Machine* m);
+  PauseReport pause_locked(std::chrono::milliseconds timeout);  // control_mu_ held
+  void resume_locked();                                          // control_mu_ held
+  Snapshot snapshot_locked();
+  void attach_control();
+  void detach_control();
   void procresize(Machine* m, int n);      // world stopped, sched lock held
   void retake(int64_t now);
 
@@ -305,6 +330,14 @@ class Scheduler {
   int stopwait_ = 0;
   Note stopnote_;
   std::atomic<bool> stw_owner_{false};
+
+  // External control (control.cpp). control_mu_ serialises RunControl calls.
+  std::mutex control_mu_;
+  bool paused_ = false;
+  double paused_dilation_ = 1.0;
+  std::atomic<bool> stepping_{false};
+  std::atomic<int64_t> step_budget_{0};
+  Note step_note_;
 
   // All goroutines ever allocated in this run (guarded by allgs_lock_) and the free pool.
   std::mutex allgs_lock_;

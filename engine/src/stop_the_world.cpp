@@ -7,43 +7,53 @@
 // P to stop wakes the caller. While gcwaiting, no M takes an idle P and exit_syscall queues
 // its goroutine instead of running it.
 #include <chrono>
+#include <thread>
 
 #include "scheduler.hpp"
 
 namespace gor::detail {
 
+// gcstopm() stops m's P for a stopper and parks m. If the world was restarted meanwhile (an
+// external pause that gave up waiting, then resumed), it keeps its P and returns.
 void Scheduler::gcstopm(Machine* m) {
-  if (m->spinning) {
-    m->spinning = false;
-    nmspinning_.fetch_sub(1, std::memory_order_acq_rel);
-  }
-  Processor* pp = releasep(m);
   {
     std::lock_guard<std::mutex> guard(lock_);
+    if (!gcwaiting_.load(std::memory_order_acquire)) return;
+    if (m->spinning) {
+      m->spinning = false;
+      nmspinning_.fetch_sub(1, std::memory_order_acq_rel);
+    }
+    Processor* pp = releasep(m);
     pp->status.store(PStatus::Stopped, std::memory_order_release);
     if (--stopwait_ == 0) stopnote_.wakeup();
   }
   stopm(m);
 }
 
-void Scheduler::stop_the_world(Machine* m) {
+bool Scheduler::stop_the_world(Machine* m, std::chrono::steady_clock::time_point deadline) {
   // One stopper at a time; a goroutine waiting for its turn yields so that its own P can
-  // be stopped by the current stopper.
+  // be stopped by the current stopper. An outside thread just waits.
   bool expected = false;
   while (!stw_owner_.compare_exchange_weak(expected, true, std::memory_order_acq_rel)) {
     expected = false;
-    detail::check_preempt();
-    G* g = m->curg;
-    yield_current(g, MAction::Yield);
-    m = g->m;
+    if (ending()) return false;
+    if (m != nullptr) {
+      G* g = m->curg;
+      yield_current(g, MAction::Yield);
+      m = g->m;
+    } else {
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
   }
   bool wait = false;
   {
     std::lock_guard<std::mutex> guard(lock_);
     gcwaiting_.store(true, std::memory_order_release);
     stopwait_ = gomaxprocs();
-    m->p->status.store(PStatus::Stopped, std::memory_order_release);
-    --stopwait_;
+    if (m != nullptr) {
+      m->p->status.store(PStatus::Stopped, std::memory_order_release);
+      --stopwait_;
+    }
     for (int i = 0; i < gomaxprocs(); ++i) {
       Processor* pp = allp_[i];
       PStatus s = PStatus::Syscall;
@@ -65,18 +75,21 @@ void Scheduler::stop_the_world(Machine* m) {
     stopnote_.sleep_until(std::chrono::steady_clock::now() + std::chrono::microseconds(100));
     std::lock_guard<std::mutex> guard(lock_);
     wait = stopwait_ > 0 && !ending();
+    if (wait && std::chrono::steady_clock::now() >= deadline) return false;
   }
+  return true;
 }
 
 void Scheduler::start_the_world(Machine* m) {
   std::vector<Processor*> with_work;
   {
     std::lock_guard<std::mutex> guard(lock_);
-    m->p->status.store(PStatus::Running, std::memory_order_release);
+    if (m != nullptr) m->p->status.store(PStatus::Running, std::memory_order_release);
     gcwaiting_.store(false, std::memory_order_release);
+    stopwait_ = 0;  // Ps that never stopped (an abandoned pause) keep running
     for (int i = 0; i < gomaxprocs(); ++i) {
       Processor* pp = allp_[i];
-      if (pp == m->p) continue;
+      if (m != nullptr && pp == m->p) continue;
       if (pp->status.load() != PStatus::Stopped) continue;
       if (pp->runq.empty()) {
         pidleput(pp);
@@ -104,8 +117,8 @@ void Scheduler::procresize(Machine* m, int n) {
     }
     allp_[i]->status.store(PStatus::Stopped, std::memory_order_release);
   }
-  Processor* keep = m->p;
-  if (keep->id >= n) {
+  Processor* keep = m != nullptr ? m->p : allp_[0];
+  if (m != nullptr && keep->id >= n) {
     // The caller's P goes away: take P0.
     keep->m = nullptr;
     m->p = nullptr;

@@ -9,7 +9,9 @@
 #pragma once
 
 #include "gor/panic.hpp"
+#include "gor/control.hpp"
 #include "gor/runtime.hpp"
+#include "gor/trace.hpp"
 // Each primitive's header is added here as it lands (one primitive per header):
 #include "gor/waitgroup.hpp"
 #include "gor/mutex.hpp"

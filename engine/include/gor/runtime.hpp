@@ -18,6 +18,7 @@
 namespace gor {
 
 class TraceObserver;  // trace.hpp
+class RunControl;     // control.hpp
 
 // Duration is the engine's duration type (Go's time.Duration).
 using Duration = std::chrono::nanoseconds;
@@ -44,6 +45,7 @@ struct Config {
   uint64_t seed = 0;                 // seeds the scheduler's and select's random choices
   bool trace = false;                // record scheduler events (trace.hpp) for `observer`
   TraceObserver* observer = nullptr; // receives the events when trace is on (may be nullptr)
+  RunControl* control = nullptr;     // lets another thread pause, step, inspect and stop the run
   double dilation = 1.0;             // engine time runs this many times slower than wall time
   size_t stack_size = 128 * 1024;    // goroutine stack size (virtual; committed lazily)
   std::chrono::milliseconds preempt_after{10};  // sysmon's preemption threshold (Go: 10 ms)
@@ -64,6 +66,7 @@ struct RunResult {
   uint64_t syscall_handoffs = 0;// Ps retaken from goroutines blocked in gor::syscall
   int max_threads = 0;          // the most OS threads (Ms) alive at once
   uint64_t panicking_goid = 0;  // goroutine that panicked (0 when none)
+  bool stopped = false;         // ended by RunControl::stop()
   uint64_t trace_events = 0;    // events delivered to the observer (trace on)
   uint64_t trace_waits = 0;     // times a producer waited for the drain thread (none lost)
 };

@@ -1,0 +1,116 @@
+// control.hpp — watching and steering a run from another thread (the GUI, a debugger).
+//
+//   gor::RunControl control;
+//   cfg.control = &control;
+//   std::thread runner([&] { result = gor::run(cfg, main); });
+//   control.pause();                    // stop the world at every M's next scheduling point
+//   gor::Snapshot s = *control.snapshot();
+//   control.step(10);                   // run 10 scheduling events, then pause again
+//   control.resume();
+//
+// While paused, engine time stands still (timers and the mutex's 1 ms threshold do not
+// advance) and deadlock detection is off. Every method is safe to call from any thread at
+// any time; without an active run they do nothing and report it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gor {
+
+namespace detail {
+class Scheduler;
+}
+
+// GoroutineInfo is one goroutine in a Snapshot.
+struct GoroutineInfo {
+  uint64_t id = 0;
+  uint64_t parent = 0;
+  std::string label;
+  std::string state;        // "runnable", "running", "waiting", "syscall"
+  std::string wait_reason;  // Go's words ("chan receive", ...) when waiting
+  uintptr_t wait_object = 0;
+  std::string created_at;   // "file:line in function"
+  std::string blocked_at;
+  int64_t since_ns = 0;     // engine time it was created or last blocked
+  int p = -1;               // P it runs on (running only)
+};
+
+// ProcessorInfo is one P in a Snapshot.
+struct ProcessorInfo {
+  int id = 0;
+  std::string status;       // "idle", "running", "syscall", "stopped"
+  uint64_t running = 0;     // goroutine id running on it (0: none)
+  uint64_t runnext = 0;
+  std::vector<uint64_t> local_queue;  // head first
+  int m = -1;
+};
+
+// MachineInfo is one M in a Snapshot.
+struct MachineInfo {
+  int id = 0;
+  std::string state;        // "running", "spinning", "idle", "syscall"
+  int p = -1;
+  uint64_t running = 0;
+};
+
+// Snapshot is the whole scheduler at one instant: consistent, taken with the world stopped.
+struct Snapshot {
+  int64_t now_ns = 0;
+  int gomaxprocs = 0;
+  bool paused = false;
+  size_t pending_timers = 0;
+  std::vector<ProcessorInfo> procs;
+  std::vector<uint64_t> global_queue;
+  std::vector<MachineInfo> machines;
+  std::vector<GoroutineInfo> goroutines;  // alive ones, by id
+};
+
+// PauseReport says whether every M reached a scheduling point in time, and if not, which
+// goroutines are still running (preemption is cooperative: a loop without engine calls
+// cannot be stopped).
+struct PauseReport {
+  bool ok = false;                  // false: no active run, or not everything stopped in time
+  std::vector<uint64_t> still_running;
+};
+
+// RunControl steers one run at a time (Config::control).
+class RunControl {
+ public:
+  RunControl() = default;
+  RunControl(const RunControl&) = delete;
+  RunControl& operator=(const RunControl&) = delete;
+
+  // active() says whether a run is attached.
+  bool active() const;
+  // paused() says whether the attached run is paused.
+  bool paused() const;
+  // pause() stops the world; waits up to `timeout` for every M to reach a scheduling point.
+  PauseReport pause(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+  // resume() restarts a paused run. Returns false if it was not paused.
+  bool resume();
+  // step() runs n more goroutine starts (scheduling events), then pauses again.
+  PauseReport step(int n, std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+  // set_dilation() sets slow motion (engine time k times slower than wall time).
+  bool set_dilation(double k);
+  // set_procs() changes GOMAXPROCS (1..256), stopping the world to resize.
+  bool set_procs(int n);
+  // stop() ends the run cleanly: every goroutine is unwound; the result says `stopped`.
+  bool stop();
+  // snapshot() is the state now (pausing for an instant if the run is not paused).
+  std::optional<Snapshot> snapshot();
+  // dump() is a goroutine dump in Go's traceback format ("" without a run).
+  std::string dump();
+
+ private:
+  friend class detail::Scheduler;
+  mutable std::mutex mu_;
+  detail::Scheduler* sched_ = nullptr;
+};
+
+}  // namespace gor

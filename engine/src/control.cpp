@@ -1,0 +1,319 @@
+// control.cpp — RunControl: pause, step, resume, resize, stop and inspect a run from
+// another thread. A pause is a stop-the-world by an outside thread (stop_the_world(nullptr)):
+// every M parks at its next scheduling point; engine time is frozen until resume.
+#include <cmath>
+#include <limits>
+#include <thread>
+
+#include "gor/control.hpp"
+#include "scheduler.hpp"
+
+namespace gor {
+
+// Every RunControl method holds mu_ while it uses the scheduler, and the run detaches under
+// mu_ before its scheduler is destroyed: a call never sees a dead scheduler.
+#define GOR_WITH_RUN(fallback)             \
+  std::lock_guard<std::mutex> guard(mu_);  \
+  if (sched_ == nullptr) return fallback;  \
+  detail::Scheduler& s = *sched_
+
+bool RunControl::active() const {
+  std::lock_guard<std::mutex> guard(mu_);
+  return sched_ != nullptr;
+}
+
+bool RunControl::paused() const {
+  GOR_WITH_RUN(false);
+  return s.control_paused();
+}
+
+PauseReport RunControl::pause(std::chrono::milliseconds timeout) {
+  GOR_WITH_RUN(PauseReport{});
+  return s.control_pause(timeout);
+}
+
+bool RunControl::resume() {
+  GOR_WITH_RUN(false);
+  return s.control_resume();
+}
+
+PauseReport RunControl::step(int n, std::chrono::milliseconds timeout) {
+  GOR_WITH_RUN(PauseReport{});
+  return s.control_step(n, timeout);
+}
+
+bool RunControl::set_dilation(double k) {
+  GOR_WITH_RUN(false);
+  return s.control_set_dilation(k);
+}
+
+bool RunControl::set_procs(int n) {
+  GOR_WITH_RUN(false);
+  return s.control_set_procs(n);
+}
+
+bool RunControl::stop() {
+  GOR_WITH_RUN(false);
+  return s.control_stop();
+}
+
+std::optional<Snapshot> RunControl::snapshot() {
+  GOR_WITH_RUN(std::nullopt);
+  return s.control_snapshot();
+}
+
+std::string RunControl::dump() {
+  GOR_WITH_RUN(std::string());
+  return s.control_dump();
+}
+
+#undef GOR_WITH_RUN
+
+}  // namespace gor
+
+namespace gor::detail {
+
+namespace {
+const char* pstatus_text(PStatus s) {
+  switch (s) {
+    case PStatus::Idle: return "idle";
+    case PStatus::Running: return "running";
+    case PStatus::Syscall: return "syscall";
+    case PStatus::Stopped: return "stopped";
+  }
+  return "?";
+}
+
+std::string site(const std::source_location& s) {
+  if (s.line() == 0) return "";
+  std::string text = std::string(s.file_name()) + ":" + std::to_string(s.line());
+  if (s.function_name() != nullptr && s.function_name()[0] != '\0') text += std::string(" in ") + s.function_name();
+  return text;
+}
+}  // namespace
+
+void Scheduler::attach_control() {
+  if (cfg.control == nullptr) return;
+  std::lock_guard<std::mutex> guard(cfg.control->mu_);
+  if (cfg.control->sched_ != nullptr) throw std::logic_error("gor::run: this RunControl already controls a run");
+  cfg.control->sched_ = this;
+}
+
+void Scheduler::detach_control() {
+  if (cfg.control == nullptr) return;
+  std::lock_guard<std::mutex> guard(cfg.control->mu_);
+  if (cfg.control->sched_ == this) cfg.control->sched_ = nullptr;
+}
+
+bool Scheduler::control_paused() {
+  std::lock_guard<std::mutex> guard(control_mu_);
+  return paused_;
+}
+
+PauseReport Scheduler::pause_locked(std::chrono::milliseconds timeout) {
+  PauseReport report;
+  if (ending()) return report;
+  if (paused_) {
+    report.ok = true;
+    return report;
+  }
+  bool all = stop_the_world(nullptr, std::chrono::steady_clock::now() + timeout);
+  if (ending()) {
+    if (stw_owner_.load()) {
+      gcwaiting_.store(false);
+      stw_owner_.store(false);
+    }
+    return report;
+  }
+  if (!stw_owner_.load()) return report;  // never got to stop (run ending)
+  paused_ = true;
+  paused_dilation_ = clock.dilation();
+  clock.set_dilation(std::numeric_limits<double>::infinity());  // engine time stands still
+  trace(nullptr, EventKind::StopTheWorld, 0, 1);
+  report.ok = all;
+  if (!all) {
+    for (int i = 0; i < gomaxprocs(); ++i) {
+      if (allp_[i]->status.load() == PStatus::Running) {
+        if (G* g = allp_[i]->curg.load(std::memory_order_acquire)) report.still_running.push_back(g->id);
+      }
+    }
+  }
+  return report;
+}
+
+void Scheduler::resume_locked() {
+  if (!paused_) return;
+  paused_ = false;
+  clock.set_dilation(paused_dilation_);
+  trace(nullptr, EventKind::StopTheWorld, 0, 0);
+  start_the_world(nullptr);
+  wake_timer_sleeper(std::numeric_limits<int64_t>::min() + 1);  // deadlines moved in wall time
+}
+
+PauseReport Scheduler::control_pause(std::chrono::milliseconds timeout) {
+  std::lock_guard<std::mutex> guard(control_mu_);
+  return pause_locked(timeout);
+}
+
+bool Scheduler::control_resume() {
+  std::lock_guard<std::mutex> guard(control_mu_);
+  if (!paused_) return false;
+  resume_locked();
+  return true;
+}
+
+PauseReport Scheduler::control_step(int n, std::chrono::milliseconds timeout) {
+  std::lock_guard<std::mutex> guard(control_mu_);
+  if (n <= 0 || ending()) return PauseReport{};
+  if (!paused_) {
+    PauseReport first = pause_locked(timeout);
+    if (!first.ok) return first;
+  }
+  step_budget_.store(n, std::memory_order_release);
+  stepping_.store(true, std::memory_order_release);
+  resume_locked();
+  // Wait for the budget to be used up (or for nothing to be left to run).
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (step_budget_.load(std::memory_order_acquire) > 0 && !ending() && std::chrono::steady_clock::now() < deadline) {
+    step_note_.sleep_until(std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(5)));
+  }
+  PauseReport report = pause_locked(timeout);
+  stepping_.store(false, std::memory_order_release);
+  return report;
+}
+
+bool Scheduler::control_set_dilation(double k) {
+  if (!(k >= 0.01 && k <= 1e6)) return false;
+  std::lock_guard<std::mutex> guard(control_mu_);
+  if (paused_) {
+    paused_dilation_ = k;
+  } else {
+    clock.set_dilation(k);
+    wake_timer_sleeper(std::numeric_limits<int64_t>::min() + 1);
+  }
+  return true;
+}
+
+bool Scheduler::control_set_procs(int n) {
+  if (n < 1 || n > kMaxProcs) return false;
+  std::lock_guard<std::mutex> guard(control_mu_);
+  bool was_paused = paused_;
+  if (!was_paused && !pause_locked(std::chrono::milliseconds(1000)).ok) {
+    if (paused_) resume_locked();
+    return false;
+  }
+  {
+    std::lock_guard<std::mutex> lock(lock_);
+    int old = gomaxprocs();
+    procresize(nullptr, n);
+    trace(nullptr, EventKind::Gomaxprocs, 0, static_cast<uint64_t>(old), static_cast<uint64_t>(n));
+  }
+  if (!was_paused) resume_locked();
+  return true;
+}
+
+bool Scheduler::control_stop() {
+  std::lock_guard<std::mutex> guard(control_mu_);
+  if (ending()) return false;
+  {
+    std::lock_guard<std::mutex> result(result_lock_);
+    result_.stopped = true;
+  }
+  set_ending(RunStatus::Ok, "", nullptr);
+  if (paused_) {
+    paused_ = false;
+    clock.set_dilation(paused_dilation_);
+    gcwaiting_.store(false, std::memory_order_release);
+    stw_owner_.store(false, std::memory_order_release);
+  }
+  return true;
+}
+
+Snapshot Scheduler::snapshot_locked() {
+  Snapshot snap;
+  snap.now_ns = clock.now();
+  snap.gomaxprocs = gomaxprocs();
+  snap.paused = paused_;
+  snap.pending_timers = pending_timers();
+  {
+    std::lock_guard<std::mutex> guard(lock_);
+    for (int i = 0; i < gomaxprocs(); ++i) {
+      Processor* pp = allp_[i];
+      ProcessorInfo info;
+      info.id = pp->id;
+      PStatus status = pp->status.load(std::memory_order_acquire);
+      info.status = pstatus_text(status);
+      if (G* g = pp->curg.load(std::memory_order_acquire)) info.running = g->id;
+      if (G* next = pp->runq.runnext()) info.runnext = next->id;
+      pp->runq.for_each([&](G* g) { info.local_queue.push_back(g->id); });
+      info.m = pp->m != nullptr ? pp->m->id : -1;
+      snap.procs.push_back(std::move(info));
+    }
+    for (G* g = runq_head_; g != nullptr; g = g->schedlink) snap.global_queue.push_back(g->id);
+    for (auto& m : allm_) {
+      MachineInfo info;
+      info.id = m->id;
+      if (m->idle_listed) {
+        info.state = "idle";
+      } else if (m->p == nullptr && m->oldp != nullptr) {
+        info.state = "syscall";
+      } else if (m->spinning) {
+        info.state = "spinning";
+      } else {
+        info.state = "running";
+      }
+      info.p = m->p != nullptr ? m->p->id : -1;
+      info.running = m->curg != nullptr ? m->curg->id : 0;
+      snap.machines.push_back(std::move(info));
+    }
+  }
+  std::lock_guard<std::mutex> guard(allgs_lock_);
+  for (auto& gp : allgs_) {
+    G* g = gp.get();
+    GState state = g->state.load(std::memory_order_acquire);
+    if (state == GState::Dead || state == GState::Idle) continue;
+    GoroutineInfo info;
+    info.id = g->id;
+    info.parent = g->parent_id;
+    info.label = g->label;
+    info.state = gstate_text(state);
+    if (state == GState::Waiting || state == GState::Syscall) {
+      info.wait_reason = wait_reason_text(g->wait_reason);
+      info.wait_object = reinterpret_cast<uintptr_t>(g->wait_object);
+      info.blocked_at = site(g->blocked_at);
+    }
+    info.created_at = site(g->created_at);
+    info.since_ns = g->state_since.load(std::memory_order_relaxed);
+    if (state == GState::Running) {
+      for (const ProcessorInfo& p : snap.procs) {
+        if (p.running == g->id) info.p = p.id;
+      }
+    }
+    snap.goroutines.push_back(std::move(info));
+  }
+  std::sort(snap.goroutines.begin(), snap.goroutines.end(),
+            [](const GoroutineInfo& a, const GoroutineInfo& b) { return a.id < b.id; });
+  return snap;
+}
+
+Snapshot Scheduler::control_snapshot() {
+  std::lock_guard<std::mutex> guard(control_mu_);
+  if (paused_) return snapshot_locked();
+  // Pause for an instant so the picture is consistent.
+  bool stopped = pause_locked(std::chrono::milliseconds(200)).ok || paused_;
+  Snapshot snap = snapshot_locked();
+  snap.paused = false;
+  if (stopped && paused_) resume_locked();
+  return snap;
+}
+
+std::string Scheduler::control_dump() {
+  std::lock_guard<std::mutex> guard(control_mu_);
+  if (paused_) return dump_goroutines(nullptr);
+  bool stopped = pause_locked(std::chrono::milliseconds(200)).ok || paused_;
+  std::string text = dump_goroutines(nullptr);
+  if (stopped && paused_) resume_locked();
+  return text;
+}
+
+}  // namespace gor::detail
