@@ -1,0 +1,31 @@
+// work_stealing_test.cpp — a burst spawned on one P is stolen by the idle Ps: the trace has
+// steal events and goroutines started on every P.
+#include <set>
+
+#include "run_sample.hpp"
+
+namespace goroscope {
+namespace {
+
+class WorkStealingSample : public ::testing::TestWithParam<int> {};
+
+TEST_P(WorkStealingSample, IdlePsStealAndWorkRunsOnEveryP) {
+  const int procs = GetParam();
+  gor::TraceRecorder rec;
+  SampleRun r = testing::run("work-stealing", {{"tasks", "48"}, {"task-us", "1000"}}, procs, &rec);
+  ASSERT_EQ(r.result.status, gor::RunStatus::Ok) << r.result.message << "\n" << r.result.dump;
+  EXPECT_EQ(r.outcome.metric("done"), 48);
+  EXPECT_EQ(r.outcome.metric("procs"), procs);
+  EXPECT_GT(rec.count(gor::EventKind::Steal), 0u);
+  EXPECT_GT(r.result.steals, 0u);
+  std::set<int> ps;
+  for (const gor::Event& e : rec.events())
+    if (e.kind == gor::EventKind::GoStart && e.p >= 0) ps.insert(e.p);
+  EXPECT_EQ(ps.size(), static_cast<size_t>(procs)) << "goroutines started on every P";
+  EXPECT_EQ(r.result.leaked, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Procs, WorkStealingSample, ::testing::Values(2, 4));
+
+}  // namespace
+}  // namespace goroscope
