@@ -46,6 +46,9 @@ void apply_flag(const std::string& flag, const std::string& value, RunOptions& o
     if (!parse_number(value, t) || !std::isfinite(t) || t <= 0 || t > 1e7)
       bad_value(flag, "a positive number of seconds", value);
     opts.timeout_seconds = t;
+  } else if (flag == "--trace" || flag == "--chrome") {
+    if (value.empty()) bad_value(flag, "a file name", value);
+    (flag == "--trace" ? opts.trace_path : opts.chrome_path) = value;
   } else if (flag == "--param") {
     const size_t eq = value.find('=');
     if (eq == std::string::npos || eq == 0) bad_value(flag, "KEY=VALUE", value);
@@ -68,7 +71,8 @@ RunOptions parse_run(const std::vector<std::string>& args) {
         flag = a.substr(0, eq);
         value = a.substr(eq + 1);
       } else {
-        if (flag != "--procs" && flag != "--seed" && flag != "--dilation" && flag != "--timeout" && flag != "--param")
+        if (flag != "--procs" && flag != "--seed" && flag != "--dilation" && flag != "--timeout" && flag != "--param" &&
+            flag != "--trace" && flag != "--chrome")
           throw UsageError("unknown flag '" + flag + "' (run 'goroscope-cli --help')");
         if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
         value = args[++i];
@@ -83,6 +87,37 @@ RunOptions parse_run(const std::vector<std::string>& args) {
   }
   if (!have_sample) throw UsageError("run: missing SAMPLE (run 'goroscope-cli list' to see them)");
   return opts;
+}
+
+// parse_export() parses `export FILE.gortrace --chrome FILE.json` (the flag may come first).
+void parse_export(const std::vector<std::string>& args, Command& cmd) {
+  bool have_input = false;
+  bool have_chrome = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--chrome" || a.rfind("--chrome=", 0) == 0) {
+      std::string value;
+      if (a == "--chrome") {
+        if (i + 1 >= args.size()) throw UsageError("--chrome needs a value");
+        value = args[++i];
+      } else {
+        value = a.substr(std::string("--chrome=").size());
+      }
+      if (value.empty()) bad_value("--chrome", "a file name", value);
+      cmd.chrome = value;
+      have_chrome = true;
+    } else if (a.rfind("-", 0) == 0 && a.size() > 1) {
+      const size_t eq = a.find('=');
+      throw UsageError("unknown flag '" + a.substr(0, eq) + "' (run 'goroscope-cli --help')");
+    } else if (!have_input) {
+      cmd.input = a;
+      have_input = true;
+    } else {
+      throw UsageError("export: unexpected argument '" + a + "'");
+    }
+  }
+  if (!have_input) throw UsageError("export: missing FILE.gortrace");
+  if (!have_chrome) throw UsageError("export: missing --chrome FILE.json (the only export format so far)");
 }
 
 }  // namespace
@@ -104,6 +139,15 @@ Command parse_args(const std::vector<std::string>& args) {
   } else if (verb == "run") {
     cmd.kind = Command::Kind::Run;
     cmd.run = parse_run(args);
+  } else if (verb == "export") {
+    cmd.kind = Command::Kind::Export;
+    parse_export(args, cmd);
+  } else if (verb == "dump") {
+    if (args.size() != 2) throw UsageError("dump: expected exactly one FILE.gortrace");
+    if (args[1].rfind("-", 0) == 0 && args[1].size() > 1)
+      throw UsageError("unknown flag '" + args[1].substr(0, args[1].find('=')) + "' (run 'goroscope-cli --help')");
+    cmd.kind = Command::Kind::Dump;
+    cmd.input = args[1];
   } else if (verb.rfind("-", 0) == 0) {
     throw UsageError("unknown flag '" + verb + "' (run 'goroscope-cli --help')");
   } else {
@@ -119,6 +163,10 @@ Usage:
   goroscope-cli list                 one sample per line: its id, then its one-line summary
   goroscope-cli info SAMPLE          a sample's explanation and parameters
   goroscope-cli run SAMPLE [options] run a sample, print what it reports and how the run ended
+  goroscope-cli export FILE.gortrace --chrome FILE.json
+                                     convert a recorded trace to Chrome Trace Event JSON
+  goroscope-cli dump FILE.gortrace   summarize a recorded trace: events per kind, goroutines,
+                                     steals, mutex mode switches, how the run ended
   goroscope-cli help | --help | -h   this text
 
 Options of run (each also accepted as --flag=VALUE):
@@ -127,17 +175,26 @@ Options of run (each also accepted as --flag=VALUE):
   --dilation K       slow motion: engine time runs K times slower than wall time, 0.01..1e6 (default 1)
   --timeout SECONDS  give up if the run has not ended after SECONDS of wall time
   --param KEY=VALUE  set a sample parameter (repeatable; 'info SAMPLE' lists them)
+  --trace FILE       record the run's scheduler events to FILE (.gortrace, written while the
+                     run goes; format: docs/gortrace-format.md)
+  --chrome FILE      write the run's events as Chrome Trace Event JSON to FILE, for Perfetto UI
+                     (ui.perfetto.dev) or chrome://tracing: one track per P, goroutine slices,
+                     unblock arrows, steal/handoff/preempt/mutex-mode instants, counters
 
 After the sample's own output, run prints Go's ending when the program failed
 ("panic: MESSAGE" or "fatal error: all goroutines are asleep - deadlock!", then the
-goroutine dump, on stderr) and a one-line summary of the run.
+goroutine dump, on stderr) and a one-line summary of the run. A run cut short by
+--timeout leaves a .gortrace without its footer, which export and dump reject as truncated.
 
 Exit status:
-  0   the run ended normally (or list, info, help succeeded)
+  0   the run ended normally (or list, info, export, dump, help succeeded)
   2   a goroutine panicked
   3   deadlock: all goroutines were asleep
   4   --timeout elapsed before the run ended
   64  usage error: unknown command, sample, flag or parameter, or a bad value
+  65  bad input file: export/dump could not read FILE.gortrace (missing, unreadable, not a
+      .gortrace file, unsupported version, truncated or corrupt)
+  73  an output file (--trace, --chrome) could not be created or written
 )";
 }
 

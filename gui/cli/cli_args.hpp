@@ -16,6 +16,8 @@ inline constexpr int kExitPanic = 2;     // a goroutine panicked (Go exits with 
 inline constexpr int kExitDeadlock = 3;  // all goroutines asleep: fatal error
 inline constexpr int kExitTimeout = 4;   // --timeout elapsed before the run ended
 inline constexpr int kExitUsage = 64;    // bad command line: unknown sample, flag or value (EX_USAGE)
+inline constexpr int kExitBadInput = 65; // an input file is unreadable, not a .gortrace or corrupt (EX_DATAERR)
+inline constexpr int kExitCantWrite = 73;// an output file (--trace, --chrome) cannot be written (EX_CANTCREAT)
 
 // UsageError is a command-line mistake; what() is the message without the program-name prefix,
 // e.g. "--procs must be an integer between 1 and 256 (got 'abc')".
@@ -32,13 +34,17 @@ struct RunOptions {
   double dilation = 1.0;               // 0.01..1e6
   std::optional<double> timeout_seconds;  // > 0
   std::vector<std::pair<std::string, std::string>> params;  // KEY=VALUE in command-line order
+  std::optional<std::string> trace_path;   // --trace FILE.gortrace: record the run to it
+  std::optional<std::string> chrome_path;  // --chrome FILE.json: Chrome Trace Event JSON of the run
 };
 
 // Command is a parsed command line.
 struct Command {
-  enum class Kind { Help, List, Info, Run } kind = Kind::Help;
+  enum class Kind { Help, List, Info, Run, Export, Dump } kind = Kind::Help;
   std::string sample;  // Info: the sample id
   RunOptions run;      // Run: its options
+  std::string input;   // Export, Dump: the .gortrace file
+  std::string chrome;  // Export: the JSON file to write
 };
 
 // parse_args() parses the arguments after the program name. `help`, `--help` or `-h` anywhere

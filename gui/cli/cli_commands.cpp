@@ -1,15 +1,22 @@
 // cli_commands.cpp — list, info and run.
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <future>
 #include <iomanip>
+#include <memory>
 #include <ostream>
 #include <thread>
 
 #include "cli_commands.hpp"
 #include "goroscope/registry.hpp"
 #include "goroscope/runner.hpp"
+#include "chrome_export.hpp"
+#include "gortrace_format.hpp"
+#include "trace_summary.hpp"
 
 namespace goroscope::cli {
 
@@ -87,6 +94,88 @@ int info_command(const std::string& id, std::ostream& out) {
   return kExitOk;
 }
 
+namespace {
+
+// Tracing is what run_command() records for --trace and --chrome.
+struct Tracing {
+  std::unique_ptr<trace::GortraceWriter> writer;  // --trace
+  std::unique_ptr<trace::MemoryTrace> memory;     // --chrome
+  std::unique_ptr<trace::TeeObserver> tee;        // both
+  gor::TraceObserver* observer = nullptr;
+};
+
+// start_tracing() creates the output files (so a bad path fails before the run). Throws
+// trace::GortraceError.
+Tracing start_tracing(const RunOptions& opts, const Sample& sample, const SampleParams& params,
+                      const gor::Config& cfg) {
+  Tracing t;
+  if (!opts.trace_path && !opts.chrome_path) return t;
+  trace::TraceHeader h;
+  h.procs = cfg.procs;
+  h.seed = cfg.seed;
+  h.dilation = cfg.dilation;
+  h.start_wall_ns = trace::wall_now_ns();
+  h.sample = sample.info.id;
+  h.params = params.describe();
+  if (opts.chrome_path) {
+    std::ofstream probe(*opts.chrome_path, std::ios::trunc);
+    if (!probe) throw trace::GortraceError("cannot create '" + *opts.chrome_path + "': " + std::strerror(errno));
+    t.memory = std::make_unique<trace::MemoryTrace>(h);
+    t.observer = t.memory.get();
+  }
+  if (opts.trace_path) {
+    t.writer = std::make_unique<trace::GortraceWriter>(*opts.trace_path, h);
+    t.observer = t.writer.get();
+  }
+  if (t.writer && t.memory) {
+    t.tee = std::make_unique<trace::TeeObserver>(t.writer.get(), t.memory.get());
+    t.observer = t.tee.get();
+  }
+  return t;
+}
+
+// finish_tracing() writes the footer and the JSON, one line per file on `out`. Returns false
+// (with the message on `err`) if a file could not be written.
+bool finish_tracing(Tracing& t, const RunOptions& opts, const gor::RunResult& r, std::ostream& out,
+                    std::ostream& err) {
+  bool ok = true;
+  if (t.writer) {
+    try {
+      const uint64_t n = t.writer->events_written();
+      t.writer->finish(r);
+      out << "trace: " << n << " events written to " << *opts.trace_path << '\n';
+    } catch (const trace::GortraceError& e) {
+      err << "goroscope-cli: " << e.what() << '\n';
+      ok = false;
+    }
+  }
+  if (t.memory) {
+    try {
+      t.memory->finish(r);
+      const trace::ChromeExportStats s = trace::export_chrome_file(t.memory->trace(), *opts.chrome_path);
+      out << "chrome: " << s.slices << " goroutine slices, " << s.flows << " arrows, " << s.instants
+          << " instants written to " << *opts.chrome_path << " (open it in ui.perfetto.dev or chrome://tracing)\n";
+    } catch (const trace::GortraceError& e) {
+      err << "goroscope-cli: " << e.what() << '\n';
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+// read_input() reads a .gortrace for export and dump; on failure writes the message on `err`.
+bool read_input(const std::string& input, trace::TraceFile& t, std::ostream& err) {
+  try {
+    t = trace::read_gortrace_file(input);
+    return true;
+  } catch (const trace::GortraceError& e) {
+    err << "goroscope-cli: " << e.what() << '\n';
+    return false;
+  }
+}
+
+}  // namespace
+
 int run_command(const RunOptions& opts, std::ostream& out, std::ostream& err) {
   const Sample& sample = lookup(opts.sample);
   SampleParams params(sample.info);
@@ -101,6 +190,18 @@ int run_command(const RunOptions& opts, std::ostream& out, std::ostream& err) {
   if (opts.procs) cfg.procs = *opts.procs;
   cfg.seed = opts.seed;
   cfg.dilation = opts.dilation;
+
+  Tracing tracing;
+  try {
+    tracing = start_tracing(opts, sample, params, cfg);
+  } catch (const trace::GortraceError& e) {
+    err << "goroscope-cli: " << e.what() << '\n';
+    return kExitCantWrite;
+  }
+  if (tracing.observer != nullptr) {
+    cfg.trace = true;
+    cfg.observer = tracing.observer;
+  }
 
   // The run goes on its own thread so that this one can give up on it at the timeout.
   SampleRun run;
@@ -123,8 +224,31 @@ int run_command(const RunOptions& opts, std::ostream& out, std::ostream& err) {
       << run.wall_seconds << " s wall (procs " << cfg.procs << ", seed " << cfg.seed << ", dilation "
       << std::defaultfloat << cfg.dilation << "); goroutines created " << r.goroutines_created << ", steals "
       << r.steals << ", max threads " << r.max_threads << ", leaked " << r.leaked << '\n';
+  const bool written = finish_tracing(tracing, opts, r, out, err);
   out.flush();
-  return exit_status(r.status);
+  return written ? exit_status(r.status) : kExitCantWrite;
+}
+
+int export_command(const std::string& input, const std::string& chrome, std::ostream& out, std::ostream& err) {
+  trace::TraceFile t;
+  if (!read_input(input, t, err)) return kExitBadInput;
+  try {
+    const trace::ChromeExportStats s = trace::export_chrome_file(t, chrome);
+    out << "chrome: " << s.slices << " goroutine slices, " << s.flows << " arrows, " << s.instants
+        << " instants from " << t.events.size() << " events written to " << chrome
+        << " (open it in ui.perfetto.dev or chrome://tracing)\n";
+  } catch (const trace::GortraceError& e) {
+    err << "goroscope-cli: " << e.what() << '\n';
+    return kExitCantWrite;
+  }
+  return kExitOk;
+}
+
+int dump_command(const std::string& input, std::ostream& out, std::ostream& err) {
+  trace::TraceFile t;
+  if (!read_input(input, t, err)) return kExitBadInput;
+  trace::write_summary(t, trace::summarize(t), out);
+  return kExitOk;
 }
 
 }  // namespace goroscope::cli

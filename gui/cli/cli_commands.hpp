@@ -25,6 +25,22 @@ int info_command(const std::string& id, std::ostream& out);
 // stderr and ends the process with std::_Exit(kExitTimeout): the engine cannot interrupt a run.
 int run_command(const RunOptions& opts, std::ostream& out, std::ostream& err);
 
+// With opts.trace_path and/or opts.chrome_path the run is traced (Config::trace): the .gortrace
+// file is written while the run goes (its footer after it), the JSON after it; a line per file
+// follows the summary on `out`. An output file that cannot be created is reported on `err`
+// before anything runs, and one that cannot be written after the run; both return
+// kExitCantWrite.
+int run_command(const RunOptions& opts, std::ostream& out, std::ostream& err);
+
+// export_command() reads `input` (.gortrace) and writes it as Chrome Trace Event JSON to
+// `chrome`, with a line on `out`. A bad input file: message on `err`, kExitBadInput; an
+// unwritable output: kExitCantWrite.
+int export_command(const std::string& input, const std::string& chrome, std::ostream& out, std::ostream& err);
+
+// dump_command() reads `input` and writes its summary (goroscope::trace::write_summary) on
+// `out`. A bad input file: message on `err`, kExitBadInput.
+int dump_command(const std::string& input, std::ostream& out, std::ostream& err);
+
 // exit_status() maps a run's status to goroscope-cli's exit status.
 int exit_status(gor::RunStatus status);
 

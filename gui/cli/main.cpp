@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
       case Command::Kind::List: return list_command(std::cout);
       case Command::Kind::Info: return info_command(cmd.sample, std::cout);
       case Command::Kind::Run: return run_command(cmd.run, std::cout, std::cerr);
+      case Command::Kind::Export: return export_command(cmd.input, cmd.chrome, std::cout, std::cerr);
+      case Command::Kind::Dump: return dump_command(cmd.input, std::cout, std::cerr);
     }
   } catch (const UsageError& e) {
     std::cerr << "goroscope-cli: " << e.what() << '\n';

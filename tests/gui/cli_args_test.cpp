@@ -95,5 +95,43 @@ TEST(CliArgsTest, RejectsBadValues) {
   EXPECT_EQ(error_of({"run", "x", "--param", "=3"}), "--param must be KEY=VALUE (got '=3')");
 }
 
+
+TEST(CliArgsTest, RunTraceAndChromeFlags) {
+  Command c = parse_args({"run", "worker-pool", "--trace", "out.gortrace", "--chrome=out.json"});
+  ASSERT_EQ(c.kind, Command::Kind::Run);
+  EXPECT_EQ(c.run.trace_path, "out.gortrace");
+  EXPECT_EQ(c.run.chrome_path, "out.json");
+  Command plain = parse_args({"run", "worker-pool"});
+  EXPECT_FALSE(plain.run.trace_path.has_value());
+  EXPECT_FALSE(plain.run.chrome_path.has_value());
+  EXPECT_EQ(error_of({"run", "x", "--trace"}), "--trace needs a value");
+  EXPECT_EQ(error_of({"run", "x", "--chrome="}), "--chrome must be a file name (got '')");
+}
+
+TEST(CliArgsTest, ExportAndDump) {
+  Command e = parse_args({"export", "in.gortrace", "--chrome", "out.json"});
+  ASSERT_EQ(e.kind, Command::Kind::Export);
+  EXPECT_EQ(e.input, "in.gortrace");
+  EXPECT_EQ(e.chrome, "out.json");
+  Command e2 = parse_args({"export", "--chrome=o.json", "i.gortrace"});
+  EXPECT_EQ(e2.input, "i.gortrace");
+  EXPECT_EQ(e2.chrome, "o.json");
+  Command d = parse_args({"dump", "in.gortrace"});
+  ASSERT_EQ(d.kind, Command::Kind::Dump);
+  EXPECT_EQ(d.input, "in.gortrace");
+  EXPECT_EQ(parse_args({"dump", "x", "--help"}).kind, Command::Kind::Help);
+
+  EXPECT_EQ(error_of({"export"}), "export: missing FILE.gortrace");
+  EXPECT_EQ(error_of({"export", "in.gortrace"}), "export: missing --chrome FILE.json (the only export format so far)");
+  EXPECT_EQ(error_of({"export", "in.gortrace", "--chrome"}), "--chrome needs a value");
+  EXPECT_EQ(error_of({"export", "a", "b", "--chrome", "c"}), "export: unexpected argument 'b'");
+  EXPECT_EQ(error_of({"export", "a", "--perfetto=x"}), "unknown flag '--perfetto' (run 'goroscope-cli --help')");
+  EXPECT_EQ(error_of({"dump"}), "dump: expected exactly one FILE.gortrace");
+  EXPECT_EQ(error_of({"dump", "a", "b"}), "dump: expected exactly one FILE.gortrace");
+  EXPECT_EQ(error_of({"dump", "--all"}), "unknown flag '--all' (run 'goroscope-cli --help')");
+  EXPECT_NE(usage_text().find("65  bad input file"), std::string::npos);
+  EXPECT_NE(usage_text().find("--chrome FILE"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace goroscope::cli

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -97,6 +98,78 @@ TEST(CliBinaryTest, TimeoutExitsWith4) {
   EXPECT_EQ(e.status, 4);
   EXPECT_NE(e.err.find("goroscope-cli: timeout: sample 'worker-pool' still running after 0.3 s"), std::string::npos)
       << e.err;
+}
+
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string temp_path(const std::string& name) {
+  return ::testing::TempDir() + "cli_binary_" + std::to_string(::getpid()) + "_" + name;
+}
+
+// python_loads() is whether Python's json module loads `path` (true when python3 is missing).
+bool python_loads(const std::string& path) {
+  if (std::system("command -v python3 >/dev/null 2>&1") != 0) return true;
+  const std::string cmd = "python3 -c 'import json,sys; json.load(open(sys.argv[1]))' '" + path + "'";
+  return std::system(cmd.c_str()) == 0;
+}
+
+TEST(CliBinaryTest, RunWithChromeWritesJsonWithPTracksAndSteals) {
+  const std::string json = temp_path("wp.json");
+  const std::string gortrace = temp_path("wp.gortrace");
+  Exec e = cli("run worker-pool --procs 2 --chrome '" + json + "' --trace '" + gortrace + "'");
+  ASSERT_EQ(e.status, 0) << e.err;
+  const std::string text = file_text(json);
+  EXPECT_TRUE(python_loads(json));
+  EXPECT_NE(text.find("{\"name\":\"P0\"}"), std::string::npos);
+  EXPECT_NE(text.find("{\"name\":\"P1\"}"), std::string::npos);
+  // Steals depend on the schedule: when the run reports some, each is a `steal` instant (the
+  // trace tests force steals with a program of their own).
+  const size_t at = e.out.find(", steals ");
+  ASSERT_NE(at, std::string::npos) << e.out;
+  const long steals = std::stol(e.out.substr(at + 9));
+  if (steals > 0) EXPECT_NE(text.find("\"name\":\"steal\""), std::string::npos);
+
+  Exec dump = cli("dump '" + gortrace + "'");
+  EXPECT_EQ(dump.status, 0) << dump.err;
+  EXPECT_NE(dump.out.find("steals: " + std::to_string(steals) + " "), std::string::npos) << dump.out;
+  const std::string again = temp_path("again.json");
+  Exec ex = cli("export '" + gortrace + "' --chrome '" + again + "'");
+  EXPECT_EQ(ex.status, 0) << ex.err;
+  EXPECT_EQ(file_text(again), text);
+  for (const std::string& p : {json, gortrace, again}) std::remove(p.c_str());
+}
+
+TEST(CliBinaryTest, MutexStarvationChromeTraceShowsMutexStarving) {
+  const std::string json = temp_path("ms.json");
+  Exec e = cli("run mutex-starvation --chrome '" + json + "'");
+  ASSERT_EQ(e.status, 0) << e.err;
+  EXPECT_NE(file_text(json).find("\"name\":\"mutex starving\""), std::string::npos);
+  EXPECT_TRUE(python_loads(json));
+  std::remove(json.c_str());
+}
+
+TEST(CliBinaryTest, BadTraceFilesExitWith65) {
+  const std::string bad = temp_path("bad.gortrace");
+  {
+    std::ofstream f(bad, std::ios::binary);
+    f << "not a trace";
+  }
+  Exec dump = cli("dump '" + bad + "'");
+  EXPECT_EQ(dump.status, 65);
+  EXPECT_EQ(dump.err, "goroscope-cli: gortrace: " + bad + ": not a .gortrace file (it does not start with \"GORTRACE\")\n");
+  Exec missing = cli("export '" + bad + ".missing' --chrome '" + temp_path("x.json") + "'");
+  EXPECT_EQ(missing.status, 65);
+  Exec usage = cli("export '" + bad + "'");
+  EXPECT_EQ(usage.status, 64);
+  Exec help = cli("--help");
+  EXPECT_NE(help.out.find("65  bad input file"), std::string::npos);
+  std::remove(bad.c_str());
 }
 
 }  // namespace

@@ -1,6 +1,10 @@
 // cli_commands_test.cpp — list, info and run in-process, on string streams.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
 #include <sstream>
 #include <string>
 
@@ -93,6 +97,79 @@ TEST(CliCommandsTest, ExitStatusFollowsRunStatus) {
   EXPECT_EQ(exit_status(gor::RunStatus::Ok), 0);
   EXPECT_EQ(exit_status(gor::RunStatus::Panic), 2);
   EXPECT_EQ(exit_status(gor::RunStatus::Deadlock), 3);
+}
+
+
+std::string temp_path(const std::string& name) {
+  return ::testing::TempDir() + "cli_commands_" + std::to_string(::getpid()) + "_" + name;
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(CliCommandsTest, RunWritesTraceAndChromeThenDumpAndExportReadTheTrace) {
+  RunOptions opts;
+  opts.sample = "worker-pool";
+  opts.procs = 2;
+  opts.params = {{"jobs", "8"}};
+  opts.trace_path = temp_path("wp.gortrace");
+  opts.chrome_path = temp_path("wp.json");
+  std::ostringstream out;
+  std::ostringstream err;
+  ASSERT_EQ(run_command(opts, out, err), kExitOk) << err.str();
+  EXPECT_NE(out.str().find("trace: "), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find(" events written to " + *opts.trace_path), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("written to " + *opts.chrome_path), std::string::npos) << out.str();
+  const std::string json = file_text(*opts.chrome_path);
+  EXPECT_NE(json.find("\"traceEvents\""), std::string::npos);
+  EXPECT_NE(json.find("\"args\":{\"name\":\"P1\"}"), std::string::npos);
+
+  std::ostringstream dump;
+  EXPECT_EQ(dump_command(*opts.trace_path, dump, err), kExitOk) << err.str();
+  EXPECT_NE(dump.str().find("gortrace version 1: worker-pool [workers=4 jobs=8 buffer=10]"), std::string::npos)
+      << dump.str();
+  EXPECT_NE(dump.str().find("status: ok"), std::string::npos) << dump.str();
+  EXPECT_NE(dump.str().find("\nsteals: "), std::string::npos) << dump.str();
+  EXPECT_NE(dump.str().find("  go_create "), std::string::npos) << dump.str();
+
+  const std::string exported = temp_path("exported.json");
+  std::ostringstream eout;
+  EXPECT_EQ(export_command(*opts.trace_path, exported, eout, err), kExitOk) << err.str();
+  EXPECT_EQ(file_text(exported), json) << "export of the file gives what the run wrote";
+  EXPECT_EQ(err.str(), "");
+  for (const std::string& p : {*opts.trace_path, *opts.chrome_path, exported}) std::remove(p.c_str());
+}
+
+TEST(CliCommandsTest, BadTraceFilesGive65AndAClearMessage) {
+  const std::string bad = temp_path("bad.gortrace");
+  {
+    std::ofstream f(bad, std::ios::binary);
+    f << std::string("GORTRACE\x07\x00\x00\x00", 12);
+  }
+  std::ostringstream out;
+  std::ostringstream err;
+  EXPECT_EQ(dump_command(bad, out, err), kExitBadInput);
+  EXPECT_EQ(err.str(), "goroscope-cli: gortrace: " + bad + ": unsupported version 7 (this build reads version 1)\n");
+  std::ostringstream err2;
+  EXPECT_EQ(export_command(temp_path("missing.gortrace"), temp_path("x.json"), out, err2), kExitBadInput);
+  EXPECT_NE(err2.str().find("cannot open"), std::string::npos) << err2.str();
+  EXPECT_EQ(out.str(), "");
+  std::remove(bad.c_str());
+}
+
+TEST(CliCommandsTest, UnwritableOutputGives73BeforeRunning) {
+  RunOptions opts;
+  opts.sample = "worker-pool";
+  opts.trace_path = "/nonexistent-dir/x.gortrace";
+  std::ostringstream out;
+  std::ostringstream err;
+  EXPECT_EQ(run_command(opts, out, err), kExitCantWrite);
+  EXPECT_EQ(err.str(), "goroscope-cli: gortrace: cannot create '/nonexistent-dir/x.gortrace': No such file or directory\n");
+  EXPECT_EQ(out.str(), "") << "nothing ran";
 }
 
 }  // namespace

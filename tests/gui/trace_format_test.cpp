@@ -164,7 +164,7 @@ TEST(GortraceTest, ClearErrorsForBadFiles) {
   EXPECT_EQ(chunks.back().type, static_cast<uint32_t>(ChunkType::Footer));
   size_t first_events = 0;
   for (const ChunkAt& c : chunks) {
-    if (c.type == static_cast<uint32_t>(ChunkType::Events)) {
+    if (c.type == static_cast<uint32_t>(ChunkType::Events) && c.len >= 4 + 4 * kEventRecordSize) {
       first_events = c.offset;
       break;
     }
