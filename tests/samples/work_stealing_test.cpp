@@ -12,9 +12,9 @@ class WorkStealingSample : public ::testing::TestWithParam<int> {};
 TEST_P(WorkStealingSample, IdlePsStealAndWorkRunsOnEveryP) {
   const int procs = GetParam();
   gor::TraceRecorder rec;
-  SampleRun r = testing::run("work-stealing", {{"tasks", "48"}, {"task-us", "1000"}}, procs, &rec);
+  SampleRun r = testing::run("work-stealing", {{"tasks", "128"}, {"task-us", "2000"}}, procs, &rec);
   ASSERT_EQ(r.result.status, gor::RunStatus::Ok) << r.result.message << "\n" << r.result.dump;
-  EXPECT_EQ(r.outcome.metric("done"), 48);
+  EXPECT_EQ(r.outcome.metric("done"), 128);
   EXPECT_EQ(r.outcome.metric("procs"), procs);
   EXPECT_GT(rec.count(gor::EventKind::Steal), 0u);
   EXPECT_GT(r.result.steals, 0u);
