@@ -82,10 +82,7 @@ class Exporter {
       events = &sorted;
     }
     const std::vector<Event>& ev = *events;
-    if (!ev.empty()) {
-      first_ts_ = ev.front().ts;
-      last_ts_ = ev.back().ts;
-    }
+    if (!ev.empty()) last_ts_ = ev.back().ts;
     build_slices(ev);
     assign_tracks();
     write_slices();
@@ -184,7 +181,6 @@ class Exporter {
                                     : "P" + std::to_string(p) + " overflow " + std::to_string(level);
         sort_index_[s.tid] = static_cast<int64_t>(p) * 4 + (level == 0 ? 0 : 2);
       }
-      procs_.push_back(p);
     }
   }
 
@@ -380,14 +376,12 @@ class Exporter {
   }
 
   const TraceFile& t_;
-  int64_t first_ts_ = 0;
   int64_t last_ts_ = 0;
   std::vector<Slice> slices_;
   std::unordered_map<uint64_t, std::vector<size_t>> by_g_;  // goroutine -> its slices, by start
   std::unordered_map<uint64_t, std::string> labels_;
   std::map<int64_t, std::string> tracks_;      // tid -> thread name
   std::map<int64_t, int64_t> sort_index_;      // tid -> thread_sort_index
-  std::vector<int> procs_;
   std::vector<Out> outs_;
   ChromeExportStats stats_;
 };

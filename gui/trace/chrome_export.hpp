@@ -10,7 +10,9 @@
 //   tid 99999          "runtime": instants `mutex starving`, `mutex normal`, `deadlock`, `panic`
 //                      and gor::log texts
 //   flows (ph s/f, cat "flow", name "unblock") from the unblocking goroutine's slice to the
-//   unblocked goroutine's next slice; counters (ph C) `goroutines`, `runnable`, `chan <id>`.
+//   unblocked goroutine's next slice; counters (ph C) `goroutines` (arg "live"), `runnable`
+//   (arg "count", approximate, never negative) and `chan <id>` (arg "buffered"); Perfetto
+//   names a counter track "<name> <arg>".
 // Instants live on tracks without slices because Perfetto binds a flow to the topmost open
 // slice of its track, which could otherwise be a zero-length instant.
 // Times are microseconds written with three decimals plus a trailing 3 (ns + 0.3): Perfetto

@@ -145,6 +145,18 @@ TEST(CliBinaryTest, RunWithChromeWritesJsonWithPTracksAndSteals) {
   for (const std::string& p : {json, gortrace, again}) std::remove(p.c_str());
 }
 
+TEST(CliBinaryTest, WorkStealingChromeTraceHasStealInstantsOnPTracks) {
+  const std::string json = temp_path("ws.json");
+  Exec e = cli("run work-stealing --procs 2 --chrome '" + json + "'");
+  ASSERT_EQ(e.status, 0) << e.err;
+  const std::string text = file_text(json);
+  EXPECT_TRUE(python_loads(json));
+  EXPECT_NE(text.find("{\"name\":\"P0\"}"), std::string::npos);
+  EXPECT_NE(text.find("{\"name\":\"P1\"}"), std::string::npos);
+  EXPECT_NE(text.find("\"name\":\"steal\""), std::string::npos) << e.out;
+  std::remove(json.c_str());
+}
+
 TEST(CliBinaryTest, MutexStarvationChromeTraceShowsMutexStarving) {
   const std::string json = temp_path("ms.json");
   Exec e = cli("run mutex-starvation --chrome '" + json + "'");
