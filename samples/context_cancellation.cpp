@@ -119,8 +119,8 @@ void context_cancellation_main(const SampleParams& p, SampleOutcome& out) {
   out.say(cancel_early ? "root cancelled by main" : "root timed out", ": ", gor::to_string(ctx.err()));
   out.say(tally.stopped, " of ", total, " goroutines stopped (", tally.canceled, " canceled, ",
           tally.deadline_exceeded, " deadline exceeded) after ", tally.steps, " steps of work");
-  out.say("last goroutine stopped ", fixed(std::max(stop_ms, 0.0), 2), " ms after the root was done; ",
-          tally.late_steps, " steps started after that");
+  out.say("last goroutine stopped ", fixed(std::max(stop_ms, 0.0), 2), " ms after the root was done",
+          cancel_early ? "; steps started after cancel() returned: " + std::to_string(tally.late_steps) : std::string());
   out.set("goroutines", static_cast<double>(total));
   out.set("stopped", static_cast<double>(tally.stopped));
   out.set("canceled", static_cast<double>(tally.canceled));
