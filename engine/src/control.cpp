@@ -134,7 +134,9 @@ PauseReport Scheduler::pause_locked(std::chrono::milliseconds timeout) {
   if (!all) {
     for (int i = 0; i < gomaxprocs(); ++i) {
       if (allp_[i]->status.load() == PStatus::Running) {
-        if (G* g = allp_[i]->curg.load(std::memory_order_acquire)) report.still_running.push_back(g->id);
+        if (allp_[i]->curg.load(std::memory_order_acquire) != nullptr) {
+          report.still_running.push_back(allp_[i]->curg_id.load(std::memory_order_relaxed));
+        }
       }
     }
   }
@@ -243,7 +245,7 @@ Snapshot Scheduler::snapshot_locked() {
       info.id = pp->id;
       PStatus status = pp->status.load(std::memory_order_acquire);
       info.status = pstatus_text(status);
-      if (G* g = pp->curg.load(std::memory_order_acquire)) info.running = g->id;
+      if (pp->curg.load(std::memory_order_acquire) != nullptr) info.running = pp->curg_id.load(std::memory_order_relaxed);
       if (G* next = pp->runq.runnext()) info.runnext = next->id;
       pp->runq.for_each([&](G* g) { info.local_queue.push_back(g->id); });
       info.m = pp->m != nullptr ? pp->m->id : -1;

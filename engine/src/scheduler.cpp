@@ -713,6 +713,7 @@ void Scheduler::execute(Machine* m, G* g, bool inherit) {
   g->preempt.store(ending(), std::memory_order_relaxed);
   g->state.store(GState::Running, std::memory_order_release);
   pp->curg.store(g, std::memory_order_release);
+  pp->curg_id.store(g->id, std::memory_order_relaxed);
   trace(m, EventKind::GoStart, g->id, 0, 0, 0, -2, /*fresh=*/false);
   if (g->context == nullptr) {
     g->stack = acquire_stack(pp);

@@ -107,6 +107,7 @@ struct Processor {
   std::atomic<uint32_t> schedtick{0};   // incremented on every schedule (read by sysmon)
   std::atomic<uint32_t> syscalltick{0}; // incremented on every syscall
   std::atomic<G*> curg{nullptr};        // goroutine running on it, for sysmon
+  std::atomic<uint64_t> curg_id{0};     // its id (sysmon must not read a G that may be reused)
   uint64_t rng = 0;                     // fastrand state; owner only
 
   // Timers: a 4-ary-free binary min-heap on `when`, guarded by timers_lock.

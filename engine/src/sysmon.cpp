@@ -30,7 +30,7 @@ void Scheduler::retake(int64_t now) {
         if (g != nullptr && !g->preempt.load(std::memory_order_relaxed)) {
           g->preempt.store(true, std::memory_order_relaxed);
           preempt_requests.fetch_add(1, std::memory_order_relaxed);
-          trace(nullptr, EventKind::PreemptRequest, g->id, 0, 0, 0, pp->id);
+          trace(nullptr, EventKind::PreemptRequest, pp->curg_id.load(std::memory_order_relaxed), 0, 0, 0, pp->id);
         }
         pp->sysmon_schedwhen = now;  // one request per 10 ms slice
       }

@@ -117,12 +117,21 @@ TEST(RunControl, StepRunsExactlyNGoroutineStarts) {
   });
   wait_active(control);
   while (busy.progress.load() < 50) std::this_thread::sleep_for(1ms);
+  // While paused nothing new is recorded: once the count stops changing, the drain thread
+  // has delivered everything so far.
+  auto settled_starts = [&] {
+    size_t last = rec.count(gor::EventKind::GoStart);
+    for (;;) {
+      std::this_thread::sleep_for(20ms);
+      size_t now = rec.count(gor::EventKind::GoStart);
+      if (now == last) return now;
+      last = now;
+    }
+  };
   ASSERT_TRUE(control.pause().ok);
-  std::this_thread::sleep_for(10ms);  // let the drain thread deliver everything so far
-  size_t before = rec.count(gor::EventKind::GoStart);
+  size_t before = settled_starts();
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(control.step(3).ok);
-  std::this_thread::sleep_for(10ms);
-  size_t after = rec.count(gor::EventKind::GoStart);
+  size_t after = settled_starts();
   EXPECT_EQ(after - before, 15u);
   EXPECT_TRUE(control.paused());
   busy.stop = true;
@@ -183,6 +192,7 @@ TEST(RunControl, SetProcsFromOutside) {
 TEST(RunControl, StopEndsTheRunAndUnwindsEveryone) {
   gor::RunControl control;
   std::atomic<int> unwound{0};
+  std::atomic<int> started{0};
   gor::RunResult r;
   std::thread runner([&] {
     r = run_controlled(2, control, [&] {
@@ -193,22 +203,30 @@ TEST(RunControl, StopEndsTheRunAndUnwindsEveryone) {
       for (int i = 0; i < 5; ++i) {
         gor::go([&] {
           Guard g{&unwound};
+          started.fetch_add(1);
           gor::Chan<int> never = gor::make_chan<int>();
           never.recv();
         });
       }
       gor::go([&] {  // a ticking goroutine keeps the run from being a deadlock
         Guard g{&unwound};
+        started.fetch_add(1);
         for (;;) gor::sleep(1ms);
       });
       Guard g{&unwound};
+      started.fetch_add(1);
       gor::select();  // main blocks forever too
     });
   });
   wait_active(control);
+  // Every goroutine has started (holds a Guard) and the receivers are parked.
   while (true) {
     auto s = control.snapshot();
-    if (s && s->goroutines.size() == 7) break;
+    int waiting = 0;
+    if (s) {
+      for (const auto& g : s->goroutines) waiting += g.wait_reason == "chan receive" ? 1 : 0;
+    }
+    if (started.load() == 7 && waiting == 5) break;
     std::this_thread::sleep_for(1ms);
   }
   ASSERT_TRUE(control.pause().ok);
