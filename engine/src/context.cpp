@@ -18,6 +18,9 @@
 // the snapshot of children taken with the error or sees the error and cancels itself.
 #include "gor/context.hpp"
 
+#include <atomic>
+#include <thread>
+
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -50,6 +53,7 @@ struct CtxNode {
   TimePoint deadline{};
   SpinLock mu;
   CtxErr err = CtxErr::None;                                        // mu
+  std::atomic<bool> subtree_cancelled{false};  // set when the first cancel has finished its subtree
   std::unordered_map<CtxNode*, std::weak_ptr<CtxNode>> children;    // mu; cleared when cancelled
   CtxNode* registered_in = nullptr;  // ancestor holding us in `children` (set before sharing)
   bool timer_started = false;        // mu
@@ -109,8 +113,21 @@ void CtxNode::cancel(bool remove_from_parent, CtxErr e, bool from_own_timer) {
   std::unordered_map<CtxNode*, std::weak_ptr<CtxNode>> kids;
   bool stop_timer;
   {
-    std::lock_guard<SpinLock> guard(mu);
-    if (err != CtxErr::None) return;  // already cancelled
+    std::unique_lock<SpinLock> guard(mu);
+    if (err != CtxErr::None) {
+      // Already cancelled, maybe right now by another thread. In Go the second call waits on
+      // the lock the first holds while it cancels the children, so it returns only once the
+      // whole subtree is done: wait for that too (the first canceller never parks).
+      guard.unlock();
+      while (!subtree_cancelled.load(std::memory_order_acquire)) {
+        if (current_g() != nullptr) {
+          gor::yield();
+        } else {
+          std::this_thread::yield();
+        }
+      }
+      return;
+    }
     err = e;
     done.close();  // non-blocking; wakes every goroutine waiting on done()
     kids.swap(children);
@@ -119,6 +136,7 @@ void CtxNode::cancel(bool remove_from_parent, CtxErr e, bool from_own_timer) {
   for (auto& [raw, weak] : kids) {
     if (std::shared_ptr<CtxNode> child = weak.lock()) child->cancel(false, e);
   }
+  subtree_cancelled.store(true, std::memory_order_release);
   if (remove_from_parent && registered_in != nullptr) registered_in->remove_child(this);
   if (stop_timer && timers_in_run()) timer_stop(&timer);
 }

@@ -331,3 +331,37 @@ TEST_P(ContextTest, SimultaneousCancelsOfATree) {
 }
 
 }  // namespace
+
+// Go: a cancel that finds the context already being cancelled returns only once the whole
+// subtree is done (it waits on the lock the first canceller holds). Two goroutines cancel a
+// large tree at the same instant; at procs >= 2 they really run in parallel, and the one that
+// loses the race must not return while the winner is still cancelling the leaves.
+TEST_P(ContextTest, SecondCancelReturnsAfterTheSubtreeIsDone) {
+  constexpr int kRounds = gortest::sanitized_scale(20);
+  constexpr int kLeaves = gortest::sanitized_scale(4000);
+  gortest::run_ok(GetParam(), [] {
+    for (int round = 0; round < kRounds; ++round) {
+      auto [root, cancel] = gor::with_cancel(gor::background());
+      std::vector<gor::Context> leaves;
+      leaves.reserve(kLeaves);
+      for (int k = 0; k < kLeaves; ++k) leaves.push_back(gor::with_cancel(root).first);
+      std::atomic<int> ready{0};
+      std::atomic<int> early{0};
+      gor::WaitGroup wg;
+      wg.add(2);
+      for (int who = 0; who < 2; ++who) {
+        gor::go([&, cancel = cancel] {
+          ready.fetch_add(1);
+          while (ready.load() < 2) gor::yield();  // start together
+          cancel();
+          for (const auto& leaf : leaves) {
+            if (leaf.err() != gor::CtxErr::Canceled) early.fetch_add(1);
+          }
+          wg.done();
+        });
+      }
+      wg.wait();
+      EXPECT_EQ(early.load(), 0) << "a cancel returned before its subtree was cancelled";
+    }
+  });
+}
