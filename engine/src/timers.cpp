@@ -1,10 +1,10 @@
 // timers.cpp — per-P timer heaps (Go's runtime timers, simplified).
 //
-// Lock order: a node's lock, then its P's timers_lock. The firing path pops expired nodes
-// under timers_lock, releases it, then locks each node and fires it only if it is still
-// armed and due (a concurrent stop/reset in between wins). The callback releases the node's
-// lock itself, so a callback may hand the node back to an owner that frees it. After
-// timer_stop() returns, the callback is not running under the lock and will not run.
+// Lock order: a node's lock, then its P's timers_lock (the firing path only try-locks a
+// node under timers_lock). The firing path pops an expired node only with the node's lock
+// held and keeps it until the callback, which releases it itself, so a callback may hand the
+// node back to an owner that frees it. After timer_stop() returns, the callback is not
+// running under the lock and will not run, and the firing path no longer touches the node.
 #include <algorithm>
 
 #include "scheduler.hpp"
@@ -115,44 +115,52 @@ bool Scheduler::timer_delete(TimerNode* t) {
 }
 
 // check_timers() fires pp's expired timers. Returns whether any fired.
+// A node leaves the heap only while this thread holds its lock (taken with try_lock under
+// timers_lock, against the usual node-then-P order, hence try): so a timer_stop() that finds
+// the node out of the heap waits on the node's lock until the firing is over, and the node
+// is never touched after its owner could have freed it.
 bool Scheduler::check_timers(Processor* pp, int64_t now) {
   if (pp->timer0_when.load(std::memory_order_acquire) > now) return false;
-  std::vector<TimerNode*> expired;
-  pp->timers_lock.lock();
-  while (!pp->timers.empty() && pp->timers[0]->when <= now) {
+  bool fired = false;
+  for (;;) {
+    pp->timers_lock.lock();
+    if (pp->timers.empty() || pp->timers[0]->when > now) {
+      update_timer0(pp);
+      pp->timers_lock.unlock();
+      return fired;
+    }
     TimerNode* t = pp->timers[0];
+    if (!t->lock.try_lock()) {
+      // A stop/reset holds the node and waits for timers_lock to unlink it: let it.
+      pp->timers_lock.unlock();
+      cpu_relax();
+      continue;
+    }
     heap_remove(pp->timers, 0);
     t->heap_index = -1;
     t->heap_owner.store(nullptr, std::memory_order_release);
-    expired.push_back(t);
-  }
-  update_timer0(pp);
-  pp->timers_lock.unlock();
-  bool fired = false;
-  for (TimerNode* t : expired) {
-    t->lock.lock();
-    // Still armed, still due and not re-queued by a concurrent reset: fire it.
-    if (t->armed && t->when <= now && t->heap_owner.load(std::memory_order_acquire) == nullptr) {
-      if (t->period > 0) {
-        int64_t next = t->when + t->period * (1 + (now - t->when) / t->period);
-        t->when = next;
-        Machine* m = current_machine();
-        Processor* home = (m != nullptr && m->p != nullptr) ? m->p : pp;
-        home->timers_lock.lock();
-        heap_push(home, t);
-        home->timers_lock.unlock();
-      } else {
-        t->armed = false;
-        ntimers_.fetch_sub(1, std::memory_order_acq_rel);
-      }
-      fired = true;
-      trace(nullptr, EventKind::TimerFire, 0, static_cast<uint64_t>(t->when));
-      t->fire(t, now);  // releases t->lock (see TimerNode)
+    update_timer0(pp);
+    pp->timers_lock.unlock();
+    if (!t->armed) {
+      t->lock.unlock();
       continue;
     }
-    t->lock.unlock();
+    if (t->period > 0) {
+      int64_t next = t->when + t->period * (1 + (now - t->when) / t->period);
+      t->when = next;
+      Machine* m = current_machine();
+      Processor* home = (m != nullptr && m->p != nullptr) ? m->p : pp;
+      home->timers_lock.lock();
+      heap_push(home, t);
+      home->timers_lock.unlock();
+    } else {
+      t->armed = false;
+      ntimers_.fetch_sub(1, std::memory_order_acq_rel);
+    }
+    fired = true;
+    trace(nullptr, EventKind::TimerFire, 0, static_cast<uint64_t>(t->when));
+    t->fire(t, now);  // releases t->lock (see TimerNode)
   }
-  return fired;
 }
 
 int64_t Scheduler::earliest_timer() const noexcept {
