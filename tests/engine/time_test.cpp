@@ -127,10 +127,10 @@ TEST_P(TimeTest, TimerResetAfterFireHasNoStaleValue) {
 
 TEST_P(TimeTest, TimerReceiverBlockedBeforeFire) {
   run_ok(GetParam(), [] {
+    const gor::TimePoint start = gor::now();  // before the timer is armed: its deadline is >= start + 5ms
     gor::Timer t(5ms);
     auto got = gor::make_chan<gor::TimePoint>(1);
     gor::Chan<gor::TimePoint> c = t.chan();
-    const gor::TimePoint start = gor::now();
     gor::go([c, got] { got.send(c.recv()); });
     EXPECT_GE(got.recv(), start + 5ms);
     EXPECT_FALSE(t.stop());
