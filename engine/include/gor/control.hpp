@@ -59,6 +59,70 @@ struct MachineInfo {
   uint64_t running = 0;
 };
 
+// WaiterInfo is a goroutine queued on a synchronisation object, with the engine time it
+// started waiting (the GUI compares it with the mutex's 1 ms starvation threshold).
+struct WaiterInfo {
+  uint64_t g = 0;
+  int64_t since_ns = 0;
+};
+
+// ChannelInfo is one live channel in a Snapshot. Invariant (chan.go): at least one of
+// sendq and recvq is empty; len <= cap; a closed channel has an empty sendq.
+struct ChannelInfo {
+  uint64_t id = 0;                  // same id as GoroutineInfo::wait_object and Chan events
+  std::string name;                 // given to make_chan ("" if none)
+  std::string elem_type;            // demangled element type ("int", "std::string", ...)
+  size_t cap = 0;
+  size_t len = 0;
+  bool closed = false;
+  std::vector<std::string> buffer;  // the buffered values head first, when the element type is
+                                    // printable (arithmetic, string, enum); else empty
+  std::vector<uint64_t> sendq;      // blocked senders, FIFO (select cases included)
+  std::vector<uint64_t> recvq;      // blocked receivers, FIFO
+  std::string created_at;           // "file:line in function"
+};
+
+// MutexInfo is one Mutex or RWMutex in a Snapshot.
+struct MutexInfo {
+  uint64_t id = 0;                  // same id as GoroutineInfo::wait_object and MutexMode events
+  std::string name;                 // given at construction ("" if none)
+  std::string kind;                 // "Mutex" or "RWMutex"
+  uint64_t holder = 0;              // goroutine holding it (the writer for RWMutex); 0: unlocked
+  int readers = 0;                  // RWMutex: read locks held now
+  bool starving = false;            // starvation mode now
+  uint64_t starving_switches = 0;   // switches into starvation mode so far
+  uint64_t normal_switches = 0;     // switches back to normal mode so far
+  std::vector<WaiterInfo> waiters;  // blocked lockers, FIFO (front is woken or handed off first)
+};
+
+// SyncObjectInfo is one WaitGroup, Semaphore, Once or Cond in a Snapshot.
+struct SyncObjectInfo {
+  uint64_t id = 0;
+  std::string name;
+  std::string kind;                 // "WaitGroup", "Semaphore", "Once", "Cond"
+  int64_t value = 0;                // WaitGroup: counter; Semaphore: units held; Once: 1 when done
+  int64_t capacity = 0;             // Semaphore: capacity; else 0
+  std::vector<WaiterInfo> waiters;  // blocked goroutines, FIFO
+};
+
+// TimerInfo is one pending timer in a Snapshot.
+struct TimerInfo {
+  int64_t when_ns = 0;              // engine time it fires
+  int64_t period_ns = 0;            // Ticker period; 0 for one-shot timers
+  std::string kind;                 // "sleep", "timer", "ticker", "after", "context"
+  uint64_t g = 0;                   // the sleeping goroutine (sleep only), else 0
+};
+
+// DeadlockInfo is a partial deadlock: goroutines that can never run again although others
+// still can (Go detects only global deadlocks). `cycle` is the wait-for cycle in order
+// (goroutine i waits for an object held by goroutine i+1, the last waits for the first), or,
+// for a goroutine blocked on a channel no other goroutine can reach, that goroutine alone.
+struct DeadlockInfo {
+  std::vector<uint64_t> cycle;      // goroutine ids
+  std::vector<uint64_t> objects;    // object ids waited on, parallel to `cycle`
+  std::string description;          // one line: "G7 waits for mutex mu held by G9, G9 waits for ..."
+};
+
 // Snapshot is the whole scheduler at one instant: consistent, taken with the world stopped.
 struct Snapshot {
   int64_t now_ns = 0;
@@ -69,6 +133,11 @@ struct Snapshot {
   std::vector<uint64_t> global_queue;
   std::vector<MachineInfo> machines;
   std::vector<GoroutineInfo> goroutines;  // alive ones, by id
+  std::vector<ChannelInfo> channels;      // live channels, by id
+  std::vector<MutexInfo> mutexes;         // live mutexes, by id
+  std::vector<SyncObjectInfo> sync_objects;  // live WaitGroups, Semaphores, Onces, Conds, by id
+  std::vector<TimerInfo> timers;          // pending timers, by when
+  std::vector<DeadlockInfo> deadlocks;    // partial deadlocks found at this instant
 };
 
 // PauseReport says whether every M reached a scheduling point in time, and if not, which
