@@ -1,0 +1,208 @@
+#include "model/goroutine_table_model.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "model/event_text.hpp"
+#include "model/snapshot_text.hpp"
+#include "model/trace_store.hpp"
+#include "views/goroutine_colors.hpp"
+
+namespace goroscope::gui {
+
+namespace {
+
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+}  // namespace
+
+bool GoroutineTableModel::Row::same_text(const Row& o) const {
+  return id == o.id && parent == o.parent && p == o.p && since_ns == o.since_ns && created_ns == o.created_ns &&
+         label == o.label && state == o.state && wait_reason == o.wait_reason && object == o.object &&
+         object_details == o.object_details && created_at == o.created_at && blocked_at == o.blocked_at &&
+         deadlock == o.deadlock;
+}
+
+GoroutineTableModel::GoroutineTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+GoroutineTableModel::Row GoroutineTableModel::make_row(const gor::GoroutineInfo& g, const gor::Snapshot& s,
+                                                       const TraceStore& store) const {
+  Row r;
+  r.id = g.id;
+  r.parent = g.parent;
+  r.p = g.p;
+  r.since_ns = g.since_ns;
+  r.label = qs(g.label);
+  r.state = qs(g.state);
+  r.wait_reason = qs(g.wait_reason);
+  r.object = object_name(s, g.wait_object);
+  r.object_details = object_details(s, g.wait_object);
+  std::string created = g.created_at;
+  if (const GoroutineRecord* rec = store.goroutine(g.id)) {
+    r.created_ns = rec->created_ns;
+    if (r.label.isEmpty()) r.label = qs(rec->label);
+    if (created.empty()) created = rec->created_at;
+    if (!r.parent) r.parent = rec->parent;
+  }
+  r.created_at = qs(created);
+  r.blocked_at = qs(g.blocked_at);
+  r.created_short = short_site(created);
+  r.blocked_short = short_site(g.blocked_at);
+  for (const gor::DeadlockInfo& d : s.deadlocks)
+    if (std::find(d.cycle.begin(), d.cycle.end(), g.id) != d.cycle.end()) r.deadlock = qs(d.description);
+  return r;
+}
+
+void GoroutineTableModel::set_snapshot(const gor::Snapshot& snapshot, const TraceStore& store) {
+  std::vector<Row> fresh;
+  fresh.reserve(snapshot.goroutines.size());
+  for (const gor::GoroutineInfo& g : snapshot.goroutines) fresh.push_back(make_row(g, snapshot, store));
+  std::stable_sort(fresh.begin(), fresh.end(), [](const Row& a, const Row& b) { return a.id < b.id; });
+  fresh.erase(std::unique(fresh.begin(), fresh.end(), [](const Row& a, const Row& b) { return a.id == b.id; }),
+              fresh.end());
+
+  constexpr uint64_t kEnd = std::numeric_limits<uint64_t>::max();
+  std::vector<int> changed;
+  size_t i = 0, j = 0;
+  while (i < rows_.size() || j < fresh.size()) {
+    const uint64_t old_id = i < rows_.size() ? rows_[i].id : kEnd;
+    const uint64_t new_id = j < fresh.size() ? fresh[j].id : kEnd;
+    if (old_id < new_id) {  // a run of goroutines that are gone
+      size_t k = i;
+      while (k < rows_.size() && rows_[k].id < new_id) ++k;
+      beginRemoveRows({}, static_cast<int>(i), static_cast<int>(k) - 1);
+      rows_.erase(rows_.begin() + static_cast<std::ptrdiff_t>(i), rows_.begin() + static_cast<std::ptrdiff_t>(k));
+      endRemoveRows();
+    } else if (new_id < old_id) {  // a run of new goroutines
+      size_t m = j;
+      while (m < fresh.size() && fresh[m].id < old_id) ++m;
+      beginInsertRows({}, static_cast<int>(i), static_cast<int>(i + (m - j)) - 1);
+      rows_.insert(rows_.begin() + static_cast<std::ptrdiff_t>(i),
+                   std::make_move_iterator(fresh.begin() + static_cast<std::ptrdiff_t>(j)),
+                   std::make_move_iterator(fresh.begin() + static_cast<std::ptrdiff_t>(m)));
+      endInsertRows();
+      i += m - j;
+      j = m;
+    } else {
+      if (!rows_[i].same_text(fresh[j])) {
+        rows_[i] = std::move(fresh[j]);
+        changed.push_back(static_cast<int>(i));
+      }
+      ++i;
+      ++j;
+    }
+  }
+  emit_changed_runs(changed);
+  if (snapshot.now_ns != now_ns_) {
+    now_ns_ = snapshot.now_ns;
+    if (!rows_.empty()) emit dataChanged(index(0, TimeInState), index(rowCount() - 1, TimeInState));
+  }
+}
+
+void GoroutineTableModel::emit_changed_runs(const std::vector<int>& rows) {
+  for (size_t a = 0; a < rows.size();) {
+    size_t b = a;
+    while (b + 1 < rows.size() && rows[b + 1] == rows[b] + 1) ++b;
+    emit dataChanged(index(rows[a], 0), index(rows[b], ColumnCount - 1));
+    a = b + 1;
+  }
+}
+
+void GoroutineTableModel::clear() {
+  beginResetModel();
+  rows_.clear();
+  now_ns_ = 0;
+  endResetModel();
+}
+
+uint64_t GoroutineTableModel::goroutine_at(int row) const {
+  return row >= 0 && row < rowCount() ? rows_[static_cast<size_t>(row)].id : 0;
+}
+
+int GoroutineTableModel::row_of(uint64_t g) const {
+  auto it = std::lower_bound(rows_.begin(), rows_.end(), g, [](const Row& r, uint64_t v) { return r.id < v; });
+  return it != rows_.end() && it->id == g ? static_cast<int>(it - rows_.begin()) : -1;
+}
+
+int GoroutineTableModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(rows_.size());
+}
+
+int GoroutineTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QString GoroutineTableModel::display(const Row& r, int column) const {
+  switch (column) {
+    case Id: return QStringLiteral("G%1").arg(r.id);
+    case Label: return r.label;
+    case State: return r.state == QLatin1String("running") && r.p >= 0 ? QStringLiteral("running on P%1").arg(r.p) : r.state;
+    case WaitReason: return r.wait_reason;
+    case Object: return r.object;
+    case TimeInState: return format_duration(std::max<int64_t>(0, now_ns_ - r.since_ns));
+    case CreatedAt: return r.created_short;
+    case BlockedAt: return r.blocked_short;
+    default: return {};
+  }
+}
+
+QVariant GoroutineTableModel::sort_value(const Row& r, int column) const {
+  switch (column) {
+    case Id: return QVariant::fromValue<qulonglong>(r.id);
+    case TimeInState: return QVariant::fromValue<qlonglong>(std::max<int64_t>(0, now_ns_ - r.since_ns));
+    default: return display(r, column);
+  }
+}
+
+QString GoroutineTableModel::tooltip(const Row& r) const {
+  QStringList lines;
+  lines << (r.label.isEmpty() ? QStringLiteral("G%1").arg(r.id) : QStringLiteral("G%1 · %2").arg(r.id).arg(r.label));
+  QString state = display(r, State);
+  if (!r.wait_reason.isEmpty()) state += QStringLiteral(" (%1)").arg(r.wait_reason);
+  if (!r.object.isEmpty()) state += QStringLiteral(" on %1").arg(r.object);
+  state += QStringLiteral(" for %1").arg(display(r, TimeInState));
+  lines << state;
+  if (!r.object_details.isEmpty()) lines << QStringLiteral("%1: %2").arg(r.object, r.object_details);
+  QString created = QStringLiteral("created");
+  if (r.created_ns >= 0) created += QStringLiteral(" at %1").arg(format_engine_time(r.created_ns));
+  if (r.parent) created += QStringLiteral(" by G%1").arg(r.parent);
+  if (!r.created_at.isEmpty()) created += QStringLiteral(" in %1").arg(r.created_at);
+  lines << created;
+  if (!r.blocked_at.isEmpty()) lines << QStringLiteral("blocked at %1").arg(r.blocked_at);
+  if (!r.deadlock.isEmpty()) lines << QStringLiteral("deadlocked: %1").arg(r.deadlock);
+  return lines.join(QLatin1Char('\n'));
+}
+
+QVariant GoroutineTableModel::data(const QModelIndex& index, int role) const {
+  if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+  const Row& r = rows_[static_cast<size_t>(index.row())];
+  switch (role) {
+    case Qt::DisplayRole: return display(r, index.column());
+    case SortRole: return sort_value(r, index.column());
+    case StateRole: return r.state;
+    case GoroutineRole: return QVariant::fromValue<qulonglong>(r.id);
+    case Qt::ToolTipRole: return tooltip(r);
+    case Qt::DecorationRole:
+      if (index.column() == Id) return goroutine_color(r.id);
+      return {};
+    case Qt::TextAlignmentRole:
+      if (index.column() == TimeInState) return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+      return {};
+    default: return {};
+  }
+}
+
+QVariant GoroutineTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return QAbstractTableModel::headerData(section, orientation, role);
+  switch (section) {
+    case Id: return QStringLiteral("ID");
+    case Label: return QStringLiteral("Label");
+    case State: return QStringLiteral("State");
+    case WaitReason: return QStringLiteral("Wait reason");
+    case Object: return QStringLiteral("Object");
+    case TimeInState: return QStringLiteral("Time in state");
+    case CreatedAt: return QStringLiteral("Created at");
+    case BlockedAt: return QStringLiteral("Blocked at");
+    default: return {};
+  }
+}
+
+}  // namespace goroscope::gui

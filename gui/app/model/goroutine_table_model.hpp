@@ -1,0 +1,68 @@
+// goroutine_table_model.hpp — the goroutines alive in a snapshot, one row each, for a table.
+#pragma once
+
+#include <QAbstractTableModel>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <gor/control.hpp>
+
+namespace goroscope::gui {
+
+class TraceStore;
+
+// GoroutineTableModel lists the goroutines of the latest snapshot, rows sorted by id.
+// set_snapshot() updates it incrementally (row inserts/removals and dataChanged, never a
+// model reset), so views keep their selection and scroll position from frame to frame.
+// Qt::UserRole (SortRole) is a raw value per column for sorting (ids and ns as integers);
+// StateRole is the raw state ("running", ...) on every column, for filtering.
+class GoroutineTableModel : public QAbstractTableModel {
+  Q_OBJECT
+ public:
+  enum Column { Id, Label, State, WaitReason, Object, TimeInState, CreatedAt, BlockedAt, ColumnCount };
+  enum Role { SortRole = Qt::UserRole, StateRole = Qt::UserRole + 1, GoroutineRole = Qt::UserRole + 2 };
+
+  explicit GoroutineTableModel(QObject* parent = nullptr);
+
+  // set_snapshot() makes the rows those of `snapshot`'s goroutines; `store` supplies labels and
+  // creation times the snapshot does not carry.
+  void set_snapshot(const gor::Snapshot& snapshot, const TraceStore& store);
+  // clear() removes every row (one reset: for a new run, not per frame).
+  void clear();
+
+  // goroutine_at() is the id of the goroutine in `row` (0 when out of range).
+  uint64_t goroutine_at(int row) const;
+  // row_of() is the row of goroutine `g`, or -1.
+  int row_of(uint64_t g) const;
+
+  int rowCount(const QModelIndex& parent = {}) const override;
+  int columnCount(const QModelIndex& parent = {}) const override;
+  QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+  QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+ private:
+  // Row is what one goroutine shows; everything but the time in state is compared per frame.
+  struct Row {
+    uint64_t id = 0;
+    uint64_t parent = 0;
+    int p = -1;
+    int64_t since_ns = 0;
+    int64_t created_ns = -1;
+    QString label, state, wait_reason, object, object_details, deadlock;
+    QString created_at, blocked_at;          // full engine sites (tooltip)
+    QString created_short, blocked_short;    // short_site() of them (cells)
+    bool same_text(const Row& o) const;
+  };
+  Row make_row(const gor::GoroutineInfo& g, const gor::Snapshot& s, const TraceStore& store) const;
+  QString display(const Row& r, int column) const;
+  QVariant sort_value(const Row& r, int column) const;
+  QString tooltip(const Row& r) const;
+  void emit_changed_runs(const std::vector<int>& rows);
+
+  std::vector<Row> rows_;
+  int64_t now_ns_ = 0;
+};
+
+}  // namespace goroscope::gui

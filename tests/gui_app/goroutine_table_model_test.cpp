@@ -1,0 +1,214 @@
+// goroutine_table_model_test.cpp — GoroutineTableModel over successive synthetic snapshots:
+// incremental row updates (checked by QAbstractItemModelTester), object names, sorting.
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QtTest>
+
+#include "model/goroutine_table_model.hpp"
+#include "model/trace_store.hpp"
+#include "views/goroutine_colors.hpp"
+
+using goroscope::gui::GoroutineTableModel;
+using goroscope::gui::TraceStore;
+
+namespace {
+
+gor::GoroutineInfo g(uint64_t id, const char* state, int64_t since, uint64_t object = 0, const char* reason = "") {
+  gor::GoroutineInfo info;
+  info.id = id;
+  info.parent = id == 1 ? 0 : 1;
+  info.state = state;
+  info.since_ns = since;
+  info.wait_object = object;
+  info.wait_reason = reason;
+  info.p = std::string(state) == "running" ? 0 : -1;
+  info.created_at = "main.cpp:10 in main";
+  if (object) info.blocked_at = "main.cpp:20 in worker";
+  return info;
+}
+
+gor::Snapshot with_objects(int64_t now) {
+  gor::Snapshot s;
+  s.now_ns = now;
+  gor::ChannelInfo jobs;
+  jobs.id = 200;
+  jobs.name = "jobs";
+  jobs.cap = 4;
+  s.channels.push_back(jobs);
+  gor::ChannelInfo anon;
+  anon.id = 201;
+  s.channels.push_back(anon);
+  gor::MutexInfo mu;
+  mu.id = 300;
+  mu.name = "mu";
+  mu.kind = "Mutex";
+  mu.holder = 2;
+  s.mutexes.push_back(mu);
+  gor::SyncObjectInfo wg;
+  wg.id = 100;
+  wg.name = "wg";
+  wg.kind = "WaitGroup";
+  wg.value = 3;
+  s.sync_objects.push_back(wg);
+  return s;
+}
+
+QString cell(const QAbstractItemModel& m, int row, int column, int role = Qt::DisplayRole) {
+  return m.data(m.index(row, column), role).toString();
+}
+
+QStringList column_texts(const QAbstractItemModel& m, int column) {
+  QStringList out;
+  for (int r = 0; r < m.rowCount(); ++r) out << cell(m, r, column);
+  return out;
+}
+
+}  // namespace
+
+class GoroutineTableModelTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void incremental_updates_keep_rows_and_persistent_indexes() {
+    GoroutineTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    QSortFilterProxyModel proxy;
+    proxy.setSourceModel(&model);
+    proxy.setSortRole(GoroutineTableModel::SortRole);
+    proxy.sort(GoroutineTableModel::Id);
+    QAbstractItemModelTester proxy_tester(&proxy, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    TraceStore store;
+    QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+
+    gor::Snapshot s1 = with_objects(5'000'000);
+    s1.goroutines = {g(1, "waiting", 1'000'000, 100, "sync.WaitGroup.Wait"), g(2, "running", 2'000'000),
+                     g(3, "waiting", 2'000'000, 200, "chan receive"), g(5, "waiting", 4'000'000, 300, "sync.Mutex.Lock")};
+    model.set_snapshot(s1, store);
+    QCOMPARE(model.rowCount(), 4);
+    QCOMPARE(column_texts(model, GoroutineTableModel::Id), QStringList({"G1", "G2", "G3", "G5"}));
+    QCOMPARE(cell(model, 1, GoroutineTableModel::State), QString("running on P0"));
+    QCOMPARE(cell(model, 2, GoroutineTableModel::WaitReason), QString("chan receive"));
+    QCOMPARE(cell(model, 2, GoroutineTableModel::TimeInState), QString("3.000 ms"));
+    QCOMPARE(model.data(model.index(2, GoroutineTableModel::TimeInState), GoroutineTableModel::SortRole).toLongLong(),
+             3'000'000LL);
+    QCOMPARE(model.row_of(5), 3);
+    QCOMPARE(model.goroutine_at(2), uint64_t{3});
+
+    QPersistentModelIndex g5(model.index(3, GoroutineTableModel::State));
+    QPersistentModelIndex g3(model.index(2, GoroutineTableModel::State));
+    inserted.clear();
+    changed.clear();
+
+    // G2 ends; G4, G6 and G7 appear; G3 is woken; time passes.
+    gor::Snapshot s2 = with_objects(6'000'000);
+    s2.goroutines = {g(1, "waiting", 1'000'000, 100, "sync.WaitGroup.Wait"), g(3, "runnable", 5'500'000),
+                     g(4, "runnable", 5'000'000), g(5, "waiting", 4'000'000, 300, "sync.Mutex.Lock"),
+                     g(6, "running", 5'900'000), g(7, "waiting", 5'950'000, 201, "chan send")};
+    model.set_snapshot(s2, store);
+    QCOMPARE(resets.count(), 0);
+    QCOMPARE(removed.count(), 1);
+    QCOMPARE(removed.at(0).at(1).toInt(), 1);  // G2's row
+    QCOMPARE(inserted.count(), 2);             // {G4} and {G6, G7}
+    QCOMPARE(column_texts(model, GoroutineTableModel::Id), QStringList({"G1", "G3", "G4", "G5", "G6", "G7"}));
+    QVERIFY(g5.isValid());
+    QCOMPARE(g5.row(), model.row_of(5));
+    QCOMPARE(g3.row(), model.row_of(3));
+    QCOMPARE(g3.data().toString(), QString("runnable"));
+    QVERIFY(cell(model, model.row_of(3), GoroutineTableModel::Object).isEmpty());
+    QVERIFY(!changed.isEmpty());  // G3's state and every time in state
+    QCOMPARE(cell(model, model.row_of(7), GoroutineTableModel::Object), QString("chan #201"));
+
+    // Same snapshot again: nothing changes, nothing is signalled.
+    inserted.clear();
+    removed.clear();
+    changed.clear();
+    model.set_snapshot(s2, store);
+    QCOMPARE(inserted.count() + removed.count() + changed.count(), 0);
+
+    // Everything ends.
+    gor::Snapshot s3 = with_objects(7'000'000);
+    model.set_snapshot(s3, store);
+    QCOMPARE(model.rowCount(), 0);
+    QCOMPARE(resets.count(), 0);
+    QCOMPARE(model.row_of(1), -1);
+    QCOMPARE(model.goroutine_at(0), uint64_t{0});
+
+    model.set_snapshot(s1, store);
+    QCOMPARE(model.rowCount(), 4);
+    model.clear();
+    QCOMPARE(model.rowCount(), 0);
+    QCOMPARE(resets.count(), 1);
+  }
+
+  void resolves_object_names() {
+    GoroutineTableModel model;
+    TraceStore store;
+    gor::Snapshot s = with_objects(1'000);
+    s.goroutines = {g(1, "waiting", 0, 100, "sync.WaitGroup.Wait"), g(2, "waiting", 0, 200, "chan receive"),
+                    g(3, "waiting", 0, 300, "sync.Mutex.Lock"), g(4, "waiting", 0, 999, "select"),
+                    g(8, "runnable", 0)};
+    model.set_snapshot(s, store);
+    QCOMPARE(column_texts(model, GoroutineTableModel::Object),
+             QStringList({"WaitGroup wg", "chan jobs", "mutex mu", "object #999", ""}));
+    const QString tip = cell(model, 2, GoroutineTableModel::Id, Qt::ToolTipRole);
+    QVERIFY2(tip.contains("mutex mu: held by G2"), qPrintable(tip));
+    QVERIFY2(tip.contains("sync.Mutex.Lock"), qPrintable(tip));
+    QCOMPARE(model.data(model.index(0, GoroutineTableModel::Id), Qt::DecorationRole).value<QColor>(),
+             goroscope::gui::goroutine_color(1));
+    QVERIFY(!model.data(model.index(0, GoroutineTableModel::Label), Qt::DecorationRole).isValid());
+  }
+
+  void label_and_creation_time_come_from_the_store() {
+    GoroutineTableModel model;
+    TraceStore store;
+    store.add_string(1, "main.cpp:10 in main");
+    store.add_string(2, "worker 1");
+    gor::Event create;
+    create.kind = gor::EventKind::GoCreate;
+    create.ts = 1'500'000;
+    create.g = 4;
+    create.a0 = 1;
+    create.a1 = 1;
+    create.a2 = 2;
+    store.append({create});
+    gor::Snapshot s = with_objects(2'000'000);
+    s.goroutines = {g(1, "running", 0), g(4, "runnable", 1'500'000)};
+    model.set_snapshot(s, store);
+    QCOMPARE(cell(model, 1, GoroutineTableModel::Label), QString("worker 1"));
+    QVERIFY(cell(model, 1, GoroutineTableModel::Id, Qt::ToolTipRole).contains("created at 1.500 ms by G1"));
+  }
+
+  void sorts_by_raw_values_through_a_proxy() {
+    GoroutineTableModel model;
+    TraceStore store;
+    QSortFilterProxyModel proxy;
+    proxy.setSourceModel(&model);
+    proxy.setSortRole(GoroutineTableModel::SortRole);
+    proxy.setDynamicSortFilter(true);
+    QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    gor::Snapshot s = with_objects(100'000'000);
+    // Ids whose text sorts differently from their number; times in state 1 us, 90 ms, 2 ms.
+    s.goroutines = {g(2, "runnable", 99'999'000), g(10, "runnable", 10'000'000), g(100, "runnable", 98'000'000)};
+    model.set_snapshot(s, store);
+
+    proxy.sort(GoroutineTableModel::Id, Qt::AscendingOrder);
+    QCOMPARE(column_texts(proxy, GoroutineTableModel::Id), QStringList({"G2", "G10", "G100"}));
+    proxy.sort(GoroutineTableModel::TimeInState, Qt::DescendingOrder);
+    QCOMPARE(column_texts(proxy, GoroutineTableModel::Id), QStringList({"G10", "G100", "G2"}));
+
+    // Dynamic sorting follows the next frame: G2 now waited longest.
+    s.now_ns = 200'000'000;
+    s.goroutines = {g(2, "waiting", 1'000, 200, "chan receive"), g(10, "runnable", 10'000'000),
+                    g(100, "runnable", 98'000'000), g(50, "running", 199'000'000)};
+    model.set_snapshot(s, store);
+    QCOMPARE(column_texts(proxy, GoroutineTableModel::Id), QStringList({"G2", "G10", "G100", "G50"}));
+    proxy.sort(GoroutineTableModel::Id, Qt::DescendingOrder);
+    QCOMPARE(column_texts(proxy, GoroutineTableModel::Id), QStringList({"G100", "G50", "G10", "G2"}));
+  }
+};
+
+QTEST_MAIN(GoroutineTableModelTest)
+#include "goroutine_table_model_test.moc"
