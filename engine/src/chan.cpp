@@ -20,12 +20,10 @@ namespace gor::detail {
 
 namespace {
 
-std::atomic<uint64_t> g_next_chan_id{1};
-
 // park_forever() blocks the current goroutine for good (operations on a nil channel). It
 // returns only by ForcedUnwind when the run ends.
 [[noreturn]] void park_forever(WaitReason reason, std::source_location where) {
-  for (;;) park(reason, nullptr, where, nullptr, nullptr);
+  for (;;) park(reason, 0, where, nullptr, nullptr);
 }
 
 // ready_list() readies the goroutines of a chain of waiters linked by `next` (close's wake
@@ -44,7 +42,7 @@ void ready_list(ChanWaiter* w) noexcept {
 // the channel, which may outlive the run, keeps no pointer into the unwound stack.
 void park_on(ChanCore* c, ChanWaitQueue& q, ChanWaiter& w, WaitReason reason, std::source_location where) {
   try {
-    park(reason, c, where, &SpinLock::unlock_fn, &c->lock);
+    park(reason, c->id, where, &SpinLock::unlock_fn, &c->lock);
   } catch (...) {
     c->lock.lock();
     q.remove(&w);
@@ -109,9 +107,18 @@ void ChanWaitQueue::remove(ChanWaiter* w) noexcept {
 // --- ChanCore ---------------------------------------------------------------------------
 
 ChanCore::ChanCore(size_t cap_, std::string name_, std::source_location where_)
-    : cap(cap_), id(g_next_chan_id.fetch_add(1, std::memory_order_relaxed)), name(std::move(name_)), where(where_) {}
+    : cap(cap_), id(new_object_id()), name(std::move(name_)), where(where_) {}
+
+void ChanCore::publish() noexcept {
+  register_object(id, ObjectKind::Channel, this, name.c_str(), cap, where);
+}
 
 ChanCore::~ChanCore() = default;
+
+void ChanCore::destroy() noexcept {
+  unregister_object(id);
+  delete this;
+}
 
 // --- shared steps (chan_core.hpp) -------------------------------------------------------
 

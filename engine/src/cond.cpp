@@ -1,6 +1,7 @@
 // cond.cpp — gor::Cond, a port of Go's sync.Cond and runtime notifyList (sema.go).
 #include "gor/cond.hpp"
 
+#include "registry.hpp"
 #include "wait_queue.hpp"
 
 namespace gor {
@@ -19,6 +20,8 @@ bool less(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) < 0; }
 }  // namespace
 
 void Cond::wait(std::source_location where) {
+  // Watched from its first wait on (registered before any lock is taken).
+  const uint64_t id = oid_.get(detail::ObjectKind::Cond, this);
   // Take a ticket before unlocking: a signal after this point can wake us.
   const uint32_t t = wait_.fetch_add(1, std::memory_order_acq_rel);
   mu_.unlock();
@@ -32,7 +35,7 @@ void Cond::wait(std::source_location where) {
     w.ticket = t;
     detail::wq_push_back(head_, tail_, &w);
     // On ForcedUnwind (the run ends) this throws without relocking the mutex.
-    detail::park_queued(detail::WaitReason::CondWait, this, where, lock_, &detail::SpinLock::unlock_fn,
+    detail::park_queued(detail::WaitReason::CondWait, id, where, lock_, &detail::SpinLock::unlock_fn,
                         head_, tail_, &w);
   }
   mu_.lock(where);
@@ -81,3 +84,15 @@ void Cond::broadcast() {
 }
 
 }  // namespace gor
+
+namespace gor::detail {
+
+void Inspector::cond(const Cond& c, SyncObjectInfo& info, std::vector<std::pair<const G*, int64_t>>& waiters) {
+  auto& self = const_cast<Cond&>(c);
+  self.lock_.lock();
+  info.kind = "Cond";
+  for (const Cond::Waiter* w = c.head_; w != nullptr; w = w->next) waiters.emplace_back(w->g, 0);
+  self.lock_.unlock();
+}
+
+}  // namespace gor::detail

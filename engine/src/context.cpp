@@ -261,6 +261,7 @@ std::pair<Context, CancelFunc> with_deadline(const Context& parent, TimePoint d)
   if (arm) {
     n->timer.fire = &detail::CtxNode::deadline_fire;
     n->timer.arg = n.get();
+    n->timer.kind = detail::TimerKind::Context;
     detail::timer_start(&n->timer, when);
     // A parent cancelled between the check and the start stopped a timer not yet armed:
     // stop it now so it does not stay pending until the deadline.

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "gor/control.hpp"
+#include "registry.hpp"
 #include "scheduler.hpp"
 
 namespace gor {
@@ -65,6 +66,11 @@ std::optional<Snapshot> RunControl::snapshot() {
 std::string RunControl::dump() {
   GOR_WITH_RUN(std::string());
   return s.control_dump();
+}
+
+std::vector<DeadlockInfo> RunControl::partial_deadlocks() {
+  GOR_WITH_RUN(std::vector<DeadlockInfo>{});
+  return s.control_partial_deadlocks();
 }
 
 #undef GOR_WITH_RUN
@@ -269,7 +275,7 @@ Snapshot Scheduler::snapshot_locked() {
       snap.machines.push_back(std::move(info));
     }
   }
-  std::lock_guard<std::mutex> guard(allgs_lock_);
+  std::unique_lock<std::mutex> allgs_guard(allgs_lock_);
   for (auto& gp : allgs_) {
     G* g = gp.get();
     GState state = g->state.load(std::memory_order_acquire);
@@ -281,7 +287,7 @@ Snapshot Scheduler::snapshot_locked() {
     info.state = gstate_text(state);
     if (state == GState::Waiting || state == GState::Syscall) {
       info.wait_reason = wait_reason_text(g->wait_reason);
-      info.wait_object = reinterpret_cast<uintptr_t>(g->wait_object);
+      info.wait_object = g->wait_object.load(std::memory_order_relaxed);
       info.blocked_at = site(g->blocked_at);
     }
     info.created_at = site(g->created_at);
@@ -293,8 +299,13 @@ Snapshot Scheduler::snapshot_locked() {
     }
     snap.goroutines.push_back(std::move(info));
   }
+  allgs_guard.unlock();
   std::sort(snap.goroutines.begin(), snap.goroutines.end(),
             [](const GoroutineInfo& a, const GoroutineInfo& b) { return a.id < b.id; });
+  fill_objects(snap, run_serial);
+  snapshot_timers(snap);
+  snap.deadlocks = find_partial_deadlocks(/*exact=*/true);
+  report_partial_deadlocks(snap.deadlocks);
   return snap;
 }
 

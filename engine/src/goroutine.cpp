@@ -57,8 +57,8 @@ G* Scheduler::new_goroutine(std::function<void()> fn, std::source_location where
   g->created_at = where;
   g->blocked_at = std::source_location();
   g->parent_id = parent != nullptr ? parent->id : 0;
-  g->wait_reason = WaitReason::None;
-  g->wait_object = nullptr;
+  g->wait_reason.store(WaitReason::None, std::memory_order_relaxed);
+  g->wait_object.store(0, std::memory_order_relaxed);
   g->unwinding = false;
   g->is_main = false;
   g->eh = EhState{};
@@ -114,7 +114,7 @@ void Scheduler::switch_to_scheduler(G* g) {
   eh_swap_in(g->eh);
 }
 
-void Scheduler::park_current(G* g, WaitReason reason, const void* object, std::source_location where,
+void Scheduler::park_current(G* g, WaitReason reason, uint64_t object, std::source_location where,
                              void (*unlock)(void*) noexcept, void* arg) {
   if (g->unwinding) {
     // The run is over and this goroutine is being unwound: a wait now would never end.
@@ -125,16 +125,21 @@ void Scheduler::park_current(G* g, WaitReason reason, const void* object, std::s
     switch_to_scheduler(g);
     std::abort();  // never resumed
   }
-  g->wait_reason = reason;
-  g->wait_object = object;
+  g->wait_reason.store(reason, std::memory_order_relaxed);
+  g->wait_object.store(object, std::memory_order_relaxed);
+  g->park_seq.store(g->park_seq.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  g->parked_id.store(g->id, std::memory_order_relaxed);
   g->blocked_at = where;
+  const bool suspect = deadlock_suspect(reason);
+  if (suspect) suspect_parks_.fetch_add(1, std::memory_order_relaxed);
   Machine* m = g->m;
   m->action = MAction::Park;
   m->unlock = unlock;
   m->unlock_arg = arg;
   switch_to_scheduler(g);
-  g->wait_reason = WaitReason::None;
-  g->wait_object = nullptr;
+  if (suspect) suspect_parks_.fetch_sub(1, std::memory_order_relaxed);
+  g->wait_reason.store(WaitReason::None, std::memory_order_relaxed);
+  g->wait_object.store(0, std::memory_order_relaxed);
   if (g->unwinding) {
     if (std::uncaught_exceptions() == 0) throw ForcedUnwind{};
     g->m->action = MAction::Abandon;
@@ -202,7 +207,7 @@ G* current_g() noexcept {
   return m != nullptr ? m->curg : nullptr;
 }
 
-void park(WaitReason reason, const void* object, std::source_location where, void (*unlock)(void*) noexcept,
+void park(WaitReason reason, uint64_t object, std::source_location where, void (*unlock)(void*) noexcept,
           void* arg) {
   G* g = current_g();
   if (g == nullptr) {

@@ -9,14 +9,15 @@ namespace gor {
 namespace detail {
 // on_mutex_mode() records the mode switch as an EventKind::MutexMode event (the GUI
 // flashes it) when the run is traced.
-void on_mutex_mode(const void* mutex, bool starving) noexcept {
+void on_mutex_mode(ObjectId& oid, ObjectKind kind, const void* object, bool starving) noexcept {
   if (tracing_active()) {
-    trace_object_event(static_cast<int>(EventKind::MutexMode), reinterpret_cast<uintptr_t>(mutex), starving ? 1 : 0);
+    trace_object_event(static_cast<int>(EventKind::MutexMode), oid.get(kind, object), starving ? 1 : 0);
   }
 }
 }  // namespace detail
 
-void Mutex::lock_slow(detail::WaitReason reason, const void* object, std::source_location where) {
+void Mutex::lock_slow(detail::WaitReason reason, detail::ObjectId& oid, detail::ObjectKind kind,
+                      const void* object, std::source_location where) {
   int64_t wait_start = 0;
   bool starving = false;
   bool awoke = false;
@@ -50,12 +51,13 @@ void Mutex::lock_slow(detail::WaitReason reason, const void* object, std::source
       if ((old & (kLocked | kStarving)) == 0) break;  // locked with the CAS
       if ((next & kStarving) && !(old & kStarving)) {
         starving_switches_.fetch_add(1, std::memory_order_relaxed);
-        detail::on_mutex_mode(this, true);
+        detail::on_mutex_mode(oid, kind, object, true);
       }
       // A goroutine that waited before queues at the front (Go: lifo when waitStartTime != 0).
       const bool lifo = wait_start != 0;
       if (wait_start == 0) wait_start = detail::nanotime();
-      sema_.acquire(reason, object, where, lifo);
+      // The mutex is watched from its first contention on (snapshots, deadlock detection).
+      sema_.acquire(reason, oid.get(kind, object), where, lifo, wait_start);
       starving = starving || detail::nanotime() - wait_start > kStarvationThresholdNs;
       old = state_.load(std::memory_order_relaxed);
       if (old & kStarving) {
@@ -71,7 +73,7 @@ void Mutex::lock_slow(detail::WaitReason reason, const void* object, std::source
         state_.fetch_add(delta, std::memory_order_acquire);
         if (leave) {
           normal_switches_.fetch_add(1, std::memory_order_relaxed);
-          detail::on_mutex_mode(this, false);
+          detail::on_mutex_mode(oid, kind, object, false);
         }
         break;
       }

@@ -1,7 +1,10 @@
 // once.cpp — gor::Once.
 #include "gor/once.hpp"
 
+#include <algorithm>
 #include <thread>
+
+#include "registry.hpp"
 
 namespace gor {
 
@@ -28,6 +31,13 @@ void Once::unlock_fn(void* self) noexcept {
 
 void Once::call_slow(void (*invoke)(void*), void* fn, std::source_location where) {
   if (!lock_unless_done()) return;
+  if ((state_.load(std::memory_order_relaxed) & kRunning) && oid_.peek() == 0) {
+    // First wait: register outside the state lock, then look again (fn may have finished;
+    // while it has not, kRunning stays set).
+    unlock_fn(this);
+    oid_.get(detail::ObjectKind::Once, this);
+    if (!lock_unless_done()) return;
+  }
   if (state_.load(std::memory_order_relaxed) & kRunning) {
     // Another goroutine runs fn: wait for it.
     Waiter w;
@@ -36,7 +46,7 @@ void Once::call_slow(void (*invoke)(void*), void* fn, std::source_location where
     w.linked = true;
     waiters_ = &w;
     try {
-      detail::park(detail::WaitReason::OnceDo, this, where, &Once::unlock_fn, this);
+      detail::park(detail::WaitReason::OnceDo, oid_.peek(), where, &Once::unlock_fn, this);
     } catch (...) {  // ForcedUnwind: leave the queue before the frame goes away
       if (lock_unless_done()) {
         if (w.linked) {
@@ -84,3 +94,20 @@ void Once::call_slow(void (*invoke)(void*), void* fn, std::source_location where
 }
 
 }  // namespace gor
+
+namespace gor::detail {
+
+void Inspector::once(const Once& o, SyncObjectInfo& info, std::vector<std::pair<const G*, int64_t>>& waiters) {
+  auto& self = const_cast<Once&>(o);
+  info.kind = "Once";
+  if (!self.lock_unless_done()) {
+    info.value = 1;
+    return;
+  }
+  const size_t first = waiters.size();
+  for (const Once::Waiter* w = o.waiters_; w != nullptr; w = w->next) waiters.emplace_back(w->g, 0);
+  std::reverse(waiters.begin() + static_cast<std::ptrdiff_t>(first), waiters.end());  // the stack is LIFO
+  Once::unlock_fn(&self);
+}
+
+}  // namespace gor::detail

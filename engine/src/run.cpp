@@ -229,6 +229,7 @@ void sleep_for(Duration d, std::source_location where) {
   sleep.sched = g->sched;
   sleep.when = g->sched->clock.now() + d.count();
   sleep.node.arg = g;
+  sleep.node.kind = detail::TimerKind::Sleep;
   sleep.node.fire = [](detail::TimerNode* t, int64_t) {
     auto* sleeper = static_cast<detail::G*>(t->arg);
     t->lock.unlock();
@@ -240,7 +241,7 @@ void sleep_for(Duration d, std::source_location where) {
     s->sched->timer_add(&s->node, s->when);
   };
   try {
-    detail::park(detail::WaitReason::Sleep, nullptr, where, arm, &sleep);
+    detail::park(detail::WaitReason::Sleep, 0, where, arm, &sleep);
   } catch (...) {
     sleep.sched->timer_delete(&sleep.node);
     throw;

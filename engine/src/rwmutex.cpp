@@ -26,22 +26,27 @@ void RWMutex::runlock_slow(int32_t r) {
 
 void RWMutex::lock(std::source_location where) {
   // First, resolve competition with other writers.
-  w_.lock_as(detail::WaitReason::RWMutexLock, this, where);
+  w_.lock_as(detail::WaitReason::RWMutexLock, oid_, detail::ObjectKind::RWMutex, this, where);
   // Announce to readers there is a pending writer.
   const int32_t r = reader_count_.fetch_sub(kMaxReaders, std::memory_order_acq_rel);
   // Wait for active readers.
   if (r != 0 && reader_wait_.fetch_add(r, std::memory_order_acq_rel) + r != 0)
-    writer_sem_.acquire(detail::WaitReason::RWMutexLock, this, where);
+    writer_sem_.acquire(detail::WaitReason::RWMutexLock, oid_.get(detail::ObjectKind::RWMutex, this), where);
+  if (detail::tracing_active()) [[unlikely]]
+    detail::trace_mutex_op(oid_, detail::ObjectKind::RWMutex, this, true);
 }
 
 bool RWMutex::try_lock() noexcept {
-  if (!w_.try_lock()) return false;
+  if (!w_.try_lock_raw()) return false;
   int32_t zero = 0;
   if (!reader_count_.compare_exchange_strong(zero, -kMaxReaders, std::memory_order_acquire,
                                              std::memory_order_relaxed)) {
-    w_.unlock();
+    w_.unlock_raw();
     return false;
   }
+  w_.holder_.store(detail::current_goid(), std::memory_order_relaxed);
+  if (detail::tracing_active()) [[unlikely]]
+    detail::trace_mutex_op(oid_, detail::ObjectKind::RWMutex, this, true);
   return true;
 }
 
@@ -55,12 +60,14 @@ void RWMutex::unlock() {
     explicit Unlocking(std::atomic<int32_t>& counter) : n(counter) { n.fetch_add(1, std::memory_order_relaxed); }
     ~Unlocking() { n.fetch_sub(1, std::memory_order_release); }  // the last touch, even on a throw
   } unlocking(unlocking_);
+  if (detail::tracing_active()) [[unlikely]]
+    detail::trace_mutex_op(oid_, detail::ObjectKind::RWMutex, this, false);
   // Announce to readers there is no active writer.
   const int32_t r = reader_count_.fetch_add(kMaxReaders, std::memory_order_release) + kMaxReaders;
   if (r >= kMaxReaders) detail::fatal("sync: Unlock of unlocked RWMutex");
   // Unblock the readers that queued behind us, then allow other writers to proceed.
   reader_sem_.release_n(static_cast<uint32_t>(r));
-  w_.unlock();
+  w_.unlock_raw();
 }
 
 RWMutex::~RWMutex() {
@@ -73,6 +80,7 @@ RWMutex::~RWMutex() {
       std::this_thread::yield();
     }
   }
+  oid_.release();
 }
 
 }  // namespace gor

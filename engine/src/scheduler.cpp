@@ -104,6 +104,19 @@ __attribute__((noinline)) void set_current_machine(Machine* m) noexcept { tls_ma
 
 void set_thread_trace_ring(EventRing* ring) noexcept { tls_trace_ring = ring; }
 
+// current_goid() reads the thread's M directly: it is called on every Mutex lock, and the
+// noinline function itself is the barrier against a TLS address cached across a switch.
+__attribute__((noinline)) uint64_t current_goid() noexcept {
+  Machine* m = tls_machine;
+  if (m == nullptr) return 0;
+  G* g = m->curg;
+  return g != nullptr ? g->id : 0;
+}
+
+namespace {
+std::atomic<uint64_t> g_run_serial{0};
+}
+
 void Scheduler::trace_slow(Machine* m, EventKind kind, uint64_t g, uint64_t a0, uint64_t a1, uint64_t a2, int p,
                            bool fresh) noexcept {
   if (m == nullptr) m = current_machine();
@@ -212,7 +225,7 @@ std::chrono::steady_clock::time_point Clock::wall_deadline(int64_t engine_ns) co
 // ---------------------------------------------------------------------------------------
 // Construction
 
-Scheduler::Scheduler(const Config& c) : cfg(c) {
+Scheduler::Scheduler(const Config& c) : run_serial(g_run_serial.fetch_add(1, std::memory_order_relaxed) + 1), cfg(c) {
   int n = cfg.procs;
   for (int i = 0; i < n; ++i) {
     pstore_.push_back(std::make_unique<Processor>(i));
@@ -777,8 +790,8 @@ void Scheduler::after_switch(Machine* m, G* g) {
 void Scheduler::trace_switch_out(Machine* m, G* g, MAction action) {
   switch (action) {
     case MAction::Park:
-      trace(m, EventKind::GoBlock, g->id, static_cast<uint64_t>(g->wait_reason),
-            reinterpret_cast<uintptr_t>(g->wait_object), trace_site(g->blocked_at));
+      trace(m, EventKind::GoBlock, g->id, static_cast<uint64_t>(g->wait_reason.load(std::memory_order_relaxed)),
+            g->wait_object.load(std::memory_order_relaxed), trace_site(g->blocked_at));
       break;
     case MAction::Yield:
     case MAction::GoYield: trace(m, EventKind::GoYield, g->id); break;
@@ -807,8 +820,8 @@ void Scheduler::free_goroutine(Processor* pp, G* g) {
   g->stack = nullptr;
   g->context = nullptr;
   g->label.clear();
-  g->wait_reason = WaitReason::None;
-  g->wait_object = nullptr;
+  g->wait_reason.store(WaitReason::None, std::memory_order_relaxed);
+  g->wait_object.store(0, std::memory_order_relaxed);
   g->state.store(GState::Dead, std::memory_order_release);
   ngoroutines.fetch_sub(1, std::memory_order_acq_rel);
   if (pp != nullptr) {

@@ -83,8 +83,12 @@ struct G {
   std::atomic<bool> preempt{false};    // sysmon or stop-the-world asked it to yield
   bool unwinding = false;              // the run ended: blocking calls throw ForcedUnwind
   bool is_main = false;
-  WaitReason wait_reason = WaitReason::None;
-  const void* wait_object = nullptr;
+  // wait_reason, wait_object (an object id) and park_seq (parks so far) are written by the
+  // goroutine itself and read racily by the deadlock detector on sysmon: hence atomic.
+  std::atomic<WaitReason> wait_reason{WaitReason::None};
+  std::atomic<uint64_t> wait_object{0};
+  std::atomic<uint32_t> park_seq{0};
+  std::atomic<uint64_t> parked_id{0};  // id, as of its last park (the detector's copy)
   uint64_t id = 0;
   uint64_t parent_id = 0;
   std::atomic<int64_t> state_since{0};  // engine ns (coarse) when it was created or last blocked
@@ -199,7 +203,7 @@ class Scheduler {
   // --- goroutines (goroutine.cpp)
   G* new_goroutine(std::function<void()> fn, std::source_location where, std::string label, G* parent);
   void ready(G* g) noexcept;
-  void park_current(G* g, WaitReason reason, const void* object, std::source_location where,
+  void park_current(G* g, WaitReason reason, uint64_t object, std::source_location where,
                     void (*unlock)(void*) noexcept, void* arg);
   void yield_current(G* g, MAction how);
   void switch_to_scheduler(G* g);
@@ -234,6 +238,29 @@ class Scheduler {
   bool control_paused();
   Snapshot control_snapshot();
   std::string control_dump();
+
+  // --- objects and partial deadlocks (registry.cpp, deadlock_detector.cpp)
+  // run_serial is this run's number in the process (the registry tags objects with it).
+  const uint64_t run_serial;
+  // deadlock_suspect() says whether a goroutine parked for r may be part of a partial
+  // deadlock (a mutex wait, or a wait that can never end); park_current counts those.
+  static bool deadlock_suspect(WaitReason r) noexcept {
+    return r == WaitReason::MutexLock || r == WaitReason::RWMutexLock || r == WaitReason::RWMutexRLock ||
+           r == WaitReason::ChanReceiveNilChan || r == WaitReason::ChanSendNilChan ||
+           r == WaitReason::SelectNoCases;
+  }
+  // find_partial_deadlocks() returns the partial deadlocks now. exact: the world is stopped
+  // (snapshots); otherwise (sysmon) a deadlock is returned only once it was seen unchanged by
+  // the previous call too.
+  std::vector<DeadlockInfo> find_partial_deadlocks(bool exact);
+  // report_partial_deadlocks() records the deadlocks not reported before (PartialDeadlock
+  // event, the list of control_partial_deadlocks()).
+  void report_partial_deadlocks(const std::vector<DeadlockInfo>& found);
+  std::vector<DeadlockInfo> control_partial_deadlocks();
+  // sysmon_deadlock_check() is sysmon's periodic, cheap look (only while suspects exist).
+  void sysmon_deadlock_check(int64_t wall_ns);
+  // snapshot_timers() adds the pending timers, by when, to snap (world stopped).
+  void snapshot_timers(Snapshot& snap);
 
   // --- timers (timers.cpp)
   void timer_add(TimerNode* t, int64_t when);
@@ -348,6 +375,13 @@ class Scheduler {
   std::atomic<uint64_t> goid_gen_{0};
 
   std::atomic<int64_t> ntimers_{0};
+
+  // Partial deadlocks (deadlock_detector.cpp).
+  std::atomic<int> suspect_parks_{0};        // goroutines parked for a deadlock_suspect reason
+  std::mutex deadlock_mu_;                   // guards the fields below
+  std::vector<DeadlockInfo> deadlocks_;      // reported so far, in order
+  std::vector<std::string> deadlock_candidates_;  // sysmon's previous sightings
+  int64_t deadlock_last_check_ = 0;          // sysmon only: wall ns of the last look
 
   // Ending.
   std::atomic<bool> ending_{false};

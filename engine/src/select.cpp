@@ -163,7 +163,7 @@ const ChanCore* first_channel(const SelectCase* cases, int n) noexcept {
 
 void select_no_cases(std::source_location where) {
   require_goroutine("select with no cases");
-  for (;;) park(WaitReason::SelectNoCases, nullptr, where, nullptr, nullptr);
+  for (;;) park(WaitReason::SelectNoCases, 0, where, nullptr, nullptr);
 }
 
 SelectOutcome select_impl(SelectCase* cases, int n, uint16_t* order, void* waiter_storage, bool block,
@@ -178,7 +178,7 @@ SelectOutcome select_impl(SelectCase* cases, int n, uint16_t* order, void* waite
   int norder = poll_order(cases, n, pollorder);
   if (norder == 0) {  // only nil channels
     if (!block) return {-1, false};
-    for (;;) park(WaitReason::Select, nullptr, where, nullptr, nullptr);
+    for (;;) park(WaitReason::Select, 0, where, nullptr, nullptr);
   }
   lock_order(cases, pollorder, norder, lockorder);
   LockSet locks{cases, lockorder, norder};
@@ -210,7 +210,7 @@ SelectOutcome select_impl(SelectCase* cases, int n, uint16_t* order, void* waite
     queue_of(cs).enqueue(w);
   }
   try {
-    park(WaitReason::Select, first_channel(cases, n), where, &selunlock_fn, &locks);
+    park(WaitReason::Select, first_channel(cases, n)->id, where, &selunlock_fn, &locks);
   } catch (...) {  // the run ended while parked: leave no waiter behind on the channels
     sellock(locks);
     for (int k = 0; k < norder; ++k) queue_of(cases[lockorder[k]]).remove(&waiters[k]);

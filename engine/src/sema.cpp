@@ -5,7 +5,7 @@
 
 namespace gor::detail {
 
-void Sema::acquire(WaitReason reason, const void* object, std::source_location where, bool lifo) {
+void Sema::acquire(WaitReason reason, uint64_t object, std::source_location where, bool lifo, int64_t since) {
   lock_.lock();
   if (count_ > 0) {  // Go's cansemacquire
     --count_;
@@ -14,6 +14,7 @@ void Sema::acquire(WaitReason reason, const void* object, std::source_location w
   }
   SemaWaiter w;
   w.g = current_g();
+  w.since = since;
   if (lifo) wq_push_front(head_, tail_, &w); else wq_push_back(head_, tail_, &w);
   // A releaser unlinks w and hands it the token before readying it: when park returns,
   // the token is ours.

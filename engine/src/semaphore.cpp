@@ -2,6 +2,7 @@
 #include "gor/semaphore.hpp"
 
 #include "gor/panic.hpp"
+#include "registry.hpp"
 #include "wait_queue.hpp"
 
 namespace gor {
@@ -14,6 +15,13 @@ struct Semaphore::Waiter {
   bool linked = false;
 };
 
+uint64_t Semaphore::object_id() noexcept {
+  if (const uint64_t id = oid_.peek()) return id;
+  // First wait: register with the capacity (as a named semaphore is).
+  oid_.name(detail::ObjectKind::Semaphore, this, nullptr, static_cast<uint64_t>(size_));
+  return oid_.peek();
+}
+
 void Semaphore::acquire(int64_t n, std::source_location where) {
   lock_.lock();
   if (size_ - cur_ >= n && head_ == nullptr) {
@@ -21,9 +29,22 @@ void Semaphore::acquire(int64_t n, std::source_location where) {
     lock_.unlock();
     return;
   }
+  if (oid_.peek() == 0) {
+    // First wait: register outside the lock (the registry lock is never taken inside an
+    // object's lock), then look again.
+    lock_.unlock();
+    object_id();
+    lock_.lock();
+    if (size_ - cur_ >= n && head_ == nullptr) {
+      cur_ += n;
+      lock_.unlock();
+      return;
+    }
+  }
+  const uint64_t id = oid_.peek();
   if (n > size_) {
     // Can never succeed: x/sync waits for ctx.Done(); with no context, block forever.
-    detail::park(detail::WaitReason::Semacquire, this, where, &detail::SpinLock::unlock_fn, &lock_);
+    detail::park(detail::WaitReason::Semacquire, id, where, &detail::SpinLock::unlock_fn, &lock_);
     return;  // not reached: nobody readies us
   }
   Waiter w;
@@ -31,7 +52,7 @@ void Semaphore::acquire(int64_t n, std::source_location where) {
   w.n = n;
   detail::wq_push_back(head_, tail_, &w);
   // A releaser grants our n units (cur_ += n) and unlinks us before readying us.
-  detail::park_queued(detail::WaitReason::Semacquire, this, where, lock_, &detail::SpinLock::unlock_fn,
+  detail::park_queued(detail::WaitReason::Semacquire, id, where, lock_, &detail::SpinLock::unlock_fn,
                       head_, tail_, &w);
 }
 
@@ -70,3 +91,17 @@ void Semaphore::release(int64_t n) {
 }
 
 }  // namespace gor
+
+namespace gor::detail {
+
+void Inspector::semaphore(const Semaphore& s, SyncObjectInfo& info, std::vector<std::pair<const G*, int64_t>>& waiters) {
+  auto& self = const_cast<Semaphore&>(s);
+  self.lock_.lock();
+  info.kind = "Semaphore";
+  info.value = s.cur_;
+  info.capacity = s.size_;
+  for (const Semaphore::Waiter* w = s.head_; w != nullptr; w = w->next) waiters.emplace_back(w->g, 0);
+  self.lock_.unlock();
+}
+
+}  // namespace gor::detail

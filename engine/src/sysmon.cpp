@@ -6,7 +6,9 @@
 //     preempt flag, honoured at its next engine call (cooperative, see scheduler.cpp);
 //   - a P whose M has been in a syscall for a whole tick is retaken and handed to another M
 //     (handoffp), unless it has no work and other Ms are spinning or idle and the call is
-//     younger than 10 ms (Go's retake conditions).
+//     younger than 10 ms (Go's retake conditions);
+//   - every 50 ms while goroutines wait on mutexes or forever, it looks for partial
+//     deadlocks (deadlock_detector.cpp).
 #include <chrono>
 
 #include "scheduler.hpp"
@@ -69,6 +71,8 @@ void Scheduler::sysmon_loop() {
     sysmon_note_.sleep_until(std::chrono::steady_clock::now() + std::chrono::microseconds(delay_us));
     if (ending()) break;
     retake(clock.now());
+    sysmon_deadlock_check(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              std::chrono::steady_clock::now().time_since_epoch()).count());
     uint64_t events = preempt_requests.load(std::memory_order_relaxed) + syscall_handoffs.load(std::memory_order_relaxed);
     if (events != last_events) {
       idle = 0;

@@ -66,6 +66,7 @@ Chan<TimePoint> after_for(Duration d) {
   auto* s = new AfterState;
   s->ch = make_chan<TimePoint>(1, "time.After");
   s->node.fire = &after_fire;
+  s->node.kind = TimerKind::After;
   s->node.discard = [](TimerNode* self) { delete static_cast<AfterState*>(self->arg); };  // run ended first
   s->node.arg = s;
   Chan<TimePoint> ch = s->ch;

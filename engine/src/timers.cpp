@@ -209,3 +209,31 @@ bool timer_reset(TimerNode* t, int64_t when) {
 }
 
 }  // namespace gor::detail
+
+namespace gor::detail {
+
+void Scheduler::snapshot_timers(Snapshot& snap) {
+  for (int i = 0; i < gomaxprocs(); ++i) {
+    Processor* pp = allp_[i];
+    std::lock_guard<SpinLock> guard(pp->timers_lock);
+    for (const TimerNode* t : pp->timers) {
+      TimerInfo info;
+      info.when_ns = t->when;
+      info.period_ns = t->period;
+      switch (t->kind) {
+        case TimerKind::Sleep:
+          info.kind = "sleep";
+          info.g = goid_of(static_cast<const G*>(t->arg));
+          break;
+        case TimerKind::After: info.kind = "after"; break;
+        case TimerKind::Context: info.kind = "context"; break;
+        case TimerKind::Timer: info.kind = t->period > 0 ? "ticker" : "timer"; break;
+      }
+      snap.timers.push_back(std::move(info));
+    }
+  }
+  std::stable_sort(snap.timers.begin(), snap.timers.end(),
+                   [](const TimerInfo& a, const TimerInfo& b) { return a.when_ns < b.when_ns; });
+}
+
+}  // namespace gor::detail

@@ -37,6 +37,11 @@ const char* event_kind_name(EventKind k) noexcept {
     case EventKind::MutexMode: return "mutex_mode";
     case EventKind::Log: return "log";
     case EventKind::RunEnd: return "run_end";
+    case EventKind::ObjectCreate: return "object_create";
+    case EventKind::ObjectDestroy: return "object_destroy";
+    case EventKind::MutexAcquire: return "mutex_acquire";
+    case EventKind::MutexRelease: return "mutex_release";
+    case EventKind::PartialDeadlock: return "partial_deadlock";
     case EventKind::Count_: break;
   }
   return "unknown";

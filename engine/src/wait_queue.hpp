@@ -52,7 +52,7 @@ inline W* wq_pop_front(W*& head, W*& tail) noexcept {
 // (ForcedUnwind), the waiter unlinks itself before its stack frame unwinds, so no later
 // waker follows a dangling pointer.
 template <class W, class Lock>
-inline void park_queued(WaitReason reason, const void* object, std::source_location where, Lock& lock,
+inline void park_queued(WaitReason reason, uint64_t object, std::source_location where, Lock& lock,
                         void (*unlock)(void*) noexcept, W*& head, W*& tail, W* w) {
   try {
     park(reason, object, where, unlock, &lock);

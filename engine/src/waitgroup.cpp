@@ -33,7 +33,7 @@ void WaitGroup::wait(std::source_location where) {
     if ((state >> 32) == 0) return;  // counter is zero: no need to wait
     // Increment the waiter count.
     if (state_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
-      sema_.acquire(detail::WaitReason::WaitGroupWait, this, where);
+      sema_.acquire(detail::WaitReason::WaitGroupWait, oid_.get(detail::ObjectKind::WaitGroup, this), where);
       if (state_.load(std::memory_order_acquire) != 0)
         throw Panic("sync: WaitGroup is reused before previous Wait has returned");
       return;

@@ -23,7 +23,7 @@ class ParkingLot {
   void wait() {
     lock_.lock();
     waiting_.push_back(gor::detail::current_g());
-    gor::detail::park(gor::detail::WaitReason::Semacquire, this, std::source_location::current(),
+    gor::detail::park(gor::detail::WaitReason::Semacquire, 0, std::source_location::current(),
                       &gor::detail::SpinLock::unlock_fn, &lock_);
   }
   size_t waiting() {

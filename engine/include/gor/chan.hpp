@@ -16,9 +16,12 @@
 #include <optional>
 #include <source_location>
 #include <string>
+#include <string_view>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 
+#include "gor/detail/object_id.hpp"
 #include "gor/detail/park.hpp"
 #include "gor/panic.hpp"
 
@@ -74,10 +77,17 @@ class ChanCore {
   virtual void buf_take(size_t i, void* dst) noexcept = 0;
   // elem_move() moves *src into *dst (direct handoff between two goroutines' stacks).
   virtual void elem_move(void* dst, void* src) noexcept = 0;
+  // elem_type() is typeid(T).name() (mangled; snapshots demangle it).
+  virtual const char* elem_type() const noexcept = 0;
+  // format_slot() writes ring slot i as text and returns true when T is printable
+  // (arithmetic, enum, string-like); false otherwise. Called under `lock` (snapshots).
+  virtual bool format_slot(size_t i, std::string& out) const = 0;
+  // publish() registers the fully constructed channel (object_id.hpp); make_chan calls it.
+  void publish() noexcept;
 
   void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
   void release() noexcept {
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy();
   }
 
   SpinLock lock;
@@ -88,11 +98,14 @@ class ChanCore {
   size_t recvx = 0;                 // ring index of the next receive
   ChanWaitQueue recvq;                  // blocked receivers
   ChanWaitQueue sendq;                  // blocked senders
-  const uint64_t id;                // process-wide unique, from 1
+  const uint64_t id;                // object id (detail/object_id.hpp): process-wide unique
   const std::string name;
   const std::source_location where; // creation site
 
  private:
+  // destroy() unregisters the channel (before any part of it is destroyed, so a concurrent
+  // snapshot never sees a half-destroyed channel) and deletes it.
+  void destroy() noexcept;
   std::atomic<uint32_t> refs_{1};
 };
 
@@ -110,6 +123,26 @@ class ChanImpl final : public ChanCore {
   }
   void elem_move(void* dst, void* src) noexcept override {
     *static_cast<T*>(dst) = std::move(*static_cast<T*>(src));
+  }
+  const char* elem_type() const noexcept override { return typeid(T).name(); }
+  bool format_slot(size_t i, std::string& out) const override {
+    const T& v = ring_[i];
+    if constexpr (std::is_same_v<T, bool>) {
+      out = v ? "true" : "false";
+      return true;
+    } else if constexpr (std::is_arithmetic_v<T>) {
+      out = std::to_string(v);
+      return true;
+    } else if constexpr (std::is_enum_v<T>) {
+      out = std::to_string(static_cast<std::underlying_type_t<T>>(v));
+      return true;
+    } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+      out = std::string(std::string_view(v));
+      return true;
+    } else {
+      (void)v;
+      return false;
+    }
   }
 
  private:
@@ -277,7 +310,9 @@ template <class T>
 Chan<T> make_chan(size_t cap, std::string name, std::source_location where) {
   if (cap > static_cast<size_t>(std::numeric_limits<std::ptrdiff_t>::max()) / (sizeof(T) ? sizeof(T) : 1))
     throw Panic("makechan: size out of range");
-  return Chan<T>(new detail::ChanImpl<T>(cap, std::move(name), where));
+  auto* c = new detail::ChanImpl<T>(cap, std::move(name), where);
+  c->publish();
+  return Chan<T>(c);
 }
 
 }  // namespace gor

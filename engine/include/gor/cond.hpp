@@ -20,6 +20,9 @@ namespace gor {
 class Cond {
  public:
   explicit Cond(Mutex& m) : mu_(m) {}
+  // Cond(m, name) names it for dumps, snapshots and traces; it is registered at once.
+  Cond(Mutex& m, const char* name) noexcept : mu_(m) { oid_.name(detail::ObjectKind::Cond, this, name); }
+  ~Cond() { oid_.release(); }
   Cond(const Cond&) = delete;
   Cond& operator=(const Cond&) = delete;
 
@@ -36,12 +39,14 @@ class Cond {
   struct Waiter;  // a goroutine parked in wait(), on its stack (cond.cpp)
 
  private:
+  friend struct detail::Inspector;
   Mutex& mu_;
   std::atomic<uint32_t> wait_{0};    // ticket of the next waiter (Go's notifyList.wait)
   std::atomic<uint32_t> notify_{0};  // ticket of the next waiter to notify (guarded by lock_ for writes)
   detail::SpinLock lock_;
   Waiter* head_ = nullptr;
   Waiter* tail_ = nullptr;
+  detail::ObjectId oid_;
 };
 
 }  // namespace gor

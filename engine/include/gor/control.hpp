@@ -175,6 +175,9 @@ class RunControl {
   std::optional<Snapshot> snapshot();
   // dump() is a goroutine dump in Go's traceback format ("" without a run).
   std::string dump();
+  // partial_deadlocks() is every partial deadlock reported in this run so far, each once, in
+  // the order found (by sysmon within ~100 ms of forming, or by a snapshot); empty without a run.
+  std::vector<DeadlockInfo> partial_deadlocks();
 
  private:
   friend class detail::Scheduler;

@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "gor/detail/object_id.hpp"
 #include "gor/detail/park.hpp"
 
 namespace gor {
@@ -20,6 +21,9 @@ namespace gor {
 class Once {
  public:
   Once() = default;
+  // Once(name) names it for dumps, snapshots and traces; it is registered at once.
+  explicit Once(const char* name) noexcept { oid_.name(detail::ObjectKind::Once, this, name); }
+  ~Once() { oid_.release(); }
   Once(const Once&) = delete;
   Once& operator=(const Once&) = delete;
 
@@ -37,6 +41,7 @@ class Once {
   struct Waiter;  // a goroutine parked in call(), on its stack (once.cpp)
 
  private:
+  friend struct detail::Inspector;
   static constexpr uint32_t kLocked = 1;   // guards waiters_ (a spin bit in the state word)
   static constexpr uint32_t kRunning = 2;  // fn is running
   static constexpr uint32_t kDone = 4;     // fn has finished
@@ -47,6 +52,7 @@ class Once {
 
   std::atomic<uint32_t> state_{0};
   Waiter* waiters_ = nullptr;  // LIFO stack of waiters, guarded by kLocked
+  detail::ObjectId oid_;
 };
 
 }  // namespace gor

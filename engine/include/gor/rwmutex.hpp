@@ -22,6 +22,8 @@ namespace gor {
 class RWMutex {
  public:
   RWMutex() = default;
+  // RWMutex(name) names it for dumps, snapshots and traces; it is registered at once.
+  explicit RWMutex(const char* name) noexcept { oid_.name(detail::ObjectKind::RWMutex, this, name); }
   // ~RWMutex() waits until a concurrent unlock() has finished touching the object (see
   // unlock()), so a reader may destroy the RWMutex as soon as its runlock() returned.
   ~RWMutex();
@@ -32,7 +34,7 @@ class RWMutex {
   void rlock(std::source_location where = std::source_location::current()) {
     if (reader_count_.fetch_add(1, std::memory_order_acquire) + 1 < 0) {
       // A writer is pending: wait for it (Go's semacquireRWMutexR).
-      reader_sem_.acquire(detail::WaitReason::RWMutexRLock, this, where);
+      reader_sem_.acquire(detail::WaitReason::RWMutexRLock, oid_.get(detail::ObjectKind::RWMutex, this), where);
     }
   }
   // try_rlock() locks for reading if no writer holds or waits for the lock.
@@ -51,6 +53,9 @@ class RWMutex {
   // unlock() unlocks for writing and lets the readers that queued behind the writer in.
   void unlock();
 
+  // id() is the object id, 0 while it is not watched (see detail/object_id.hpp).
+  uint64_t id() const noexcept { return oid_.peek(); }
+
   void lock_shared(std::source_location where = std::source_location::current()) { rlock(where); }
   bool try_lock_shared() noexcept { return try_rlock(); }
   void unlock_shared() { runlock(); }
@@ -58,6 +63,7 @@ class RWMutex {
  private:
   static constexpr int32_t kMaxReaders = 1 << 30;  // Go's rwmutexMaxReaders
 
+  friend struct detail::Inspector;
   void runlock_slow(int32_t r);
 
   Mutex w_;                            // held while writers are pending
@@ -66,6 +72,7 @@ class RWMutex {
   std::atomic<int32_t> reader_count_{0};  // readers; minus kMaxReaders while a writer is pending
   std::atomic<int32_t> reader_wait_{0};   // departing readers the pending writer still waits for
   std::atomic<int32_t> unlocking_{0};     // writers inside unlock() (read by the destructor)
+  detail::ObjectId oid_;
 };
 
 }  // namespace gor

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <source_location>
 
+#include "gor/detail/object_id.hpp"
 #include "gor/detail/park.hpp"
 
 namespace gor {
@@ -18,6 +19,11 @@ namespace gor {
 class Semaphore {
  public:
   explicit Semaphore(int64_t capacity) : size_(capacity) {}
+  // Semaphore(capacity, name) names it for dumps, snapshots and traces; registered at once.
+  Semaphore(int64_t capacity, const char* name) noexcept : size_(capacity) {
+    oid_.name(detail::ObjectKind::Semaphore, this, name, static_cast<uint64_t>(capacity));
+  }
+  ~Semaphore() { oid_.release(); }
   Semaphore(const Semaphore&) = delete;
   Semaphore& operator=(const Semaphore&) = delete;
 
@@ -34,11 +40,14 @@ class Semaphore {
   struct Waiter;  // a goroutine parked in acquire(), on its stack (semaphore.cpp)
 
  private:
+  friend struct detail::Inspector;
+  uint64_t object_id() noexcept;
   const int64_t size_;
   int64_t cur_ = 0;  // units held, guarded by lock_
   detail::SpinLock lock_;
   Waiter* head_ = nullptr;
   Waiter* tail_ = nullptr;
+  detail::ObjectId oid_;
 };
 
 }  // namespace gor

@@ -22,7 +22,8 @@ enum class EventKind : uint8_t {
   GoCreate,        // g = new goroutine, a0 = parent goid, a1 = creation site (string id),
                    // a2 = label (string id, 0: none); queued in the creator P's runnext
   GoStart,         // g started running on p/m
-  GoBlock,         // g parked: a0 = WaitReason, a1 = object id (0 if none), a2 = site (string id)
+  GoBlock,         // g parked: a0 = WaitReason, a1 = object id (0 if none; the id of
+                   // ObjectCreate and the snapshot's *Info::id), a2 = site (string id)
   GoYield,         // g yielded (runtime.Gosched) to the global queue
   GoPreempted,     // g yielded at a preemption request
   GoUnblock,       // g = readied goroutine, a0 = readier goid (0: scheduler/timer), a1 = Placement
@@ -47,6 +48,19 @@ enum class EventKind : uint8_t {
   MutexMode,       // a0 = mutex id, a1 = 1 starving, 0 normal
   Log,             // a0 = string id (gor::log)
   RunEnd,          // a0 = RunStatus
+  ObjectCreate,    // an object became watched (detail/object_id.hpp): g = goroutine that made or
+                   // first contended it (0: none), a0 = object id, a1 = kind code in bits 0-7
+                   // (1 Channel, 2 Mutex, 3 RWMutex, 4 WaitGroup, 5 Semaphore, 6 Once, 7 Cond)
+                   // and capacity in bits 8-63 (channel buffer size, Semaphore capacity; else
+                   // 0), a2 = name (string id, 0: unnamed). Sync objects are watched lazily, so
+                   // this may come long after construction; ids are never reused in a process.
+  ObjectDestroy,   // a watched object was destroyed: a0 = object id
+  MutexAcquire,    // g locked a Mutex or RWMutex (for writing): a0 = object id
+  MutexRelease,    // g unlocked it (for writing): a0 = object id (g is the unlocker, which Go
+                   // allows to differ from the holder)
+  PartialDeadlock, // a partial deadlock was found (once per deadlock): g = 0, a0 = first goroutine
+                   // of the cycle, a1 = cycle length (1: blocked forever alone, e.g. nil channel),
+                   // a2 = description (string id, DeadlockInfo::description)
   Count_
 };
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <source_location>
 
+#include "gor/detail/object_id.hpp"
 #include "gor/detail/sema.hpp"
 
 namespace gor {
@@ -22,6 +23,9 @@ namespace gor {
 class WaitGroup {
  public:
   WaitGroup() = default;
+  // WaitGroup(name) names it for dumps, snapshots and traces; it is registered at once.
+  explicit WaitGroup(const char* name) noexcept { oid_.name(detail::ObjectKind::WaitGroup, this, name); }
+  ~WaitGroup() { oid_.release(); }
   WaitGroup(const WaitGroup&) = delete;
   WaitGroup& operator=(const WaitGroup&) = delete;
 
@@ -33,9 +37,11 @@ class WaitGroup {
   void wait(std::source_location where = std::source_location::current());
 
  private:
+  friend struct detail::Inspector;
   // state_: high 32 bits the counter, low 32 bits the number of waiters.
   std::atomic<uint64_t> state_{0};
   detail::Sema sema_;
+  detail::ObjectId oid_;
 };
 
 }  // namespace gor

@@ -90,11 +90,11 @@ class SpinLock {
 // current_g() is the running goroutine, or nullptr outside goroutines.
 G* current_g() noexcept;
 
-// park() blocks the current goroutine until ready() is called for it. `object` is what it
-// waits on (shown in dumps and the GUI), `where` the blocking site. `unlock(arg)` runs on the
+// park() blocks the current goroutine until ready() is called for it. `object` is the id of
+// what it waits on (detail/object_id.hpp; 0: nothing), `where` the blocking site. `unlock(arg)` runs on the
 // scheduler stack after the switch (may be nullptr). Throws ForcedUnwind if the run ends
 // while parked. Must be called from a goroutine.
-void park(WaitReason reason, const void* object, std::source_location where,
+void park(WaitReason reason, uint64_t object, std::source_location where,
           void (*unlock)(void*) noexcept, void* arg);
 
 // ready() makes the parked goroutine g runnable. From a goroutine or a scheduler thread it

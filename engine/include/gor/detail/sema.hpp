@@ -20,6 +20,7 @@ namespace gor::detail {
 // SemaWaiter is one goroutine blocked in Sema::acquire; it lives on that goroutine's stack.
 struct SemaWaiter {
   G* g = nullptr;
+  int64_t since = 0;    // engine ns the wait began (0: unknown; then the G's block time)
   SemaWaiter* next = nullptr;
   SemaWaiter* prev = nullptr;
   bool linked = false;  // in the queue (guarded by the Sema's lock)
@@ -32,9 +33,19 @@ class Sema {
   Sema(const Sema&) = delete;
   Sema& operator=(const Sema&) = delete;
 
-  // acquire() takes one token, parking (reason, object, where) until one is released.
+  // acquire() takes one token, parking (reason, object id, where) until one is released.
   // lifo queues the goroutine at the front (Go's semacquire lifo, for a re-woken mutex waiter).
-  void acquire(WaitReason reason, const void* object, std::source_location where, bool lifo = false);
+  // since is when the caller began waiting (shown in snapshots; 0: now).
+  void acquire(WaitReason reason, uint64_t object, std::source_location where, bool lifo = false,
+               int64_t since = 0);
+
+  // for_each_waiter() calls f(const SemaWaiter&) front first, under the lock (snapshots).
+  template <class F>
+  void for_each_waiter(F&& f) const {
+    lock_.lock();
+    for (const SemaWaiter* w = head_; w; w = w->next) f(*w);
+    lock_.unlock();
+  }
 
   // release() adds one token: the front waiter, if any, gets it directly and is readied.
   // handoff (Go's starvation-mode semrelease) then yields so that the waiter runs at once.
@@ -45,7 +56,7 @@ class Sema {
   void release_n(uint32_t n);
 
  private:
-  SpinLock lock_;
+  mutable SpinLock lock_;
   uint32_t count_ = 0;         // banked tokens (released while nobody was queued)
   SemaWaiter* head_ = nullptr; // FIFO of waiters
   SemaWaiter* tail_ = nullptr;

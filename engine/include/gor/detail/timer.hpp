@@ -23,10 +23,14 @@ struct Processor;
 // must not call timer_* on its own node while holding the lock.
 // Before destroying a node that may have fired, call timer_stop() (it waits for a running
 // callback to release the lock).
+// TimerKind is what a timer is for (TimerInfo::kind); a Timer with a period is a Ticker.
+enum class TimerKind : uint8_t { Timer, Sleep, After, Context };
+
 struct TimerNode {
   void (*fire)(TimerNode* self, int64_t now) = nullptr;  // set by the owner
   void* arg = nullptr;                                   // free for the owner
   int64_t period = 0;                                    // > 0: refire every period ns
+  TimerKind kind = TimerKind::Timer;                     // for snapshots (Sleep: arg is the G)
   // discard, if set, is called (without the lock) for a node still armed when its run ends,
   // after every goroutine was unwound: a self-owned node (after()) frees itself here.
   void (*discard)(TimerNode* self) = nullptr;
