@@ -5,10 +5,16 @@
 #include <QSortFilterProxyModel>
 #include <QtTest>
 
+#include <QTableView>
+
 #include "model/goroutine_table_model.hpp"
+#include "model/selection.hpp"
+#include "views/goroutine_table.hpp"
 #include "model/trace_store.hpp"
 #include "views/goroutine_colors.hpp"
 
+using goroscope::gui::GoroutineSelection;
+using goroscope::gui::GoroutineTable;
 using goroscope::gui::GoroutineTableModel;
 using goroscope::gui::TraceStore;
 
@@ -207,6 +213,64 @@ class GoroutineTableModelTest : public QObject {
     QCOMPARE(column_texts(proxy, GoroutineTableModel::Id), QStringList({"G2", "G10", "G100", "G50"}));
     proxy.sort(GoroutineTableModel::Id, Qt::DescendingOrder);
     QCOMPARE(column_texts(proxy, GoroutineTableModel::Id), QStringList({"G100", "G50", "G10", "G2"}));
+  }
+
+  void table_widget_filters_and_follows_the_shared_selection() {
+    GoroutineSelection selection;
+    GoroutineTable table(selection);
+    table.resize(900, 400);
+    table.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&table));
+    TraceStore store;
+    gor::Snapshot s = with_objects(5'000'000);
+    for (uint64_t id = 1; id <= 40; ++id)
+      s.goroutines.push_back(id % 4 == 0 ? g(id, "running", 0) : g(id, "waiting", 0, id % 2 ? 200 : 300, "chan receive"));
+    table.set_snapshot(s, store);
+    QTableView* view = table.view();
+    QCOMPARE(view->model()->rowCount(), 40);
+    QSignalSpy changed(&selection, &GoroutineSelection::changed);
+
+    // A click on a row selects its goroutine, once.
+    const QModelIndex row7 = view->model()->index(6, GoroutineTableModel::Label);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(row7).center());
+    QCOMPARE(selection.selected(), uint64_t{7});
+    QCOMPARE(changed.count(), 1);
+
+    // Selected elsewhere: the row is selected and scrolled to, without echoing back.
+    selection.select(38);
+    QCOMPARE(changed.count(), 2);
+    QModelIndexList rows = view->selectionModel()->selectedRows();
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows.first().data(GoroutineTableModel::GoroutineRole).toULongLong(), 38ULL);
+    QVERIFY(view->viewport()->rect().intersects(view->visualRect(rows.first())));
+
+    // The next frame keeps the selection although rows come and go before it.
+    s.goroutines.erase(s.goroutines.begin(), s.goroutines.begin() + 5);
+    s.now_ns += 1'000'000;
+    table.set_snapshot(s, store);
+    rows = view->selectionModel()->selectedRows();
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows.first().data(GoroutineTableModel::GoroutineRole).toULongLong(), 38ULL);
+    QCOMPARE(changed.count(), 2);
+
+    // Filters: state and text (any column, case-insensitive).
+    table.set_state_filter(QStringLiteral("running"));
+    QCOMPARE(view->model()->rowCount(), 9);  // 8, 12, ..., 40
+    table.set_filter_text(QStringLiteral("G1"));
+    QCOMPARE(view->model()->rowCount(), 2);  // G12 and G16
+    table.set_state_filter(QStringLiteral("All"));
+    table.set_filter_text(QStringLiteral("MUTEX MU"));
+    for (int r = 0; r < view->model()->rowCount(); ++r)
+      QCOMPARE(view->model()->index(r, GoroutineTableModel::Object).data().toString(), QStringLiteral("mutex mu"));
+    QCOMPARE(view->model()->rowCount(), 9);  // even ids not divisible by 4, from 6 to 38
+    table.set_filter_text(QString());
+    QCOMPARE(view->model()->rowCount(), 35);
+    QCOMPARE(selection.selected(), uint64_t{38});
+
+    // Selecting a goroutine the table does not have clears the table's selection only.
+    selection.select(999);
+    QVERIFY(view->selectionModel()->selectedRows().isEmpty());
+    QCOMPARE(selection.selected(), uint64_t{999});
   }
 };
 

@@ -1,0 +1,289 @@
+#include "views/inspector_view.hpp"
+
+#include <QLabel>
+#include <QRegularExpression>
+#include <QScrollBar>
+#include <QTextBrowser>
+#include <QTextDocumentFragment>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+#include "model/event_text.hpp"
+#include "model/selection.hpp"
+#include "model/snapshot_text.hpp"
+#include "model/trace_store.hpp"
+#include "views/goroutine_colors.hpp"
+
+namespace goroscope::gui {
+
+namespace {
+
+constexpr size_t kRecentEvents = 40;
+constexpr size_t kChildrenShown = 12;
+const QString kLinkScheme = QStringLiteral("goroutine:");
+
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+QString link(uint64_t g) { return QStringLiteral("<a href=\"goroutine:%1\">G%1</a>").arg(g); }
+
+// linkify() is `text` HTML-escaped, with every goroutine name ("G12") made a link.
+QString linkify(const QString& text) {
+  static const QRegularExpression name(QStringLiteral("\\bG(\\d+)\\b"));
+  return text.toHtmlEscaped().replace(name, QStringLiteral("<a href=\"goroutine:\\1\">G\\1</a>"));
+}
+
+bool same_events(const std::vector<gor::Event>& a, const std::vector<gor::Event>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const gor::Event& x, const gor::Event& y) {
+    return x.ts == y.ts && x.kind == y.kind && x.g == y.g && x.a0 == y.a0 && x.a1 == y.a1 && x.p == y.p && x.m == y.m;
+  });
+}
+
+// queue_position() says where a runnable goroutine waits ("runnext of P1", "P0's local queue,
+// 3rd", "global queue"), or "" if the snapshot does not show it queued.
+QString queue_position(const gor::Snapshot& s, uint64_t g) {
+  for (const gor::ProcessorInfo& p : s.procs) {
+    if (p.runnext == g) return QStringLiteral("in runnext of P%1").arg(p.id);
+    auto it = std::find(p.local_queue.begin(), p.local_queue.end(), g);
+    if (it != p.local_queue.end())
+      return QStringLiteral("in P%1's local queue, position %2 of %3")
+          .arg(p.id)
+          .arg(it - p.local_queue.begin() + 1)
+          .arg(p.local_queue.size());
+  }
+  auto it = std::find(s.global_queue.begin(), s.global_queue.end(), g);
+  if (it != s.global_queue.end())
+    return QStringLiteral("in the global queue, position %1 of %2").arg(it - s.global_queue.begin() + 1).arg(s.global_queue.size());
+  return {};
+}
+
+}  // namespace
+
+InspectorView::InspectorView(GoroutineSelection& selection, QWidget* parent) : QWidget(parent), selection_(selection) {
+  header_ = new QLabel(this);
+  header_->setObjectName(QStringLiteral("inspectorHeader"));
+  header_->setTextFormat(Qt::RichText);
+  QFont big = header_->font();
+  big.setPointSizeF(big.pointSizeF() * 1.25);
+  header_->setFont(big);
+
+  details_ = new QLabel(this);
+  details_->setObjectName(QStringLiteral("inspectorDetails"));
+  details_->setTextFormat(Qt::RichText);
+  details_->setWordWrap(true);
+  details_->setTextInteractionFlags(Qt::TextBrowserInteraction);
+  details_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  connect(details_, &QLabel::linkActivated, this, [this](const QString& l) { open_link(l); });
+
+  hint_ = new QLabel(tr("Click a goroutine anywhere to inspect it."), this);
+  hint_->setObjectName(QStringLiteral("inspectorHint"));
+  hint_->setAlignment(Qt::AlignCenter);
+  hint_->setWordWrap(true);
+  hint_->setForegroundRole(QPalette::PlaceholderText);
+
+  events_caption_ = new QLabel(tr("Recent events, newest first"), this);
+  QFont bold = events_caption_->font();
+  bold.setBold(true);
+  events_caption_->setFont(bold);
+
+  events_ = new QTextBrowser(this);
+  events_->setObjectName(QStringLiteral("inspectorEvents"));
+  events_->setOpenLinks(false);
+  events_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  events_->setLineWrapMode(QTextEdit::WidgetWidth);
+  events_->document()->setDocumentMargin(4);
+  connect(events_, &QTextBrowser::anchorClicked, this, [this](const QUrl& url) { open_link(url.toString()); });
+
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(6, 6, 6, 6);
+  layout->setSpacing(6);
+  layout->addWidget(header_);
+  layout->addWidget(details_);
+  layout->addWidget(events_caption_);
+  layout->addWidget(events_, 1);
+  layout->addWidget(hint_, 1);
+
+  connect(&selection_, &GoroutineSelection::changed, this, [this] { refresh(); });
+  refresh();
+}
+
+void InspectorView::set_data(const gor::Snapshot* snapshot, const TraceStore& store) {
+  store_ = &store;
+  if (snapshot) {
+    if (snapshot_) *snapshot_ = *snapshot;  // assignment reuses the vectors' and strings' storage
+    else snapshot_ = *snapshot;
+  } else {
+    snapshot_.reset();
+  }
+  refresh();
+}
+
+void InspectorView::clear() {
+  store_ = nullptr;
+  snapshot_.reset();
+  refresh();
+}
+
+bool InspectorView::open_link(const QString& l) {
+  if (!l.startsWith(kLinkScheme)) return false;
+  bool ok = false;
+  const uint64_t g = l.mid(kLinkScheme.size()).toULongLong(&ok);
+  if (!ok || g == 0) return false;
+  selection_.select(g);
+  return true;
+}
+
+QString InspectorView::text() const {
+  if (hint_->isVisibleTo(this)) return hint_->text();
+  return header_plain_ + QLatin1Char('\n') +
+         QTextDocumentFragment::fromHtml(details_->text()).toPlainText() + QLatin1Char('\n') +
+         events_caption_->text() + QLatin1Char('\n') + events_->toPlainText();
+}
+
+QString InspectorView::header_html(uint64_t g, const QString& label) const {
+  const QColor fill = goroutine_color(g);
+  QString html = QStringLiteral("Goroutine <span style=\"background-color:%1; color:%2;\">&nbsp;G%3&nbsp;</span>")
+                     .arg(fill.name(), text_color_on(fill).name())
+                     .arg(g);
+  if (!label.isEmpty()) html += QStringLiteral(" · ") + label.toHtmlEscaped();
+  return html;
+}
+
+QString InspectorView::details_html(uint64_t g) const {
+  const gor::GoroutineInfo* info = snapshot_ ? find_goroutine(*snapshot_, g) : nullptr;
+  const GoroutineRecord* rec = store_ ? store_->goroutine(g) : nullptr;
+  const QString key_color = palette().color(QPalette::PlaceholderText).name();
+  QString rows;
+  auto row = [&](const QString& key, const QString& value_html) {
+    rows += QStringLiteral("<tr><td style=\"color:%1; padding-right:10px;\">%2</td><td>%3</td></tr>")
+                .arg(key_color, key, value_html);
+  };
+
+  // State.
+  if (info) {
+    QString state = qs(info->state).toHtmlEscaped();
+    if (info->state == "running" && info->p >= 0) {
+      state = QStringLiteral("<b>running</b> on P%1").arg(info->p);
+      for (const gor::ProcessorInfo& p : snapshot_->procs)
+        if (p.id == info->p && p.m >= 0) state += QStringLiteral(" / M%1").arg(p.m);
+    } else if (info->state == "runnable") {
+      const QString where = queue_position(*snapshot_, g);
+      state = QStringLiteral("<b>runnable</b>") + (where.isEmpty() ? QString() : QStringLiteral(", ") + where);
+    } else {
+      state = QStringLiteral("<b>%1</b>").arg(state);
+    }
+    state += QStringLiteral(" for %1").arg(format_duration(std::max<int64_t>(0, snapshot_->now_ns - info->since_ns)));
+    row(tr("State"), state);
+    if (!info->wait_reason.empty()) row(tr("Waiting"), qs(info->wait_reason).toHtmlEscaped());
+    if (info->wait_object) {
+      QString object = QStringLiteral("<b>%1</b>").arg(object_name(*snapshot_, info->wait_object).toHtmlEscaped());
+      const QString details = object_details(*snapshot_, info->wait_object);
+      if (!details.isEmpty()) object += QStringLiteral(": ") + linkify(details);
+      row(tr("On"), object);
+    }
+  } else if (rec && rec->ended_ns >= 0) {
+    row(tr("State"), QStringLiteral("<b>ended</b> at %1").arg(format_engine_time(rec->ended_ns)));
+  } else if (rec) {
+    row(tr("State"), snapshot_ ? tr("not alive in the latest snapshot") : tr("unknown (no snapshot of the run)"));
+  } else {
+    row(tr("State"), tr("not part of this run"));
+  }
+  if (snapshot_) {
+    for (const gor::DeadlockInfo& d : snapshot_->deadlocks)
+      if (std::find(d.cycle.begin(), d.cycle.end(), g) != d.cycle.end())
+        row(tr("Deadlock"), QStringLiteral("<span style=\"color:#c0392b;\">%1</span>").arg(linkify(qs(d.description))));
+  }
+
+  // Family and places.
+  const uint64_t parent = info && info->parent ? info->parent : rec ? rec->parent : 0;
+  QString created;
+  if (rec && rec->created_ns >= 0) created = QStringLiteral("at %1").arg(format_engine_time(rec->created_ns));
+  if (parent) {
+    QString who = link(parent);
+    if (const GoroutineRecord* p = store_ ? store_->goroutine(parent) : nullptr; p && !p->label.empty())
+      who += QStringLiteral(" (%1)").arg(qs(p->label).toHtmlEscaped());
+    created += (created.isEmpty() ? QString() : QStringLiteral(" ")) + QStringLiteral("by ") + who;
+  }
+  const std::string& created_site = info && !info->created_at.empty() ? info->created_at : rec ? rec->created_at : std::string();
+  if (!created_site.empty())
+    created += QStringLiteral("<br>%1").arg(short_site(created_site).toHtmlEscaped());
+  if (created.isEmpty() && g == 1) created = tr("when the run started (main)");
+  if (!created.isEmpty()) row(tr("Created"), created);
+  if (rec && !rec->children.empty()) {
+    QStringList links;
+    for (size_t i = 0; i < rec->children.size() && i < kChildrenShown; ++i) links << link(rec->children[i]);
+    QString children = links.join(QStringLiteral(", "));
+    if (rec->children.size() > kChildrenShown)
+      children += QStringLiteral(" +%1 more").arg(rec->children.size() - kChildrenShown);
+    row(tr("Children (%1)").arg(rec->children.size()), children);
+  }
+  if (info && !info->blocked_at.empty() && info->state != "running" && info->state != "runnable")
+    row(tr("Blocked at"), short_site(info->blocked_at).toHtmlEscaped());
+  if (info == nullptr && rec && rec->ended_ns >= 0 && rec->created_ns >= 0)
+    row(tr("Lived"), format_duration(rec->ended_ns - rec->created_ns));
+  return QStringLiteral("<table cellspacing=\"0\" cellpadding=\"2\">%1</table>").arg(rows);
+}
+
+QString InspectorView::events_html(uint64_t g, const std::vector<gor::Event>& events) const {
+  if (events.empty()) return QStringLiteral("<i>%1</i>").arg(tr("No events recorded for this goroutine."));
+  const QString time_color = palette().color(QPalette::PlaceholderText).name();
+  QString html = QStringLiteral("<table cellspacing=\"0\" cellpadding=\"1\">");
+  for (auto it = events.rbegin(); it != events.rend(); ++it) {
+    QString text = describe_event(*it, *store_, g);
+    // Sites in the phrases are full engine sites: shorten them like the rest of the view.
+    const uint64_t site_id = it->kind == gor::EventKind::GoBlock    ? it->a2
+                             : it->kind == gor::EventKind::GoCreate ? it->a1
+                                                                    : 0;
+    if (const std::string& site = store_->string(site_id); site_id && !site.empty())
+      text.replace(qs(site), short_site(site));
+    html += QStringLiteral("<tr><td align=\"right\" style=\"color:%1; padding-right:8px; white-space:pre;\">%2</td><td>%3</td></tr>")
+                .arg(time_color, format_engine_time(it->ts), linkify(text));
+  }
+  return html + QStringLiteral("</table>");
+}
+
+void InspectorView::refresh() {
+  const uint64_t g = selection_.selected();
+  const bool has = g != 0;
+  hint_->setVisible(!has);
+  header_->setVisible(has);
+  details_->setVisible(has);
+  events_caption_->setVisible(has);
+  events_->setVisible(has);
+  if (!has) {
+    shown_g_ = 0;
+    return;
+  }
+
+  const gor::GoroutineInfo* info = snapshot_ ? find_goroutine(*snapshot_, g) : nullptr;
+  const GoroutineRecord* rec = store_ ? store_->goroutine(g) : nullptr;
+  QString label = info && !info->label.empty() ? qs(info->label) : rec ? qs(rec->label) : QString();
+  if (label.isEmpty() && g == 1) label = QStringLiteral("main");
+  header_plain_ = QStringLiteral("Goroutine G%1").arg(g) + (label.isEmpty() ? QString() : QStringLiteral(" · ") + label);
+  const QString header = header_html(g, label);
+  if (header != shown_header_) {
+    shown_header_ = header;
+    header_->setText(header);
+  }
+  const QString details = details_html(g);
+  if (details != shown_details_) {
+    shown_details_ = details;
+    details_->setText(details);
+    ++rebuilds_;
+  }
+
+  std::vector<gor::Event> events = store_ ? store_->recent_events_of(g, kRecentEvents) : std::vector<gor::Event>();
+  const uint64_t generation = store_ ? store_->generation() : ~uint64_t{0};
+  if (g != shown_g_ || generation != shown_generation_ || !same_events(events, shown_events_)) {
+    const bool same_goroutine = g == shown_g_;
+    const int scroll = events_->verticalScrollBar()->value();
+    events_->setHtml(events_html(g, events));
+    // Newest first: a reader scrolled down into older events stays where they were.
+    if (same_goroutine) events_->verticalScrollBar()->setValue(scroll);
+    shown_events_ = std::move(events);
+    shown_generation_ = generation;
+    shown_g_ = g;
+  }
+}
+
+}  // namespace goroscope::gui
