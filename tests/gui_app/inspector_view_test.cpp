@@ -67,7 +67,7 @@ gor::Snapshot snapshot_at(int64_t now) {
   gor::ChannelInfo jobs;
   jobs.id = 200;
   jobs.name = "jobs";
-  jobs.elem_type = "int";
+  jobs.elem_type = "app::(anonymous namespace)::Job";
   jobs.cap = 4;
   jobs.recvq = {2};
   s.channels = {jobs};
@@ -102,7 +102,7 @@ class InspectorViewTest : public QObject {
     QVERIFY2(text.contains("Goroutine G2 · worker 1"), qPrintable(text));
     QVERIFY2(text.contains("waiting for 2.000 ms"), qPrintable(text));
     QVERIFY2(text.contains("chan receive"), qPrintable(text));
-    QVERIFY2(text.contains("chan jobs: chan int, buffer 0/4, 1 receiver waiting"), qPrintable(text));
+    QVERIFY2(text.contains("chan jobs: chan Job, buffer 0/4, 1 receiver waiting"), qPrintable(text));
     QVERIFY2(text.contains("at 1.000 ms by G1"), qPrintable(text));
     QVERIFY2(text.contains("main.cpp:10 in main()"), qPrintable(text));
     QVERIFY2(!text.contains("/src/app/"), qPrintable(text));  // sites are shortened
@@ -196,6 +196,12 @@ class InspectorViewTest : public QObject {
     // The run ends: without a snapshot the store still knows who main is.
     view.set_data(nullptr, store);
     QVERIFY2(view.text().contains("Children (2)"), qPrintable(view.text()));
+    QVERIFY2(view.text().contains("unknown (no snapshot of the run)"), qPrintable(view.text()));
+    // A shared snapshot is kept, not copied, and shown the same way.
+    auto shared = std::make_shared<const gor::Snapshot>(snapshot_at(4'150'000));
+    view.set_data(shared, store);
+    QVERIFY2(view.text().contains("waiting for 3.000 ms"), qPrintable(view.text()));
+    QCOMPARE(shared.use_count(), 2);
   }
 };
 

@@ -16,27 +16,56 @@ QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 }  // namespace
 
-bool GoroutineTableModel::Row::same_text(const Row& o) const {
-  return id == o.id && parent == o.parent && p == o.p && since_ns == o.since_ns && created_ns == o.created_ns &&
-         label == o.label && state == o.state && wait_reason == o.wait_reason && object == o.object &&
-         object_details == o.object_details && created_at == o.created_at && blocked_at == o.blocked_at &&
-         deadlock == o.deadlock;
-}
-
 GoroutineTableModel::GoroutineTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-GoroutineTableModel::Row GoroutineTableModel::make_row(const gor::GoroutineInfo& g, const gor::Snapshot& s,
-                                                       const TraceStore& store) const {
+void GoroutineTableModel::index_objects(const gor::Snapshot& s) {
+  objects_.clear();
+  auto add = [&](uint64_t id) { objects_[id] = ObjectText{object_name(s, id), object_details(s, id)}; };
+  for (const gor::ChannelInfo& c : s.channels) add(c.id);
+  for (const gor::MutexInfo& m : s.mutexes) add(m.id);
+  for (const gor::SyncObjectInfo& o : s.sync_objects) add(o.id);
+  deadlocked_.clear();
+  for (const gor::DeadlockInfo& d : s.deadlocks)
+    for (uint64_t g : d.cycle) deadlocked_[g] = qs(d.description);
+}
+
+QString GoroutineTableModel::object_text(uint64_t id) const {
+  if (id == 0) return {};
+  auto it = objects_.find(id);
+  return it != objects_.end() ? it->second.name : QStringLiteral("object #%1").arg(id);
+}
+
+const QString& GoroutineTableModel::site_text(const std::string& site) const {
+  auto it = sites_.find(site);
+  if (it != sites_.end()) return it->second;
+  if (sites_.size() > 4096) sites_.clear();  // sites are few; this only bounds a pathological run
+  return sites_.emplace(site, short_site(site)).first->second;
+}
+
+bool GoroutineTableModel::unchanged(const Row& r, const gor::GoroutineInfo& g, const TraceStore& store) const {
+  const gor::GoroutineInfo& o = r.raw;
+  if (o.since_ns != g.since_ns || o.wait_object != g.wait_object || o.p != g.p || o.parent != g.parent ||
+      o.state != g.state || o.wait_reason != g.wait_reason || o.label != g.label || o.blocked_at != g.blocked_at ||
+      o.created_at != g.created_at)
+    return false;
+  if (g.wait_object && r.object != object_text(g.wait_object)) return false;
+  auto d = deadlocked_.find(g.id);
+  if ((d == deadlocked_.end() ? QString() : d->second) != r.deadlock) return false;
+  // The trace may name a goroutine (label, creation time) after the snapshot first shows it.
+  const GoroutineRecord* rec = store.goroutine(g.id);
+  if ((rec ? rec->created_ns : -1) != r.created_ns) return false;
+  if (r.label.isEmpty() && rec && !rec->label.empty()) return false;
+  return true;
+}
+
+GoroutineTableModel::Row GoroutineTableModel::make_row(const gor::GoroutineInfo& g, const TraceStore& store) const {
   Row r;
-  r.id = g.id;
+  r.raw = g;
   r.parent = g.parent;
-  r.p = g.p;
-  r.since_ns = g.since_ns;
   r.label = qs(g.label);
   r.state = qs(g.state);
   r.wait_reason = qs(g.wait_reason);
-  r.object = object_name(s, g.wait_object);
-  r.object_details = object_details(s, g.wait_object);
+  r.object = object_text(g.wait_object);
   std::string created = g.created_at;
   if (const GoroutineRecord* rec = store.goroutine(g.id)) {
     r.created_ns = rec->created_ns;
@@ -46,46 +75,49 @@ GoroutineTableModel::Row GoroutineTableModel::make_row(const gor::GoroutineInfo&
   }
   r.created_at = qs(created);
   r.blocked_at = qs(g.blocked_at);
-  r.created_short = short_site(created);
-  r.blocked_short = short_site(g.blocked_at);
-  for (const gor::DeadlockInfo& d : s.deadlocks)
-    if (std::find(d.cycle.begin(), d.cycle.end(), g.id) != d.cycle.end()) r.deadlock = qs(d.description);
+  r.created_short = site_text(created);
+  r.blocked_short = site_text(g.blocked_at);
+  if (auto d = deadlocked_.find(g.id); d != deadlocked_.end()) r.deadlock = d->second;
   return r;
 }
 
 void GoroutineTableModel::set_snapshot(const gor::Snapshot& snapshot, const TraceStore& store) {
-  std::vector<Row> fresh;
+  index_objects(snapshot);
+  // Snapshots list goroutines by id; be safe if one does not.
+  std::vector<const gor::GoroutineInfo*> fresh;
   fresh.reserve(snapshot.goroutines.size());
-  for (const gor::GoroutineInfo& g : snapshot.goroutines) fresh.push_back(make_row(g, snapshot, store));
-  std::stable_sort(fresh.begin(), fresh.end(), [](const Row& a, const Row& b) { return a.id < b.id; });
-  fresh.erase(std::unique(fresh.begin(), fresh.end(), [](const Row& a, const Row& b) { return a.id == b.id; }),
-              fresh.end());
+  for (const gor::GoroutineInfo& g : snapshot.goroutines) fresh.push_back(&g);
+  const auto by_id = [](const gor::GoroutineInfo* a, const gor::GoroutineInfo* b) { return a->id < b->id; };
+  if (!std::is_sorted(fresh.begin(), fresh.end(), by_id)) std::stable_sort(fresh.begin(), fresh.end(), by_id);
+  fresh.erase(std::unique(fresh.begin(), fresh.end(), [](auto* a, auto* b) { return a->id == b->id; }), fresh.end());
 
   constexpr uint64_t kEnd = std::numeric_limits<uint64_t>::max();
   std::vector<int> changed;
   size_t i = 0, j = 0;
   while (i < rows_.size() || j < fresh.size()) {
-    const uint64_t old_id = i < rows_.size() ? rows_[i].id : kEnd;
-    const uint64_t new_id = j < fresh.size() ? fresh[j].id : kEnd;
+    const uint64_t old_id = i < rows_.size() ? rows_[i].raw.id : kEnd;
+    const uint64_t new_id = j < fresh.size() ? fresh[j]->id : kEnd;
     if (old_id < new_id) {  // a run of goroutines that are gone
       size_t k = i;
-      while (k < rows_.size() && rows_[k].id < new_id) ++k;
+      while (k < rows_.size() && rows_[k].raw.id < new_id) ++k;
       beginRemoveRows({}, static_cast<int>(i), static_cast<int>(k) - 1);
       rows_.erase(rows_.begin() + static_cast<std::ptrdiff_t>(i), rows_.begin() + static_cast<std::ptrdiff_t>(k));
       endRemoveRows();
     } else if (new_id < old_id) {  // a run of new goroutines
       size_t m = j;
-      while (m < fresh.size() && fresh[m].id < old_id) ++m;
-      beginInsertRows({}, static_cast<int>(i), static_cast<int>(i + (m - j)) - 1);
-      rows_.insert(rows_.begin() + static_cast<std::ptrdiff_t>(i),
-                   std::make_move_iterator(fresh.begin() + static_cast<std::ptrdiff_t>(j)),
-                   std::make_move_iterator(fresh.begin() + static_cast<std::ptrdiff_t>(m)));
+      while (m < fresh.size() && fresh[m]->id < old_id) ++m;
+      std::vector<Row> added;
+      added.reserve(m - j);
+      for (size_t n = j; n < m; ++n) added.push_back(make_row(*fresh[n], store));
+      beginInsertRows({}, static_cast<int>(i), static_cast<int>(i + added.size()) - 1);
+      rows_.insert(rows_.begin() + static_cast<std::ptrdiff_t>(i), std::make_move_iterator(added.begin()),
+                   std::make_move_iterator(added.end()));
       endInsertRows();
       i += m - j;
       j = m;
     } else {
-      if (!rows_[i].same_text(fresh[j])) {
-        rows_[i] = std::move(fresh[j]);
+      if (!unchanged(rows_[i], *fresh[j], store)) {
+        rows_[i] = make_row(*fresh[j], store);
         changed.push_back(static_cast<int>(i));
       }
       ++i;
@@ -111,17 +143,19 @@ void GoroutineTableModel::emit_changed_runs(const std::vector<int>& rows) {
 void GoroutineTableModel::clear() {
   beginResetModel();
   rows_.clear();
+  objects_.clear();
+  deadlocked_.clear();
   now_ns_ = 0;
   endResetModel();
 }
 
 uint64_t GoroutineTableModel::goroutine_at(int row) const {
-  return row >= 0 && row < rowCount() ? rows_[static_cast<size_t>(row)].id : 0;
+  return row >= 0 && row < rowCount() ? rows_[static_cast<size_t>(row)].raw.id : 0;
 }
 
 int GoroutineTableModel::row_of(uint64_t g) const {
-  auto it = std::lower_bound(rows_.begin(), rows_.end(), g, [](const Row& r, uint64_t v) { return r.id < v; });
-  return it != rows_.end() && it->id == g ? static_cast<int>(it - rows_.begin()) : -1;
+  auto it = std::lower_bound(rows_.begin(), rows_.end(), g, [](const Row& r, uint64_t v) { return r.raw.id < v; });
+  return it != rows_.end() && it->raw.id == g ? static_cast<int>(it - rows_.begin()) : -1;
 }
 
 int GoroutineTableModel::rowCount(const QModelIndex& parent) const {
@@ -132,12 +166,12 @@ int GoroutineTableModel::columnCount(const QModelIndex& parent) const { return p
 
 QString GoroutineTableModel::display(const Row& r, int column) const {
   switch (column) {
-    case Id: return QStringLiteral("G%1").arg(r.id);
+    case Id: return QStringLiteral("G%1").arg(r.raw.id);
     case Label: return r.label;
-    case State: return r.state == QLatin1String("running") && r.p >= 0 ? QStringLiteral("running on P%1").arg(r.p) : r.state;
+    case State: return r.state == QLatin1String("running") && r.raw.p >= 0 ? QStringLiteral("running on P%1").arg(r.raw.p) : r.state;
     case WaitReason: return r.wait_reason;
     case Object: return r.object;
-    case TimeInState: return format_duration(std::max<int64_t>(0, now_ns_ - r.since_ns));
+    case TimeInState: return format_duration(std::max<int64_t>(0, now_ns_ - r.raw.since_ns));
     case CreatedAt: return r.created_short;
     case BlockedAt: return r.blocked_short;
     default: return {};
@@ -146,21 +180,22 @@ QString GoroutineTableModel::display(const Row& r, int column) const {
 
 QVariant GoroutineTableModel::sort_value(const Row& r, int column) const {
   switch (column) {
-    case Id: return QVariant::fromValue<qulonglong>(r.id);
-    case TimeInState: return QVariant::fromValue<qlonglong>(std::max<int64_t>(0, now_ns_ - r.since_ns));
+    case Id: return QVariant::fromValue<qulonglong>(r.raw.id);
+    case TimeInState: return QVariant::fromValue<qlonglong>(std::max<int64_t>(0, now_ns_ - r.raw.since_ns));
     default: return display(r, column);
   }
 }
 
 QString GoroutineTableModel::tooltip(const Row& r) const {
   QStringList lines;
-  lines << (r.label.isEmpty() ? QStringLiteral("G%1").arg(r.id) : QStringLiteral("G%1 · %2").arg(r.id).arg(r.label));
+  lines << (r.label.isEmpty() ? QStringLiteral("G%1").arg(r.raw.id) : QStringLiteral("G%1 · %2").arg(r.raw.id).arg(r.label));
   QString state = display(r, State);
   if (!r.wait_reason.isEmpty()) state += QStringLiteral(" (%1)").arg(r.wait_reason);
   if (!r.object.isEmpty()) state += QStringLiteral(" on %1").arg(r.object);
   state += QStringLiteral(" for %1").arg(display(r, TimeInState));
   lines << state;
-  if (!r.object_details.isEmpty()) lines << QStringLiteral("%1: %2").arg(r.object, r.object_details);
+  if (auto o = objects_.find(r.raw.wait_object); o != objects_.end() && !o->second.details.isEmpty())
+    lines << QStringLiteral("%1: %2").arg(r.object, o->second.details);
   QString created = QStringLiteral("created");
   if (r.created_ns >= 0) created += QStringLiteral(" at %1").arg(format_engine_time(r.created_ns));
   if (r.parent) created += QStringLiteral(" by G%1").arg(r.parent);
@@ -178,10 +213,10 @@ QVariant GoroutineTableModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole: return display(r, index.column());
     case SortRole: return sort_value(r, index.column());
     case StateRole: return r.state;
-    case GoroutineRole: return QVariant::fromValue<qulonglong>(r.id);
+    case GoroutineRole: return QVariant::fromValue<qulonglong>(r.raw.id);
     case Qt::ToolTipRole: return tooltip(r);
     case Qt::DecorationRole:
-      if (index.column() == Id) return goroutine_color(r.id);
+      if (index.column() == Id) return goroutine_color(r.raw.id);
       return {};
     case Qt::TextAlignmentRole:
       if (index.column() == TimeInState) return QVariant(Qt::AlignRight | Qt::AlignVCenter);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <gor/control.hpp>
@@ -43,19 +44,25 @@ class GoroutineTableModel : public QAbstractTableModel {
   QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
  private:
-  // Row is what one goroutine shows; everything but the time in state is compared per frame.
+  // Row is one goroutine: its snapshot fields as given (compared per frame, so unchanged
+  // goroutines cost no QString work) and the texts shown.
   struct Row {
-    uint64_t id = 0;
+    gor::GoroutineInfo raw;
     uint64_t parent = 0;
-    int p = -1;
-    int64_t since_ns = 0;
     int64_t created_ns = -1;
-    QString label, state, wait_reason, object, object_details, deadlock;
+    QString label, state, wait_reason, object, deadlock;
     QString created_at, blocked_at;          // full engine sites (tooltip)
     QString created_short, blocked_short;    // short_site() of them (cells)
-    bool same_text(const Row& o) const;
   };
-  Row make_row(const gor::GoroutineInfo& g, const gor::Snapshot& s, const TraceStore& store) const;
+  // ObjectText is a synchronisation object's name and current state, per frame.
+  struct ObjectText {
+    QString name, details;
+  };
+  void index_objects(const gor::Snapshot& s);
+  QString object_text(uint64_t id) const;
+  bool unchanged(const Row& r, const gor::GoroutineInfo& g, const TraceStore& store) const;
+  Row make_row(const gor::GoroutineInfo& g, const TraceStore& store) const;
+  const QString& site_text(const std::string& site) const;
   QString display(const Row& r, int column) const;
   QVariant sort_value(const Row& r, int column) const;
   QString tooltip(const Row& r) const;
@@ -63,6 +70,9 @@ class GoroutineTableModel : public QAbstractTableModel {
 
   std::vector<Row> rows_;
   int64_t now_ns_ = 0;
+  std::unordered_map<uint64_t, ObjectText> objects_;    // this frame's objects by id
+  std::unordered_map<uint64_t, QString> deadlocked_;    // goroutine -> deadlock description
+  mutable std::unordered_map<std::string, QString> sites_;  // short_site() cache
 };
 
 }  // namespace goroscope::gui

@@ -1,5 +1,6 @@
 #include "model/snapshot_text.hpp"
 
+#include <QRegularExpression>
 #include <QStringList>
 
 #include <algorithm>
@@ -52,6 +53,13 @@ QString strip_nested(const QString& f) {
   return out.trimmed();
 }
 
+// short_type() is a demangled type without namespace qualifiers
+// ("goroscope::samples::(anonymous namespace)::Result" -> "Result", "std::string" -> "string").
+QString short_type(const std::string& type) {
+  static const QRegularExpression qualifier(QStringLiteral("(\\(anonymous namespace\\)|\\{anonymous\\}|[A-Za-z_][A-Za-z_0-9]*)::"));
+  return QString::fromStdString(type).remove(qualifier);
+}
+
 }  // namespace
 
 QString short_site(const std::string& site) {
@@ -94,7 +102,7 @@ QString object_details(const gor::Snapshot& s, uint64_t id) {
   if (id == 0) return {};
   QStringList parts;
   if (const auto* c = find_by_id(s.channels, id)) {
-    if (!c->elem_type.empty()) parts << QStringLiteral("chan %1").arg(QString::fromStdString(c->elem_type));
+    if (!c->elem_type.empty()) parts << QStringLiteral("chan %1").arg(short_type(c->elem_type));
     parts << (c->cap == 0 ? QStringLiteral("unbuffered") : QStringLiteral("buffer %1/%2").arg(c->len).arg(c->cap));
     if (c->closed) parts << QStringLiteral("closed");
     if (!c->sendq.empty()) parts << waiting_count(c->sendq.size(), "sender");

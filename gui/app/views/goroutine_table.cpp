@@ -80,7 +80,7 @@ GoroutineTable::GoroutineTable(GoroutineSelection& selection, QWidget* parent)
   view_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   view_->setWordWrap(false);
   view_->setShowGrid(false);
-  view_->setTextElideMode(Qt::ElideMiddle);
+  view_->setTextElideMode(Qt::ElideRight);  // keeps "file.cpp:42" of long sites
   view_->verticalHeader()->setVisible(false);
   view_->verticalHeader()->setDefaultSectionSize(view_->fontMetrics().height() + 6);
   view_->horizontalHeader()->setStretchLastSection(true);
@@ -131,7 +131,10 @@ void GoroutineTable::set_snapshot(const gor::Snapshot& snapshot, const TraceStor
     const int widest = view_->fontMetrics().horizontalAdvance(QStringLiteral("G888888")) + 40;  // id + colour swatch
     header->resizeSection(GoroutineTableModel::Id, std::max(header->sectionSize(GoroutineTableModel::Id), widest));
     for (int c = GoroutineTableModel::Label; c < GoroutineTableModel::ColumnCount; ++c)
-      header->resizeSection(c, std::clamp(header->sectionSize(c), 70, 260));
+      header->resizeSection(c, std::clamp(header->sectionSize(c), 70, 300));
+    // States change every frame: leave room for the longest one.
+    const int state = view_->fontMetrics().horizontalAdvance(QStringLiteral("running on P88")) + 16;
+    header->resizeSection(GoroutineTableModel::State, std::max(header->sectionSize(GoroutineTableModel::State), state));
     sized_ = true;
   }
 }

@@ -33,6 +33,15 @@ QString linkify(const QString& text) {
   return text.toHtmlEscaped().replace(name, QStringLiteral("<a href=\"goroutine:\\1\">G\\1</a>"));
 }
 
+// quiet_color() is a grey between the text and background colours of `p` (PlaceholderText
+// carries alpha, which HTML colours drop).
+QString quiet_color(const QPalette& p) {
+  const QColor a = p.color(QPalette::WindowText), b = p.color(QPalette::Window);
+  return QColor::fromRgbF(0.55f * a.redF() + 0.45f * b.redF(), 0.55f * a.greenF() + 0.45f * b.greenF(),
+                          0.55f * a.blueF() + 0.45f * b.blueF())
+      .name();
+}
+
 bool same_events(const std::vector<gor::Event>& a, const std::vector<gor::Event>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const gor::Event& x, const gor::Event& y) {
     return x.ts == y.ts && x.kind == y.kind && x.g == y.g && x.a0 == y.a0 && x.a1 == y.a1 && x.p == y.p && x.m == y.m;
@@ -108,19 +117,25 @@ InspectorView::InspectorView(GoroutineSelection& selection, QWidget* parent) : Q
 }
 
 void InspectorView::set_data(const gor::Snapshot* snapshot, const TraceStore& store) {
+  if (!snapshot) return set_data(std::shared_ptr<const gor::Snapshot>(), store);
+  snapshot_.reset();
+  if (own_ && own_.use_count() == 1) *own_ = *snapshot;  // reuses the vectors' and strings' storage
+  else own_ = std::make_shared<gor::Snapshot>(*snapshot);
+  snapshot_ = own_;
   store_ = &store;
-  if (snapshot) {
-    if (snapshot_) *snapshot_ = *snapshot;  // assignment reuses the vectors' and strings' storage
-    else snapshot_ = *snapshot;
-  } else {
-    snapshot_.reset();
-  }
+  refresh();
+}
+
+void InspectorView::set_data(std::shared_ptr<const gor::Snapshot> snapshot, const TraceStore& store) {
+  store_ = &store;
+  snapshot_ = std::move(snapshot);
   refresh();
 }
 
 void InspectorView::clear() {
   store_ = nullptr;
   snapshot_.reset();
+  own_.reset();
   refresh();
 }
 
@@ -152,7 +167,7 @@ QString InspectorView::header_html(uint64_t g, const QString& label) const {
 QString InspectorView::details_html(uint64_t g) const {
   const gor::GoroutineInfo* info = snapshot_ ? find_goroutine(*snapshot_, g) : nullptr;
   const GoroutineRecord* rec = store_ ? store_->goroutine(g) : nullptr;
-  const QString key_color = palette().color(QPalette::PlaceholderText).name();
+  const QString key_color = quiet_color(palette());
   QString rows;
   auto row = [&](const QString& key, const QString& value_html) {
     rows += QStringLiteral("<tr><td style=\"color:%1; padding-right:10px;\">%2</td><td>%3</td></tr>")
@@ -226,7 +241,7 @@ QString InspectorView::details_html(uint64_t g) const {
 
 QString InspectorView::events_html(uint64_t g, const std::vector<gor::Event>& events) const {
   if (events.empty()) return QStringLiteral("<i>%1</i>").arg(tr("No events recorded for this goroutine."));
-  const QString time_color = palette().color(QPalette::PlaceholderText).name();
+  const QString time_color = quiet_color(palette());
   QString html = QStringLiteral("<table cellspacing=\"0\" cellpadding=\"1\">");
   for (auto it = events.rbegin(); it != events.rend(); ++it) {
     QString text = describe_event(*it, *store_, g);
@@ -234,10 +249,18 @@ QString InspectorView::events_html(uint64_t g, const std::vector<gor::Event>& ev
     const uint64_t site_id = it->kind == gor::EventKind::GoBlock    ? it->a2
                              : it->kind == gor::EventKind::GoCreate ? it->a1
                                                                     : 0;
-    if (const std::string& site = store_->string(site_id); site_id && !site.empty())
-      text.replace(qs(site), short_site(site));
+    QString site_html;
+    if (const std::string& site = store_->string(site_id); site_id && !site.empty()) {
+      const QString tail = QStringLiteral(" at ") + qs(site);
+      if (text.endsWith(tail)) {  // the site in a quieter colour after the phrase
+        text.chop(tail.size());
+        site_html = QStringLiteral(" <span style=\"color:%1;\">at %2</span>").arg(time_color, short_site(site).toHtmlEscaped());
+      } else {
+        text.replace(qs(site), short_site(site));
+      }
+    }
     html += QStringLiteral("<tr><td align=\"right\" style=\"color:%1; padding-right:8px; white-space:pre;\">%2</td><td>%3</td></tr>")
-                .arg(time_color, format_engine_time(it->ts), linkify(text));
+                .arg(time_color, format_engine_time(it->ts), linkify(text) + site_html);
   }
   return html + QStringLiteral("</table>");
 }

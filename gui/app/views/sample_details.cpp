@@ -114,6 +114,7 @@ void SampleDetails::build_form() {
         spin->setValue(clamp_int(p.def));
         spin->setKeyboardTracking(false);
         spin->setAccelerated(true);
+        spin->setMinimumWidth(spin->fontMetrics().horizontalAdvance(QStringLiteral("0000000")) + 40);
         tip += QStringLiteral(" (%1 to %2, default %3)").arg(p.min).arg(p.max).arg(p.def);
         connect(spin, &QSpinBox::valueChanged, this, &SampleDetails::on_edited);
         editor = spin;
