@@ -29,8 +29,8 @@ void blocking_syscalls_main(const SampleParams& p, SampleOutcome& out) {
   std::atomic<bool> stop{false};
   std::atomic<int64_t> beats_during_calls{0};
   int64_t beats = 0;  // written by the heartbeat only, read after it ended
-  gor::WaitGroup callers_done;
-  gor::WaitGroup heart_done;
+  gor::WaitGroup callers_done{"callers_done"};
+  gor::WaitGroup heart_done{"heart_done"};
 
   heart_done.add(1);
   gor::go_named("heartbeat", [&] {

@@ -29,7 +29,7 @@ void closing_channels_main(const SampleParams& p, SampleOutcome& out) {
   auto jobs = gor::make_chan<int64_t>(0, "jobs");
   std::vector<int64_t> got(static_cast<size_t>(receivers), 0);  // receiver r writes only got[r]
   std::vector<int64_t> sums(static_cast<size_t>(receivers), 0);
-  gor::WaitGroup ranging;
+  gor::WaitGroup ranging{"ranging"};
   for (int r = 0; r < receivers; ++r) {
     ranging.add(1);
     gor::go_named("receiver " + std::to_string(r + 1), [&, r] {
@@ -66,7 +66,7 @@ void closing_channels_main(const SampleParams& p, SampleOutcome& out) {
   auto values = gor::make_chan<int64_t>(0, "values");
   auto done = gor::make_chan<bool>(0, "done");
   std::vector<int64_t> sent(static_cast<size_t>(senders), 0);  // sender s writes only sent[s]
-  gor::WaitGroup stopped;
+  gor::WaitGroup stopped{"stopped"};
   for (int s = 0; s < senders; ++s) {
     stopped.add(1);
     gor::go_named("sender " + std::to_string(s + 1), [&, s] {

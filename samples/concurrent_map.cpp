@@ -28,7 +28,7 @@ int64_t make_value(int64_t key, int64_t version) { return key * kVersionSpan + v
 
 // RWMap is the classic: a plain map guarded by a reader/writer lock.
 struct RWMap {
-  gor::RWMutex mu;
+  gor::RWMutex mu{"mu"};
   std::unordered_map<int64_t, int64_t> m;
   std::optional<int64_t> load(int64_t k) {
     std::shared_lock g(mu);
@@ -80,7 +80,7 @@ Trial trial(const std::string& name, int goroutines, int64_t keys, int64_t ops, 
   for (int64_t k = 0; k < keys; ++k) map.store(k, make_value(k, 0));
   std::vector<std::vector<int64_t>> last(static_cast<size_t>(goroutines));  // owner's last version per key
   std::vector<int64_t> bad(static_cast<size_t>(goroutines), 0);
-  gor::WaitGroup wg;
+  gor::WaitGroup wg{"wg"};
   const auto t0 = std::chrono::steady_clock::now();
   for (int g = 0; g < goroutines; ++g) {
     wg.add(1);

@@ -26,7 +26,7 @@ using namespace std::chrono_literals;
 
 // Tally is what the goroutines of the tree report, updated under `mu`.
 struct Tally {
-  gor::Mutex mu;
+  gor::Mutex mu{"mu"};
   int64_t stopped = 0;            // goroutines that saw their context done and returned
   int64_t canceled = 0;           // ... with err() == Canceled
   int64_t deadline_exceeded = 0;  // ... with err() == DeadlineExceeded
@@ -71,7 +71,7 @@ void context_cancellation_main(const SampleParams& p, SampleOutcome& out) {
 
   Tally tally;
   std::atomic<bool> cancel_returned{false};
-  gor::WaitGroup wg;
+  gor::WaitGroup wg{"wg"};
 
   gor::log("request: fan out");
   auto [ctx, cancel] = gor::with_timeout(gor::background(), timeout);  // the root of the tree

@@ -20,7 +20,7 @@ void go_and_waiting_main(const SampleParams& p, SampleOutcome& out) {
 
   // finished is only counted here; the outcome is written by main alone.
   std::atomic<int64_t> finished{0};
-  gor::WaitGroup wg;
+  gor::WaitGroup wg{"wg"};
   auto done = gor::make_chan<int>(0, "done");
 
   out.say(variant, " variant: main starts ", workers, " workers, each working ", work.count(), " ms per step");

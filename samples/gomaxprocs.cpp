@@ -49,7 +49,7 @@ void gomaxprocs_main(const SampleParams& p, SampleOutcome& out) {
   std::array<std::atomic<int64_t>, kMaxPhases> slices{};     // slices completed, per phase
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> sink{0};
-  gor::WaitGroup wg;
+  gor::WaitGroup wg{"wg"};
 
   // Phase 0's GOMAXPROCS before any worker starts.
   gor::gomaxprocs(procs[0]);

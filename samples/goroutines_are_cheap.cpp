@@ -16,8 +16,8 @@ void goroutines_are_cheap_main(const SampleParams& p, SampleOutcome& out) {
   using Clock = std::chrono::steady_clock;  // wall time: what spawning really costs
   const int64_t n = p.get_int("count");
 
-  gor::WaitGroup started;
-  gor::WaitGroup finished;
+  gor::WaitGroup started{"started"};
+  gor::WaitGroup finished{"finished"};
   auto release = gor::make_chan<gor::Unit>(0, "release");
   std::atomic<int64_t> ran{0};
 

@@ -19,13 +19,13 @@ void mutex_starvation_main(const SampleParams& p, SampleOutcome& out) {
   const int64_t rounds = p.get_int("rounds");
   const gor::Duration hold = std::chrono::milliseconds(p.get_int("hold-ms"));
 
-  gor::Mutex mu;
+  gor::Mutex mu{"mu"};
   std::atomic<bool> stop{false};
   int64_t greedy_locks = 0;                                  // written by greedy only
   std::vector<int64_t> polite_locks(static_cast<size_t>(polite), 0);      // slot i: polite i only
   std::vector<gor::Duration> longest_wait(static_cast<size_t>(polite), gor::Duration{0});
-  gor::WaitGroup greedy_done;
-  gor::WaitGroup polite_done;
+  gor::WaitGroup greedy_done{"greedy_done"};
+  gor::WaitGroup polite_done{"polite_done"};
 
   greedy_done.add(1);
   gor::go_named("greedy", [&] {

@@ -31,7 +31,7 @@ void once_lazy_init_main(const SampleParams& p, SampleOutcome& out) {
     gor::sleep(load_time);  // reading a file, say: long enough for other callers to arrive
     config.store(n, std::memory_order_relaxed);
   };
-  gor::Once once;
+  gor::Once once{"once"};
   std::atomic<bool> loaded{false};  // the naive variant's "cfg != nil"
   auto get_config = [&]() -> int64_t {
     if (naive) {
@@ -47,7 +47,7 @@ void once_lazy_init_main(const SampleParams& p, SampleOutcome& out) {
 
   out.say(naive ? "naive" : "once", " variant: ", callers, " goroutines ask for the config at once");
   std::vector<int64_t> seen(static_cast<size_t>(callers), 0);  // caller i writes only seen[i]
-  gor::WaitGroup wg;
+  gor::WaitGroup wg{"wg"};
   gor::log("callers start");
   for (int i = 0; i < callers; ++i) {
     wg.add(1);

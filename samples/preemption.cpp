@@ -29,8 +29,8 @@ void preemption_main(const SampleParams& p, SampleOutcome& out) {
   std::atomic<int64_t> ticks{0};
   std::atomic<int64_t> ticks_during_hog{0};
   int64_t iterations = 0;  // written by the hog only, read after it ended
-  gor::WaitGroup ticker_done;
-  gor::WaitGroup hog_done;
+  gor::WaitGroup ticker_done{"ticker_done"};
+  gor::WaitGroup hog_done{"hog_done"};
 
   ticker_done.add(1);
   gor::go_named("ticker", [&] {

@@ -22,10 +22,10 @@ void race_counter_main(const SampleParams& p, SampleOutcome& out) {
   // level this is exactly `counter++` (read, then write) with its race, while the C++ program
   // itself stays well defined (and quiet under ThreadSanitizer).
   std::atomic<int64_t> counter{0};
-  gor::Mutex mu;
+  gor::Mutex mu{"mu"};
   auto incs = gor::make_chan<int64_t>(0, "increments");
   auto total = gor::make_chan<int64_t>(0, "total");
-  gor::WaitGroup wg;
+  gor::WaitGroup wg{"wg"};
 
   out.say(variant, " variant: ", workers, " goroutines each add 1 to a shared counter ", increments, " times");
   if (variant == "channel") {

@@ -26,7 +26,7 @@ void select_fairness_main(const SampleParams& p, SampleOutcome& out) {
   auto right = gor::make_chan<int64_t>(static_cast<size_t>(rounds), "right");
 
   // Two producers fill both channels completely: every select below finds both cases ready.
-  gor::WaitGroup filled;
+  gor::WaitGroup filled{"filled"};
   filled.add(2);
   gor::go_named("fill left", [&filled, left, rounds] { fill(left, rounds); filled.done(); });
   gor::go_named("fill right", [&filled, right, rounds] { fill(right, rounds); filled.done(); });

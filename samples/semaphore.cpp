@@ -52,7 +52,7 @@ void semaphore_main(const SampleParams& p, SampleOutcome& out) {
   const gor::Duration cost = std::chrono::milliseconds(p.get_int("job-ms"));
 
   Tracker t(njobs);
-  gor::WaitGroup wg;
+  gor::WaitGroup wg{"wg"};
   gor::log(variant + ": start");
   if (variant == "pool") {
     // A fixed pool: `limit` long-lived workers; concurrency is bounded by the pool's width.
@@ -82,7 +82,7 @@ void semaphore_main(const SampleParams& p, SampleOutcome& out) {
   } else {
     // gor::Semaphore (x/sync/semaphore): every job gets its goroutine at once and they queue,
     // parked in FIFO order, inside acquire().
-    auto sem = std::make_shared<gor::Semaphore>(limit);
+    auto sem = std::make_shared<gor::Semaphore>(limit, "sem");
     for (int64_t j = 0; j < njobs; ++j) {
       wg.add(1);
       gor::go_named("job " + std::to_string(j), [&, sem, j] {

@@ -19,7 +19,7 @@ void send_on_closed_main(const SampleParams& p, SampleOutcome& out) {
   const int64_t values = p.get_int("values");
 
   auto ch = gor::make_chan<int64_t>(0, "values");
-  gor::WaitGroup wg;
+  gor::WaitGroup wg{"wg"};
   out.say(buggy ? "buggy" : "fixed", " variant: ", producers, " producers; producer k sends ", values,
           " * k values, one every 2 ms");
   for (int k = 1; k <= producers; ++k) {

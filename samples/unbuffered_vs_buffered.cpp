@@ -32,7 +32,7 @@ PhaseResult pipeline(size_t cap, int64_t items, int64_t burst, const std::string
   auto ch = gor::make_chan<int64_t>(cap, name);
   const gor::Duration pause = 2 * burst * kWork;  // long enough for the consumer to catch up
   PhaseResult r;
-  gor::WaitGroup wg;
+  gor::WaitGroup wg{"wg"};
   wg.add(2);
   gor::go_named("producer", [&, ch] {
     for (int64_t i = 0; i < items; ++i) {

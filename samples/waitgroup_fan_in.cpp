@@ -26,7 +26,7 @@ void waitgroup_fan_in_main(const SampleParams& p, SampleOutcome& out) {
   const auto latency = std::chrono::milliseconds(p.get_int("latency-ms"));
 
   std::vector<int64_t> sizes(static_cast<size_t>(fetchers), -1);  // fetcher i writes only sizes[i]
-  gor::WaitGroup wg;
+  gor::WaitGroup wg{"wg"};
   // The buggy variant's per-fetcher counters: what Go's `func fetch(url string, wg sync.WaitGroup)`
   // gets, a copy of wg taken after Add, so Done decrements the copy and never the original.
   std::deque<gor::WaitGroup> copies;

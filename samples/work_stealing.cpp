@@ -45,7 +45,7 @@ void work_stealing_main(const SampleParams& p, SampleOutcome& out) {
   std::atomic<uint64_t> sink{0};
   std::mutex threads_mu;  // guards the per-thread tally (held for a map update only)
   std::map<std::thread::id, int64_t> per_thread;
-  gor::WaitGroup wg;
+  gor::WaitGroup wg{"wg"};
 
   gor::log("burst: spawn all tasks on one P");
   wg.add(1);

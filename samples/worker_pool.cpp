@@ -31,7 +31,7 @@ void worker_pool_main(const SampleParams& p, SampleOutcome& out) {
 
   auto jobs = gor::make_chan<int64_t>(buffer, "jobs");
   auto results = gor::make_chan<Result>(buffer, "results");
-  gor::WaitGroup wg;
+  gor::WaitGroup wg{"wg"};
 
   for (int w = 1; w <= workers; ++w) {
     wg.add(1);

@@ -279,6 +279,7 @@ class Exporter {
     Counter goroutines{"goroutines", "live"};
     Counter runnable{"runnable", "count"};
     std::map<uint64_t, Counter> chans;
+    std::map<uint64_t, std::string> object_names;  // ObjectCreate's names, by object id
     int64_t live = 0, ready = 0;
     bool runtime_used = false;
     int64_t end_ts = last_ts_;
@@ -303,7 +304,8 @@ class Exporter {
         case EventKind::ChanRecv: {
           auto [it, fresh] = chans.try_emplace(e.a0);
           if (fresh) {
-            it->second.name = "chan " + std::to_string(e.a0);
+            auto named = object_names.find(e.a0);
+            it->second.name = named != object_names.end() ? "chan " + named->second : "chan " + std::to_string(e.a0);
             it->second.key = "buffered";
           }
           sample(it->second, e.ts, static_cast<int64_t>(std::min<uint64_t>(e.a1, INT64_MAX)));
@@ -334,6 +336,15 @@ class Exporter {
           break;
         }
         case EventKind::RunEnd: end_ts = e.ts; break;
+        case EventKind::ObjectCreate:
+          if (e.a2 != 0 && !t_.string(e.a2).empty()) object_names[e.a0] = t_.string(e.a2);
+          break;
+        case EventKind::PartialDeadlock:
+          instant(e.ts, kRuntimeTid, "partial deadlock", "sync",
+                  "{\"g\":" + std::to_string(e.a0) + ",\"length\":" + std::to_string(e.a1) +
+                      ",\"text\":" + q(t_.string(e.a2)) + "}");
+          runtime_used = true;
+          break;
         default: break;
       }
     }

@@ -284,6 +284,12 @@ TEST(Registry, WaitGroupSemaphoreRWMutexAndTimers) {
   EXPECT_TRUE(r.stopped);
 }
 
+// The kind numbers are part of the .gortrace format (docs/gortrace-format.md).
+static_assert(static_cast<int>(gor::EventKind::RunEnd) == 26);
+static_assert(static_cast<int>(gor::EventKind::ObjectCreate) == 27);
+static_assert(static_cast<int>(gor::EventKind::PartialDeadlock) == 31);
+static_assert(static_cast<int>(gor::EventKind::Count_) == 32);
+
 TEST(Registry, ObjectEventsShareTheIds) {
   gor::TraceRecorder rec;
   gor::RunControl control;
