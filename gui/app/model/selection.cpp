@@ -1,3 +1,2 @@
-// selection.cpp — gives AUTOMOC a source beside selection.hpp, so GoroutineSelection's
-// moc code (signals, meta-object) is built into goroscope_gui (CMake globs only *.cpp).
+// selection.cpp — gives GoroutineSelection (a header-only QObject) a home for its moc code.
 #include "model/selection.hpp"

@@ -1,0 +1,84 @@
+// goroscope — the desktop app. `goroscope --help` lists the options.
+#include <QApplication>
+#include <QDir>
+#include <QStyleFactory>
+#include <QTimer>
+
+#include <cstdio>
+
+#include "views/run_banner.hpp"
+#include "window/app_options.hpp"
+#include "window/main_window.hpp"
+#include "window/run_toolbar.hpp"
+
+using namespace goroscope::gui;
+
+int main(int argc, char** argv) {
+  // Without a display and without QT_QPA_PLATFORM, Qt would abort: fall back to offscreen.
+  if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
+      qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+  QApplication app(argc, argv);
+  Q_INIT_RESOURCE(goroscope);  // resources/goroscope.qrc lives in the goroscope_gui static library
+  QApplication::setOrganizationName(QStringLiteral("Goroscope"));
+  QApplication::setApplicationName(QStringLiteral("goroscope"));
+  QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+  QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+
+  QString error, help;
+  const std::optional<AppOptions> options = parse_app_options(QApplication::arguments(), &error, &help);
+  if (!options) {
+    if (!help.isEmpty()) {
+      std::fputs(help.toLocal8Bit().constData(), stdout);
+      return 0;
+    }
+    std::fprintf(stderr, "goroscope: %s\n", error.toLocal8Bit().constData());
+    return 64;
+  }
+
+  MainWindow window(/*persist_settings=*/options->screenshot.isEmpty());
+  if (options->theme == "light") window.set_theme(MainWindow::Theme::Light);
+  if (options->theme == "dark") window.set_theme(MainWindow::Theme::Dark);
+  if (!options->size.isEmpty()) {
+    const QStringList wh = options->size.split(QLatin1Char('x'));
+    window.resize(wh[0].toInt(), wh[1].toInt());
+  } else if (!window.isMaximized() && window.width() < 1200) {
+    window.resize(1600, 1000);
+  }
+  if (!options->sample.isEmpty()) window.open_sample(options->sample);
+  if (options->procs) window.toolbar().set_procs(*options->procs);
+  if (options->seed) window.toolbar().set_seed(*options->seed);
+  if (options->speed) window.toolbar().set_dilation(*options->speed);
+  window.show();
+
+  int status = 0;
+  auto take_screenshot = [&] {
+    if (!window.save_screenshot(options->screenshot)) {
+      std::fprintf(stderr, "goroscope: cannot write %s\n", options->screenshot.toLocal8Bit().constData());
+      status = 73;
+    } else {
+      std::printf("goroscope: saved %s\n", QDir::toNativeSeparators(options->screenshot).toLocal8Bit().constData());
+    }
+    if (options->quit) QApplication::exit(status);
+  };
+  if (options->run) {
+    std::vector<std::pair<std::string, std::string>> params;
+    for (const QString& p : options->params) {
+      const int eq = p.indexOf(QLatin1Char('='));
+      params.emplace_back(p.left(eq).toStdString(), p.mid(eq + 1).toStdString());
+    }
+    if (!window.run_current(params)) {
+      std::fprintf(stderr, "goroscope: %s\n", window.banner().title().toLocal8Bit().constData());
+      if (options->quit) return 64;
+    }
+  }
+  if (!options->screenshot.isEmpty()) {
+    if (options->screenshot_after_ms >= 0)
+      QTimer::singleShot(options->screenshot_after_ms, &window, take_screenshot);
+    else
+      QObject::connect(&window, &MainWindow::runFinished, &window, [&] { QTimer::singleShot(400, &window, take_screenshot); });
+    if (!options->run && options->screenshot_after_ms < 0) QTimer::singleShot(500, &window, take_screenshot);
+  }
+  const int code = QApplication::exec();
+  return status ? status : code;
+}

@@ -1,0 +1,84 @@
+#include "model/event_text.hpp"
+
+#include <gor/detail/park.hpp>
+
+#include "model/trace_store.hpp"
+
+namespace goroscope::gui {
+
+namespace {
+
+QString goroutine_name(uint64_t g) { return g ? QStringLiteral("G%1").arg(g) : QStringLiteral("scheduler"); }
+
+QString placement_text(uint64_t a1) {
+  switch (static_cast<gor::Placement>(a1)) {
+    case gor::Placement::Runnext: return QStringLiteral("runnext");
+    case gor::Placement::Local: return QStringLiteral("local queue");
+    case gor::Placement::Global: return QStringLiteral("global queue");
+  }
+  return QStringLiteral("queue");
+}
+
+}  // namespace
+
+QString format_duration(int64_t ns) {
+  const double v = static_cast<double>(ns);
+  if (ns < 0) return QStringLiteral("-") + format_duration(-ns);
+  if (ns < 1'000) return QStringLiteral("%1 ns").arg(ns);
+  if (ns < 1'000'000) return QStringLiteral("%1 us").arg(v / 1e3, 0, 'f', v < 1e4 ? 2 : 1);
+  if (ns < 1'000'000'000) return QStringLiteral("%1 ms").arg(v / 1e6, 0, 'f', v < 1e7 ? 3 : 2);
+  return QStringLiteral("%1 s").arg(v / 1e9, 0, 'f', 3);
+}
+
+QString format_engine_time(int64_t ns) {
+  return QStringLiteral("%1 ms").arg(static_cast<double>(ns) / 1e6, 0, 'f', 3);
+}
+
+QString describe_event(const gor::Event& e, const TraceStore& store, uint64_t viewer) {
+  using K = gor::EventKind;
+  const QString p = QStringLiteral("P%1").arg(e.p);
+  switch (e.kind) {
+    case K::GoCreate:
+      if (viewer && viewer != e.g) return QStringLiteral("created %1").arg(goroutine_name(e.g));
+      return QStringLiteral("created by %1 at %2").arg(goroutine_name(e.a0), QString::fromStdString(store.string(e.a1)));
+    case K::GoStart: return QStringLiteral("start on %1 / M%2").arg(p).arg(e.m);
+    case K::GoBlock: {
+      QString text = QStringLiteral("block: %1").arg(
+          QString::fromLatin1(gor::detail::wait_reason_text(static_cast<gor::detail::WaitReason>(e.a0))));
+      const std::string& site = store.string(e.a2);
+      if (!site.empty()) text += QStringLiteral(" at %1").arg(QString::fromStdString(site));
+      return text;
+    }
+    case K::GoYield: return QStringLiteral("yield (Gosched) to the global queue");
+    case K::GoPreempted: return QStringLiteral("preempted on %1").arg(p);
+    case K::GoUnblock:
+      if (viewer && viewer == e.a0 && viewer != e.g)
+        return QStringLiteral("woke %1 into %2").arg(goroutine_name(e.g), placement_text(e.a1));
+      return QStringLiteral("unblocked by %1 into %2").arg(goroutine_name(e.a0), placement_text(e.a1));
+    case K::GoEnd: return QStringLiteral("end");
+    case K::Steal: return QStringLiteral("%1 stole %2 from P%3").arg(p).arg(e.a1).arg(e.a0);
+    case K::ProcIdle: return QStringLiteral("%1 idle").arg(p);
+    case K::ProcBusy: return QStringLiteral("%1 acquired by M%2").arg(p).arg(e.m);
+    case K::MSpinning: return QStringLiteral("M%1 spinning").arg(e.m);
+    case K::MPark: return QStringLiteral("M%1 parked").arg(e.m);
+    case K::MWake: return QStringLiteral("M%1 woken").arg(e.m);
+    case K::MCreate: return QStringLiteral("M%1 created").arg(e.m);
+    case K::SyscallEnter: return QStringLiteral("enter syscall");
+    case K::SyscallExit: return e.a0 ? QStringLiteral("leave syscall (kept its P)") : QStringLiteral("leave syscall (P was handed off)");
+    case K::Handoff: return QStringLiteral("%1 handed off from a syscall").arg(p);
+    case K::PreemptRequest: return QStringLiteral("sysmon asked to yield");
+    case K::Gomaxprocs: return QStringLiteral("GOMAXPROCS %1 -> %2").arg(e.a0).arg(e.a1);
+    case K::StopTheWorld: return e.a0 ? QStringLiteral("stop the world") : QStringLiteral("start the world");
+    case K::TimerFire: return QStringLiteral("timer fired");
+    case K::ChanSend: return QStringLiteral("send on channel (buffer %1)").arg(e.a1);
+    case K::ChanRecv: return QStringLiteral("receive from channel (buffer %1)").arg(e.a1);
+    case K::ChanClose: return QStringLiteral("close channel");
+    case K::MutexMode: return e.a1 ? QStringLiteral("mutex -> STARVING") : QStringLiteral("mutex -> normal");
+    case K::Log: return QString::fromStdString(store.string(e.a0));
+    case K::RunEnd: return QStringLiteral("run ended");
+    default: break;
+  }
+  return QString::fromLatin1(gor::event_kind_name(e.kind)).replace(QLatin1Char('_'), QLatin1Char(' '));
+}
+
+}  // namespace goroscope::gui

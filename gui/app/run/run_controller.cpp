@@ -1,0 +1,371 @@
+#include "run/run_controller.hpp"
+
+#include <QMetaObject>
+
+#include <goroscope/registry.hpp>
+#include <goroscope/runner.hpp>
+
+namespace goroscope::gui {
+
+// Observer runs on the engine's drain thread: it copies batches into pending buffers and
+// checks event breakpoints. It never calls into the engine (a pause it wants is a command
+// for the control thread), so the drain thread never waits on a stopping world.
+class RunController::Observer : public gor::TraceObserver {
+ public:
+  explicit Observer(RunController& owner) : owner_(owner) {}
+
+  void on_string(uint64_t id, const std::string& text) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    strings_.emplace_back(id, text);
+  }
+
+  void on_events(const gor::Event* events, size_t count) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      events_.insert(events_.end(), events, events + count);
+    }
+    check_breakpoints(events, count);
+  }
+
+  // take() moves everything pending out (UI thread).
+  void take(std::vector<std::pair<uint64_t, std::string>>& strings, std::vector<gor::Event>& events) {
+    std::lock_guard<std::mutex> lock(mu_);
+    strings.swap(strings_);
+    events.swap(events_);
+  }
+
+ private:
+  void check_breakpoints(const gor::Event* events, size_t count) {
+    BreakpointSet b;
+    {
+      std::lock_guard<std::mutex> lock(owner_.mu_);
+      if (owner_.engine_paused_) return;
+      b = owner_.breakpoints_;
+    }
+    for (size_t i = 0; i < count; ++i) {
+      const gor::Event& e = events[i];
+      QString reason;
+      if (b.on_steal && e.kind == gor::EventKind::Steal)
+        reason = QStringLiteral("Breakpoint: P%1 stole %2 goroutine(s) from P%3").arg(e.p).arg(e.a1).arg(e.a0);
+      else if (b.on_starving && e.kind == gor::EventKind::MutexMode && e.a1 == 1)
+        reason = QStringLiteral("Breakpoint: a mutex entered starvation mode");
+      else if (b.on_goroutine_block && e.kind == gor::EventKind::GoBlock && e.g == b.on_goroutine_block)
+        reason = QStringLiteral("Breakpoint: G%1 blocked").arg(e.g);
+      else if (b.on_partial_deadlock && std::string_view(gor::event_kind_name(e.kind)) == "partial_deadlock")
+        reason = QStringLiteral("Breakpoint: partial deadlock");
+      if (!reason.isEmpty()) {
+        owner_.post(Command{Command::Breakpoint, 0, reason});
+        return;
+      }
+    }
+  }
+
+  RunController& owner_;
+  std::mutex mu_;
+  std::vector<std::pair<uint64_t, std::string>> strings_;
+  std::vector<gor::Event> events_;
+};
+
+RunController::RunController(QObject* parent) : QObject(parent) {
+  qRegisterMetaType<RunOutcome>();
+  frame_timer_.setInterval(16);
+  connect(&frame_timer_, &QTimer::timeout, this, [this] { deliver_pending(); });
+}
+
+RunController::~RunController() {
+  if (running_) control_.stop();
+  join_threads();
+}
+
+bool RunController::start(const RunSpec& spec, QString* error) {
+  auto fail = [&](const QString& text) {
+    if (error) *error = text;
+    return false;
+  };
+  if (running_) return fail(QStringLiteral("A run is already in progress; stop it first."));
+  const Sample* sample = find_sample(spec.sample_id);
+  if (!sample) return fail(QStringLiteral("Unknown sample '%1'.").arg(QString::fromStdString(spec.sample_id)));
+  SampleParams params(sample->info);
+  for (const auto& [key, value] : spec.params) {
+    try {
+      params.parse(key, value);
+    } catch (const std::exception& e) {
+      return fail(QString::fromStdString(e.what()));
+    }
+  }
+  if (spec.procs < 0 || spec.procs > 256)
+    return fail(QStringLiteral("Procs must be between 1 and 256 (got %1).").arg(spec.procs));
+  if (spec.dilation < 0 || spec.dilation > 100000)
+    return fail(QStringLiteral("Slow motion must be between 1x and 100000x (got %1).").arg(spec.dilation));
+  join_threads();
+
+  spec_ = spec;
+  gor::Config cfg = sample_config(*sample);
+  if (spec.procs > 0) cfg.procs = spec.procs;
+  cfg.seed = spec.seed;
+  cfg.dilation = spec.dilation > 0 ? spec.dilation : std::max(1.0, sample->info.suggested_dilation);
+  cfg.trace = true;
+  observer_ = std::make_unique<Observer>(*this);
+  cfg.observer = observer_.get();
+  cfg.control = &control_;
+
+  store_.clear();
+  snapshot_.reset();
+  dilation_ = cfg.dilation;
+  procs_ = cfg.procs;
+  running_ = true;
+  paused_ = false;
+  events_per_second_ = 0;
+  rate_events_ = 0;
+  rate_since_ = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    commands_.clear();
+    control_exit_ = false;
+    engine_paused_ = false;
+    pending_snapshot_.reset();
+    pending_breaks_.clear();
+    pending_failures_.clear();
+    pending_paused_.reset();
+  }
+  run_done_ = false;
+  if (spec.start_paused) post(Command{Command::Pause, 0, {}});
+
+  runner_ = std::thread([this, sample, params, cfg] {
+    SampleRun r = run_sample(*sample, params, cfg);
+    run_done_ = true;
+    RunOutcome outcome{std::move(r.result), std::move(r.outcome), r.wall_seconds};
+    QMetaObject::invokeMethod(this, [this, outcome = std::move(outcome)]() mutable { on_run_finished(std::move(outcome)); },
+                              Qt::QueuedConnection);
+  });
+  controller_ = std::thread([this] { control_loop(); });
+  frame_timer_.start();
+  emit started();
+  return true;
+}
+
+void RunController::post(Command c) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    commands_.push_back(std::move(c));
+  }
+  cv_.notify_all();
+}
+
+void RunController::stop() {
+  if (running_) post(Command{Command::Stop, 0, {}});
+}
+void RunController::pause() {
+  if (running_) post(Command{Command::Pause, 0, {}});
+}
+void RunController::resume() {
+  if (running_) post(Command{Command::Resume, 0, {}});
+}
+void RunController::step(int n) {
+  if (running_) post(Command{Command::Step, static_cast<double>(n), {}});
+}
+void RunController::set_dilation(double k) {
+  dilation_ = k;
+  if (running_) post(Command{Command::Dilation, k, {}});
+}
+void RunController::set_procs(int n) {
+  procs_ = n;
+  if (running_) post(Command{Command::Procs, static_cast<double>(n), {}});
+}
+void RunController::set_breakpoints(const BreakpointSet& b) {
+  std::lock_guard<std::mutex> lock(mu_);
+  breakpoints_ = b;
+}
+
+// control_loop() executes commands in order and samples the run. Runs on its own thread
+// until the run ends, so a slow stop-the-world never stalls the UI.
+void RunController::control_loop() {
+  // Commands wait until gor::run has attached the control (or the run is already over).
+  while (!control_.active() && !run_done_.load()) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (control_exit_) return;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  auto last_snapshot = std::chrono::steady_clock::now() - std::chrono::hours(1);
+  for (;;) {
+    Command c{Command::Snapshot, 0, {}};
+    bool have_command = false;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      const auto interval = std::chrono::milliseconds(snapshot_interval_ms_.load());
+      cv_.wait_until(lock, last_snapshot + interval, [&] { return control_exit_ || !commands_.empty(); });
+      if (control_exit_) return;
+      if (!commands_.empty()) {
+        c = std::move(commands_.front());
+        commands_.pop_front();
+        have_command = true;
+      }
+    }
+    auto report = [&](const gor::PauseReport& r, const char* what) {
+      if (r.ok || !control_.active()) return;
+      QString ids;
+      for (uint64_t g : r.still_running) ids += QStringLiteral(" G%1").arg(g);
+      std::lock_guard<std::mutex> lock(mu_);
+      pending_failures_.push_back(QStringLiteral("Could not %1 in time: still running%2 (a loop without engine calls cannot be preempted).")
+                                      .arg(QLatin1String(what), ids));
+    };
+    auto set_paused = [&](bool p) {
+      std::lock_guard<std::mutex> lock(mu_);
+      engine_paused_ = p;
+      pending_paused_ = p;
+    };
+    if (!have_command) {
+      bool paused;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        paused = engine_paused_;
+      }
+      last_snapshot = std::chrono::steady_clock::now();
+      if (!paused) take_snapshot(false);
+      continue;
+    }
+    switch (c.kind) {
+      case Command::Breakpoint: {
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          if (engine_paused_) break;  // already stopped by an earlier cause
+        }
+        const gor::PauseReport r = control_.pause();
+        report(r, "pause");
+        if (r.ok) {
+          set_paused(true);
+          std::lock_guard<std::mutex> lock(mu_);
+          pending_breaks_.push_back(c.reason);
+        }
+        take_snapshot(true);
+        break;
+      }
+      case Command::Pause: {
+        const gor::PauseReport r = control_.pause();
+        report(r, "pause");
+        if (r.ok) set_paused(true);
+        take_snapshot(true);
+        break;
+      }
+      case Command::Resume:
+        if (control_.resume() || !control_.paused()) set_paused(false);
+        break;
+      case Command::Step: {
+        const gor::PauseReport r = control_.step(static_cast<int>(c.value));
+        report(r, "step");
+        if (r.ok) set_paused(true);
+        take_snapshot(true);
+        break;
+      }
+      case Command::Stop:
+        if (control_.paused()) control_.resume();
+        control_.stop();
+        break;
+      case Command::Dilation:
+        control_.set_dilation(c.value);
+        break;
+      case Command::Procs:
+        control_.set_procs(static_cast<int>(c.value));
+        take_snapshot(true);
+        break;
+      case Command::Snapshot:
+        take_snapshot(true);
+        break;
+    }
+  }
+}
+
+// take_snapshot() samples the run (RunControl stops the world for an instant; engine time is
+// frozen meanwhile) and checks the queue-length breakpoint. Control thread only.
+void RunController::take_snapshot(bool /*force*/) {
+  std::optional<gor::Snapshot> s = control_.snapshot();
+  if (!s) return;
+  int limit;
+  bool paused;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    limit = breakpoints_.run_queue_longer_than;
+    paused = engine_paused_;
+  }
+  QString reason;
+  if (limit > 0 && !paused) {
+    for (const gor::ProcessorInfo& p : s->procs)
+      if (static_cast<int>(p.local_queue.size()) > limit) {
+        reason = QStringLiteral("Breakpoint: P%1's run queue holds %2 goroutines (> %3)").arg(p.id).arg(p.local_queue.size()).arg(limit);
+        break;
+      }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_snapshot_ = std::move(s);
+  }
+  if (!reason.isEmpty()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    commands_.push_front(Command{Command::Breakpoint, 0, reason});
+  }
+}
+
+bool RunController::deliver_pending() {
+  std::vector<std::pair<uint64_t, std::string>> strings;
+  std::vector<gor::Event> events;
+  if (observer_) observer_->take(strings, events);
+  std::optional<gor::Snapshot> snap;
+  std::vector<QString> breaks, failures;
+  std::optional<bool> paused;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    snap.swap(pending_snapshot_);
+    breaks.swap(pending_breaks_);
+    failures.swap(pending_failures_);
+    paused.swap(pending_paused_);
+  }
+  for (auto& [id, text] : strings) store_.add_string(id, std::move(text));
+  const size_t n = events.size();
+  store_.append(std::move(events));
+  rate_events_ += n;
+  const auto now = std::chrono::steady_clock::now();
+  const double elapsed = std::chrono::duration<double>(now - rate_since_).count();
+  if (elapsed >= 0.5) {
+    events_per_second_ = static_cast<double>(rate_events_) / elapsed;
+    rate_events_ = 0;
+    rate_since_ = now;
+  }
+  const bool new_snapshot = snap.has_value();
+  if (snap) snapshot_ = std::move(snap);
+  if (paused && *paused != paused_) {
+    paused_ = *paused;
+    emit pausedChanged(paused_);
+  }
+  for (const QString& f : failures) emit controlFailed(f);
+  for (const QString& b : breaks) emit breakpointHit(b);
+  const bool any = n > 0 || new_snapshot || !strings.empty();
+  if (any) emit frame(new_snapshot);
+  return any;
+}
+
+void RunController::on_run_finished(RunOutcome outcome) {
+  join_threads();
+  deliver_pending();  // the engine delivered every event before gor::run returned
+  frame_timer_.stop();
+  running_ = false;
+  if (paused_) {
+    paused_ = false;
+    emit pausedChanged(false);
+  }
+  events_per_second_ = 0;
+  emit finished(outcome);
+}
+
+void RunController::join_threads() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    control_exit_ = true;
+  }
+  cv_.notify_all();
+  if (controller_.joinable()) controller_.join();
+  if (runner_.joinable()) runner_.join();
+}
+
+}  // namespace goroscope::gui

@@ -1,0 +1,127 @@
+// run_controller.hpp — one sample run on worker threads, delivered to the UI in frames.
+//
+// Threads: the engine's own threads run the sample (started from a runner thread, which
+// blocks in gor::run); the engine's drain thread calls our TraceObserver, which only appends
+// to a pending buffer under a mutex; a control thread executes pause/step/resume/stop/
+// set_procs and takes snapshots every `snapshot_interval` (RunControl calls may block up to
+// a second while the world stops — never on the UI thread). The UI thread's frame timer swaps
+// the pending buffer out once per frame (copied values, one signal per frame, never one per
+// event) into the TraceStore.
+#pragma once
+
+#include <QObject>
+#include <QTimer>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <gor/control.hpp>
+#include <gor/trace.hpp>
+
+#include "model/trace_store.hpp"
+#include "run/run_spec.hpp"
+
+namespace goroscope::gui {
+
+// RunController owns at most one run at a time. All public methods are for the UI thread.
+class RunController : public QObject {
+  Q_OBJECT
+ public:
+  explicit RunController(QObject* parent = nullptr);
+  ~RunController() override;  // stops a run in progress and joins every thread
+
+  // start() begins a run of `spec`; false (with a user-facing `error`) for an unknown sample,
+  // a bad parameter or a run already in progress.
+  bool start(const RunSpec& spec, QString* error);
+  // stop() asks the run to end (every goroutine unwound); finished() follows.
+  void stop();
+  void pause();
+  void resume();
+  // step() runs n scheduling events (goroutine starts) and pauses again.
+  void step(int n = 1);
+  void set_dilation(double k);
+  void set_procs(int n);
+  void set_breakpoints(const BreakpointSet& b);
+  // set_snapshot_interval() sets how often a running run is sampled for the live views.
+  void set_snapshot_interval(std::chrono::milliseconds d) { snapshot_interval_ms_ = static_cast<int>(d.count()); }
+
+  bool running() const { return running_; }
+  bool paused() const { return paused_; }
+  double dilation() const { return dilation_; }
+  int procs() const { return procs_; }
+  const RunSpec& spec() const { return spec_; }
+  TraceStore& store() { return store_; }
+  const TraceStore& store() const { return store_; }
+  // snapshot() is the latest snapshot of the run (the last one taken before it ended, after).
+  const std::optional<gor::Snapshot>& snapshot() const { return snapshot_; }
+  // events_per_second() is the recent event rate (engine events delivered per wall second).
+  double events_per_second() const { return events_per_second_; }
+  // deliver_pending() moves what the engine produced since the last frame into the store now
+  // (the frame timer does this every 16 ms; tests call it directly). Returns true if anything came.
+  bool deliver_pending();
+
+ signals:
+  void started();
+  // frame() follows every delivery: the store grew and/or a new snapshot arrived.
+  void frame(bool new_snapshot);
+  void pausedChanged(bool paused);
+  // breakpointHit() says why the run paused by itself.
+  void breakpointHit(const QString& reason);
+  void finished(const goroscope::gui::RunOutcome& outcome);
+  // controlFailed() reports a control request the engine could not honour (e.g. a goroutine
+  // that never reaches a scheduling point kept a pause from completing).
+  void controlFailed(const QString& message);
+
+ private:
+  class Observer;
+  struct Command {
+    enum Kind { Pause, Resume, Step, Stop, Dilation, Procs, Snapshot, Breakpoint } kind;
+    double value = 0;
+    QString reason;
+  };
+
+  void post(Command c);
+  void control_loop();
+  void take_snapshot(bool force);
+  void on_run_finished(RunOutcome outcome);
+  void join_threads();
+
+  TraceStore store_;
+  std::optional<gor::Snapshot> snapshot_;
+  RunSpec spec_;
+  bool running_ = false;
+  bool paused_ = false;
+  double dilation_ = 1;
+  int procs_ = 0;
+  double events_per_second_ = 0;
+  std::chrono::steady_clock::time_point rate_since_{};
+  size_t rate_events_ = 0;
+  QTimer frame_timer_;
+
+  std::unique_ptr<Observer> observer_;
+  gor::RunControl control_;
+  std::thread runner_;
+  std::thread controller_;
+  std::atomic<int> snapshot_interval_ms_{50};
+  std::atomic<bool> run_done_{false};
+
+  // Shared with the control thread and the observer (drain thread), under mu_.
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Command> commands_;
+  bool control_exit_ = false;
+  bool engine_paused_ = false;  // control thread's view: paused by a command or breakpoint
+  std::optional<gor::Snapshot> pending_snapshot_;
+  std::vector<QString> pending_breaks_;
+  std::vector<QString> pending_failures_;
+  std::optional<bool> pending_paused_;
+  BreakpointSet breakpoints_;
+};
+
+}  // namespace goroscope::gui

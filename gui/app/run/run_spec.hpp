@@ -1,0 +1,46 @@
+// run_spec.hpp — what the user asked to run, and how a run ended: plain values.
+#pragma once
+
+#include <QMetaType>
+#include <QString>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <gor/runtime.hpp>
+#include <goroscope/sample.hpp>
+
+namespace goroscope::gui {
+
+// RunSpec is one run request: a sample, its parameters as typed text, and engine settings.
+struct RunSpec {
+  std::string sample_id;
+  std::vector<std::pair<std::string, std::string>> params;  // key, value text (validated at start)
+  int procs = 0;            // 0: the sample's default
+  uint64_t seed = 0;
+  double dilation = 0;      // 0: the sample's suggested slow motion
+  bool start_paused = false;
+};
+
+// RunOutcome is how a run ended, copied to the UI thread.
+struct RunOutcome {
+  gor::RunResult result;
+  SampleOutcome outcome;
+  double wall_seconds = 0;
+};
+
+// BreakpointSet says when a run pauses by itself. Checked on the engine's event stream
+// (and on snapshots for queue lengths), so the pause lands a few events after the cause.
+struct BreakpointSet {
+  bool on_steal = false;
+  bool on_starving = false;        // a mutex switches into starvation mode
+  bool on_partial_deadlock = false;
+  int run_queue_longer_than = 0;   // 0: off; checked on each snapshot
+  uint64_t on_goroutine_block = 0; // 0: off; else pause when this goroutine blocks
+};
+
+}  // namespace goroscope::gui
+
+Q_DECLARE_METATYPE(goroscope::gui::RunOutcome)

@@ -1,0 +1,441 @@
+#include "views/scheduler_view.hpp"
+
+#include <QHelpEvent>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPainterPath>
+#include <QToolTip>
+
+#include <algorithm>
+#include <cmath>
+
+#include "model/event_text.hpp"
+#include "model/selection.hpp"
+#include "views/goroutine_colors.hpp"
+
+namespace goroscope::gui {
+
+namespace {
+
+constexpr double kFlightMs = 1600;   // a steal arrow's lifetime
+constexpr double kFlashMs = 1200;    // a badge flash's lifetime
+constexpr double kFadeMs = 260;      // fade in / out of chips
+
+double ease(double t) {
+  t = std::clamp(t, 0.0, 1.0);
+  return t < 0.5 ? 4 * t * t * t : 1 - std::pow(-2 * t + 2, 3) / 2;  // ease-in-out cubic
+}
+
+QRectF lerp(const QRectF& a, const QRectF& b, double t) {
+  return QRectF(a.x() + (b.x() - a.x()) * t, a.y() + (b.y() - a.y()) * t,
+                a.width() + (b.width() - a.width()) * t, a.height() + (b.height() - a.height()) * t);
+}
+
+QColor with_alpha(QColor c, double a) {
+  c.setAlphaF(std::clamp(a, 0.0, 1.0) * c.alphaF());
+  return c;
+}
+
+}  // namespace
+
+SchedulerView::SchedulerView(GoroutineSelection& selection, QWidget* parent)
+    : QWidget(parent), selection_(selection) {
+  setMouseTracking(true);
+  setAttribute(Qt::WA_OpaquePaintEvent);
+  QSizePolicy policy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+  policy.setHeightForWidth(true);
+  setSizePolicy(policy);
+  tick_.setInterval(16);
+  connect(&tick_, &QTimer::timeout, this, &SchedulerView::on_tick);
+  connect(&selection_, &GoroutineSelection::changed, this, [this] { update(); });
+  clock_.start();
+}
+
+LayoutMetrics SchedulerView::metrics() const {
+  LayoutMetrics m;
+  m.font = font();
+  const double h = QFontMetricsF(m.font).height();
+  m.chip_height = std::max(20.0, std::round(h + 8));
+  return m;
+}
+
+void SchedulerView::clear() {
+  snapshot_.reset();
+  info_index_.clear();
+  layout_ = SchedulerLayout{};
+  motion_.clear();
+  ghosts_.clear();
+  flights_.clear();
+  flashes_.clear();
+  updateGeometry();
+  update();
+}
+
+const gor::GoroutineInfo* SchedulerView::info(uint64_t g) const {
+  auto it = info_index_.find(g);
+  return it == info_index_.end() ? nullptr : &snapshot_->goroutines[it->second];
+}
+
+void SchedulerView::set_snapshot(const gor::Snapshot& s) {
+  snapshot_ = s;
+  info_index_.clear();
+  for (size_t i = 0; i < snapshot_->goroutines.size(); ++i) info_index_[snapshot_->goroutines[i].id] = i;
+  relayout();
+}
+
+void SchedulerView::relayout() {
+  if (!snapshot_) return;
+  const double t = now_ms();
+  // Where every chip is drawn right now (mid-flight ones included) becomes the start.
+  std::unordered_map<uint64_t, QRectF> shown;
+  for (const SceneChip& c : layout_.chips) {
+    double alpha = 1;
+    shown[c.g] = chip_rect_now(c.g, c, t, &alpha);
+  }
+  const double old_height = layout_.height;
+  layout_ = compute_scheduler_layout(*snapshot_, std::max(320, width()), metrics());
+  std::unordered_map<uint64_t, ChipMotion> next;
+  for (const SceneChip& c : layout_.chips) {
+    ChipMotion mo;
+    mo.to = c.rect;
+    mo.running = c.running;
+    auto it = shown.find(c.g);
+    if (it != shown.end()) {
+      mo.from = it->second;
+      mo.start_ms = t;
+      shown.erase(it);
+    } else {
+      mo.from = c.rect;
+      mo.start_ms = t;
+      mo.appear_ms = t;
+    }
+    next[c.g] = mo;
+  }
+  // Chips that vanished: ended goroutines fade out where they were; others (now inside a
+  // "+N") just disappear.
+  for (auto& [g, rect] : shown)
+    if (!info_index_.count(g)) ghosts_.push_back({g, rect, t});
+  motion_ = std::move(next);
+  if (std::abs(old_height - layout_.height) > 0.5) updateGeometry();
+  if (!tick_.isActive()) tick_.start();
+  update();
+}
+
+void SchedulerView::add_events(const std::vector<gor::Event>& events, size_t first) {
+  const double t = now_ms();
+  for (size_t i = first; i < events.size(); ++i) {
+    const gor::Event& e = events[i];
+    switch (e.kind) {
+      case gor::EventKind::Steal:
+        if (flights_.size() < 32) flights_.push_back({e.p, static_cast<int>(e.a0), static_cast<int>(e.a1), t});
+        break;
+      case gor::EventKind::Handoff:
+        flashes_.push_back({e.p, 0, QStringLiteral("handoff"), QColor(0x8e, 0x5e, 0xa2), t});
+        break;
+      case gor::EventKind::GoPreempted:
+        flashes_.push_back({e.p, 0, QStringLiteral("preempted G%1").arg(e.g), QColor(0xe0, 0x8a, 0x1e), t});
+        break;
+      case gor::EventKind::MutexMode:
+        flashes_.push_back({-1, e.a0, e.a1 ? QStringLiteral("→ STARVING") : QStringLiteral("→ normal"),
+                            e.a1 ? QColor(0xe1, 0x57, 0x59) : QColor(0x59, 0xa1, 0x4f), t});
+        break;
+      default: break;
+    }
+  }
+  // Keep the newest flashes per target only (a burst of preemptions must not pile up).
+  if (flashes_.size() > 64) flashes_.erase(flashes_.begin(), flashes_.end() - 64);
+  if ((!flights_.empty() || !flashes_.empty()) && !tick_.isActive()) tick_.start();
+}
+
+void SchedulerView::on_tick() {
+  const double t = now_ms();
+  std::erase_if(flights_, [&](const Flight& f) { return t - f.start_ms > kFlightMs; });
+  std::erase_if(flashes_, [&](const Flash& f) { return t - f.start_ms > kFlashMs; });
+  std::erase_if(ghosts_, [&](const Ghost& g) { return t - g.start_ms > kFadeMs; });
+  bool moving = !flights_.empty() || !flashes_.empty() || !ghosts_.empty();
+  for (const auto& [g, mo] : motion_)
+    if (t - mo.start_ms < std::max<double>(animation_ms_, kFadeMs)) moving = true;
+  update();
+  if (!moving) tick_.stop();
+}
+
+QRectF SchedulerView::chip_rect_now(uint64_t g, const SceneChip& chip, double t, double* alpha) const {
+  auto it = motion_.find(g);
+  *alpha = 1;
+  if (it == motion_.end()) return chip.rect;
+  const ChipMotion& mo = it->second;
+  if (mo.appear_ms >= 0) *alpha = std::clamp((t - mo.appear_ms) / kFadeMs, 0.0, 1.0);
+  if (animation_ms_ <= 0) return mo.to;
+  return lerp(mo.from, mo.to, ease((t - mo.start_ms) / animation_ms_));
+}
+
+int SchedulerView::heightForWidth(int w) const {
+  if (!snapshot_) return 300;
+  return static_cast<int>(std::ceil(compute_scheduler_layout(*snapshot_, w, metrics()).height));
+}
+
+QSize SchedulerView::sizeHint() const { return QSize(900, std::max(300, static_cast<int>(layout_.height))); }
+QSize SchedulerView::minimumSizeHint() const { return QSize(340, std::max(200, static_cast<int>(layout_.height))); }
+
+void SchedulerView::resizeEvent(QResizeEvent*) {
+  if (!snapshot_) return;
+  const int saved = animation_ms_;
+  animation_ms_ = 0;  // a resize re-places chips at once
+  relayout();
+  animation_ms_ = saved;
+}
+
+void SchedulerView::changeEvent(QEvent* e) {
+  if (e->type() == QEvent::FontChange || e->type() == QEvent::PaletteChange) relayout();
+  QWidget::changeEvent(e);
+}
+
+void SchedulerView::paintEvent(QPaintEvent*) {
+  QElapsedTimer paint_clock;
+  paint_clock.start();
+  QPainter painter(this);
+  painter.setRenderHint(QPainter::Antialiasing);
+  const QPalette& pal = palette();
+  const bool dark = pal.color(QPalette::Window).lightnessF() < 0.5;
+  painter.fillRect(rect(), pal.color(QPalette::Window));
+  const QColor card = dark ? pal.color(QPalette::Base).lighter(115) : pal.color(QPalette::Base);
+  const QColor border = dark ? QColor(0x5a, 0x60, 0x6a) : QColor(0xc4, 0xc9, 0xd2);
+  const QColor text = pal.color(QPalette::WindowText);
+  const QColor dim = dark ? QColor(0xa0, 0xa6, 0xb0) : QColor(0x6a, 0x70, 0x7a);
+  QFont base = font();
+  QFont bold = base;
+  bold.setBold(true);
+  QFont small = base;
+  small.setPointSizeF(std::max(7.0, base.pointSizeF() * 0.85));
+
+  if (!snapshot_) {
+    painter.setPen(dim);
+    painter.setFont(base);
+    painter.drawText(rect(), Qt::AlignCenter, tr("Pick a sample and press Run to watch the scheduler."));
+    return;
+  }
+  const double t = now_ms();
+
+  // Panels.
+  for (const ScenePanel& p : layout_.panels) {
+    painter.setPen(QPen(border, 1));
+    painter.setBrush(card);
+    painter.drawRoundedRect(p.rect, 8, 8);
+    painter.setFont(p.kind == ScenePanel::Kind::Processor ? bold : bold);
+    painter.setPen(text);
+    const QRectF header(p.rect.left() + 10, p.rect.top() + 4, p.rect.width() - 20, 20);
+    painter.drawText(header, Qt::AlignLeft | Qt::AlignVCenter, p.title);
+    double title_w = QFontMetricsF(bold).horizontalAdvance(p.title);
+    if (!p.badge.isEmpty()) {
+      painter.setFont(small);
+      const double bw = QFontMetricsF(small).horizontalAdvance(p.badge) + 16;
+      const QRectF badge(header.left() + title_w + 10, header.top() + 1, bw, 18);
+      painter.setPen(Qt::NoPen);
+      painter.setBrush(p.badge_color);
+      painter.drawRoundedRect(badge, 9, 9);
+      painter.setPen(text_color_on(p.badge_color));
+      painter.drawText(badge, Qt::AlignCenter, p.badge);
+      title_w += bw + 10;
+    }
+    if (!p.status.isEmpty()) {
+      painter.setFont(small);
+      painter.setPen(p.status_color.isValid() ? p.status_color : dim);
+      QRectF status = header;
+      status.setLeft(header.left() + title_w + 10);
+      painter.drawText(status, Qt::AlignRight | Qt::AlignVCenter,
+                       QFontMetricsF(small).elidedText(p.status, Qt::ElideRight, status.width()));
+    }
+  }
+
+  // Labels.
+  painter.setFont(small);
+  for (const SceneText& s : layout_.texts) {
+    painter.setPen(s.dim ? dim : text);
+    painter.drawText(s.rect, Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, s.text);
+  }
+
+  // Channel buffer slots.
+  for (const SceneSlot& s : layout_.buffer_slots) {
+    painter.setPen(QPen(s.filled ? QColor(0x3b, 0x66, 0x94) : border, 1.2));
+    painter.setBrush(s.filled ? QColor(0x4e, 0x79, 0xa7) : card);
+    painter.drawRoundedRect(s.rect, 4, 4);
+    if (s.filled && !s.value.isEmpty()) {
+      painter.setPen(Qt::white);
+      painter.drawText(s.rect, Qt::AlignCenter, QFontMetricsF(small).elidedText(s.value, Qt::ElideRight, s.rect.width() - 4));
+    }
+  }
+
+  // Starvation bars.
+  for (const SceneBar& b : layout_.bars) {
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(dark ? QColor(0x40, 0x44, 0x4c) : QColor(0xe6, 0xe8, 0xec));
+    painter.drawRoundedRect(b.rect, 4, 4);
+    QRectF fill = b.rect;
+    fill.setWidth(b.rect.width() * std::min(1.0, b.fraction));
+    painter.setBrush(b.fraction >= 1 ? QColor(0xe1, 0x57, 0x59) : QColor(0xf2, 0x8e, 0x2b));
+    if (fill.width() > 0.5) painter.drawRoundedRect(fill, 4, 4);
+    painter.setPen(dim);
+    painter.drawText(QRectF(b.rect.right() + 8, b.rect.top() - 5, 240, 18), Qt::AlignLeft | Qt::AlignVCenter,
+                     QStringLiteral("1 ms threshold"));
+  }
+
+  // Ghosts (ended goroutines fading out).
+  for (const Ghost& g : ghosts_) {
+    const double a = 1 - std::clamp((t - g.start_ms) / kFadeMs, 0.0, 1.0);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(with_alpha(goroutine_color(g.g), a * 0.8));
+    painter.drawRoundedRect(g.rect, g.rect.height() / 2, g.rect.height() / 2);
+  }
+
+  // Chips.
+  const uint64_t selected = selection_.selected();
+  for (const SceneChip& c : layout_.chips) {
+    double alpha = 1;
+    const QRectF r = chip_rect_now(c.g, c, t, &alpha);
+    const QColor fill = goroutine_color(c.g);
+    painter.setPen(c.g == selected ? QPen(text, 3) : (c.running ? QPen(fill.darker(150), 2) : Qt::NoPen));
+    painter.setBrush(with_alpha(fill, alpha));
+    painter.drawRoundedRect(r, r.height() / 2, r.height() / 2);
+    painter.setPen(with_alpha(text_color_on(fill), alpha));
+    painter.setFont(c.running || c.g == selected ? bold : base);
+    QString label = QStringLiteral("G%1").arg(c.g);
+    if (c.running)
+      if (const gor::GoroutineInfo* gi = info(c.g); gi && !gi->label.empty()) label += QStringLiteral(" ") + QString::fromStdString(gi->label);
+    painter.drawText(r, Qt::AlignCenter, QFontMetricsF(painter.font()).elidedText(label, Qt::ElideRight, r.width() - 8));
+    if (!c.caption.isEmpty()) {
+      painter.setFont(small);
+      painter.setPen(c.urgency >= 1 ? QColor(0xe1, 0x57, 0x59) : dim);
+      painter.drawText(QRectF(r.left() - 6, r.bottom() + 1, r.width() + 12, 15), Qt::AlignCenter, c.caption);
+    }
+  }
+  for (const SceneOverflow& o : layout_.overflows) {
+    painter.setPen(QPen(border, 1));
+    painter.setBrush(dark ? QColor(0x4a, 0x4f, 0x58) : QColor(0xee, 0xef, 0xf2));
+    painter.drawRoundedRect(o.rect, o.rect.height() / 2, o.rect.height() / 2);
+    painter.setPen(text);
+    painter.setFont(small);
+    painter.drawText(o.rect, Qt::AlignCenter, QStringLiteral("+%1").arg(o.hidden));
+  }
+
+  // Flashes: handoff / preemption badges on P cards, mode switches on mutex panels.
+  std::unordered_map<int, int> stacked;  // per card, so several badges do not overlap
+  for (const Flash& f : flashes_) {
+    const double age = (t - f.start_ms) / kFlashMs;
+    const double a = age < 0.7 ? 1 : 1 - (age - 0.7) / 0.3;
+    QRectF target;
+    if (f.proc >= 0) {
+      auto it = layout_.proc_rects.find(f.proc);
+      if (it == layout_.proc_rects.end()) continue;
+      target = it->second;
+    } else {
+      auto it = layout_.object_rects.find(f.object);
+      if (it == layout_.object_rects.end()) continue;
+      target = it->second;
+      painter.setPen(QPen(with_alpha(f.color, a), 3 + 3 * std::sin(age * 3.14159 * 4) * (1 - age)));
+      painter.setBrush(Qt::NoBrush);
+      painter.drawRoundedRect(target.adjusted(-2, -2, 2, 2), 9, 9);
+    }
+    const int slot = stacked[f.proc >= 0 ? f.proc : -1 - static_cast<int>(f.object % 1000)]++;
+    if (slot > 2) continue;
+    painter.setFont(small);
+    const double w = QFontMetricsF(small).horizontalAdvance(f.text) + 16;
+    const QRectF pill(target.right() - w - 8, target.bottom() - 24 - slot * 22, w, 19);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(with_alpha(f.color, a));
+    painter.drawRoundedRect(pill, 9.5, 9.5);
+    painter.setPen(with_alpha(Qt::white, a));
+    painter.drawText(pill, Qt::AlignCenter, f.text);
+  }
+
+  // Steal arrows: from victim card to thief card, with the count.
+  for (const Flight& f : flights_) {
+    auto victim = layout_.proc_rects.find(f.victim);
+    auto thief = layout_.proc_rects.find(f.thief);
+    if (victim == layout_.proc_rects.end() || thief == layout_.proc_rects.end()) continue;
+    const double age = (t - f.start_ms) / kFlightMs;
+    const double a = age < 0.75 ? 1 : 1 - (age - 0.75) / 0.25;
+    const double grow = std::clamp(age / 0.35, 0.0, 1.0);
+    const QPointF from(victim->second.center().x(), victim->second.bottom() - 28);
+    const QPointF to(thief->second.center().x(), thief->second.bottom() - 28);
+    const QPointF ctrl((from.x() + to.x()) / 2, std::min(from.y(), to.y()) - 40);
+    QPainterPath path(from);
+    path.quadTo(ctrl, to);
+    const QColor red(0xd6, 0x3b, 0x3e);
+    painter.setPen(QPen(with_alpha(red, a), 2.5, Qt::SolidLine, Qt::RoundCap));
+    painter.setBrush(Qt::NoBrush);
+    // Draw the grown part of the curve, then the head.
+    QPainterPath grown;
+    const int steps = 24;
+    grown.moveTo(path.pointAtPercent(0));
+    for (int i = 1; i <= steps; ++i) grown.lineTo(path.pointAtPercent(grow * i / steps));
+    painter.drawPath(grown);
+    const QPointF tip = path.pointAtPercent(grow);
+    const double angle = std::atan2(tip.y() - path.pointAtPercent(std::max(0.0, grow - 0.05)).y(),
+                                    tip.x() - path.pointAtPercent(std::max(0.0, grow - 0.05)).x());
+    QPolygonF head;
+    head << tip << tip - QPointF(12 * std::cos(angle - 0.45), 12 * std::sin(angle - 0.45))
+         << tip - QPointF(12 * std::cos(angle + 0.45), 12 * std::sin(angle + 0.45));
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(with_alpha(red, a));
+    painter.drawPolygon(head);
+    const QString label = QStringLiteral("steal %1 from P%2").arg(f.count).arg(f.victim);
+    painter.setFont(small);
+    const double w = QFontMetricsF(small).horizontalAdvance(label) + 18;
+    const QPointF mid = path.pointAtPercent(0.5);
+    const QRectF pill(mid.x() - w / 2, mid.y() - 11, w, 21);
+    painter.setPen(QPen(with_alpha(red, a), 1.5));
+    painter.setBrush(with_alpha(dark ? QColor(0x3a, 0x22, 0x24) : QColor(0xff, 0xee, 0xee), a));
+    painter.drawRoundedRect(pill, 10.5, 10.5);
+    painter.setPen(with_alpha(red, a));
+    painter.drawText(pill, Qt::AlignCenter, label);
+  }
+
+  paint_times_us_.push_back(paint_clock.nsecsElapsed() / 1000);
+  if (paint_times_us_.size() > 600) paint_times_us_.pop_front();
+}
+
+uint64_t SchedulerView::chip_at(QPointF pos) const {
+  const double t = now_ms();
+  for (auto it = layout_.chips.rbegin(); it != layout_.chips.rend(); ++it) {
+    double alpha = 1;
+    if (chip_rect_now(it->g, *it, t, &alpha).contains(pos)) return it->g;
+  }
+  return 0;
+}
+
+void SchedulerView::mousePressEvent(QMouseEvent* e) {
+  if (e->button() != Qt::LeftButton) return QWidget::mousePressEvent(e);
+  if (const uint64_t g = chip_at(e->position())) selection_.select(g);
+}
+
+bool SchedulerView::event(QEvent* e) {
+  if (e->type() != QEvent::ToolTip) return QWidget::event(e);
+  auto* help = static_cast<QHelpEvent*>(e);
+  const uint64_t g = chip_at(help->pos());
+  const gor::GoroutineInfo* gi = g ? info(g) : nullptr;
+  if (!gi) {
+    for (const SceneOverflow& o : layout_.overflows)
+      if (o.rect.contains(help->pos())) {
+        QToolTip::showText(help->globalPos(), tr("%1 more goroutines (see the Goroutines tab)").arg(o.hidden), this);
+        return true;
+      }
+    QToolTip::hideText();
+    e->ignore();
+    return true;
+  }
+  QString tip = QStringLiteral("<b>G%1</b>").arg(g);
+  if (!gi->label.empty()) tip += QStringLiteral(" · ") + QString::fromStdString(gi->label).toHtmlEscaped();
+  tip += QStringLiteral("<br>state: %1").arg(QString::fromStdString(gi->state));
+  if (!gi->wait_reason.empty()) tip += QStringLiteral(" (%1)").arg(QString::fromStdString(gi->wait_reason).toHtmlEscaped());
+  const QString object = snapshot_ ? object_display_name(*snapshot_, gi->wait_object) : QString();
+  if (!object.isEmpty()) tip += QStringLiteral("<br>on: %1").arg(object.toHtmlEscaped());
+  if (snapshot_ && gi->since_ns >= 0)
+    tip += QStringLiteral("<br>for: %1").arg(format_duration(snapshot_->now_ns - gi->since_ns));
+  if (!gi->created_at.empty()) tip += QStringLiteral("<br>created at %1").arg(QString::fromStdString(gi->created_at).toHtmlEscaped());
+  if (!gi->blocked_at.empty()) tip += QStringLiteral("<br>blocked at %1").arg(QString::fromStdString(gi->blocked_at).toHtmlEscaped());
+  tip += QStringLiteral("<br><i>click to inspect</i>");
+  QToolTip::showText(help->globalPos(), tip, this);
+  return true;
+}
+
+}  // namespace goroscope::gui

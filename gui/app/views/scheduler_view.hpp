@@ -1,0 +1,109 @@
+// scheduler_view.hpp — the live scheduler scene: P cards, queues, blocked goroutines, Ms.
+//
+// Geometry comes from compute_scheduler_layout() (scheduler_layout.hpp); this widget paints
+// it and animates the differences between successive snapshots: a goroutine chip glides
+// from its old place to its new one (queue -> running -> blocked -> queue), new goroutines
+// fade in, ended ones fade out. Events add what snapshots cannot show: a steal flies as an
+// arrow with its count from victim to thief, a syscall handoff and a preemption flash on the
+// P card, a mutex mode switch flashes its panel. Animation runs on a 60 Hz timer only while
+// something moves.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QTimer>
+#include <QWidget>
+
+#include <deque>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include <gor/control.hpp>
+#include <gor/trace.hpp>
+
+#include "views/scheduler_layout.hpp"
+
+namespace goroscope::gui {
+
+class GoroutineSelection;
+
+// SchedulerView paints one run's scheduler. UI thread only.
+class SchedulerView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit SchedulerView(GoroutineSelection& selection, QWidget* parent = nullptr);
+
+  // set_snapshot() shows `s`, animating from what was shown.
+  void set_snapshot(const gor::Snapshot& s);
+  // add_events() notes steals, handoffs, preemptions and mutex mode switches to animate.
+  void add_events(const std::vector<gor::Event>& events, size_t first);
+  // clear() empties the scene (a new run).
+  void clear();
+  // set_animation_ms() sets how long a chip takes to glide to its new place (0: jump).
+  void set_animation_ms(int ms) { animation_ms_ = ms; }
+  // layout() is the geometry shown now (tests).
+  const SchedulerLayout& scene_layout() const { return layout_; }
+  // paint_times_us() are the last paint durations in microseconds (benchmarks).
+  const std::deque<int64_t>& paint_times_us() const { return paint_times_us_; }
+  // steals_in_flight() is how many steal arrows are drawn now.
+  int steals_in_flight() const { return static_cast<int>(flights_.size()); }
+
+  QSize sizeHint() const override;
+  QSize minimumSizeHint() const override;
+  bool hasHeightForWidth() const override { return true; }
+  int heightForWidth(int w) const override;
+
+ protected:
+  void paintEvent(QPaintEvent*) override;
+  void resizeEvent(QResizeEvent*) override;
+  void mousePressEvent(QMouseEvent*) override;
+  bool event(QEvent*) override;
+  void changeEvent(QEvent*) override;
+
+ private:
+  struct ChipMotion {
+    QRectF from, to;
+    double start_ms = 0;
+    double appear_ms = -1;     // when it faded in (-1: was already there)
+    bool running = false;
+  };
+  struct Ghost {               // an ended goroutine fading out
+    uint64_t g;
+    QRectF rect;
+    double start_ms;
+  };
+  struct Flight {              // a steal arrow
+    int thief, victim, count;
+    double start_ms;
+  };
+  struct Flash {               // handoff / preempt badge on a P card, or a mutex mode switch
+    int proc = -1;
+    uint64_t object = 0;
+    QString text;
+    QColor color;
+    double start_ms;
+  };
+
+  void relayout();
+  void on_tick();
+  double now_ms() const { return static_cast<double>(clock_.nsecsElapsed()) / 1e6; }
+  QRectF chip_rect_now(uint64_t g, const SceneChip& chip, double t, double* alpha) const;
+  const gor::GoroutineInfo* info(uint64_t g) const;
+  uint64_t chip_at(QPointF pos) const;
+  LayoutMetrics metrics() const;
+
+  GoroutineSelection& selection_;
+  std::optional<gor::Snapshot> snapshot_;
+  std::unordered_map<uint64_t, size_t> info_index_;
+  SchedulerLayout layout_;
+  std::unordered_map<uint64_t, ChipMotion> motion_;
+  std::vector<Ghost> ghosts_;
+  std::vector<Flight> flights_;
+  std::vector<Flash> flashes_;
+  QTimer tick_;
+  QElapsedTimer clock_;
+  int animation_ms_ = 320;
+  std::deque<int64_t> paint_times_us_;
+};
+
+}  // namespace goroscope::gui

@@ -1,0 +1,31 @@
+// app_options.hpp — the desktop app's command line: `goroscope [--sample ID] [options]`.
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace goroscope::gui {
+
+// AppOptions is what the command line asked for. Unset optionals keep the remembered settings.
+struct AppOptions {
+  QString sample;                 // --sample ID
+  std::optional<int> procs;       // --procs N (1..64)
+  std::optional<qulonglong> seed; // --seed S
+  std::optional<double> speed;    // --speed K: slow motion 1..1000
+  bool run = false;               // --run: start the sample at once
+  QString theme;                  // --theme light|dark|system
+  QString screenshot;             // --screenshot FILE.png: save the window once the run ends (or after --screenshot-after)
+  int screenshot_after_ms = -1;   // --screenshot-after MS: take it this long after start instead
+  bool quit = false;              // --quit: exit after the screenshot (headless use)
+  QStringList params;             // --param KEY=VALUE (repeatable)
+  QString size;                   // --size WxH: window size
+};
+
+// parse_app_options() parses `args` (args[0] is the program). On a bad flag or value it
+// returns nullopt and sets `error` to a one-line message; `--help`/`--version` set `help_text`
+// and return nullopt with an empty error.
+std::optional<AppOptions> parse_app_options(const QStringList& args, QString* error, QString* help_text);
+
+}  // namespace goroscope::gui

@@ -1,0 +1,374 @@
+#include "window/main_window.hpp"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QFontDatabase>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QLabel>
+#include <QMenuBar>
+#include <QPlainTextEdit>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+#include <goroscope/registry.hpp>
+
+#include "model/event_text.hpp"
+#include "views/goroutine_table.hpp"
+#include "views/inspector_view.hpp"
+#include "views/run_banner.hpp"
+#include "views/sample_details.hpp"
+#include "views/sample_gallery.hpp"
+#include "views/scheduler_view.hpp"
+#include "window/run_toolbar.hpp"
+#include "window/theme.hpp"
+
+namespace goroscope::gui {
+
+MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(parent), persist_(persist_settings) {
+  setWindowTitle(tr("Goroscope"));
+  setWindowIcon(QIcon(QStringLiteral(":/icons/goroscope.svg")));
+  setDockNestingEnabled(true);
+
+  toolbar_ = new RunToolbar(this);
+  addToolBar(Qt::TopToolBarArea, toolbar_);
+
+  // Left: gallery above the explanation and parameters.
+  gallery_ = new SampleGallery(this);
+  auto* gallery_dock = new QDockWidget(tr("Samples"), this);
+  gallery_dock->setObjectName(QStringLiteral("SamplesDock"));
+  gallery_dock->setWidget(gallery_);
+  addDockWidget(Qt::LeftDockWidgetArea, gallery_dock);
+  details_ = new SampleDetails(this);
+  auto* details_dock = new QDockWidget(tr("About this sample"), this);
+  details_dock->setObjectName(QStringLiteral("AboutDock"));
+  details_dock->setWidget(details_);
+  addDockWidget(Qt::LeftDockWidgetArea, details_dock);
+  splitDockWidget(gallery_dock, details_dock, Qt::Vertical);
+
+  // Centre: banner + scrollable scene.
+  auto* centre = new QWidget(this);
+  auto* centre_layout = new QVBoxLayout(centre);
+  centre_layout->setContentsMargins(4, 4, 4, 0);
+  centre_layout->setSpacing(4);
+  banner_ = new RunBanner(centre);
+  centre_layout->addWidget(banner_);
+  scheduler_ = new SchedulerView(selection_, centre);
+  scene_scroll_ = new QScrollArea(centre);
+  scene_scroll_->setWidget(scheduler_);
+  scene_scroll_->setWidgetResizable(true);
+  scene_scroll_->setFrameShape(QFrame::NoFrame);
+  centre_layout->addWidget(scene_scroll_, 1);
+  setCentralWidget(centre);
+
+  // Right: inspector.
+  inspector_ = new InspectorView(selection_, this);
+  auto* inspector_dock = new QDockWidget(tr("Inspector"), this);
+  inspector_dock->setObjectName(QStringLiteral("InspectorDock"));
+  inspector_dock->setWidget(inspector_);
+  addDockWidget(Qt::RightDockWidgetArea, inspector_dock);
+
+  // Bottom: tabs.
+  bottom_tabs_ = new QTabWidget(this);
+  table_ = new GoroutineTable(selection_, bottom_tabs_);
+  bottom_tabs_->addTab(table_, tr("Goroutines"));
+  output_ = new QPlainTextEdit(bottom_tabs_);
+  output_->setReadOnly(true);
+  output_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  output_->setPlaceholderText(tr("What the sample prints appears here when its run ends."));
+  bottom_tabs_->addTab(output_, tr("Output"));
+  auto* bottom_dock = new QDockWidget(tr("Run details"), this);
+  bottom_dock->setObjectName(QStringLiteral("BottomDock"));
+  bottom_dock->setWidget(bottom_tabs_);
+  addDockWidget(Qt::BottomDockWidgetArea, bottom_dock);
+  resizeDocks({gallery_dock, inspector_dock}, {280, 300}, Qt::Horizontal);
+  resizeDocks({bottom_dock}, {230}, Qt::Vertical);
+
+  // Status bar.
+  auto status_label = [this](const QString& tip) {
+    auto* l = new QLabel(this);
+    l->setToolTip(tip);
+    l->setContentsMargins(8, 0, 8, 0);
+    statusBar()->addPermanentWidget(l);
+    return l;
+  };
+  status_state_ = status_label(tr("Run state"));
+  status_time_ = status_label(tr("Engine time (slowed down by the speed setting; frozen while paused)"));
+  status_rate_ = status_label(tr("Scheduler events recorded per wall-clock second"));
+  status_goroutines_ = status_label(tr("Goroutines alive"));
+  status_procs_ = status_label(tr("GOMAXPROCS"));
+  status_speed_ = status_label(tr("Slow motion"));
+
+  build_menus();
+
+  connect(gallery_, &SampleGallery::sampleChosen, this, [this](const QString& id) { open_sample(id); });
+  connect(gallery_, &SampleGallery::sampleActivated, this, [this](const QString& id) {
+    if (open_sample(id) && !controller_.running()) run_current();
+  });
+  connect(toolbar_, &RunToolbar::runRequested, this, [this] { run_current(); });
+  connect(toolbar_, &RunToolbar::pauseToggled, this, [this] {
+    if (!controller_.running()) return;
+    if (controller_.paused()) {
+      banner_->clear_message();
+      controller_.resume();
+    } else {
+      controller_.pause();
+    }
+  });
+  connect(toolbar_, &RunToolbar::stepRequested, this, [this] { controller_.step(1); });
+  connect(toolbar_, &RunToolbar::stopRequested, this, [this] { controller_.stop(); });
+  connect(toolbar_, &RunToolbar::restartRequested, this, [this] {
+    if (controller_.running()) {
+      restart_pending_ = true;
+      controller_.stop();
+    } else {
+      run_current();
+    }
+  });
+  connect(toolbar_, &RunToolbar::dilationChanged, this, [this](double k) {
+    controller_.set_dilation(k);
+    update_status();
+  });
+  connect(toolbar_, &RunToolbar::procsChanged, this, [this](int n) {
+    if (controller_.running()) controller_.set_procs(n);
+    update_status();
+  });
+  connect(toolbar_, &RunToolbar::breakpointsChanged, this, &MainWindow::update_breakpoints);
+  connect(&selection_, &GoroutineSelection::changed, this, [this] {
+    update_breakpoints();
+    inspector_->set_data(controller_.snapshot() ? &*controller_.snapshot() : nullptr, controller_.store());
+  });
+
+  connect(&controller_, &RunController::frame, this, &MainWindow::on_frame);
+  connect(&controller_, &RunController::finished, this, &MainWindow::on_finished);
+  connect(&controller_, &RunController::pausedChanged, this, [this](bool paused) {
+    toolbar_->set_run_state(controller_.running(), paused);
+    update_status();
+  });
+  connect(&controller_, &RunController::breakpointHit, this, [this](const QString& reason) {
+    banner_->show_message(RunBanner::Severity::Warning, tr("Paused"), reason + tr(" — press Space to resume, → to step."));
+  });
+  connect(&controller_, &RunController::controlFailed, this, [this](const QString& message) {
+    banner_->show_message(RunBanner::Severity::Warning, tr("Control"), message);
+  });
+
+  if (persist_) restore_settings();
+  if (current_sample_.isEmpty()) open_sample(QString::fromStdString(default_sample().info.id));
+  update_status();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::build_menus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* shot = file->addAction(tr("Save &screenshot…"));
+  shot->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+  shot->setToolTip(tr("Save a PNG of the whole window"));
+  connect(shot, &QAction::triggered, this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save screenshot"), QStringLiteral("goroscope.png"),
+                                                      tr("PNG images (*.png)"));
+    if (!path.isEmpty() && !save_screenshot(path))
+      banner_->show_message(RunBanner::Severity::Error, tr("Screenshot"), tr("Could not write %1").arg(path));
+  });
+  file->addSeparator();
+  QAction* quit = file->addAction(tr("&Quit"));
+  quit->setShortcut(QKeySequence::Quit);
+  connect(quit, &QAction::triggered, this, &QWidget::close);
+
+  QMenu* run = menuBar()->addMenu(tr("&Run"));
+  for (QAction* a : {toolbar_->run_action(), toolbar_->pause_action(), toolbar_->step_action(),
+                     toolbar_->stop_action(), toolbar_->restart_action()})
+    run->addAction(a);
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  QMenu* theme = view->addMenu(tr("&Theme"));
+  auto* group = new QActionGroup(this);
+  for (auto [text, value] : {std::pair{tr("System"), Theme::System}, std::pair{tr("Light"), Theme::Light},
+                             std::pair{tr("Dark"), Theme::Dark}}) {
+    QAction* a = theme->addAction(text);
+    a->setCheckable(true);
+    a->setChecked(value == theme_);
+    group->addAction(a);
+    connect(a, &QAction::triggered, this, [this, value = value] { set_theme(value); });
+  }
+  view->addSeparator();
+  for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+}
+
+void MainWindow::set_theme(Theme theme) {
+  theme_ = theme;
+  switch (theme) {
+    case Theme::System: QApplication::setPalette(QApplication::style()->standardPalette()); break;
+    case Theme::Light: QApplication::setPalette(light_palette()); break;
+    case Theme::Dark: QApplication::setPalette(dark_palette()); break;
+  }
+}
+
+bool MainWindow::open_sample(const QString& id) {
+  const Sample* sample = find_sample(id.toStdString());
+  if (!sample) {
+    banner_->show_message(RunBanner::Severity::Error, tr("Unknown sample"), tr("There is no sample '%1'.").arg(id));
+    return false;
+  }
+  if (id == current_sample_) return true;
+  current_sample_ = id;
+  gallery_->select_sample(id);
+  details_->show_sample(*sample);
+  if (!controller_.running()) {
+    toolbar_->set_procs(sample->info.default_procs);
+    toolbar_->set_dilation(std::max(1.0, sample->info.suggested_dilation));
+  }
+  setWindowTitle(tr("Goroscope — %1 (%2)").arg(QString::fromStdString(sample->info.title), id));
+  return true;
+}
+
+bool MainWindow::run_current(const std::vector<std::pair<std::string, std::string>>& extra_params) {
+  RunSpec spec;
+  spec.sample_id = current_sample_.toStdString();
+  spec.params = details_->parameter_values();
+  spec.params.insert(spec.params.end(), extra_params.begin(), extra_params.end());
+  spec.procs = toolbar_->procs();
+  spec.seed = toolbar_->seed();
+  spec.dilation = toolbar_->dilation();
+  QString error;
+  scheduler_->clear();
+  selection_.select(0);
+  reported_deadlocks_.clear();
+  events_seen_ = 0;
+  output_->clear();
+  update_breakpoints();
+  if (!controller_.start(spec, &error)) {
+    banner_->show_message(RunBanner::Severity::Error, tr("Cannot run"), error);
+    return false;
+  }
+  store_generation_ = controller_.store().generation();
+  banner_->clear_message();
+  toolbar_->set_run_state(true, false);
+  update_status();
+  return true;
+}
+
+void MainWindow::update_breakpoints() { controller_.set_breakpoints(toolbar_->breakpoints(selection_.selected())); }
+
+void MainWindow::on_frame(bool new_snapshot) {
+  const TraceStore& store = controller_.store();
+  if (store.generation() != store_generation_) {
+    store_generation_ = store.generation();
+    events_seen_ = 0;
+  }
+  scheduler_->add_events(store.events(), std::min(events_seen_, store.size()));
+  events_seen_ = store.size();
+  if (new_snapshot && controller_.snapshot()) {
+    const gor::Snapshot& s = *controller_.snapshot();
+    scheduler_->set_snapshot(s);
+    table_->set_snapshot(s, store);
+    inspector_->set_data(&s, store);
+    show_partial_deadlocks(s);
+  }
+  update_status();
+}
+
+void MainWindow::show_partial_deadlocks(const gor::Snapshot& s) {
+  for (const gor::DeadlockInfo& d : s.deadlocks) {
+    const QString text = QString::fromStdString(d.description);
+    if (reported_deadlocks_.contains(text)) continue;
+    reported_deadlocks_ << text;
+    QStringList ids;
+    for (uint64_t g : d.cycle) ids << QStringLiteral("G%1").arg(g);
+    banner_->show_message(RunBanner::Severity::Error, tr("Partial deadlock"),
+                          tr("%1 can never run again: %2").arg(ids.join(QStringLiteral(", ")), text));
+    if (!d.cycle.empty()) selection_.select(d.cycle.front());
+  }
+}
+
+void MainWindow::on_finished(const RunOutcome& outcome) {
+  on_frame(false);
+  toolbar_->set_run_state(false, false);
+  const gor::RunResult& r = outcome.result;
+  QStringList lines;
+  for (const std::string& l : outcome.outcome.lines) lines << QString::fromStdString(l);
+  output_->setPlainText(lines.join(QLatin1Char('\n')));
+  const QString dump = QString::fromStdString(r.dump);
+  if (r.stopped) {
+    banner_->show_message(RunBanner::Severity::Info, tr("Stopped"), tr("The run was stopped; every goroutine was unwound."));
+  } else if (r.status == gor::RunStatus::Panic) {
+    banner_->show_message(RunBanner::Severity::Error, tr("panic: %1").arg(QString::fromStdString(r.message)),
+                          tr("goroutine %1 panicked; the views show the last moment sampled.").arg(r.panicking_goid), dump);
+    if (r.panicking_goid) selection_.select(r.panicking_goid);
+  } else if (r.status == gor::RunStatus::Deadlock) {
+    banner_->show_message(RunBanner::Severity::Error, tr("fatal error: %1").arg(QString::fromStdString(r.message)),
+                          tr("Every goroutine is blocked; the dump shows where."), dump);
+  } else {
+    QString summary = tr("%1 goroutines, %2 steals, %3 events in %4 s.")
+                          .arg(r.goroutines_created).arg(r.steals).arg(controller_.store().size())
+                          .arg(outcome.wall_seconds, 0, 'f', 2);
+    if (!lines.isEmpty()) summary += QStringLiteral("  ") + lines.back();
+    banner_->show_message(RunBanner::Severity::Info, tr("Finished"), summary);
+  }
+  update_status();
+  emit runFinished();
+  if (restart_pending_) {
+    restart_pending_ = false;
+    run_current();
+  }
+}
+
+QString MainWindow::status_text() const {
+  return QStringList{status_state_->text(), status_time_->text(), status_rate_->text(), status_goroutines_->text(),
+                     status_procs_->text(), status_speed_->text()}
+      .join(QStringLiteral(" | "));
+}
+
+void MainWindow::update_status() {
+  const bool running = controller_.running();
+  status_state_->setText(running ? (controller_.paused() ? tr("paused") : tr("running")) : tr("idle"));
+  const auto& snap = controller_.snapshot();
+  const int64_t now = std::max<int64_t>(snap ? snap->now_ns : 0, controller_.store().end_ns());
+  status_time_->setText(tr("engine %1").arg(format_engine_time(now)));
+  const double rate = controller_.events_per_second();
+  status_rate_->setText(rate >= 1e6 ? tr("%1 M events/s").arg(rate / 1e6, 0, 'f', 2)
+                                    : tr("%1 events/s").arg(static_cast<qlonglong>(rate)));
+  status_goroutines_->setText(tr("%1 goroutines").arg(snap ? snap->goroutines.size() : 0));
+  status_procs_->setText(tr("procs %1").arg(snap && running ? snap->gomaxprocs : toolbar_->procs()));
+  const double k = toolbar_->dilation();
+  status_speed_->setText(k < 1.05 ? tr("real time") : tr("%1× slower").arg(std::lround(k)));
+}
+
+bool MainWindow::save_screenshot(const QString& path) { return grab().save(path, "PNG"); }
+
+void MainWindow::restore_settings() {
+  QSettings s;
+  restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
+  restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+  const QString sample = s.value(QStringLiteral("run/sample")).toString();
+  if (!sample.isEmpty() && find_sample(sample.toStdString())) open_sample(sample);
+  if (s.contains(QStringLiteral("run/speed"))) toolbar_->set_dilation(s.value(QStringLiteral("run/speed")).toDouble());
+  if (s.contains(QStringLiteral("run/procs"))) toolbar_->set_procs(s.value(QStringLiteral("run/procs")).toInt());
+  toolbar_->set_seed(s.value(QStringLiteral("run/seed"), 0).toULongLong());
+  set_theme(static_cast<Theme>(std::clamp(s.value(QStringLiteral("view/theme"), 0).toInt(), 0, 2)));
+}
+
+void MainWindow::save_settings() const {
+  QSettings s;
+  s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+  s.setValue(QStringLiteral("window/state"), saveState());
+  s.setValue(QStringLiteral("run/sample"), current_sample_);
+  s.setValue(QStringLiteral("run/speed"), toolbar_->dilation());
+  s.setValue(QStringLiteral("run/procs"), toolbar_->procs());
+  s.setValue(QStringLiteral("run/seed"), static_cast<qulonglong>(toolbar_->seed()));
+  s.setValue(QStringLiteral("view/theme"), static_cast<int>(theme_));
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+  if (persist_) save_settings();
+  if (controller_.running()) controller_.stop();
+  QMainWindow::closeEvent(e);
+}
+
+}  // namespace goroscope::gui

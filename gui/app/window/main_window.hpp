@@ -1,0 +1,102 @@
+// main_window.hpp — Goroscope's main window: the sample gallery and its explanation on the
+// left, the live scheduler scene in the centre (with the run banner above it), the goroutine
+// inspector on the right, and a bottom dock with tabs (goroutine table, output; the timeline
+// and charts slot in here). It wires the views to one RunController and one selection.
+#pragma once
+
+#include <QMainWindow>
+
+#include "model/selection.hpp"
+#include "run/run_controller.hpp"
+
+class QLabel;
+class QPlainTextEdit;
+class QScrollArea;
+class QTabWidget;
+
+namespace goroscope::gui {
+
+class GoroutineTable;
+class InspectorView;
+class RunBanner;
+class RunToolbar;
+class SampleDetails;
+class SampleGallery;
+class SchedulerView;
+
+// MainWindow is the app. With persist_settings, it restores and saves QSettings (geometry,
+// docks, last sample, speed, procs, seed, theme).
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  enum class Theme { System, Light, Dark };
+  explicit MainWindow(bool persist_settings = true, QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  // open_sample() shows sample `id` (gallery selection, explanation, parameters, its default
+  // procs and suggested speed). False for an unknown id.
+  bool open_sample(const QString& id);
+  QString current_sample() const { return current_sample_; }
+  // run_current() starts the open sample with the toolbar's settings. False (and a banner) on error.
+  bool run_current(const std::vector<std::pair<std::string, std::string>>& extra_params = {});
+  // save_screenshot() writes a PNG of the whole window. False if it cannot be written.
+  bool save_screenshot(const QString& path);
+  void set_theme(Theme theme);
+
+  RunController& controller() { return controller_; }
+  GoroutineSelection& selection() { return selection_; }
+  SchedulerView& scheduler_view() { return *scheduler_; }
+  RunToolbar& toolbar() { return *toolbar_; }
+  RunBanner& banner() { return *banner_; }
+  SampleGallery& gallery() { return *gallery_; }
+  SampleDetails& details() { return *details_; }
+  GoroutineTable& goroutine_table() { return *table_; }
+  InspectorView& inspector() { return *inspector_; }
+  QString status_text() const;
+
+ signals:
+  // runFinished() follows the controller's finished() after the views were updated.
+  void runFinished();
+
+ protected:
+  void closeEvent(QCloseEvent* e) override;
+
+ private:
+  void build_menus();
+  void on_frame(bool new_snapshot);
+  void on_finished(const RunOutcome& outcome);
+  void update_status();
+  void update_breakpoints();
+  void show_partial_deadlocks(const gor::Snapshot& s);
+  void restore_settings();
+  void save_settings() const;
+
+  bool persist_;
+  RunController controller_;
+  GoroutineSelection selection_;
+  QString current_sample_;
+  bool restart_pending_ = false;
+  size_t events_seen_ = 0;
+  uint64_t store_generation_ = 0;
+  QStringList reported_deadlocks_;
+  Theme theme_ = Theme::System;
+
+  RunToolbar* toolbar_;
+  SampleGallery* gallery_;
+  SampleDetails* details_;
+  RunBanner* banner_;
+  QScrollArea* scene_scroll_;
+  SchedulerView* scheduler_;
+  InspectorView* inspector_;
+  QTabWidget* bottom_tabs_;
+  GoroutineTable* table_;
+  QPlainTextEdit* output_;
+  QLabel* status_state_;
+  QLabel* status_time_;
+  QLabel* status_rate_;
+  QLabel* status_goroutines_;
+  QLabel* status_procs_;
+  QLabel* status_speed_;
+};
+
+}  // namespace goroscope::gui

@@ -1,0 +1,129 @@
+// The main window end to end, offscreen: every sample opens, runs to its end and fills the
+// views; Go's ending (panic, deadlock) shows in the banner with the dump; pause/step work
+// from the toolbar; the command line is checked; a screenshot is a real PNG.
+#include <QImage>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <goroscope/registry.hpp>
+
+#include "views/run_banner.hpp"
+#include "views/scheduler_view.hpp"
+#include "window/app_options.hpp"
+#include "window/main_window.hpp"
+#include "window/run_toolbar.hpp"
+
+using namespace goroscope::gui;
+
+class MainWindowTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void every_sample_runs_in_the_window() {
+    MainWindow w(/*persist_settings=*/false);
+    w.resize(1400, 900);
+    w.show();
+    w.controller().set_snapshot_interval(std::chrono::milliseconds(5));
+    for (const goroscope::Sample& sample : goroscope::all_samples()) {
+      const QString id = QString::fromStdString(sample.info.id);
+      QVERIFY(w.open_sample(id));
+      QCOMPARE(w.current_sample(), id);
+      w.toolbar().set_dilation(std::min(5.0, std::max(1.0, sample.info.suggested_dilation)));
+      QSignalSpy finished(&w, &MainWindow::runFinished);
+      QVERIFY2(w.run_current(), qPrintable(id));
+      QVERIFY2(finished.wait(120000), qPrintable(id + " did not finish"));
+      QVERIFY2(w.controller().store().size() > 0, qPrintable(id + ": no events"));
+      QVERIFY2(w.controller().store().count(gor::EventKind::GoStart) > 0, qPrintable(id));
+      QVERIFY2(w.banner().isVisible(), qPrintable(id + ": no end-of-run banner"));
+      QVERIFY2(!w.scheduler_view().scene_layout().panels.empty(), qPrintable(id + ": the scene stayed empty"));
+      QVERIFY(!w.status_text().contains(QStringLiteral("running")));
+    }
+  }
+
+  void panic_and_deadlock_banners_carry_go_text_and_dump() {
+    MainWindow w(false);
+    w.show();
+    for (auto [id, title] : {std::pair{"send-on-closed", "panic: send on closed channel"},
+                             std::pair{"deadlock", "fatal error: all goroutines are asleep - deadlock!"}}) {
+      QVERIFY(w.open_sample(QString::fromLatin1(id)));
+      w.toolbar().set_dilation(1);
+      QSignalSpy finished(&w, &MainWindow::runFinished);
+      QVERIFY(w.run_current());
+      QVERIFY(finished.wait(60000));
+      QVERIFY2(w.banner().title().contains(QString::fromLatin1(title)), qPrintable(w.banner().title()));
+      QVERIFY(w.banner().dump().contains(QStringLiteral("goroutine 1 [")));
+    }
+  }
+
+  void toolbar_pause_and_step() {
+    MainWindow w(false);
+    w.show();
+    QVERIFY(w.open_sample(QStringLiteral("mutex-starvation")));
+    w.toolbar().set_dilation(500);
+    QSignalSpy finished(&w, &MainWindow::runFinished);
+    QVERIFY(w.run_current());
+    w.toolbar().pause_action()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(w.controller().paused(), 10000);
+    QVERIFY(w.status_text().contains(QStringLiteral("paused")));
+    QVERIFY(w.toolbar().pause_action()->text().contains(QStringLiteral("Resume")));
+    QTest::qWait(100);
+    w.controller().deliver_pending();
+    const size_t before = w.controller().store().count(gor::EventKind::GoStart);
+    w.toolbar().step_action()->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(w.controller().store().count(gor::EventKind::GoStart), before + 1, 10000);
+    w.toolbar().pause_action()->trigger();  // resume
+    QTRY_VERIFY_WITH_TIMEOUT(!w.controller().paused(), 10000);
+    w.toolbar().stop_action()->trigger();
+    QVERIFY(finished.wait(30000));
+    QVERIFY(w.banner().title().contains(QStringLiteral("Stopped")));
+  }
+
+  void unknown_sample_is_an_error_not_a_crash() {
+    MainWindow w(false);
+    QVERIFY(!w.open_sample(QStringLiteral("nope")));
+    QVERIFY(w.banner().isVisibleTo(&w));
+    QVERIFY(w.banner().title().contains(QStringLiteral("Unknown sample")));
+  }
+
+  void screenshot_is_a_png() {
+    MainWindow w(false);
+    w.resize(1200, 800);
+    w.show();
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("shot.png"));
+    QVERIFY(w.save_screenshot(path));
+    QImage image(path);
+    QVERIFY(!image.isNull());
+    QCOMPARE(image.width(), w.width() * static_cast<int>(w.devicePixelRatio()));
+    QVERIFY(!w.save_screenshot(QStringLiteral("/nonexistent-dir/x.png")));
+  }
+
+  void command_line() {
+    QString error, help;
+    auto o = parse_app_options({"goroscope", "--sample", "deadlock", "--procs", "3", "--speed", "50", "--run"}, &error, &help);
+    QVERIFY2(o, qPrintable(error));
+    QCOMPARE(o->sample, QStringLiteral("deadlock"));
+    QCOMPARE(*o->procs, 3);
+    QCOMPARE(*o->speed, 50.0);
+    QVERIFY(o->run);
+    QVERIFY(!parse_app_options({"goroscope", "--sample", "nope"}, &error, &help));
+    QVERIFY(error.contains(QStringLiteral("unknown sample 'nope'")));
+    QVERIFY(!parse_app_options({"goroscope", "--procs", "0"}, &error, &help));
+    QVERIFY(error.contains(QStringLiteral("--procs")));
+    QVERIFY(!parse_app_options({"goroscope", "--speed", "abc"}, &error, &help));
+    QVERIFY(!parse_app_options({"goroscope", "--bogus"}, &error, &help));
+    QVERIFY(error.contains(QStringLiteral("bogus")));
+    QVERIFY(!parse_app_options({"goroscope", "--help"}, &error, &help));
+    QVERIFY(help.contains(QStringLiteral("--sample")));
+  }
+
+  void speed_slider_is_logarithmic() {
+    QCOMPARE(RunToolbar::slider_to_dilation(0), 1.0);
+    QCOMPARE(RunToolbar::slider_to_dilation(300), 1000.0);
+    QVERIFY(std::abs(RunToolbar::slider_to_dilation(200) - 100.0) < 1e-9);
+    QCOMPARE(RunToolbar::dilation_to_slider(100), 200);
+  }
+};
+
+QTEST_MAIN(MainWindowTest)
+#include "main_window_test.moc"
