@@ -11,7 +11,7 @@ if [ -x "$GUI" ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   exec "$GUI" "$@"
 fi
 if [ -x "$CLI" ]; then
-  echo "goroscope: no display (or no GUI yet): running the default sample headless"
+  echo "goroscope: no display (or no Qt GUI built): running the default sample headless"
   exec "$CLI" run "${GOROSCOPE_SAMPLE:-worker-pool}" "$@"
 fi
 echo "goroscope: the GUI and CLI are not built yet; running the engine's self-test instead" >&2
