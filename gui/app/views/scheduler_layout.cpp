@@ -352,7 +352,10 @@ SchedulerLayout compute_scheduler_layout(const gor::Snapshot& s, double width, c
     panel.status = QStringLiteral("timers %1 · %2 goroutine%3").arg(s.pending_timers).arg(n).arg(n == 1 ? "" : "s");
     panel.status_color = QColor(0x88, 0x88, 0x88);
     double cy = by + kHeader + 2;
-    const double label_w = std::min(260.0, (right - left) * 0.3);
+    double label_w = 120;
+    for (auto& [key, ids] : groups)
+      label_w = std::max(label_w, QFontMetricsF(m.font).horizontalAdvance(QStringLiteral("%1 (%2)").arg(key).arg(ids.size())) + 8);
+    label_w = std::min(label_w, std::min(300.0, (right - left) * 0.35));
     if (groups.empty()) {
       out.texts.push_back({QRectF(left + 10, cy, 300, m.chip_height), QStringLiteral("none"), true});
       cy += row_h;

@@ -241,6 +241,8 @@ bool MainWindow::run_current(const std::vector<std::pair<std::string, std::strin
   selection_.select(0);
   reported_deadlocks_.clear();
   events_seen_ = 0;
+  events_tracked_ = 0;
+  tracker_.clear();
   output_->clear();
   update_breakpoints();
   if (!controller_.start(spec, &error)) {
@@ -261,12 +263,20 @@ void MainWindow::on_frame(bool new_snapshot) {
   if (store.generation() != store_generation_) {
     store_generation_ = store.generation();
     events_seen_ = 0;
+    events_tracked_ = 0;
+    tracker_.clear();
   }
   scheduler_->add_events(store.events(), std::min(events_seen_, store.size()));
   events_seen_ = store.size();
   if (new_snapshot && controller_.snapshot()) {
     const gor::Snapshot& s = *controller_.snapshot();
-    scheduler_->set_snapshot(s);
+    // Follow the events up to the snapshot's instant to know what each P was running.
+    size_t i = std::min(events_tracked_, store.size());
+    for (; i < store.size() && store.events()[i].ts <= s.now_ns; ++i) tracker_.apply(store.events()[i]);
+    events_tracked_ = i;
+    gor::Snapshot shown = s;
+    restore_running(shown, tracker_);
+    scheduler_->set_snapshot(shown);
     table_->set_snapshot(s, store);
     inspector_->set_data(&s, store);
     show_partial_deadlocks(s);

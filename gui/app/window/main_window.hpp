@@ -6,6 +6,7 @@
 
 #include <QMainWindow>
 
+#include "model/running_overlay.hpp"
 #include "model/selection.hpp"
 #include "run/run_controller.hpp"
 
@@ -76,7 +77,9 @@ class MainWindow : public QMainWindow {
   GoroutineSelection selection_;
   QString current_sample_;
   bool restart_pending_ = false;
-  size_t events_seen_ = 0;
+  size_t events_seen_ = 0;     // events already handed to the scene's animations
+  size_t events_tracked_ = 0;  // events already applied to tracker_
+  ProcessorTracker tracker_;
   uint64_t store_generation_ = 0;
   QStringList reported_deadlocks_;
   Theme theme_ = Theme::System;

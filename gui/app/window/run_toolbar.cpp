@@ -56,6 +56,7 @@ RunToolbar::RunToolbar(QWidget* parent) : QToolBar(tr("Run"), parent) {
   speed_layout->addWidget(speed_title);
   speed_layout->addWidget(speed_);
   speed_layout->addWidget(speed_label_);
+  speed_box->setSizePolicy(QSizePolicy::Maximum, QSizePolicy::Preferred);
   addWidget(speed_box);
   connect(speed_, &QSlider::valueChanged, this, [this] {
     update_speed_label();

@@ -1,0 +1,91 @@
+// restore_running(): a sampling snapshot shows what each P ran just before the sample
+// stopped it, every goroutine still once; user-paused snapshots stay as they are.
+#include <QtTest>
+
+#include "model/running_overlay.hpp"
+
+using namespace goroscope::gui;
+
+namespace {
+
+gor::Event ev(gor::EventKind k, uint64_t g, int p) {
+  gor::Event e;
+  e.kind = k;
+  e.g = g;
+  e.p = static_cast<int16_t>(p);
+  return e;
+}
+
+// sampled() is the world stopped by a sample: G5 was running on P0 and went back to P0's
+// queue; G7 blocked on P1 just before the stop; P2 idle.
+gor::Snapshot sampled() {
+  gor::Snapshot s;
+  for (int p = 0; p < 3; ++p) {
+    gor::ProcessorInfo pi;
+    pi.id = p;
+    pi.status = "stopped";
+    s.procs.push_back(pi);
+  }
+  s.procs[0].local_queue = {6, 5};
+  gor::GoroutineInfo g5, g6, g7;
+  g5.id = 5;
+  g5.state = "runnable";
+  g6.id = 6;
+  g6.state = "runnable";
+  g7.id = 7;
+  g7.state = "waiting";
+  s.goroutines = {g5, g6, g7};
+  return s;
+}
+
+ProcessorTracker tracked() {
+  ProcessorTracker t;
+  t.apply(ev(gor::EventKind::ProcBusy, 0, 0));
+  t.apply(ev(gor::EventKind::GoStart, 5, 0));
+  t.apply(ev(gor::EventKind::ProcBusy, 0, 1));
+  t.apply(ev(gor::EventKind::GoStart, 7, 1));
+  t.apply(ev(gor::EventKind::GoBlock, 7, 1));
+  t.apply(ev(gor::EventKind::ProcBusy, 0, 2));
+  t.apply(ev(gor::EventKind::ProcIdle, 0, 2));
+  return t;
+}
+
+}  // namespace
+
+class RunningOverlayTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void puts_the_preempted_goroutine_back_on_its_p() {
+    gor::Snapshot s = sampled();
+    restore_running(s, tracked());
+    QCOMPARE(s.procs[0].running, uint64_t{5});
+    QCOMPARE(s.procs[0].status, std::string("running"));
+    QCOMPARE(s.procs[0].local_queue, std::vector<uint64_t>{6});  // G5 left the queue: shown once
+    QCOMPARE(s.goroutines[0].state, std::string("running"));
+    QCOMPARE(s.goroutines[0].p, 0);
+    QCOMPARE(s.procs[1].running, uint64_t{0});  // G7 really blocked
+    QCOMPARE(s.procs[1].status, std::string("running"));
+    QCOMPARE(s.procs[2].status, std::string("idle"));
+  }
+
+  void leaves_user_paused_snapshots_alone() {
+    gor::Snapshot s = sampled();
+    s.paused = true;
+    restore_running(s, tracked());
+    QCOMPARE(s.procs[0].running, uint64_t{0});
+    QCOMPARE(s.procs[0].status, std::string("stopped"));
+    QCOMPARE(s.procs[0].local_queue.size(), size_t{2});
+  }
+
+  void ended_goroutine_is_not_restored() {
+    gor::Snapshot s = sampled();
+    ProcessorTracker t = tracked();
+    t.apply(ev(gor::EventKind::GoEnd, 5, 0));
+    restore_running(s, t);
+    QCOMPARE(s.procs[0].running, uint64_t{0});
+    QCOMPARE(s.procs[0].local_queue.size(), size_t{2});
+  }
+};
+
+QTEST_MAIN(RunningOverlayTest)
+#include "running_overlay_test.moc"
