@@ -38,11 +38,13 @@ TEST(PartialDeadlock, TwoMutexCycleIsReportedOnceWhileOthersRun) {
   std::atomic<uint64_t> g1{0}, g2{0}, a_id{0}, b_id{0};
   std::atomic<long> progress{0};
   std::atomic<int> locked_first{0};
+  // The mutexes outlive the run: the deadlocked goroutines are unwound by stop() while
+  // still queued on them (a Mutex must not be destroyed while goroutines wait for it).
+  gor::Mutex a{"a"};
+  gor::Mutex b{"b"};
   gor::RunResult r;
   std::thread runner([&] {
     r = run_controlled(2, control, [&] {
-      gor::Mutex a{"a"};
-      gor::Mutex b{"b"};
       a_id = a.id();
       b_id = b.id();
       gor::go([&] {
@@ -200,8 +202,8 @@ TEST(PartialDeadlock, NoFalsePositiveUnderHeavyContention) {
 
 TEST(PartialDeadlock, GlobalDeadlockIsStillGosFatalError) {
   gor::RunControl control;
-  gor::RunResult r = run_controlled(2, control, [] {
-    gor::Mutex a{"a"}, b{"b"};
+  gor::Mutex a{"a"}, b{"b"};  // outlive the goroutines unwound at the end of the run
+  gor::RunResult r = run_controlled(2, control, [&] {
     gor::WaitGroup wg;
     wg.add(1);
     gor::go([&] {

@@ -70,7 +70,7 @@ const gor::GoroutineInfo* find_g(const gor::Snapshot& s, uint64_t id) {
 
 TEST(Registry, ChannelBufferQueuesAndClosedWhilePaused) {
   gor::RunControl control;
-  std::atomic<bool> ready{false}, release{false};
+  std::atomic<bool> ready{false};
   std::atomic<uint64_t> receiver{0}, sender1{0}, sender2{0}, ping_id{0}, jobs_id{0};
   gor::RunResult r;
   std::thread runner([&] {
@@ -92,7 +92,7 @@ TEST(Registry, ChannelBufferQueuesAndClosedWhilePaused) {
       gor::go([&, full] { sender1 = gor::detail::current_goid(); full.send(8); });
       gor::go([&, full] { sender2 = gor::detail::current_goid(); full.send(9); });
       ready = true;
-      while (!release.load()) gor::sleep(1ms);
+      for (;;) gor::sleep(1ms);  // until stopped
     });
   });
   wait_for(ready);
@@ -139,7 +139,6 @@ TEST(Registry, ChannelBufferQueuesAndClosedWhilePaused) {
   // Channel ids are ordered by creation, and the list is by id.
   EXPECT_TRUE(std::is_sorted(s.channels.begin(), s.channels.end(),
                              [](const auto& a, const auto& b) { return a.id < b.id; }));
-  release = true;
   control.resume();
   control.stop();
   runner.join();
@@ -170,18 +169,22 @@ TEST(Registry, MutexHolderFifoWaitersAndStarvation) {
         while (!release.load()) gor::sleep(1ms);
         mu.unlock();
       });
+      gor::WaitGroup lockers;
+      lockers.add(3);
       gor::sleep(1ms);
       for (int i = 0; i < 3; ++i) {
         gor::go([&, i] {
           waiters[i] = gor::detail::current_goid();
           mu.lock();
           mu.unlock();
+          lockers.done();
         });
         gor::sleep(1ms);  // on one P the new goroutine runs (and queues) while main sleeps
       }
       phase = true;
+      lockers.wait();  // the mutex outlives every goroutine that uses it
       while (!release.load()) gor::sleep(1ms);
-      gor::sleep(10ms);
+      gor::sleep(1ms);
     });
   });
   wait_for(ready);
@@ -217,6 +220,7 @@ TEST(Registry, WaitGroupSemaphoreRWMutexAndTimers) {
   gor::RunControl control;
   std::atomic<bool> ready{false}, release{false};
   std::atomic<uint64_t> wg_waiter{0}, sleeper{0}, writer{0}, sem_waiter{0};
+  std::atomic<bool> cleaned{false};
   gor::RunResult r;
   std::thread runner([&] {
     r = run_controlled(2, control, [&] {
@@ -229,9 +233,11 @@ TEST(Registry, WaitGroupSemaphoreRWMutexAndTimers) {
       wg.done();
       sem.acquire(2);
       rw.rlock();
-      gor::go([&] { wg_waiter = gor::detail::current_goid(); wg.wait(); });
-      gor::go([&] { sem_waiter = gor::detail::current_goid(); sem.acquire(2); sem.release(2); });
-      gor::go([&] { writer = gor::detail::current_goid(); rw.lock(); rw.unlock(); });
+      gor::WaitGroup helpers;
+      helpers.add(3);
+      gor::go([&] { wg_waiter = gor::detail::current_goid(); wg.wait(); helpers.done(); });
+      gor::go([&] { sem_waiter = gor::detail::current_goid(); sem.acquire(2); sem.release(2); helpers.done(); });
+      gor::go([&] { writer = gor::detail::current_goid(); rw.lock(); rw.unlock(); helpers.done(); });
       gor::go([&] { sleeper = gor::detail::current_goid(); gor::sleep(std::chrono::hours(1)); });
       ready = true;
       while (!release.load()) gor::sleep(1ms);
@@ -239,6 +245,9 @@ TEST(Registry, WaitGroupSemaphoreRWMutexAndTimers) {
       sem.release(2);
       wg.done();
       wg.done();
+      helpers.wait();  // the objects outlive every goroutine that uses them
+      cleaned = true;
+      for (;;) gor::sleep(1ms);  // until stopped
     });
   });
   wait_for(ready);
@@ -279,6 +288,7 @@ TEST(Registry, WaitGroupSemaphoreRWMutexAndTimers) {
                              [](const auto& a, const auto& b) { return a.when_ns < b.when_ns; }));
   release = true;
   control.resume();
+  wait_for(cleaned);
   control.stop();
   runner.join();
   EXPECT_TRUE(r.stopped);
