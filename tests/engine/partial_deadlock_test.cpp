@@ -93,8 +93,12 @@ TEST(PartialDeadlock, TwoMutexCycleIsReportedOnceWhileOthersRun) {
   ASSERT_EQ(snap->deadlocks.size(), 1u);
   EXPECT_EQ(snap->deadlocks[0].cycle, found[0].cycle);
   for (const auto& m : snap->mutexes) {
-    if (m.id == a_id.load()) EXPECT_EQ(m.holder, g1.load());
-    if (m.id == b_id.load()) EXPECT_EQ(m.holder, g2.load());
+    if (m.id == a_id.load()) {
+      EXPECT_EQ(m.holder, g1.load());
+    }
+    if (m.id == b_id.load()) {
+      EXPECT_EQ(m.holder, g2.load());
+    }
   }
   EXPECT_EQ(control.partial_deadlocks().size(), 1u);
   ASSERT_TRUE(control.stop());
@@ -153,7 +157,7 @@ TEST(PartialDeadlock, NoFalsePositiveUnderHeavyContention) {
     r = run_controlled(4, control, [&] {
       gor::Mutex a{"a"}, b{"b"};
       gor::RWMutex rw{"rw"};
-      long x = 0, y = 0;
+      long x = 0, y = 0, z = 0;
       gor::WaitGroup wg;
       wg.add(kWorkers);
       for (int w = 0; w < kWorkers; ++w) {
@@ -161,7 +165,8 @@ TEST(PartialDeadlock, NoFalsePositiveUnderHeavyContention) {
           for (int k = 0; k < kOps; ++k) {
             if ((k + w) % 3 == 0) {
               rw.rlock();
-              (void)x;
+              volatile long seen = z;  // z is guarded by rw, x and y by a and b
+              (void)seen;
               rw.runlock();
             } else {
               std::lock_guard<gor::Mutex> la(a);  // always a before b: no cycle
@@ -173,7 +178,7 @@ TEST(PartialDeadlock, NoFalsePositiveUnderHeavyContention) {
             }
             if (k % 97 == 0) {
               std::lock_guard<gor::RWMutex> lw(rw);
-              ++x;
+              ++z;
             }
           }
           wg.done();

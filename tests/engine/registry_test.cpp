@@ -350,7 +350,9 @@ TEST(Registry, ObjectEventsShareTheIds) {
     }
     if (e.kind == gor::EventKind::ObjectDestroy && e.a0 == chan_id.load()) ++destroys_chan;
     if (e.kind == gor::EventKind::GoBlock && e.a1 == mu_id.load()) ++blocks_on_mu;
-    if (e.kind == gor::EventKind::ChanSend) EXPECT_EQ(e.a0, chan_id.load());
+    if (e.kind == gor::EventKind::ChanSend) {
+      EXPECT_EQ(e.a0, chan_id.load());
+    }
   }
   EXPECT_EQ(acquires, static_cast<size_t>(kLockers * kOps));
   EXPECT_EQ(releases, static_cast<size_t>(kLockers * kOps));
