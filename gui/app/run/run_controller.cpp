@@ -73,7 +73,10 @@ RunController::RunController(QObject* parent) : QObject(parent) {
 }
 
 RunController::~RunController() {
-  if (running_) control_.stop();
+  if (running_) {
+    if (control_.paused()) control_.resume();
+    control_.stop();
+  }
   join_threads();
 }
 
