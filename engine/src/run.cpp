@@ -105,11 +105,30 @@ void Scheduler::teardown(Machine* m0) {
     if (result_.status != RunStatus::Ok && result_.dump.empty()) result_.dump = dump_goroutines(culprit);
     result_.leaked = result_.status == RunStatus::Ok ? leaked : 0;
   }
-  for (size_t i = 0;; ++i) {
+  // Newest first: a goroutine often refers to its creator's locals (captured by reference;
+  // main's WaitGroup and Mutex), and one resumed at a yield point keeps running until its next
+  // blocking call, so its creator's frame must still be alive when it runs. Unwinding main
+  // first left children using a destroyed Mutex (a spin on freed memory in Sema::acquire).
+  // Goroutines created while unwinding (allgs_ grows) get their own newest-first pass.
+  size_t done_below = 0;
+  size_t pass_end;
+  {
+    std::lock_guard<std::mutex> guard(allgs_lock_);
+    pass_end = allgs_.size();
+  }
+  for (size_t i = pass_end;;) {
+    if (i == done_below) {
+      std::lock_guard<std::mutex> guard(allgs_lock_);
+      if (allgs_.size() == pass_end) break;
+      done_below = pass_end;
+      pass_end = allgs_.size();
+      i = pass_end;
+      continue;
+    }
+    --i;
     G* g = nullptr;
     {
       std::lock_guard<std::mutex> guard(allgs_lock_);
-      if (i >= allgs_.size()) break;
       g = allgs_[i].get();
     }
     if (g->state.load() == GState::Dead) continue;

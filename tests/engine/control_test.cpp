@@ -255,3 +255,42 @@ TEST(RunControl, DilationFromOutsideSlowsEngineTime) {
   EXPECT_EQ(r.status, gor::RunStatus::Ok);
   EXPECT_GE(engine, 20ms);
 }
+
+// A stopped run unwinds the newest goroutines first: a child resumed at a yield point keeps
+// running until its next blocking call, so the locals of its creator (main here) must still
+// be alive then. (Unwinding main first let children spin on a destroyed Mutex.)
+TEST(RunControl, StopUnwindsChildrenBeforeTheirCreator) {
+  for (int round = 0; round < 5; ++round) {
+    gor::RunControl control;
+    gor::RunResult r;
+    std::atomic<int> saw_dead_local{0};
+    std::atomic<int> yields{0};
+    struct Local {
+      std::atomic<bool> alive{true};
+      ~Local() { alive.store(false); }
+    };
+    std::thread runner([&] {
+      r = run_controlled(1, control, [&] {
+        Local local;
+        for (int child = 0; child < 2; ++child) {  // two, so that goyield really switches
+          gor::go([&] {
+            for (int n = 1;; ++n) {
+              if (!local.alive.load()) saw_dead_local.fetch_add(1);
+              yields.fetch_add(1);
+              gor::detail::goyield();  // a switch point that returns normally while unwinding
+              if (n % 1000 == 0) gor::sleep(1us);  // one that throws ForcedUnwind: the child ends
+            }
+          });
+        }
+        gor::select();  // main blocks forever
+      });
+    });
+    wait_active(control);
+    while (yields.load() < 100) std::this_thread::sleep_for(1ms);
+    ASSERT_TRUE(control.pause().ok);  // the children stop at a scheduling point: mostly a goyield
+    ASSERT_TRUE(control.stop());
+    runner.join();
+    EXPECT_TRUE(r.stopped);
+    EXPECT_EQ(saw_dead_local.load(), 0) << "a child ran after its creator's frame was unwound";
+  }
+}
