@@ -63,6 +63,11 @@ std::optional<Snapshot> RunControl::snapshot() {
   return s.control_snapshot();
 }
 
+std::optional<Snapshot> RunControl::final_snapshot() const {
+  std::lock_guard<std::mutex> guard(mu_);
+  return final_;
+}
+
 std::string RunControl::dump() {
   GOR_WITH_RUN(std::string());
   return s.control_dump();
@@ -103,12 +108,23 @@ void Scheduler::attach_control() {
   std::lock_guard<std::mutex> guard(cfg.control->mu_);
   if (cfg.control->sched_ != nullptr) throw std::logic_error("gor::run: this RunControl already controls a run");
   cfg.control->sched_ = this;
+  cfg.control->final_.reset();
 }
 
+// detach_control() runs once every M and sysmon have stopped, before the leftovers are
+// unwound: it keeps that last picture (a deadlock's blocked goroutines, a panic's last state)
+// as the control's final snapshot, then detaches.
 void Scheduler::detach_control() {
   if (cfg.control == nullptr) return;
   std::lock_guard<std::mutex> guard(cfg.control->mu_);
-  if (cfg.control->sched_ == this) cfg.control->sched_ = nullptr;
+  if (cfg.control->sched_ != this) return;
+  {
+    std::lock_guard<std::mutex> control_guard(control_mu_);
+    Snapshot last = snapshot_locked();
+    last.ended = true;
+    cfg.control->final_ = std::move(last);
+  }
+  cfg.control->sched_ = nullptr;
 }
 
 bool Scheduler::control_paused() {

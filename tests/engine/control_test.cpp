@@ -1,6 +1,8 @@
 // control_test.cpp — RunControl: pause, snapshot, step, resume, resize, stop from outside.
 #include <atomic>
 #include <chrono>
+#include <map>
+#include <string>
 #include <thread>
 
 #include "gor/control.hpp"
@@ -293,4 +295,37 @@ TEST(RunControl, StopUnwindsChildrenBeforeTheirCreator) {
     EXPECT_TRUE(r.stopped);
     EXPECT_EQ(saw_dead_local.load(), 0) << "a child ran after its creator's frame was unwound";
   }
+}
+
+// The final snapshot is the state the run ended in: for a deadlock, every goroutine blocked
+// where it was (nothing unwound yet), taken after every M stopped.
+TEST(RunControl, FinalSnapshotShowsTheDeadlockedGoroutines) {
+  gor::RunControl control;
+  EXPECT_FALSE(control.final_snapshot().has_value());
+  gor::RunResult r;
+  std::thread runner([&] {
+    r = run_controlled(2, control, [] {
+      auto never = gor::make_chan<int>(0, "never");
+      gor::go_named("stuck sender", [never] { never.send(1); });
+      gor::Mutex mu{"mu"};
+      mu.lock();
+      gor::go_named("stuck locker", [&mu] { mu.lock(); });
+      auto other = gor::make_chan<int>(0, "other");
+      other.recv();
+    });
+  });
+  runner.join();
+  ASSERT_EQ(r.status, gor::RunStatus::Deadlock);
+  const std::optional<gor::Snapshot> s = control.final_snapshot();
+  ASSERT_TRUE(s.has_value());
+  EXPECT_TRUE(s->ended);
+  ASSERT_EQ(s->goroutines.size(), 3u);
+  std::map<std::string, std::string> reason_by_label;
+  for (const auto& g : s->goroutines) reason_by_label[g.label] = g.wait_reason;
+  EXPECT_EQ(reason_by_label["main"], "chan receive");
+  EXPECT_EQ(reason_by_label["stuck sender"], "chan send");
+  EXPECT_EQ(reason_by_label["stuck locker"], "sync.Mutex.Lock");
+  bool saw_mu = false;
+  for (const auto& m : s->mutexes) saw_mu = saw_mu || (m.name == "mu" && m.holder == 1 && m.waiters.size() == 1);
+  EXPECT_TRUE(saw_mu);
 }

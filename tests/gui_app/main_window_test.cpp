@@ -59,7 +59,7 @@ class MainWindowTest : public QObject {
     MainWindow w(false);
     w.show();
     QVERIFY(w.open_sample(QStringLiteral("mutex-starvation")));
-    w.toolbar().set_dilation(500);
+    w.toolbar().set_dilation(50);
     QSignalSpy finished(&w, &MainWindow::runFinished);
     QVERIFY(w.run_current());
     w.toolbar().pause_action()->trigger();

@@ -142,8 +142,15 @@ class RunControllerTest : public QObject {
       QVERIFY2(c.start(spec, &error), qPrintable(error));
       QVERIFY(wait_finished(c, finished));
       const auto outcome = finished.at(0).at(0).value<RunOutcome>();
+      // The views keep the engine's picture of the end, not the last periodic sample.
+      QVERIFY(c.snapshot().has_value());
+      QVERIFY(c.snapshot()->ended);
       if (std::string(id) == "deadlock") {
         QCOMPARE(outcome.result.status, gor::RunStatus::Deadlock);
+        bool main_waits = false;
+        for (const gor::GoroutineInfo& g : c.snapshot()->goroutines)
+          main_waits = main_waits || (g.id == 1 && g.wait_reason == "chan receive");
+        QVERIFY2(main_waits, "the final snapshot shows main blocked in its range loop");
         QCOMPARE(QString::fromStdString(outcome.result.message), QStringLiteral("all goroutines are asleep - deadlock!"));
       } else {
         QCOMPARE(outcome.result.status, gor::RunStatus::Panic);

@@ -128,6 +128,7 @@ struct Snapshot {
   int64_t now_ns = 0;
   int gomaxprocs = 0;
   bool paused = false;
+  bool ended = false;                     // the run's final picture (RunControl::final_snapshot)
   size_t pending_timers = 0;
   std::vector<ProcessorInfo> procs;
   std::vector<uint64_t> global_queue;
@@ -173,6 +174,10 @@ class RunControl {
   bool stop();
   // snapshot() is the state now (pausing for an instant if the run is not paused).
   std::optional<Snapshot> snapshot();
+  // final_snapshot() is the last attached run's state at the instant it ended: every M
+  // stopped, nothing unwound yet (a deadlock's goroutines blocked where they were, a panic's
+  // last state), with `ended` set. nullopt while a run is attached or before the first one.
+  std::optional<Snapshot> final_snapshot() const;
   // dump() is a goroutine dump in Go's traceback format ("" without a run).
   std::string dump();
   // partial_deadlocks() is every partial deadlock reported in this run so far, each once, in
@@ -183,6 +188,7 @@ class RunControl {
   friend class detail::Scheduler;
   mutable std::mutex mu_;
   detail::Scheduler* sched_ = nullptr;
+  std::optional<Snapshot> final_;  // set when a run detaches (under mu_)
 };
 
 }  // namespace gor

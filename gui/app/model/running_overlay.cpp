@@ -43,7 +43,7 @@ bool ProcessorTracker::busy(int p) const {
 }
 
 void restore_running(gor::Snapshot& s, const ProcessorTracker& tracker) {
-  if (s.paused) return;
+  if (s.paused || s.ended) return;
   auto erase = [](std::vector<uint64_t>& q, uint64_t g) {
     auto it = std::find(q.begin(), q.end(), g);
     if (it == q.end()) return false;

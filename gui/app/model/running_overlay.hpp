@@ -7,7 +7,8 @@
 // the goroutine it last started and whether it was busy; restore_running() puts that
 // goroutine back into its P's running slot when the snapshot still shows it runnable (it was
 // only stopped for the sample), and gives the P its pre-stop status. A snapshot the user
-// paused is shown as it is: then the world really is stopped.
+// paused, and the final picture of an ended run, are shown as they are: then the world
+// really is stopped.
 #pragma once
 
 #include <cstdint>

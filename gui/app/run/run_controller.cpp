@@ -2,6 +2,8 @@
 
 #include <QMetaObject>
 
+#include <algorithm>
+
 #include <goroscope/registry.hpp>
 #include <goroscope/runner.hpp>
 
@@ -115,6 +117,7 @@ bool RunController::start(const RunSpec& spec, QString* error) {
   store_.clear();
   snapshot_.reset();
   dilation_ = cfg.dilation;
+  dilation_now_ = cfg.dilation;
   procs_ = cfg.procs;
   running_ = true;
   paused_ = false;
@@ -256,7 +259,11 @@ void RunController::control_loop() {
         if (control_.resume() || !control_.paused()) set_paused(false);
         break;
       case Command::Step: {
-        const gor::PauseReport r = control_.step(static_cast<int>(c.value));
+        // In slow motion the next goroutine start may be a timer away (a 2 ms sleep is 1 s of
+        // wall time at 500x): wait for it in proportion, up to 10 s.
+        const double k = dilation_now_.load();
+        const auto wait = std::chrono::milliseconds(static_cast<int64_t>(std::clamp(20.0 * k, 1000.0, 10000.0)));
+        const gor::PauseReport r = control_.step(static_cast<int>(c.value), wait);
         report(r, "step");
         if (r.ok) set_paused(true);
         take_snapshot(true);
@@ -268,6 +275,7 @@ void RunController::control_loop() {
         break;
       case Command::Dilation:
         control_.set_dilation(c.value);
+        dilation_now_ = c.value;
         break;
       case Command::Procs:
         control_.set_procs(static_cast<int>(c.value));
@@ -350,6 +358,12 @@ bool RunController::deliver_pending() {
 
 void RunController::on_run_finished(RunOutcome outcome) {
   join_threads();
+  // The engine's picture of the end (a deadlock's blocked goroutines, a panic's last state)
+  // replaces the last sample, so the views show where the run really stopped.
+  if (std::optional<gor::Snapshot> last = control_.final_snapshot()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_snapshot_ = std::move(last);
+  }
   deliver_pending();  // the engine delivered every event before gor::run returned
   frame_timer_.stop();
   running_ = false;

@@ -110,6 +110,7 @@ class RunController : public QObject {
   std::thread controller_;
   std::atomic<int> snapshot_interval_ms_{50};
   std::atomic<bool> run_done_{false};
+  std::atomic<double> dilation_now_{1};  // the run's slow motion, for the control thread
 
   // Shared with the control thread and the observer (drain thread), under mu_.
   std::mutex mu_;

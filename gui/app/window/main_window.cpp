@@ -298,7 +298,6 @@ void MainWindow::show_partial_deadlocks(const gor::Snapshot& s) {
 }
 
 void MainWindow::on_finished(const RunOutcome& outcome) {
-  on_frame(false);
   toolbar_->set_run_state(false, false);
   const gor::RunResult& r = outcome.result;
   QStringList lines;
