@@ -122,6 +122,10 @@ void Scheduler::detach_control() {
     std::lock_guard<std::mutex> control_guard(control_mu_);
     Snapshot last = snapshot_locked();
     last.ended = true;
+    for (MachineInfo& m : last.machines) {  // every M has left its loop and been joined
+      m.state = "exited";
+      m.running = 0;
+    }
     cfg.control->final_ = std::move(last);
   }
   cfg.control->sched_ = nullptr;

@@ -319,6 +319,7 @@ TEST(RunControl, FinalSnapshotShowsTheDeadlockedGoroutines) {
   const std::optional<gor::Snapshot> s = control.final_snapshot();
   ASSERT_TRUE(s.has_value());
   EXPECT_TRUE(s->ended);
+  for (const auto& m : s->machines) EXPECT_EQ(m.state, "exited");
   ASSERT_EQ(s->goroutines.size(), 3u);
   std::map<std::string, std::string> reason_by_label;
   for (const auto& g : s->goroutines) reason_by_label[g.label] = g.wait_reason;

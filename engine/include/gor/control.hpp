@@ -54,7 +54,7 @@ struct ProcessorInfo {
 // MachineInfo is one M in a Snapshot.
 struct MachineInfo {
   int id = 0;
-  std::string state;        // "running", "spinning", "idle", "syscall"
+  std::string state;        // "running", "spinning", "idle", "syscall" ("exited" in a final snapshot)
   int p = -1;
   uint64_t running = 0;
 };

@@ -53,14 +53,14 @@ QString strip_nested(const QString& f) {
   return out.trimmed();
 }
 
+}  // namespace
+
 // short_type() is a demangled type without namespace qualifiers
 // ("goroscope::samples::(anonymous namespace)::Result" -> "Result", "std::string" -> "string").
 QString short_type(const std::string& type) {
   static const QRegularExpression qualifier(QStringLiteral("(\\(anonymous namespace\\)|\\{anonymous\\}|[A-Za-z_][A-Za-z_0-9]*)::"));
   return QString::fromStdString(type).remove(qualifier);
 }
-
-}  // namespace
 
 QString short_site(const std::string& site) {
   QString text = QString::fromStdString(site);

@@ -24,6 +24,10 @@ QString object_details(const gor::Snapshot& s, uint64_t id);
 // return type, argument lists, template arguments and namespaces). "" stays "".
 QString short_site(const std::string& site);
 
+// short_type() is a demangled type without namespace qualifiers
+// ("goroscope::samples::(anonymous namespace)::Result" -> "Result", "std::string" -> "string").
+QString short_type(const std::string& type);
+
 // find_goroutine() is goroutine `g` in `s` (binary search, `s.goroutines` is by id), or nullptr.
 const gor::GoroutineInfo* find_goroutine(const gor::Snapshot& s, uint64_t g);
 

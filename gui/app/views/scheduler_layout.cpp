@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "model/event_text.hpp"
+#include "model/snapshot_text.hpp"
 
 namespace goroscope::gui {
 
@@ -284,7 +285,7 @@ SchedulerLayout compute_scheduler_layout(const gor::Snapshot& s, double width, c
     ScenePanel panel;
     panel.kind = ScenePanel::Kind::Channel;
     panel.object = c.id;
-    const QString type = c.elem_type.empty() ? QString() : QString::fromStdString(c.elem_type) + QStringLiteral(", ");
+    const QString type = c.elem_type.empty() ? QString() : short_type(c.elem_type) + QStringLiteral(", ");
     panel.title = QStringLiteral("%1 (%2cap %3, %4 queued)").arg(object_display_name(s, c.id), type).arg(c.cap).arg(c.len);
     if (c.closed) {
       panel.badge = QStringLiteral("closed");

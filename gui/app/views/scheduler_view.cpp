@@ -224,8 +224,11 @@ void SchedulerView::paintEvent(QPaintEvent*) {
     painter.setFont(p.kind == ScenePanel::Kind::Processor ? bold : bold);
     painter.setPen(text);
     const QRectF header(p.rect.left() + 10, p.rect.top() + 4, p.rect.width() - 20, 20);
-    painter.drawText(header, Qt::AlignLeft | Qt::AlignVCenter, p.title);
-    double title_w = QFontMetricsF(bold).horizontalAdvance(p.title);
+    const double status_room = p.status.isEmpty() ? 0 : std::min(header.width() * 0.35, QFontMetricsF(small).horizontalAdvance(p.status) + 12);
+    const double badge_room = p.badge.isEmpty() ? 0 : QFontMetricsF(small).horizontalAdvance(p.badge) + 26;
+    const QString title = QFontMetricsF(bold).elidedText(p.title, Qt::ElideRight, header.width() - status_room - badge_room);
+    painter.drawText(header, Qt::AlignLeft | Qt::AlignVCenter, title);
+    double title_w = QFontMetricsF(bold).horizontalAdvance(title);
     if (!p.badge.isEmpty()) {
       painter.setFont(small);
       const double bw = QFontMetricsF(small).horizontalAdvance(p.badge) + 16;
