@@ -774,8 +774,18 @@ void Scheduler::after_switch(Machine* m, G* g) {
       break;
     case MAction::SyscallNoP: {
       g->state.store(GState::Runnable, std::memory_order_release);
-      std::lock_guard<std::mutex> guard(lock_);
-      globrunq_put(g);
+      Processor* pp = nullptr;
+      {
+        std::lock_guard<std::mutex> guard(lock_);
+        globrunq_put(g);
+        // Go's exitsyscall0 chooses "an idle P, else the global queue" in one critical
+        // section. exit_syscall looked for an idle P before switching here; a P released in
+        // between (its M found the global queue still empty and parked) would leave g queued
+        // with every M asleep. So look again now, with g already queued: whoever gets the P
+        // finds g.
+        if (!gcwaiting_.load() && !ending()) pp = pidleget();
+      }
+      if (pp != nullptr) acquirep(m, pp);
       break;
     }
     case MAction::Exit:
