@@ -319,6 +319,15 @@ void RunController::take_snapshot(bool /*force*/) {
 }
 
 bool RunController::deliver_pending() {
+  const auto began = std::chrono::steady_clock::now();
+  struct Timing {
+    RunController& self;
+    std::chrono::steady_clock::time_point began;
+    ~Timing() {
+      self.last_delivery_us_ =
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - began).count();
+    }
+  } timing{*this, began};
   std::vector<std::pair<uint64_t, std::string>> strings;
   std::vector<gor::Event> events;
   if (observer_) observer_->take(strings, events);

@@ -62,6 +62,9 @@ class RunController : public QObject {
   const std::optional<gor::Snapshot>& snapshot() const { return snapshot_; }
   // events_per_second() is the recent event rate (engine events delivered per wall second).
   double events_per_second() const { return events_per_second_; }
+  // last_delivery_us() is how long the last deliver_pending() took on the UI thread, the
+  // views' updates (slots of frame()) included (benchmarks).
+  int64_t last_delivery_us() const { return last_delivery_us_; }
   // deliver_pending() moves what the engine produced since the last frame into the store now
   // (the frame timer does this every 16 ms; tests call it directly). Returns true if anything came.
   bool deliver_pending();
@@ -100,6 +103,7 @@ class RunController : public QObject {
   double dilation_ = 1;
   int procs_ = 0;
   double events_per_second_ = 0;
+  int64_t last_delivery_us_ = 0;
   std::chrono::steady_clock::time_point rate_since_{};
   size_t rate_events_ = 0;
   QTimer frame_timer_;
