@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
     window.resize(1600, 1000);
   }
   if (!options->sample.isEmpty()) window.open_sample(options->sample);
+  if (!options->tab.isEmpty()) window.show_bottom_tab(options->tab);
   if (options->procs) window.toolbar().set_procs(*options->procs);
   if (options->seed) window.toolbar().set_seed(*options->seed);
   if (options->speed) window.toolbar().set_dilation(*options->speed);

@@ -21,6 +21,7 @@ struct AppOptions {
   bool quit = false;              // --quit: exit after the screenshot (headless use)
   QStringList params;             // --param KEY=VALUE (repeatable)
   QString size;                   // --size WxH: window size
+  QString tab;                    // --tab NAME: the bottom tab to show (goroutines, timeline, output)
 };
 
 // parse_app_options() parses `args` (args[0] is the program). On a bad flag or value it

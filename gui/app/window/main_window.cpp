@@ -26,6 +26,7 @@
 #include "views/sample_details.hpp"
 #include "views/sample_gallery.hpp"
 #include "views/scheduler_view.hpp"
+#include "views/timeline_view.hpp"
 #include "window/run_toolbar.hpp"
 #include "window/theme.hpp"
 
@@ -78,6 +79,9 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
   bottom_tabs_ = new QTabWidget(this);
   table_ = new GoroutineTable(selection_, bottom_tabs_);
   bottom_tabs_->addTab(table_, tr("Goroutines"));
+  timeline_ = new TimelineView(selection_, bottom_tabs_);
+  bottom_tabs_->addTab(timeline_, tr("Timeline"));
+  bottom_tabs_->setTabToolTip(bottom_tabs_->indexOf(timeline_), tr("Run slices per P, steals, handoffs, preemptions; who woke whom"));
   output_ = new QPlainTextEdit(bottom_tabs_);
   output_->setReadOnly(true);
   output_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -88,7 +92,7 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
   bottom_dock->setWidget(bottom_tabs_);
   addDockWidget(Qt::BottomDockWidgetArea, bottom_dock);
   resizeDocks({gallery_dock, inspector_dock}, {280, 300}, Qt::Horizontal);
-  resizeDocks({bottom_dock}, {230}, Qt::Vertical);
+  resizeDocks({bottom_dock}, {250}, Qt::Vertical);
 
   // Status bar.
   auto status_label = [this](const QString& tip) {
@@ -176,6 +180,10 @@ void MainWindow::build_menus() {
     if (!path.isEmpty() && !save_screenshot(path))
       banner_->show_message(RunBanner::Severity::Error, tr("Screenshot"), tr("Could not write %1").arg(path));
   });
+  QAction* export_timeline = file->addAction(tr("&Export timeline (PNG, SVG)…"));
+  export_timeline->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+  export_timeline->setToolTip(tr("Save the timeline's visible range or the whole run as a PNG or SVG picture"));
+  connect(export_timeline, &QAction::triggered, timeline_, &TimelineView::export_dialog);
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"));
   quit->setShortcut(QKeySequence::Quit);
@@ -208,6 +216,12 @@ void MainWindow::set_theme(Theme theme) {
     case Theme::Light: QApplication::setPalette(light_palette()); break;
     case Theme::Dark: QApplication::setPalette(dark_palette()); break;
   }
+}
+
+void MainWindow::show_bottom_tab(const QString& name) {
+  if (name == QLatin1String("goroutines")) bottom_tabs_->setCurrentWidget(table_);
+  if (name == QLatin1String("timeline")) bottom_tabs_->setCurrentWidget(timeline_);
+  if (name == QLatin1String("output")) bottom_tabs_->setCurrentWidget(output_);
 }
 
 bool MainWindow::open_sample(const QString& id) {
@@ -243,6 +257,7 @@ bool MainWindow::run_current(const std::vector<std::pair<std::string, std::strin
   events_seen_ = 0;
   events_tracked_ = 0;
   tracker_.clear();
+  timeline_->clear();
   output_->clear();
   update_breakpoints();
   if (!controller_.start(spec, &error)) {
@@ -266,6 +281,9 @@ void MainWindow::on_frame(bool new_snapshot) {
     events_tracked_ = 0;
     tracker_.clear();
   }
+  // The timeline leaves the newest ~10 ms of wall time for the next frame: batches of other Ms
+  // may still land among them (the whole run is taken when it ends).
+  timeline_->sync(store, /*live=*/true, static_cast<int64_t>(10e6 / std::max(1.0, controller_.dilation())));
   scheduler_->add_events(store.events(), std::min(events_seen_, store.size()));
   events_seen_ = store.size();
   if (new_snapshot && controller_.snapshot()) {
@@ -303,6 +321,7 @@ void MainWindow::on_finished(const RunOutcome& outcome) {
   QStringList lines;
   for (const std::string& l : outcome.outcome.lines) lines << QString::fromStdString(l);
   output_->setPlainText(lines.join(QLatin1Char('\n')));
+  timeline_->sync(controller_.store(), /*live=*/false);
   const QString dump = QString::fromStdString(r.dump);
   if (r.stopped) {
     banner_->show_message(RunBanner::Severity::Info, tr("Stopped"), tr("The run was stopped; every goroutine was unwound."));

@@ -24,6 +24,7 @@ class RunToolbar;
 class SampleDetails;
 class SampleGallery;
 class SchedulerView;
+class TimelineView;
 
 // MainWindow is the app. With persist_settings, it restores and saves QSettings (geometry,
 // docks, last sample, speed, procs, seed, theme).
@@ -43,6 +44,8 @@ class MainWindow : public QMainWindow {
   // save_screenshot() writes a PNG of the whole window. False if it cannot be written.
   bool save_screenshot(const QString& path);
   void set_theme(Theme theme);
+  // show_bottom_tab() brings a bottom tab forward by name: "goroutines", "timeline", "output".
+  void show_bottom_tab(const QString& name);
 
   RunController& controller() { return controller_; }
   GoroutineSelection& selection() { return selection_; }
@@ -53,6 +56,8 @@ class MainWindow : public QMainWindow {
   SampleDetails& details() { return *details_; }
   GoroutineTable& goroutine_table() { return *table_; }
   InspectorView& inspector() { return *inspector_; }
+  TimelineView& timeline() { return *timeline_; }
+  QTabWidget& bottom_tabs() { return *bottom_tabs_; }
   QString status_text() const;
 
  signals:
@@ -93,6 +98,7 @@ class MainWindow : public QMainWindow {
   InspectorView* inspector_;
   QTabWidget* bottom_tabs_;
   GoroutineTable* table_;
+  TimelineView* timeline_;
   QPlainTextEdit* output_;
   QLabel* status_state_;
   QLabel* status_time_;

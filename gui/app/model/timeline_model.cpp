@@ -1,0 +1,315 @@
+#include "model/timeline_model.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <map>
+#include <unordered_set>
+
+#include <gor/detail/park.hpp>
+#include <gor/runtime.hpp>
+
+namespace goroscope::gui {
+
+namespace {
+
+constexpr size_t kKinds = static_cast<size_t>(gor::EventKind::Count_) + 1;
+
+// race_kinds() marks event kinds named like a race report ("race", "data_race"): the engine
+// may gain one, and the timeline shows it without depending on its enumerator.
+const std::array<bool, kKinds>& race_kinds() {
+  static const std::array<bool, kKinds> table = [] {
+    std::array<bool, kKinds> t{};
+    for (size_t k = 0; k < kKinds - 1; ++k) {
+      const char* name = gor::event_kind_name(static_cast<gor::EventKind>(k));
+      t[k] = name && std::strstr(name, "race") != nullptr;
+    }
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace
+
+const char* marker_kind_name(MarkerKind k) {
+  switch (k) {
+    case MarkerKind::Steal: return "steal";
+    case MarkerKind::Handoff: return "handoff";
+    case MarkerKind::Preempt: return "preempted";
+    case MarkerKind::MutexStarving: return "mutex starving";
+    case MarkerKind::MutexNormal: return "mutex normal";
+    case MarkerKind::Panic: return "panic";
+    case MarkerKind::Deadlock: return "deadlock";
+    case MarkerKind::PartialDeadlock: return "partial deadlock";
+    case MarkerKind::Race: return "data race";
+    case MarkerKind::Count_: break;
+  }
+  return "?";
+}
+
+std::string wait_reason_name(uint32_t reason) {
+  if (reason == kSyscallReason) return "syscall";
+  if (reason > static_cast<uint32_t>(gor::detail::WaitReason::Preempted)) return "reason " + std::to_string(reason);
+  const char* text = gor::detail::wait_reason_text(static_cast<gor::detail::WaitReason>(reason));
+  return text && *text ? text : "blocked";
+}
+
+void TimelineModel::clear() {
+  lanes_.clear();
+  run_markers_.clear();
+  wakes_.clear();
+  blocks_.clear();
+  by_goroutine_.clear();
+  wakes_by_goroutine_.clear();
+  running_.clear();
+  blocked_.clear();
+  end_ns_ = 0;
+  taken_ = 0;
+  taken_ts_ = std::numeric_limits<int64_t>::min();
+}
+
+TimelineModel::Lane& TimelineModel::lane(int p) {
+  if (static_cast<size_t>(p) >= lanes_.size()) lanes_.resize(static_cast<size_t>(p) + 1);
+  return lanes_[static_cast<size_t>(p)];
+}
+
+void TimelineModel::append(const gor::Event* events, size_t count) {
+  for (size_t i = 0; i < count; ++i) take(events[i]);
+  taken_ += count;
+  if (count) taken_ts_ = events[count - 1].ts;
+}
+
+void TimelineModel::sync(const std::vector<gor::Event>& events, int64_t upto) {
+  const auto by_ts = [](const gor::Event& e, int64_t t) { return e.ts < t; };
+  const auto upper = [&](int64_t t) {
+    if (t == std::numeric_limits<int64_t>::max()) return events.size();
+    return static_cast<size_t>(std::lower_bound(events.begin(), events.end(), t + 1, by_ts) - events.begin());
+  };
+  if (taken_ > 0 && (events.size() < taken_ || upper(taken_ts_) != taken_)) clear();
+  const size_t last = upper(upto);
+  if (last > taken_) append(events.data() + taken_, last - taken_);
+}
+
+void TimelineModel::close_run(uint64_t g, int64_t ts) {
+  auto it = running_.find(g);
+  if (it == running_.end()) return;
+  Lane& l = lanes_[it->second.lane];
+  RunSpan& s = l.spans[it->second.index];
+  s.end = std::max(ts, s.start);
+  if (l.open == static_cast<long>(it->second.index)) l.open = -1;
+  running_.erase(it);
+}
+
+void TimelineModel::add_marker(int p, MarkerKind k, const gor::Event& e) {
+  Marker m{e.ts, e.g, e.a0, e.a1, k};
+  if (p >= 0)
+    lane(p).markers.push_back(m);
+  else
+    run_markers_.push_back(m);
+}
+
+void TimelineModel::take(const gor::Event& e) {
+  using K = gor::EventKind;
+  end_ns_ = std::max(end_ns_, e.ts);
+  auto close_block = [&](uint64_t g) {
+    auto it = blocked_.find(g);
+    if (it == blocked_.end()) return;
+    BlockSpan& b = blocks_[it->second];
+    b.end = std::max(e.ts, b.start);
+    blocked_.erase(it);
+  };
+  auto open_block = [&](uint64_t g, uint32_t reason) {
+    close_block(g);
+    blocked_[g] = blocks_.size();
+    blocks_.push_back(BlockSpan{e.ts, kOpenEnd, g, reason});
+  };
+  switch (e.kind) {
+    case K::GoStart: {
+      if (e.p < 0 || !e.g) break;
+      Lane& l = lane(e.p);
+      if (l.open >= 0) close_run(l.spans[static_cast<size_t>(l.open)].g, e.ts);  // a stop we never saw
+      close_run(e.g, e.ts);
+      close_block(e.g);
+      const SpanRef ref{static_cast<uint32_t>(e.p), static_cast<uint32_t>(l.spans.size())};
+      l.open = static_cast<long>(l.spans.size());
+      l.spans.push_back(RunSpan{e.ts, kOpenEnd, e.g});
+      running_[e.g] = ref;
+      by_goroutine_[e.g].push_back(ref);
+      break;
+    }
+    case K::GoBlock:
+      close_run(e.g, e.ts);
+      open_block(e.g, static_cast<uint32_t>(e.a0));
+      break;
+    case K::GoYield: close_run(e.g, e.ts); break;
+    case K::GoEnd:
+      close_run(e.g, e.ts);
+      close_block(e.g);
+      break;
+    case K::GoPreempted: {
+      auto it = running_.find(e.g);
+      const int p = e.p >= 0 ? e.p : (it != running_.end() ? static_cast<int>(it->second.lane) : -1);
+      close_run(e.g, e.ts);
+      if (p >= 0) add_marker(p, MarkerKind::Preempt, e);
+      break;
+    }
+    case K::SyscallEnter:
+      close_run(e.g, e.ts);
+      open_block(e.g, kSyscallReason);
+      break;
+    case K::SyscallExit: close_block(e.g); break;
+    case K::GoUnblock:
+      wakes_by_goroutine_[e.g].push_back(static_cast<uint32_t>(wakes_.size()));
+      if (e.a0 && e.a0 != e.g) wakes_by_goroutine_[e.a0].push_back(static_cast<uint32_t>(wakes_.size()));
+      wakes_.push_back(Wake{e.ts, e.g, e.a0, e.p});
+      close_block(e.g);
+      break;
+    case K::Steal: add_marker(e.p, MarkerKind::Steal, e); break;
+    case K::Handoff: add_marker(e.p, MarkerKind::Handoff, e); break;
+    case K::MutexMode: add_marker(e.p, e.a1 ? MarkerKind::MutexStarving : MarkerKind::MutexNormal, e); break;
+    case K::PartialDeadlock: add_marker(-1, MarkerKind::PartialDeadlock, e); break;
+    case K::RunEnd: {
+      std::vector<uint64_t> still;
+      for (const auto& [g, ref] : running_) still.push_back(g);
+      for (uint64_t g : still) close_run(g, e.ts);
+      const auto status = static_cast<gor::RunStatus>(e.a0);
+      if (status == gor::RunStatus::Panic) add_marker(-1, MarkerKind::Panic, e);
+      if (status == gor::RunStatus::Deadlock) add_marker(-1, MarkerKind::Deadlock, e);
+      break;
+    }
+    default:
+      if (race_kinds()[std::min(static_cast<size_t>(e.kind), kKinds - 1)]) add_marker(e.p, MarkerKind::Race, e);
+      break;
+  }
+}
+
+const std::vector<SpanRef>& TimelineModel::spans_of(uint64_t g) const {
+  static const std::vector<SpanRef> none;
+  auto it = by_goroutine_.find(g);
+  return it == by_goroutine_.end() ? none : it->second;
+}
+
+const std::vector<uint32_t>& TimelineModel::wakes_of(uint64_t g) const {
+  static const std::vector<uint32_t> none;
+  auto it = wakes_by_goroutine_.find(g);
+  return it == wakes_by_goroutine_.end() ? none : it->second;
+}
+
+std::pair<size_t, size_t> TimelineModel::visible(int lane, int64_t t0, int64_t t1) const {
+  if (lane < 0 || lane >= lane_count()) return {0, 0};
+  const std::vector<RunSpan>& s = spans(lane);
+  const auto first = std::partition_point(s.begin(), s.end(), [&](const RunSpan& r) { return span_end(r) <= t0; });
+  const auto last = std::partition_point(first, s.end(), [&](const RunSpan& r) { return r.start < t1; });
+  return {static_cast<size_t>(first - s.begin()), static_cast<size_t>(last - s.begin())};
+}
+
+void TimelineModel::level_of_detail(int lane, int64_t t0, int64_t t1, double ns_per_px, std::vector<DrawSpan>& out,
+                                    double min_px) const {
+  const auto [first, last] = visible(lane, t0, t1);
+  if (first >= last) return;
+  const std::vector<RunSpan>& s = spans(lane);
+  const double min_ns = std::max(min_px * ns_per_px, 0.0);
+  bool have = false;
+  DrawSpan cur;
+  auto flush = [&] {
+    if (have) out.push_back(cur);
+    have = false;
+  };
+  for (size_t k = first; k < last; ++k) {
+    const RunSpan& r = s[k];
+    const int64_t end = span_end(r);
+    const int64_t dur = end - r.start;
+    if (static_cast<double>(dur) >= min_ns) {
+      flush();
+      out.push_back(DrawSpan{r.start, end, r.g, 1, r.start, end});
+      continue;
+    }
+    // A thin slice joins the open block if it starts within a pixel of it and the block stays
+    // under two pixels wide; otherwise it opens a block of its own.
+    if (have && static_cast<double>(r.start - cur.end) < min_ns && static_cast<double>(end - cur.start) < 2 * min_ns) {
+      cur.end = std::max(cur.end, end);
+      ++cur.count;
+      if (dur > cur.longest_end - cur.longest_start) {
+        cur.g = r.g;
+        cur.longest_start = r.start;
+        cur.longest_end = end;
+      }
+      continue;
+    }
+    flush();
+    cur = DrawSpan{r.start, end, r.g, 1, r.start, end};
+    have = true;
+  }
+  flush();
+}
+
+long TimelineModel::span_at(int lane, int64_t t, int64_t tolerance) const {
+  if (lane < 0 || lane >= lane_count()) return -1;
+  const std::vector<RunSpan>& s = spans(lane);
+  const size_t i = static_cast<size_t>(
+      std::partition_point(s.begin(), s.end(), [&](const RunSpan& r) { return span_end(r) < t; }) - s.begin());
+  long best = -1;
+  int64_t best_d = tolerance;
+  for (size_t k = i > 0 ? i - 1 : 0; k < std::min(s.size(), i + 2); ++k) {
+    const int64_t end = span_end(s[k]);
+    const int64_t d = t < s[k].start ? s[k].start - t : (t > end ? t - end : 0);
+    if (d <= best_d) {
+      // Inside beats near; between two near slices the closer wins.
+      if (best >= 0 && d == best_d && d > 0) continue;
+      best = static_cast<long>(k);
+      best_d = d;
+    }
+  }
+  return best;
+}
+
+const SpanRef* TimelineModel::next_span_after(uint64_t g, int64_t t) const {
+  const std::vector<SpanRef>& refs = spans_of(g);
+  const auto it = std::partition_point(refs.begin(), refs.end(), [&](const SpanRef& r) {
+    return lanes_[r.lane].spans[r.index].start < t;
+  });
+  return it == refs.end() ? nullptr : &*it;
+}
+
+RangeStats TimelineModel::stats(int64_t t0, int64_t t1) const {
+  RangeStats st;
+  if (t1 < t0) std::swap(t0, t1);
+  st.t0 = t0;
+  st.t1 = t1;
+  const double width = static_cast<double>(std::max<int64_t>(t1 - t0, 1));
+  std::unordered_set<uint64_t> ran;
+  for (int l = 0; l < lane_count(); ++l) {
+    const auto [first, last] = visible(l, t0, t1);
+    int64_t busy = 0;
+    for (size_t k = first; k < last; ++k) {
+      const RunSpan& r = spans(l)[k];
+      busy += std::min(span_end(r), t1) - std::max(r.start, t0);
+      ran.insert(r.g);
+    }
+    st.slices += last - first;
+    st.utilisation.push_back(static_cast<double>(busy) / width);
+    const std::vector<Marker>& m = markers(l);
+    auto a = std::partition_point(m.begin(), m.end(), [&](const Marker& x) { return x.ts < t0; });
+    for (; a != m.end() && a->ts < t1; ++a)
+      if (a->kind == MarkerKind::Steal) {
+        ++st.steals;
+        st.stolen += a->a1;
+      }
+  }
+  st.goroutines_run = ran.size();
+  const auto w0 = std::partition_point(wakes_.begin(), wakes_.end(), [&](const Wake& w) { return w.ts < t0; });
+  const auto w1 = std::partition_point(w0, wakes_.end(), [&](const Wake& w) { return w.ts < t1; });
+  st.wakes = static_cast<size_t>(w1 - w0);
+  std::map<uint32_t, int64_t> by_reason;
+  const auto b_end = std::partition_point(blocks_.begin(), blocks_.end(), [&](const BlockSpan& b) { return b.start < t1; });
+  for (auto b = blocks_.begin(); b != b_end; ++b) {
+    const int64_t end = b->end == kOpenEnd ? end_ns_ : b->end;
+    if (end <= t0) continue;
+    by_reason[b->reason] += std::min(end, t1) - std::max(b->start, t0);
+  }
+  for (const auto& [reason, ns] : by_reason) st.blocked.emplace_back(wait_reason_name(reason), ns);
+  std::sort(st.blocked.begin(), st.blocked.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  return st;
+}
+
+}  // namespace goroscope::gui

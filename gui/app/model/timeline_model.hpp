@@ -1,0 +1,166 @@
+// timeline_model.hpp — a run's events as timeline lanes: run slices per P, markers, wake-ups.
+//
+// Plain C++ (no Qt, no QObject), shared by the desktop app's timeline, the exports and
+// goroscope-cli's --timeline. Everything lives in flat sorted arrays (one per lane, no
+// allocation per event beyond amortised vector growth), built incrementally from events in
+// timestamp order; queries for the visible range use binary search, and level_of_detail()
+// merges slices thinner than a pixel so a frame's cost follows the pixels, not the run.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <gor/trace.hpp>
+
+namespace goroscope::gui {
+
+// kOpenEnd is the end of a slice whose goroutine is still running (drawn up to end_ns()).
+inline constexpr int64_t kOpenEnd = std::numeric_limits<int64_t>::max();
+
+// RunSpan is one run slice on a P: goroutine g ran from start to end (kOpenEnd: still running).
+struct RunSpan {
+  int64_t start = 0;
+  int64_t end = kOpenEnd;
+  uint64_t g = 0;
+};
+
+// MarkerKind is what a timeline marker shows.
+enum class MarkerKind : uint8_t { Steal, Handoff, Preempt, MutexStarving, MutexNormal, Panic, Deadlock,
+                                  PartialDeadlock, Race, Count_ };
+
+// marker_kind_name() is a short lower-case name ("steal", "handoff", ...).
+const char* marker_kind_name(MarkerKind k);
+
+// Marker is one point event on a lane (or on the run, see TimelineModel::run_markers()).
+struct Marker {
+  int64_t ts = 0;
+  uint64_t g = 0;
+  uint64_t a0 = 0, a1 = 0;  // as in the event (Steal: victim P, count taken)
+  MarkerKind kind = MarkerKind::Steal;
+};
+
+// Wake is one GoUnblock: `readier` (0: scheduler/timer) made `g` runnable at ts, on P `p`.
+struct Wake {
+  int64_t ts = 0;
+  uint64_t g = 0;
+  uint64_t readier = 0;
+  int p = -1;
+};
+
+// BlockSpan is a time a goroutine spent blocked (GoBlock -> GoUnblock) or in a syscall.
+struct BlockSpan {
+  int64_t start = 0;
+  int64_t end = kOpenEnd;
+  uint64_t g = 0;
+  uint32_t reason = 0;  // gor::detail::WaitReason, or kSyscallReason
+};
+inline constexpr uint32_t kSyscallReason = 0xffff;
+
+// DrawSpan is what level_of_detail() returns: one slice, or a block of `count` merged slices
+// covering [start, end] shown as its longest slice (g, longest_start, longest_end).
+struct DrawSpan {
+  int64_t start = 0, end = 0;
+  uint64_t g = 0;
+  uint32_t count = 1;
+  int64_t longest_start = 0, longest_end = 0;
+};
+
+// SpanRef names one slice: lane and index in spans(lane).
+struct SpanRef {
+  uint32_t lane = 0;
+  uint32_t index = 0;
+};
+
+// RangeStats summarises [t0, t1): per-P utilisation (0..1), goroutines and slices run,
+// steals, wake-ups, and blocked time by reason (ns, largest first).
+struct RangeStats {
+  int64_t t0 = 0, t1 = 0;
+  std::vector<double> utilisation;
+  size_t goroutines_run = 0;
+  size_t slices = 0;
+  size_t steals = 0;
+  size_t stolen = 0;
+  size_t wakes = 0;
+  std::vector<std::pair<std::string, int64_t>> blocked;
+};
+
+// TimelineModel holds the lanes of one run. Not thread-safe; cheap to build again.
+class TimelineModel {
+ public:
+  // clear() forgets everything.
+  void clear();
+  // append() takes events in timestamp order (after every event appended before).
+  void append(const gor::Event* events, size_t count);
+  // sync() brings the model up to date with `events` (sorted by ts, as TraceStore keeps
+  // them): it appends those with ts <= upto not taken yet. If the events it already took
+  // changed (a late batch merged in before them), it rebuilds from scratch, so the model
+  // always equals one built from events[0 .. upper_bound(upto)).
+  void sync(const std::vector<gor::Event>& events, int64_t upto);
+  // events_taken() is how many events the model was built from.
+  size_t events_taken() const { return taken_; }
+
+  int lane_count() const { return static_cast<int>(lanes_.size()); }
+  // spans() are lane's slices, sorted by start, never overlapping.
+  const std::vector<RunSpan>& spans(int lane) const { return lanes_[static_cast<size_t>(lane)].spans; }
+  // markers() are lane's markers sorted by ts; run_markers() those of no P (panic, deadlock, ...).
+  const std::vector<Marker>& markers(int lane) const { return lanes_[static_cast<size_t>(lane)].markers; }
+  const std::vector<Marker>& run_markers() const { return run_markers_; }
+  // wakes() are all GoUnblock events, sorted by ts.
+  const std::vector<Wake>& wakes() const { return wakes_; }
+  // wakes_of() are the indices in wakes() where g was readied or was the readier, in ts order.
+  const std::vector<uint32_t>& wakes_of(uint64_t g) const;
+  const std::vector<BlockSpan>& blocks() const { return blocks_; }
+  // spans_of() are goroutine g's slices in start order (empty if it never ran).
+  const std::vector<SpanRef>& spans_of(uint64_t g) const;
+  // end_ns() is the latest timestamp taken (0 when empty); open slices end there.
+  int64_t end_ns() const { return end_ns_; }
+  // span_end() is s's end, with a running slice ending at end_ns().
+  int64_t span_end(const RunSpan& s) const { return s.end == kOpenEnd ? end_ns_ : s.end; }
+
+  // visible() is the index range [first, last) of lane's slices overlapping [t0, t1).
+  std::pair<size_t, size_t> visible(int lane, int64_t t0, int64_t t1) const;
+  // level_of_detail() appends to `out` lane's slices overlapping [t0, t1) as drawn at
+  // ns_per_px: a slice at least min_px wide stays itself; runs of thinner neighbouring slices
+  // (gaps under min_px) merge into one DrawSpan that counts them and shows the longest.
+  // Every slice in the range is counted exactly once.
+  void level_of_detail(int lane, int64_t t0, int64_t t1, double ns_per_px, std::vector<DrawSpan>& out,
+                       double min_px = 1.0) const;
+  // span_at() is the index of lane's slice nearest t within `tolerance` ns, or -1.
+  long span_at(int lane, int64_t t, int64_t tolerance) const;
+  // next_span_after() is g's first slice starting at or after t (nullptr if none).
+  const SpanRef* next_span_after(uint64_t g, int64_t t) const;
+  // stats() summarises [t0, t1).
+  RangeStats stats(int64_t t0, int64_t t1) const;
+
+ private:
+  struct Lane {
+    std::vector<RunSpan> spans;
+    std::vector<Marker> markers;
+    long open = -1;  // index of the running slice, or -1
+  };
+  Lane& lane(int p);
+  void take(const gor::Event& e);
+  void close_run(uint64_t g, int64_t ts);
+  void add_marker(int p, MarkerKind k, const gor::Event& e);
+
+  std::vector<Lane> lanes_;
+  std::vector<Marker> run_markers_;
+  std::vector<Wake> wakes_;
+  std::vector<BlockSpan> blocks_;
+  std::unordered_map<uint64_t, std::vector<SpanRef>> by_goroutine_;
+  std::unordered_map<uint64_t, std::vector<uint32_t>> wakes_by_goroutine_;
+  std::unordered_map<uint64_t, SpanRef> running_;  // goroutine -> its open slice
+  std::unordered_map<uint64_t, size_t> blocked_;   // goroutine -> its open BlockSpan
+  int64_t end_ns_ = 0;
+  size_t taken_ = 0;
+  int64_t taken_ts_ = std::numeric_limits<int64_t>::min();  // ts of the last event taken
+};
+
+// wait_reason_name() is the text for a BlockSpan reason ("chan receive", "syscall", ...).
+std::string wait_reason_name(uint32_t reason);
+
+}  // namespace goroscope::gui

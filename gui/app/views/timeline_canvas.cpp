@@ -1,0 +1,264 @@
+#include "views/timeline_canvas.hpp"
+
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QToolTip>
+#include <QWheelEvent>
+
+#include <cmath>
+
+#include "model/selection.hpp"
+
+namespace goroscope::gui {
+
+TimelineCanvas::TimelineCanvas(const TimelineModel& model, GoroutineSelection& selection, QWidget* parent)
+    : QWidget(parent), model_(model), selection_(selection) {
+  setMouseTracking(true);
+  setFocusPolicy(Qt::StrongFocus);
+  setAttribute(Qt::WA_OpaquePaintEvent);
+  setToolTip(QString());
+  scene_.geometry.show(0, 1'000'000);
+  connect(&selection_, &GoroutineSelection::changed, this, [this](uint64_t g) {
+    scene_.selected = g;
+    update();
+  });
+}
+
+TimelineLayout TimelineCanvas::current_layout() const {
+  return timeline_layout(QRectF(rect()), model_.lane_count(), false, true);
+}
+
+void TimelineCanvas::sync_width() {
+  const double w = current_layout().plot.width();
+  if (std::abs(w - scene_.geometry.width()) > 0.5) scene_.geometry.set_width(w);
+}
+
+void TimelineCanvas::data_changed() {
+  sync_width();
+  if (follow_) {
+    const int64_t end = std::max<int64_t>(model_.end_ns(), 1000);
+    if (follow_all_) {
+      scene_.geometry.show(0, end + end / 50);
+    } else {
+      const int64_t span = scene_.geometry.t1() - scene_.geometry.t0();
+      const int64_t t0 = std::max<int64_t>(0, end + span / 50 - span);
+      scene_.geometry.show(t0, t0 + span);
+    }
+    emit viewChanged(scene_.geometry.t0(), scene_.geometry.t1());
+  }
+  update();
+}
+
+void TimelineCanvas::fit() {
+  sync_width();
+  const int64_t end = std::max<int64_t>(model_.end_ns(), 1000);
+  scene_.geometry.show(0, end + end / 50);
+  update();
+  emit viewChanged(scene_.geometry.t0(), scene_.geometry.t1());
+}
+
+void TimelineCanvas::set_follow(bool on) {
+  if (on == follow_) return;
+  follow_ = on;
+  emit followChanged(on);
+  if (on) data_changed();
+}
+
+void TimelineCanvas::zoom_by(double factor) {
+  sync_width();
+  scene_.geometry.zoom(factor, scene_.geometry.width() / 2);
+  user_moved();
+}
+
+void TimelineCanvas::clear_range() {
+  scene_.range_t0 = scene_.range_t1 = -1;
+  update();
+  emit rangeSelected(-1, -1);
+}
+
+void TimelineCanvas::user_moved() {
+  follow_all_ = false;
+  if (follow_) {
+    follow_ = false;
+    emit followChanged(false);
+  }
+  scene_.geometry.keep_within(0, std::max<int64_t>(model_.end_ns(), 1000));
+  update();
+  emit viewChanged(scene_.geometry.t0(), scene_.geometry.t1());
+}
+
+long TimelineCanvas::slice_at(QPoint pos, int* lane) const {
+  const TimelineLayout L = current_layout();
+  const int l = L.lane_at(pos.y());
+  if (l < 0 || pos.x() < L.plot.left() - 3 || pos.x() > L.plot.right() + 3) return -1;
+  if (lane) *lane = l;
+  const int64_t t = scene_.geometry.t_of(pos.x() - L.plot.left());
+  return model_.span_at(l, t, static_cast<int64_t>(std::ceil(3 * scene_.geometry.ns_per_px())));
+}
+
+uint64_t TimelineCanvas::goroutine_at(QPoint pos) const {
+  int lane = -1;
+  const long i = slice_at(pos, &lane);
+  return i < 0 ? 0 : model_.spans(lane)[static_cast<size_t>(i)].g;
+}
+
+QPoint TimelineCanvas::point_of(int lane, size_t index) const {
+  const TimelineLayout L = current_layout();
+  const RunSpan& s = model_.spans(lane)[index];
+  const int64_t a = std::max(s.start, scene_.geometry.t0()), b = std::min(model_.span_end(s), scene_.geometry.t1());
+  const double x = L.plot.left() + scene_.geometry.x_of(a + (b - a) / 2);
+  return QPoint(static_cast<int>(std::lround(x)), static_cast<int>(std::lround(L.slice_rect(lane).center().y())));
+}
+
+bool TimelineCanvas::event(QEvent* e) {
+  if (e->type() == QEvent::ShortcutOverride) {  // our keys win over the window's (→ steps the run)
+    const int k = static_cast<QKeyEvent*>(e)->key();
+    if (k == Qt::Key_Left || k == Qt::Key_Right || k == Qt::Key_Plus || k == Qt::Key_Minus || k == Qt::Key_Equal ||
+        k == Qt::Key_Home || k == Qt::Key_F) {
+      e->accept();
+      return true;
+    }
+  }
+  return QWidget::event(e);
+}
+
+void TimelineCanvas::paintEvent(QPaintEvent*) {
+  sync_width();
+  QPainter p(this);
+  paint_timeline(p, QRectF(rect()), model_, scene_, TimelineStyle::from_palette(palette()));
+  if (hasFocus()) {
+    p.setPen(QPen(palette().color(QPalette::Highlight), 1));
+    p.drawRect(rect().adjusted(0, 0, -1, -1));
+  }
+}
+
+void TimelineCanvas::resizeEvent(QResizeEvent* e) {
+  QWidget::resizeEvent(e);
+  const bool was_follow = follow_;
+  sync_width();
+  if (was_follow) data_changed();
+}
+
+void TimelineCanvas::wheelEvent(QWheelEvent* e) {
+  const TimelineLayout L = current_layout();
+  const QPoint d = e->angleDelta();
+  if ((e->modifiers() & Qt::ShiftModifier) || std::abs(d.x()) > std::abs(d.y())) {
+    scene_.geometry.pan(-(d.x() ? d.x() : d.y()) / 120.0 * scene_.geometry.width() / 10);
+  } else {
+    scene_.geometry.zoom(std::pow(1.0015, d.y()), e->position().x() - L.plot.left());
+  }
+  user_moved();
+  e->accept();
+}
+
+void TimelineCanvas::mousePressEvent(QMouseEvent* e) {
+  if (e->button() != Qt::LeftButton) return;
+  setFocus(Qt::MouseFocusReason);
+  press_pos_ = e->pos();
+  press_t0_ = scene_.geometry.t0();
+  moved_ = false;
+  if (e->modifiers() & Qt::ShiftModifier) {
+    drag_ = Drag::Range;
+    const TimelineLayout L = current_layout();
+    scene_.range_t0 = scene_.range_t1 = std::max<int64_t>(0, scene_.geometry.t_of(e->pos().x() - L.plot.left()));
+  } else {
+    drag_ = Drag::Pan;
+  }
+}
+
+void TimelineCanvas::mouseMoveEvent(QMouseEvent* e) {
+  const TimelineLayout L = current_layout();
+  if (drag_ == Drag::Pan) {
+    const int dx = press_pos_.x() - e->pos().x();
+    if (!moved_ && std::abs(dx) < 4) return;
+    moved_ = true;
+    scene_.geometry = TimelineGeometry(press_t0_, scene_.geometry.ns_per_px(), scene_.geometry.width());
+    scene_.geometry.pan(dx);
+    setCursor(Qt::ClosedHandCursor);
+    user_moved();
+    return;
+  }
+  if (drag_ == Drag::Range) {
+    moved_ = true;
+    scene_.range_t1 = std::max<int64_t>(0, scene_.geometry.t_of(e->pos().x() - L.plot.left()));
+    update();
+    return;
+  }
+  int lane = -1;
+  const long i = slice_at(e->pos(), &lane);
+  const uint64_t g = i < 0 ? 0 : model_.spans(lane)[static_cast<size_t>(i)].g;
+  if (g != scene_.hovered) {
+    scene_.hovered = g;
+    update();
+  }
+  if (i < 0) {
+    QToolTip::hideText();
+    return;
+  }
+  const RunSpan& s = model_.spans(lane)[static_cast<size_t>(i)];
+  const int64_t end = model_.span_end(s);
+  const QString who = describe_ ? describe_(s.g) : QStringLiteral("G%1").arg(s.g);
+  QToolTip::showText(e->globalPosition().toPoint(),
+                     QStringLiteral("%1 on P%2\n%3 for %4%5\nclick: select · arrows: who woke it, whom it woke")
+                         .arg(who)
+                         .arg(lane)
+                         .arg(QString::fromStdString(format_span(s.start)))
+                         .arg(QString::fromStdString(format_span(end - s.start)))
+                         .arg(s.end == kOpenEnd ? QStringLiteral(" (running)") : QString()),
+                     this);
+}
+
+void TimelineCanvas::mouseReleaseEvent(QMouseEvent* e) {
+  if (e->button() != Qt::LeftButton) return;
+  const Drag drag = drag_;
+  drag_ = Drag::None;
+  unsetCursor();
+  if (drag == Drag::Range) {
+    scene_.range_t1 = std::max<int64_t>(0, scene_.geometry.t_of(e->pos().x() - current_layout().plot.left()));
+    if (scene_.range_t0 == scene_.range_t1) {
+      clear_range();
+    } else {
+      if (scene_.range_t1 < scene_.range_t0) std::swap(scene_.range_t0, scene_.range_t1);
+      update();
+      emit rangeSelected(scene_.range_t0, scene_.range_t1);
+    }
+    return;
+  }
+  if (drag == Drag::Pan && !moved_) selection_.select(goroutine_at(e->pos()));
+}
+
+void TimelineCanvas::keyPressEvent(QKeyEvent* e) {
+  const double w = scene_.geometry.width();
+  switch (e->key()) {
+    case Qt::Key_Plus:
+    case Qt::Key_Equal: zoom_by(1.5); break;
+    case Qt::Key_Minus: zoom_by(1 / 1.5); break;
+    case Qt::Key_Left:
+      scene_.geometry.pan(-w / 8);
+      user_moved();
+      break;
+    case Qt::Key_Right:
+      scene_.geometry.pan(w / 8);
+      user_moved();
+      break;
+    case Qt::Key_Home:
+    case Qt::Key_F:
+      follow_all_ = false;
+      fit();
+      break;
+    case Qt::Key_Escape: clear_range(); break;
+    default: QWidget::keyPressEvent(e); return;
+  }
+  e->accept();
+}
+
+void TimelineCanvas::leaveEvent(QEvent* e) {
+  QWidget::leaveEvent(e);
+  if (scene_.hovered) {
+    scene_.hovered = 0;
+    update();
+  }
+}
+
+}  // namespace goroscope::gui

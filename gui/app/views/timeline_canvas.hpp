@@ -1,0 +1,88 @@
+// timeline_canvas.hpp — the interactive timeline: paints a TimelineModel, zooms, pans, selects.
+//
+// Input: wheel or +/- zoom around the pointer, drag or arrow keys pan, Home or F fits the
+// whole run, shift-drag selects a range (rangeSelected), a click on a slice selects its
+// goroutine in the shared GoroutineSelection (a click on nothing clears it), hovering shows a
+// tooltip and the hovered goroutine's wake-up arrows. While following, the view keeps the
+// newest events in sight (the whole run until the user zooms, then the newest part at that
+// zoom); any zoom or pan by the user stops following.
+#pragma once
+
+#include <QWidget>
+
+#include <cstdint>
+#include <functional>
+
+#include "views/timeline_painter.hpp"
+
+namespace goroscope::gui {
+
+class GoroutineSelection;
+
+class TimelineCanvas : public QWidget {
+  Q_OBJECT
+ public:
+  TimelineCanvas(const TimelineModel& model, GoroutineSelection& selection, QWidget* parent = nullptr);
+
+  // data_changed() follows new events (when following) and repaints.
+  void data_changed();
+  // fit() shows the whole run; zoom_by() zooms around the centre (> 1 zooms in).
+  void fit();
+  void zoom_by(double factor);
+  void set_follow(bool on);
+  bool following() const { return follow_; }
+  // clear_range() forgets the selected range.
+  void clear_range();
+
+  const TimelineGeometry& geometry() const { return scene_.geometry; }
+  TimelineGeometry& geometry() { return scene_.geometry; }
+  const TimelineScene& scene() const { return scene_; }
+  TimelineLayout current_layout() const;
+  // point_of() is the widget position of the middle of slice `index` on `lane` (tests).
+  QPoint point_of(int lane, size_t index) const;
+  // goroutine_at() is the goroutine whose slice is under `pos` (0: none).
+  uint64_t goroutine_at(QPoint pos) const;
+
+  // set_describer() gives hover tooltips a goroutine's name ("G12 worker 3").
+  void set_describer(std::function<QString(uint64_t)> describe) { describe_ = std::move(describe); }
+
+  QSize sizeHint() const override { return QSize(900, 200); }
+  QSize minimumSizeHint() const override { return QSize(300, 110); }
+
+ signals:
+  void followChanged(bool on);
+  // rangeSelected() reports a shift-drag range [t0, t1) (t0 == t1 == -1: cleared).
+  void rangeSelected(int64_t t0, int64_t t1);
+  // viewChanged() reports the visible range after any zoom, pan or follow.
+  void viewChanged(int64_t t0, int64_t t1);
+
+ protected:
+  bool event(QEvent* e) override;
+  void paintEvent(QPaintEvent* e) override;
+  void resizeEvent(QResizeEvent* e) override;
+  void wheelEvent(QWheelEvent* e) override;
+  void mousePressEvent(QMouseEvent* e) override;
+  void mouseMoveEvent(QMouseEvent* e) override;
+  void mouseReleaseEvent(QMouseEvent* e) override;
+  void keyPressEvent(QKeyEvent* e) override;
+  void leaveEvent(QEvent* e) override;
+
+ private:
+  void user_moved();  // a zoom or pan by the user: stop following, clamp, repaint
+  void sync_width();
+  long slice_at(QPoint pos, int* lane) const;
+
+  std::function<QString(uint64_t)> describe_;
+  const TimelineModel& model_;
+  GoroutineSelection& selection_;
+  TimelineScene scene_;
+  bool follow_ = true;
+  bool follow_all_ = true;  // following shows the whole run (until the user zooms)
+  bool fitted_once_ = false;
+  enum class Drag { None, Pan, Range } drag_ = Drag::None;
+  QPoint press_pos_;
+  int64_t press_t0_ = 0;
+  bool moved_ = false;
+};
+
+}  // namespace goroscope::gui

@@ -1,0 +1,98 @@
+#include "views/timeline_export.hpp"
+
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QImage>
+#include <QPainter>
+#include <QSvgGenerator>
+
+#include <memory>
+
+#include <gortrace_format.hpp>
+
+namespace goroscope::gui {
+
+namespace {
+
+TimelineScene scene_for(const TimelineModel& model, const TimelineExport& what, const QSize& size) {
+  TimelineScene scene;
+  scene.title = what.title;
+  scene.selected = what.selected;
+  const TimelineLayout L = timeline_layout(QRectF(QPointF(0, 0), QSizeF(size)), model.lane_count(), !what.title.isEmpty(), true);
+  scene.geometry.set_width(L.plot.width());
+  if (what.t1 > what.t0)
+    scene.geometry.show(what.t0, what.t1);
+  else
+    scene.geometry.show(0, std::max<int64_t>(model.end_ns(), 1000));
+  return scene;
+}
+
+}  // namespace
+
+bool export_timeline(const TimelineModel& model, const QString& path, const TimelineExport& what, QString* error) {
+  auto fail = [&](const QString& text) {
+    if (error) *error = text;
+    return false;
+  };
+  QSize size = what.size;
+  if (size.width() < 200) size.setWidth(200);
+  if (size.height() <= 0) size.setHeight(timeline_height(model.lane_count(), !what.title.isEmpty(), true));
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  const TimelineScene scene = scene_for(model, what, size);
+  const QRectF area(QPointF(0, 0), QSizeF(size));
+  if (suffix == QLatin1String("png")) {
+    QImage image(size, QImage::Format_ARGB32_Premultiplied);
+    image.fill(what.style.background);
+    {
+      QPainter p(&image);
+      paint_timeline(p, area, model, scene, what.style);
+    }
+    if (!image.save(path, "PNG")) return fail(QStringLiteral("cannot write %1").arg(path));
+    return true;
+  }
+  if (suffix == QLatin1String("svg")) {
+    QSvgGenerator svg;
+    svg.setFileName(path);
+    svg.setSize(size);
+    svg.setViewBox(area);
+    svg.setResolution(static_cast<int>(what.dpi));  // else text comes out tiny in viewers
+    svg.setTitle(what.title.isEmpty() ? QStringLiteral("Goroscope timeline") : what.title);
+    svg.setDescription(QStringLiteral("Run slices per P, steals, handoffs, preemptions and mutex mode switches"));
+    QPainter p;
+    if (!p.begin(&svg)) return fail(QStringLiteral("cannot write %1").arg(path));
+    paint_timeline(p, area, model, scene, what.style);
+    if (!p.end()) return fail(QStringLiteral("cannot write %1").arg(path));
+    if (!QFileInfo(path).exists() || QFileInfo(path).size() == 0) return fail(QStringLiteral("cannot write %1").arg(path));
+    return true;
+  }
+  return fail(QStringLiteral("%1: the timeline is exported as .png or .svg").arg(path));
+}
+
+bool export_trace_timeline(const trace::TraceFile& trace, const std::string& path, int width, int height,
+                           std::string* error) {
+  std::unique_ptr<QGuiApplication> app;
+  static int argc = 1;
+  static char name[] = "goroscope-cli";
+  static char* argv[] = {name, nullptr};
+  if (!QGuiApplication::instance()) {
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    app = std::make_unique<QGuiApplication>(argc, argv);
+  }
+  TimelineModel model;
+  model.append(trace.events.data(), trace.events.size());
+  TimelineExport what;
+  what.size = QSize(width, height);
+  QString title = QString::fromStdString(trace.header.sample.empty() ? std::string("run") : trace.header.sample);
+  if (!trace.header.params.empty()) title += QStringLiteral("  (%1)").arg(QString::fromStdString(trace.header.params));
+  title += QStringLiteral("  ·  %1 P  ·  %2 events  ·  %3")
+               .arg(trace.header.procs)
+               .arg(static_cast<qulonglong>(trace.events.size()))
+               .arg(QString::fromStdString(format_span(model.end_ns())));
+  what.title = title;
+  QString message;
+  const bool ok = export_timeline(model, QString::fromStdString(path), what, &message);
+  if (!ok && error) *error = message.toStdString();
+  return ok;
+}
+
+}  // namespace goroscope::gui

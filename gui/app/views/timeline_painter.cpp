@@ -1,0 +1,356 @@
+#include "views/timeline_painter.hpp"
+
+#include <QFontMetricsF>
+#include <QPainter>
+#include <QPainterPath>
+#include <QPalette>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "views/goroutine_colors.hpp"
+
+namespace goroscope::gui {
+
+namespace {
+
+constexpr double kTitleHeight = 26;
+constexpr double kAxisHeight = 24;
+constexpr double kLegendHeight = 22;
+constexpr double kMarkerStrip = 8;  // top of each lane, above its slices
+
+QColor mix(const QColor& a, const QColor& b, double t) {
+  return QColor::fromRgbF(static_cast<float>(a.redF() * (1 - t) + b.redF() * t),
+                          static_cast<float>(a.greenF() * (1 - t) + b.greenF() * t),
+                          static_cast<float>(a.blueF() * (1 - t) + b.blueF() * t));
+}
+
+// draw_glyph() draws marker kind k centred at (x, y), about 8 px wide.
+void draw_glyph(QPainter& p, MarkerKind k, double x, double y, const QColor& outline) {
+  const QColor c = marker_color(k);
+  p.setPen(QPen(outline, 0.8));
+  p.setBrush(c);
+  switch (k) {
+    case MarkerKind::Steal: {  // a downward triangle: goroutines arrive on this P
+      const QPointF t[3] = {{x - 4.5, y - 3.5}, {x + 4.5, y - 3.5}, {x, y + 4}};
+      p.drawPolygon(t, 3);
+      break;
+    }
+    case MarkerKind::Handoff: {
+      const QPointF d[4] = {{x, y - 4.5}, {x + 4.5, y}, {x, y + 4.5}, {x - 4.5, y}};
+      p.drawPolygon(d, 4);
+      break;
+    }
+    case MarkerKind::Preempt: {  // an upward triangle: the goroutine is pushed off
+      const QPointF t[3] = {{x - 4, y + 3.5}, {x + 4, y + 3.5}, {x, y - 4}};
+      p.drawPolygon(t, 3);
+      break;
+    }
+    case MarkerKind::MutexStarving: p.drawRect(QRectF(x - 3.5, y - 3.5, 7, 7)); break;
+    case MarkerKind::MutexNormal:
+      p.setBrush(Qt::NoBrush);
+      p.setPen(QPen(c, 1.6));
+      p.drawRect(QRectF(x - 3.2, y - 3.2, 6.4, 6.4));
+      break;
+    default: p.drawEllipse(QPointF(x, y), 4, 4); break;
+  }
+}
+
+// Arrow draws a wake-up: a curve from the readier's lane to where the woken goroutine next runs.
+void draw_arrow(QPainter& p, QPointF from, QPointF to, const QColor& c, bool dashed) {
+  QPainterPath path(from);
+  const double dx = std::max(12.0, std::abs(to.x() - from.x()) / 2);
+  path.cubicTo(from + QPointF(dx, 0), to - QPointF(dx, 0), to);
+  QPen pen(c, 1.4);
+  if (dashed) pen.setStyle(Qt::DashLine);
+  p.setPen(pen);
+  p.setBrush(Qt::NoBrush);
+  p.drawPath(path);
+  const QPointF head[3] = {to, to + QPointF(-7, -3.5), to + QPointF(-7, 3.5)};
+  p.setPen(Qt::NoPen);
+  p.setBrush(c);
+  p.drawPolygon(head, 3);
+}
+
+}  // namespace
+
+QColor marker_color(MarkerKind k) {
+  switch (k) {
+    case MarkerKind::Steal: return QColor(0x84, 0x3d, 0xc9);
+    case MarkerKind::Handoff: return QColor(0x0c, 0x8a, 0x8f);
+    case MarkerKind::Preempt: return QColor(0xf0, 0x8c, 0x00);
+    case MarkerKind::MutexStarving: return QColor(0xd9, 0x2d, 0x2d);
+    case MarkerKind::MutexNormal: return QColor(0x2f, 0x9e, 0x44);
+    case MarkerKind::Race: return QColor(0xe6, 0x00, 0x7a);
+    default: return QColor(0xc9, 0x2a, 0x2a);
+  }
+}
+
+TimelineStyle TimelineStyle::light() {
+  TimelineStyle s;
+  s.font.setPixelSize(12);
+  return s;
+}
+
+TimelineStyle TimelineStyle::from_palette(const QPalette& pal) {
+  TimelineStyle s = light();
+  const QColor base = pal.color(QPalette::Base);
+  const bool dark = base.lightnessF() < 0.5;
+  s.background = base;
+  s.lane_odd = base;
+  s.lane_even = mix(base, pal.color(QPalette::Text), dark ? 0.06 : 0.035);
+  s.text = pal.color(QPalette::Text);
+  s.muted = mix(base, pal.color(QPalette::Text), 0.6);
+  s.grid = mix(base, pal.color(QPalette::Text), dark ? 0.18 : 0.12);
+  s.axis_background = pal.color(QPalette::Window);
+  s.range = pal.color(QPalette::Highlight);
+  s.range.setAlpha(55);
+  return s;
+}
+
+QRectF TimelineLayout::lane_rect(int lane) const {
+  return QRectF(plot.left(), plot.top() + lane * lane_height, plot.width(), lane_height);
+}
+
+QRectF TimelineLayout::slice_rect(int lane) const {
+  const QRectF r = lane_rect(lane);
+  return QRectF(r.left(), r.top() + kMarkerStrip + 1, r.width(), std::max(4.0, r.height() - kMarkerStrip - 4));
+}
+
+int TimelineLayout::lane_at(double y) const {
+  if (lanes <= 0 || y < plot.top()) return -1;
+  const int i = static_cast<int>((y - plot.top()) / lane_height);
+  return i < lanes ? i : -1;
+}
+
+TimelineLayout timeline_layout(const QRectF& area, int lanes, bool with_title, bool with_legend) {
+  TimelineLayout l;
+  l.area = area;
+  l.lanes = lanes;
+  double y = area.top();
+  if (with_title) {
+    l.title = QRectF(area.left(), y, area.width(), kTitleHeight);
+    y += kTitleHeight;
+  }
+  l.axis = QRectF(area.left() + l.gutter, y, std::max(1.0, area.width() - l.gutter - 8), kAxisHeight);
+  y += kAxisHeight;
+  const double legend_h = with_legend ? kLegendHeight : 0;
+  const double avail = std::max(0.0, area.bottom() - y - legend_h - 2);
+  l.lane_height = lanes > 0 ? std::clamp(avail / lanes, 18.0, 40.0) : 28;
+  const double plot_h = lanes > 0 ? std::min(avail, l.lane_height * lanes) : avail;
+  l.plot = QRectF(l.axis.left(), y, l.axis.width(), plot_h);
+  if (with_legend) l.legend = QRectF(area.left() + 8, std::min(area.bottom() - legend_h, l.plot.bottom() + 4), area.width() - 16, legend_h);
+  return l;
+}
+
+int timeline_height(int lanes, bool with_title, bool with_legend) {
+  return static_cast<int>((with_title ? kTitleHeight : 0) + kAxisHeight + 32 * std::max(lanes, 1) + 6 +
+                          (with_legend ? kLegendHeight + 4 : 0));
+}
+
+void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model, const TimelineScene& scene,
+                    const TimelineStyle& style) {
+  p.save();
+  p.setRenderHint(QPainter::Antialiasing, true);
+  p.setFont(style.font);
+  const QFontMetricsF fm(style.font);
+  const int lanes = model.lane_count();
+  const TimelineLayout L = timeline_layout(area, lanes, !scene.title.isEmpty(), scene.legend);
+  const TimelineGeometry& g = scene.geometry;
+  const int64_t t0 = g.t0(), t1 = g.t1();
+  auto X = [&](int64_t t) { return L.plot.left() + g.x_of(t); };
+
+  p.fillRect(area, style.background);
+  if (!scene.title.isEmpty()) {
+    QFont bold = style.font;
+    bold.setBold(true);
+    bold.setPixelSize(style.font.pixelSize() + 2);
+    p.setFont(bold);
+    p.setPen(style.text);
+    p.drawText(L.title.adjusted(8, 0, -8, 0), Qt::AlignVCenter | Qt::AlignLeft, scene.title);
+    p.setFont(style.font);
+  }
+
+  // Axis and grid.
+  p.fillRect(QRectF(area.left(), L.axis.top(), area.width(), L.axis.height()), style.axis_background);
+  const std::vector<AxisTick> ticks = g.ticks(110);
+  p.setClipRect(QRectF(L.plot.left(), L.axis.top(), L.plot.width() + 1, L.axis.height() + L.plot.height()));
+  for (const AxisTick& t : ticks) {
+    const double x = L.plot.left() + t.x;
+    p.setPen(QPen(style.grid, 1));
+    p.drawLine(QPointF(x, L.axis.bottom() - 6), QPointF(x, L.plot.bottom()));
+    p.setPen(style.muted);
+    p.drawText(QRectF(x + 4, L.axis.top(), 120, L.axis.height()), Qt::AlignVCenter | Qt::AlignLeft,
+               QString::fromStdString(t.label));
+  }
+  p.setClipping(false);
+
+  if (lanes == 0) {
+    p.setPen(style.muted);
+    p.drawText(L.plot.adjusted(0, 0, 0, 40), Qt::AlignCenter,
+               QStringLiteral("No scheduling events yet: run a sample, or open a .gortrace file."));
+    p.restore();
+    return;
+  }
+
+  // Lanes: bands and labels.
+  for (int i = 0; i < lanes; ++i) {
+    const QRectF r = L.lane_rect(i);
+    p.fillRect(QRectF(area.left(), r.top(), area.width(), r.height()), i % 2 ? style.lane_odd : style.lane_even);
+    p.setPen(style.muted);
+    p.drawText(QRectF(area.left(), r.top(), L.gutter - 8, r.height()), Qt::AlignVCenter | Qt::AlignRight,
+               QStringLiteral("P%1").arg(i));
+  }
+  for (const AxisTick& t : ticks) {  // grid lines over the bands
+    p.setPen(QPen(style.grid, 1));
+    p.drawLine(QPointF(L.plot.left() + t.x, L.plot.top()), QPointF(L.plot.left() + t.x, L.plot.bottom()));
+  }
+
+  p.setClipRect(L.plot);
+  const bool dim = scene.selected != 0;
+  const double label_min = fm.horizontalAdvance(QStringLiteral("G000")) + 6;
+  static thread_local std::vector<DrawSpan> buf;
+  for (int i = 0; i < lanes; ++i) {
+    const QRectF sr = L.slice_rect(i);
+    buf.clear();
+    model.level_of_detail(i, t0, t1, g.ns_per_px(), buf);
+    p.setPen(Qt::NoPen);
+    for (const DrawSpan& d : buf) {
+      const double x0 = std::max(X(d.start), L.plot.left() - 2);
+      const double x1 = std::min(X(d.end), L.plot.right() + 2);
+      const double w = std::max(x1 - x0, 1.0);
+      QColor c = goroutine_color(d.g);
+      if (d.count > 1) c = c.darker(112);
+      if (dim && d.g != scene.selected) c = mix(c, style.background, 0.62);
+      p.fillRect(QRectF(x0, sr.top(), w, sr.height()), c);
+      if (w >= label_min && (!dim || d.g == scene.selected) && d.count == 1) {
+        p.setPen(text_color_on(c));
+        p.drawText(QRectF(x0 + 3, sr.top(), w - 6, sr.height()), Qt::AlignVCenter | Qt::AlignLeft,
+                   fm.elidedText(QStringLiteral("G%1").arg(d.g), Qt::ElideRight, w - 6));
+        p.setPen(Qt::NoPen);
+      }
+    }
+    if (scene.selected) {  // outline the selected goroutine's slices on this lane
+      p.setBrush(Qt::NoBrush);
+      p.setPen(QPen(style.text, 1.6));
+      for (const DrawSpan& d : buf)
+        if (d.g == scene.selected) {
+          const double x0 = std::max(X(d.start), L.plot.left() - 2);
+          const double x1 = std::min(X(d.end), L.plot.right() + 2);
+          p.drawRect(QRectF(x0, sr.top(), std::max(x1 - x0, 1.0), sr.height()));
+        }
+      p.setPen(Qt::NoPen);
+    }
+  }
+
+  // Markers: at most one glyph per kind per 4 pixels.
+  const QColor outline = style.background.lightnessF() < 0.5 ? QColor(0, 0, 0, 160) : QColor(255, 255, 255, 200);
+  std::array<double, static_cast<size_t>(MarkerKind::Count_)> last_x{};
+  for (int i = 0; i < lanes; ++i) {
+    last_x.fill(-1e9);
+    const std::vector<Marker>& ms = model.markers(i);
+    const QRectF r = L.lane_rect(i);
+    auto it = std::partition_point(ms.begin(), ms.end(), [&](const Marker& m) { return m.ts < t0 - static_cast<int64_t>(8 * g.ns_per_px()); });
+    size_t drawn = 0;
+    for (; it != ms.end() && it->ts <= t1 + static_cast<int64_t>(8 * g.ns_per_px()); ++it) {
+      const double x = X(it->ts);
+      double& lx = last_x[static_cast<size_t>(it->kind)];
+      if (x - lx < 4) continue;
+      lx = x;
+      ++drawn;
+      draw_glyph(p, it->kind, x, r.top() + kMarkerStrip / 2 + 1, outline);
+      if (it->kind == MarkerKind::Steal && static_cast<int>(it->a0) < lanes && drawn < 400) {
+        // A thin line from the victim's lane to the thief's marker.
+        const QRectF v = L.lane_rect(static_cast<int>(it->a0));
+        QColor c = marker_color(MarkerKind::Steal);
+        c.setAlpha(150);
+        p.setPen(QPen(c, 1, Qt::DotLine));
+        p.drawLine(QPointF(x, v.center().y()), QPointF(x, r.top() + kMarkerStrip));
+      }
+    }
+  }
+
+  // Wake-up arrows for the selected and the hovered goroutine.
+  const uint64_t arrows_for[2] = {scene.selected, scene.hovered != scene.selected ? scene.hovered : 0};
+  for (uint64_t who : arrows_for) {
+    if (!who) continue;
+    const std::vector<uint32_t>& idx = model.wakes_of(who);
+    const std::vector<Wake>& wakes = model.wakes();
+    auto it = std::partition_point(idx.begin(), idx.end(), [&](uint32_t k) { return wakes[k].ts < t0 - (t1 - t0); });
+    int drawn = 0;
+    for (; it != idx.end() && wakes[*it].ts <= t1 && drawn < 300; ++it) {
+      const Wake& w = wakes[*it];
+      const SpanRef* next = model.next_span_after(w.g, w.ts);
+      if (!next) continue;
+      const RunSpan& s = model.spans(static_cast<int>(next->lane))[next->index];
+      if (s.start < t0) continue;
+      const double ys = L.slice_rect(static_cast<int>(next->lane)).center().y();
+      const double yf = w.p >= 0 && w.p < lanes ? L.slice_rect(w.p).center().y() : L.plot.top() + 2;
+      const bool incoming = w.g == who;
+      QColor c = incoming ? style.text : QColor(0x1c, 0x7e, 0xd6);
+      c.setAlpha(210);
+      draw_arrow(p, QPointF(X(w.ts), yf), QPointF(X(s.start), ys), c, !incoming);
+      ++drawn;
+    }
+  }
+
+  // Range selection and cursor.
+  if (scene.range_t0 >= 0 && scene.range_t1 >= 0) {
+    const double a = X(std::min(scene.range_t0, scene.range_t1)), b = X(std::max(scene.range_t0, scene.range_t1));
+    p.fillRect(QRectF(a, L.plot.top(), std::max(b - a, 1.0), L.plot.height()), style.range);
+    QColor edge = style.range;
+    edge.setAlpha(220);
+    p.setPen(QPen(edge, 1));
+    p.drawLine(QPointF(a, L.plot.top()), QPointF(a, L.plot.bottom()));
+    p.drawLine(QPointF(b, L.plot.top()), QPointF(b, L.plot.bottom()));
+  }
+  if (scene.cursor >= 0) {
+    p.setPen(QPen(style.cursor, 1.5));
+    p.drawLine(QPointF(X(scene.cursor), L.plot.top()), QPointF(X(scene.cursor), L.plot.bottom()));
+  }
+  p.setClipping(false);
+
+  // Run markers (panic, deadlock, partial deadlock, a race with no P) across every lane.
+  for (const Marker& m : model.run_markers()) {
+    if (m.ts < t0 || m.ts > t1) continue;
+    const double x = X(m.ts);
+    const QColor c = marker_color(m.kind);
+    p.setPen(QPen(c, 2));
+    p.drawLine(QPointF(x, L.plot.top()), QPointF(x, L.plot.bottom()));
+    const QString text = QString::fromLatin1(marker_kind_name(m.kind));
+    const double w = fm.horizontalAdvance(text) + 10;
+    const QRectF box(std::min(x - w / 2, L.plot.right() - w), L.axis.top() + 3, w, L.axis.height() - 6);
+    p.setPen(Qt::NoPen);
+    p.setBrush(c);
+    p.drawRoundedRect(box, 3, 3);
+    p.setPen(Qt::white);
+    p.drawText(box, Qt::AlignCenter, text);
+  }
+
+  // Legend.
+  if (scene.legend && !L.legend.isEmpty()) {
+    double x = L.legend.left() + L.gutter - 8;
+    const double y = L.legend.center().y();
+    p.setPen(style.muted);
+    for (MarkerKind k : {MarkerKind::Steal, MarkerKind::Handoff, MarkerKind::Preempt, MarkerKind::MutexStarving,
+                         MarkerKind::MutexNormal, MarkerKind::Race}) {
+      draw_glyph(p, k, x + 5, y, outline);
+      const QString text = QString::fromLatin1(marker_kind_name(k));
+      p.setPen(style.muted);
+      p.drawText(QPointF(x + 14, y + fm.ascent() / 2 - 1), text);
+      x += 24 + fm.horizontalAdvance(text);
+    }
+    QColor c = style.text;
+    draw_arrow(p, QPointF(x, y), QPointF(x + 26, y), c, false);
+    p.setPen(style.muted);
+    const QString woke = QStringLiteral("woke (selected)");
+    p.drawText(QPointF(x + 32, y + fm.ascent() / 2 - 1), woke);
+    x += 44 + fm.horizontalAdvance(woke);
+    p.setPen(style.muted);
+    p.drawText(QPointF(x, y + fm.ascent() / 2 - 1), QStringLiteral("darker blocks: slices merged below a pixel"));
+  }
+  p.restore();
+}
+
+}  // namespace goroscope::gui

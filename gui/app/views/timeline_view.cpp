@@ -1,0 +1,160 @@
+#include "views/timeline_view.hpp"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMessageBox>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "model/selection.hpp"
+#include "model/trace_store.hpp"
+#include "views/timeline_canvas.hpp"
+#include "views/timeline_export.hpp"
+
+namespace goroscope::gui {
+
+TimelineView::TimelineView(GoroutineSelection& selection, QWidget* parent) : QWidget(parent) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 2, 0, 0);
+  layout->setSpacing(2);
+  auto* bar = new QHBoxLayout;
+  bar->setContentsMargins(4, 0, 4, 0);
+  auto button = [&](const QString& text, const QString& tip) {
+    auto* b = new QToolButton(this);
+    b->setText(text);
+    b->setToolTip(tip);
+    b->setAutoRaise(true);
+    bar->addWidget(b);
+    return b;
+  };
+  QToolButton* fit = button(tr("Fit"), tr("Show the whole run (Home or F)"));
+  QToolButton* zoom_in = button(tr("+"), tr("Zoom in (+ or the mouse wheel)"));
+  QToolButton* zoom_out = button(tr("−"), tr("Zoom out (-)"));
+  follow_ = new QCheckBox(tr("Follow live"), this);
+  follow_->setChecked(true);
+  follow_->setToolTip(tr("Keep the newest events in sight while the run goes; zooming or panning stops following"));
+  bar->addWidget(follow_);
+  QToolButton* save = button(tr("Export…"), tr("Save the timeline as PNG or SVG"));
+  stats_ = new QLabel(this);
+  stats_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  stats_->setText(tr("Drag to pan, wheel to zoom, shift-drag for a range's statistics, click a slice to select its goroutine."));
+  stats_->setMinimumWidth(100);
+  stats_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+  bar->addSpacing(12);
+  bar->addWidget(stats_, 1);
+  layout->addLayout(bar);
+  canvas_ = new TimelineCanvas(model_, selection, this);
+  layout->addWidget(canvas_, 1);
+  canvas_->set_describer([this](uint64_t g) {
+    const GoroutineRecord* r = store_ ? store_->goroutine(g) : nullptr;
+    return r && !r->label.empty() ? QStringLiteral("G%1 %2").arg(g).arg(QString::fromStdString(r->label))
+                                  : QStringLiteral("G%1").arg(g);
+  });
+
+  connect(fit, &QToolButton::clicked, this, [this] {
+    canvas_->set_follow(false);
+    canvas_->fit();
+  });
+  connect(zoom_in, &QToolButton::clicked, this, [this] { canvas_->zoom_by(1.5); });
+  connect(zoom_out, &QToolButton::clicked, this, [this] { canvas_->zoom_by(1 / 1.5); });
+  connect(save, &QToolButton::clicked, this, &TimelineView::export_dialog);
+  connect(follow_, &QCheckBox::toggled, canvas_, &TimelineCanvas::set_follow);
+  connect(canvas_, &TimelineCanvas::followChanged, follow_, &QCheckBox::setChecked);
+  connect(canvas_, &TimelineCanvas::rangeSelected, this, &TimelineView::show_stats);
+}
+
+void TimelineView::sync(const TraceStore& store, bool live, int64_t lag_ns) {
+  if (&store != store_ || store.generation() != generation_) {
+    store_ = &store;
+    generation_ = store.generation();
+    model_.clear();
+  }
+  const size_t before = model_.events_taken();
+  model_.sync(store.events(), live ? store.end_ns() - lag_ns : std::numeric_limits<int64_t>::max());
+  if (model_.events_taken() != before || !live) canvas_->data_changed();
+}
+
+void TimelineView::clear() {
+  model_.clear();
+  canvas_->clear_range();
+  canvas_->set_follow(true);
+  canvas_->data_changed();
+}
+
+QString TimelineView::stats_text() const { return stats_->text(); }
+
+void TimelineView::show_stats(int64_t t0, int64_t t1) {
+  if (t0 < 0 || t1 <= t0) {
+    stats_->clear();
+    return;
+  }
+  const RangeStats s = model_.stats(t0, t1);
+  QStringList util;
+  for (size_t p = 0; p < s.utilisation.size(); ++p) util << QStringLiteral("P%1 %2%").arg(p).arg(std::lround(100 * s.utilisation[p]));
+  QStringList blocked;
+  for (size_t i = 0; i < std::min<size_t>(3, s.blocked.size()); ++i)
+    blocked << QStringLiteral("%1 %2").arg(QString::fromStdString(s.blocked[i].first),
+                                           QString::fromStdString(format_span(s.blocked[i].second)));
+  const QString text = tr("%1 from %2: %3 · %4 goroutines in %5 slices · %6 steals (%7 moved) · %8 wake-ups%9")
+                           .arg(QString::fromStdString(format_span(t1 - t0)), QString::fromStdString(format_span(t0)),
+                                util.join(QStringLiteral(" ")))
+                           .arg(s.goroutines_run)
+                           .arg(s.slices)
+                           .arg(s.steals)
+                           .arg(s.stolen)
+                           .arg(s.wakes)
+                           .arg(blocked.isEmpty() ? QString() : tr(" · blocked: ") + blocked.join(QStringLiteral(", ")));
+  stats_->setText(text);
+  stats_->setToolTip(text);
+}
+
+bool TimelineView::export_to(const QString& path, bool whole_run, QSize size, QString* error) const {
+  TimelineExport what;
+  what.size = size;
+  what.selected = canvas_->scene().selected;
+  what.dpi = logicalDpiX();
+  if (!whole_run) {
+    what.t0 = canvas_->geometry().t0();
+    what.t1 = canvas_->geometry().t1();
+  }
+  return export_timeline(model_, path, what, error);
+}
+
+void TimelineView::export_dialog() {
+  QDialog dialog(this);
+  dialog.setWindowTitle(tr("Export timeline"));
+  auto* form = new QFormLayout(&dialog);
+  auto* range = new QComboBox(&dialog);
+  range->addItems({tr("Visible range"), tr("Whole run")});
+  auto* width = new QSpinBox(&dialog);
+  width->setRange(400, 10000);
+  width->setValue(1600);
+  width->setSuffix(tr(" px"));
+  auto* height = new QSpinBox(&dialog);
+  height->setRange(0, 10000);
+  height->setSpecialValueText(tr("fit the lanes"));
+  height->setSuffix(tr(" px"));
+  form->addRow(tr("Range"), range);
+  form->addRow(tr("Width"), width);
+  form->addRow(tr("Height"), height);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+  form->addRow(buttons);
+  connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+  if (dialog.exec() != QDialog::Accepted) return;
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export timeline"), QStringLiteral("timeline.png"),
+                                                    tr("PNG image (*.png);;SVG drawing (*.svg)"));
+  if (path.isEmpty()) return;
+  QString error;
+  if (!export_to(path, range->currentIndex() == 1, QSize(width->value(), height->value()), &error))
+    QMessageBox::warning(this, tr("Export timeline"), error);
+}
+
+}  // namespace goroscope::gui

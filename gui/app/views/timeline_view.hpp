@@ -1,0 +1,55 @@
+// timeline_view.hpp — the Timeline tab: a TimelineCanvas under a row of controls (fit, zoom,
+// follow live, export) and a line with the statistics of the selected range.
+//
+// It owns the run's TimelineModel and keeps it in step with the TraceStore: sync() takes
+// what arrived since the last frame (cost proportional to the new events).
+#pragma once
+
+#include <QWidget>
+
+#include <cstdint>
+
+#include "model/timeline_model.hpp"
+
+class QCheckBox;
+class QLabel;
+
+namespace goroscope::gui {
+
+class GoroutineSelection;
+class TimelineCanvas;
+class TraceStore;
+
+class TimelineView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit TimelineView(GoroutineSelection& selection, QWidget* parent = nullptr);
+
+  // sync() updates the model from `store`. While `live`, the newest `lag_ns` of events are
+  // left for the next frame (batches from other Ms may still land among them); when the run
+  // is over (live false) everything is taken.
+  void sync(const TraceStore& store, bool live, int64_t lag_ns = 0);
+  // clear() empties the timeline and follows live again (a new run).
+  void clear();
+  // export_to() writes the visible range (or the whole run) as PNG or SVG (by suffix).
+  bool export_to(const QString& path, bool whole_run, QSize size, QString* error) const;
+  // export_dialog() asks what and where to export, then does it (File menu).
+  void export_dialog();
+
+  const TimelineModel& model() const { return model_; }
+  TimelineCanvas& canvas() { return *canvas_; }
+  // stats_text() is the range statistics line ("" without a range).
+  QString stats_text() const;
+
+ private:
+  void show_stats(int64_t t0, int64_t t1);
+
+  TimelineModel model_;
+  const TraceStore* store_ = nullptr;
+  uint64_t generation_ = 0;
+  TimelineCanvas* canvas_ = nullptr;
+  QCheckBox* follow_ = nullptr;
+  QLabel* stats_ = nullptr;
+};
+
+}  // namespace goroscope::gui

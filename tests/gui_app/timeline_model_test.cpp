@@ -1,0 +1,238 @@
+// The timeline's model and geometry without painting: run slices per P from start/stop
+// events, markers, wake-ups, incremental sync equal to a fresh build (also when a late batch
+// lands before what was taken), level of detail (counts kept, the longest slice shown, thick
+// slices untouched), range statistics; time <-> pixel mapping, zoom about an anchor, ticks.
+#include <QtTest>
+
+#include <cstring>
+
+#include <gor/detail/park.hpp>
+
+#include "model/timeline_model.hpp"
+#include "views/timeline_geometry.hpp"
+
+using namespace goroscope::gui;
+using K = gor::EventKind;
+
+namespace {
+
+gor::Event ev(int64_t ts, K kind, uint64_t g, int p, uint64_t a0 = 0, uint64_t a1 = 0) {
+  gor::Event e;
+  e.ts = ts;
+  e.kind = kind;
+  e.g = g;
+  e.p = static_cast<int16_t>(p);
+  e.a0 = a0;
+  e.a1 = a1;
+  return e;
+}
+
+// two_ps: G1 runs on P0 0..100 then blocks (chan receive); G2 runs on P1 50..300, wakes G1 at
+// 200; G1 runs on P0 250..400; P1 steals at 310; the run ends at 500 with G3 still running.
+std::vector<gor::Event> two_ps() {
+  return {ev(0, K::GoStart, 1, 0),
+          ev(50, K::GoStart, 2, 1),
+          ev(100, K::GoBlock, 1, 0, static_cast<uint64_t>(gor::detail::WaitReason::ChanReceive)),
+          ev(200, K::GoUnblock, 1, 1, 2),
+          ev(250, K::GoStart, 1, 0),
+          ev(300, K::GoEnd, 2, 1),
+          ev(310, K::Steal, 0, 1, 0, 3),
+          ev(400, K::GoYield, 1, 0),
+          ev(420, K::GoStart, 3, 1),
+          ev(500, K::RunEnd, 0, -1, 0)};
+}
+
+}  // namespace
+
+class TimelineModelTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void slices_markers_and_wakes() {
+    TimelineModel m;
+    const auto events = two_ps();
+    m.append(events.data(), events.size());
+    QCOMPARE(m.lane_count(), 2);
+    QCOMPARE(m.spans(0).size(), size_t(2));
+    QCOMPARE(m.spans(0)[0].start, int64_t(0));
+    QCOMPARE(m.spans(0)[0].end, int64_t(100));
+    QCOMPARE(m.spans(0)[1].start, int64_t(250));
+    QCOMPARE(m.spans(0)[1].end, int64_t(400));
+    QCOMPARE(m.spans(1).size(), size_t(2));
+    QCOMPARE(m.spans(1)[0].g, uint64_t(2));
+    QCOMPARE(m.spans(1)[0].end, int64_t(300));
+    QCOMPARE(m.spans(1)[1].end, int64_t(500));  // closed by RunEnd
+    QCOMPARE(m.markers(1).size(), size_t(1));
+    QCOMPARE(m.markers(1)[0].kind, MarkerKind::Steal);
+    QCOMPARE(m.markers(1)[0].a1, uint64_t(3));
+    QCOMPARE(m.wakes().size(), size_t(1));
+    QCOMPARE(m.wakes()[0].readier, uint64_t(2));
+    QCOMPARE(m.wakes_of(2).size(), size_t(1));  // as the readier
+    QCOMPARE(m.wakes_of(1).size(), size_t(1));  // as the woken
+    const SpanRef* next = m.next_span_after(1, 200);
+    QVERIFY(next);
+    QCOMPARE(next->lane, 0u);
+    QCOMPARE(next->index, 1u);
+    QCOMPARE(m.blocks().size(), size_t(1));
+    QCOMPARE(m.blocks()[0].end - m.blocks()[0].start, int64_t(100));
+    QCOMPARE(m.spans_of(1).size(), size_t(2));
+    QCOMPARE(m.end_ns(), int64_t(500));
+  }
+
+  void a_race_event_becomes_a_marker() {
+    int race = -1;
+    for (int k = 0; k < static_cast<int>(K::Count_); ++k)
+      if (std::strstr(gor::event_kind_name(static_cast<K>(k)), "race")) race = k;
+    if (race < 0) QSKIP("this engine has no race event kind");
+    TimelineModel m;
+    const gor::Event e[] = {ev(0, K::GoStart, 1, 0), ev(10, static_cast<K>(race), 1, 0, 2)};
+    m.append(e, 2);
+    QCOMPARE(m.markers(0).size(), size_t(1));
+    QCOMPARE(m.markers(0)[0].kind, MarkerKind::Race);
+  }
+
+  void sync_equals_a_fresh_build_even_after_a_late_batch() {
+    std::vector<gor::Event> events = two_ps();
+    const gor::Event late = events[2];  // G1's block at 100, delivered late
+    events.erase(events.begin() + 2);
+    TimelineModel live;
+    live.sync(events, 260);
+    QCOMPARE(live.events_taken(), size_t(4));  // ts <= 260
+    events.insert(events.begin() + 2, late);  // merged in before what was taken
+    live.sync(events, 1000);
+    TimelineModel fresh;
+    fresh.append(events.data(), events.size());
+    QCOMPARE(live.events_taken(), events.size());
+    QCOMPARE(live.spans(0).size(), fresh.spans(0).size());
+    QCOMPARE(live.spans(0)[0].end, int64_t(100));
+    QCOMPARE(live.blocks().size(), fresh.blocks().size());
+  }
+
+  void visible_range_by_binary_search() {
+    TimelineModel m;
+    std::vector<gor::Event> e;
+    for (int i = 0; i < 100; ++i) {
+      e.push_back(ev(i * 100, K::GoStart, static_cast<uint64_t>(i + 1), 0));
+      e.push_back(ev(i * 100 + 50, K::GoBlock, static_cast<uint64_t>(i + 1), 0));
+    }
+    m.append(e.data(), e.size());
+    const auto [a, b] = m.visible(0, 1020, 1260);  // slice 10 ends at 1050, slice 12 starts at 1200
+    QCOMPARE(a, size_t(10));
+    QCOMPARE(b, size_t(13));
+    QCOMPARE(m.span_at(0, 1225, 0), 12L);
+    QCOMPARE(m.span_at(0, 1070, 5), -1L);   // in a gap, too far from either slice
+    QCOMPARE(m.span_at(0, 1052, 5), 10L);   // near slice 10's end
+  }
+
+  void level_of_detail_keeps_counts_and_the_longest_slice() {
+    TimelineModel m;
+    std::vector<gor::Event> e;
+    int64_t t = 0;
+    // 1000 thin slices (10..19 ns, 5 ns gaps), one long slice of 5000 ns, 1000 thin again.
+    uint64_t g = 1;
+    auto slice = [&](int64_t dur) {
+      e.push_back(ev(t, K::GoStart, g, 0));
+      e.push_back(ev(t + dur, K::GoBlock, g, 0));
+      t += dur + 5;
+      ++g;
+    };
+    for (int i = 0; i < 1000; ++i) slice(10 + i % 10);
+    const uint64_t long_g = g;
+    slice(5000);
+    for (int i = 0; i < 1000; ++i) slice(10 + (i * 7) % 10);
+    m.append(e.data(), e.size());
+    const double ns_per_px = 100;  // thin slices are a fifth of a pixel
+    std::vector<DrawSpan> out;
+    m.level_of_detail(0, 0, t, ns_per_px, out);
+    size_t total = 0;
+    bool long_seen = false;
+    for (const DrawSpan& d : out) {
+      total += d.count;
+      QVERIFY(d.end - d.start >= d.longest_end - d.longest_start);
+      if (d.g == long_g) {
+        long_seen = true;
+        QCOMPARE(d.count, 1u);
+        QCOMPARE(d.end - d.start, int64_t(5000));
+      }
+      if (d.count > 1) {
+        QVERIFY(d.end - d.start < static_cast<int64_t>(2 * ns_per_px));  // merged blocks stay under 2 px
+        int64_t longest = 0;  // the block shows the longest slice it merged
+        for (const RunSpan& r : m.spans(0))
+          if (r.start >= d.start && r.end <= d.end) longest = std::max(longest, r.end - r.start);
+        QCOMPARE(d.longest_end - d.longest_start, longest);
+      }
+    }
+    QCOMPARE(total, size_t(2001));
+    QVERIFY(long_seen);
+    QVERIFY(out.size() < 400);  // ~one block per 1-2 px instead of 2001 slices
+    // Zoomed in enough, nothing merges.
+    out.clear();
+    m.level_of_detail(0, 0, 2000, 1.0, out);
+    for (const DrawSpan& d : out) QCOMPARE(d.count, 1u);
+  }
+
+  void range_statistics() {
+    TimelineModel m;
+    const auto events = two_ps();
+    m.append(events.data(), events.size());
+    const RangeStats s = m.stats(0, 500);
+    QCOMPARE(s.utilisation.size(), size_t(2));
+    QCOMPARE(s.utilisation[0], (100.0 + 150.0) / 500.0);
+    QCOMPARE(s.utilisation[1], (250.0 + 80.0) / 500.0);
+    QCOMPARE(s.goroutines_run, size_t(3));
+    QCOMPARE(s.slices, size_t(4));
+    QCOMPARE(s.steals, size_t(1));
+    QCOMPARE(s.stolen, size_t(3));
+    QCOMPARE(s.wakes, size_t(1));
+    QCOMPARE(s.blocked.size(), size_t(1));
+    QCOMPARE(s.blocked[0].first, std::string("chan receive"));
+    QCOMPARE(s.blocked[0].second, int64_t(100));
+    const RangeStats part = m.stats(150, 260);  // blocked 150..200 only
+    QCOMPARE(part.blocked[0].second, int64_t(50));
+    QCOMPARE(part.steals, size_t(0));
+  }
+
+  void geometry_maps_time_and_pixels_both_ways() {
+    TimelineGeometry g(1000, 10.0, 800);  // t0 = 1 us, 10 ns per pixel
+    QCOMPARE(g.x_of(1000), 0.0);
+    QCOMPARE(g.x_of(9000), 800.0);
+    QCOMPARE(g.t1(), int64_t(9000));
+    QCOMPARE(g.t_of(400), int64_t(5000));
+    for (int64_t t : {1000LL, 1234LL, 5555LL, 8999LL}) QVERIFY(std::llabs(g.t_of(g.x_of(t)) - t) <= 1);
+    g.show(0, 1'000'000);
+    QCOMPARE(g.ns_per_px(), 1250.0);
+    QCOMPARE(g.t1(), int64_t(1'000'000));
+    const int64_t under = g.t_of(200);
+    g.zoom(4, 200);  // zoom in, the time under x=200 stays there
+    QCOMPARE(g.ns_per_px(), 312.5);
+    QVERIFY(std::llabs(g.t_of(200) - under) <= 1);
+    g.pan(100);
+    QVERIFY(std::llabs(g.t_of(100) - under) <= 1);
+    g.zoom(1e9, 0);  // clamped at the deepest zoom
+    QCOMPARE(g.ns_per_px(), TimelineGeometry::kMinNsPerPx);
+    TimelineGeometry v(0, 100, 1000);
+    v.pan(-500);
+    v.keep_within(0, 1'000'000);
+    QCOMPARE(v.t0(), int64_t(0));
+  }
+
+  void ticks_use_units_that_fit() {
+    TimelineGeometry g(0, 10'000.0, 1000);  // 0 .. 10 ms
+    const auto ticks = g.ticks(90);
+    QVERIFY(ticks.size() >= 5);
+    QCOMPARE(QString::fromStdString(ticks[0].label), QStringLiteral("0 ms"));
+    QCOMPARE(QString::fromStdString(ticks[1].label), QStringLiteral("1 ms"));
+    for (size_t i = 1; i < ticks.size(); ++i) QVERIFY(ticks[i].x - ticks[i - 1].x >= 90);
+    TimelineGeometry us(1'230'100, 2.0, 1000);  // 2 us around 1.23 ms
+    const auto fine = us.ticks(90);
+    QVERIFY(!fine.empty());
+    QCOMPARE(QString::fromStdString(fine[0].label), QStringLiteral("1.2302 ms"));
+    TimelineGeometry ns(0, 0.5, 1000);  // 500 ns
+    QCOMPARE(QString::fromStdString(ns.ticks(90)[1].label), QStringLiteral("50 ns"));
+    TimelineGeometry s(0, 1e7, 1000);  // 10 s
+    QCOMPARE(QString::fromStdString(s.ticks(90)[1].label), QStringLiteral("1 s"));
+    QCOMPARE(QString::fromStdString(format_span(1'250'000)), QStringLiteral("1.250 ms"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TimelineModelTest)
+#include "timeline_model_test.moc"

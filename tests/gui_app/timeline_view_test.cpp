@@ -1,0 +1,151 @@
+// The Timeline tab offscreen: clicking a slice selects its goroutine in the shared selection
+// (and a click on nothing clears it), a selection made elsewhere reaches the painted scene,
+// shift-drag shows a range's statistics, keys zoom and stop following; exports write PNG and
+// SVG files that load back (QImage, QSvgRenderer) with the slices' colours in them; the
+// window has the tab.
+#include <QImage>
+#include <QSvgRenderer>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "model/selection.hpp"
+#include "model/trace_store.hpp"
+#include "views/goroutine_colors.hpp"
+#include "views/timeline_canvas.hpp"
+#include "views/timeline_export.hpp"
+#include "views/timeline_view.hpp"
+#include "window/main_window.hpp"
+
+using namespace goroscope::gui;
+using K = gor::EventKind;
+
+namespace {
+
+gor::Event ev(int64_t ts, K kind, uint64_t g, int p, uint64_t a0 = 0, uint64_t a1 = 0) {
+  gor::Event e;
+  e.ts = ts;
+  e.kind = kind;
+  e.g = g;
+  e.p = static_cast<int16_t>(p);
+  e.a0 = a0;
+  e.a1 = a1;
+  return e;
+}
+
+// store_with_slices: G1 on P0 0..400 us, G2 on P1 100..900 us, G3 on P0 500..950 us, a steal.
+void fill(TraceStore& store) {
+  store.append({ev(0, K::GoStart, 1, 0), ev(100'000, K::GoStart, 2, 1), ev(400'000, K::GoBlock, 1, 0),
+                ev(450'000, K::GoUnblock, 1, 1, 2), ev(500'000, K::GoStart, 3, 0), ev(600'000, K::Steal, 0, 0, 1, 1),
+                ev(900'000, K::GoEnd, 2, 1), ev(950'000, K::GoEnd, 3, 0), ev(1'000'000, K::RunEnd, 0, -1)});
+}
+
+}  // namespace
+
+class TimelineViewTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void clicking_a_slice_selects_its_goroutine() {
+    GoroutineSelection selection;
+    TraceStore store;
+    fill(store);
+    TimelineView view(selection);
+    view.resize(1000, 240);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.sync(store, /*live=*/false);
+    TimelineCanvas& c = view.canvas();
+    c.fit();
+    QCOMPARE(view.model().lane_count(), 2);
+    QTest::mouseClick(&c, Qt::LeftButton, {}, c.point_of(1, 0));
+    QCOMPARE(selection.selected(), uint64_t(2));
+    QCOMPARE(c.scene().selected, uint64_t(2));
+    QTest::mouseClick(&c, Qt::LeftButton, {}, c.point_of(0, 1));
+    QCOMPARE(selection.selected(), uint64_t(3));
+    // Below the lanes: nothing there, the selection is cleared.
+    QTest::mouseClick(&c, Qt::LeftButton, {}, QPoint(c.width() / 2, c.height() - 2));
+    QCOMPARE(selection.selected(), uint64_t(0));
+    selection.select(1);  // elsewhere (the table, the scene)
+    QCOMPARE(c.scene().selected, uint64_t(1));
+    QCOMPARE(c.goroutine_at(c.point_of(0, 0)), uint64_t(1));
+  }
+
+  void shift_drag_shows_range_statistics_and_keys_zoom() {
+    GoroutineSelection selection;
+    TraceStore store;
+    fill(store);
+    TimelineView view(selection);
+    view.resize(1000, 240);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.sync(store, false);
+    TimelineCanvas& c = view.canvas();
+    c.fit();
+    const TimelineLayout L = c.current_layout();
+    const int y = static_cast<int>(L.slice_rect(0).center().y());
+    const int x0 = static_cast<int>(L.plot.left() + c.geometry().x_of(0));
+    const int x1 = static_cast<int>(L.plot.left() + c.geometry().x_of(1'000'000));
+    QTest::mousePress(&c, Qt::LeftButton, Qt::ShiftModifier, QPoint(x0, y));
+    QTest::mouseMove(&c, QPoint((x0 + x1) / 2, y));
+    QTest::mouseRelease(&c, Qt::LeftButton, Qt::ShiftModifier, QPoint(x1, y));
+    QVERIFY2(view.stats_text().contains(QStringLiteral("3 goroutines")), qPrintable(view.stats_text()));
+    QVERIFY2(view.stats_text().contains(QStringLiteral("1 steals")), qPrintable(view.stats_text()));
+    QVERIFY2(view.stats_text().contains(QStringLiteral("P0 ")), qPrintable(view.stats_text()));
+    const double before = c.geometry().ns_per_px();
+    QVERIFY(c.following());
+    c.setFocus();
+    QTest::keyClick(&c, Qt::Key_Plus);
+    QCOMPARE(c.geometry().ns_per_px(), before / 1.5);
+    QVERIFY(!c.following());
+    QTest::keyClick(&c, Qt::Key_Home);
+    QCOMPARE(c.geometry().t0(), int64_t(0));
+  }
+
+  void exports_are_valid_png_and_svg() {
+    TraceStore store;
+    fill(store);
+    TimelineModel model;
+    model.sync(store.events(), std::numeric_limits<int64_t>::max());
+    QTemporaryDir dir;
+    TimelineExport what;
+    what.size = QSize(1200, 0);
+    what.title = QStringLiteral("test run");
+    QString error;
+    const QString png = dir.filePath(QStringLiteral("t.png"));
+    QVERIFY2(export_timeline(model, png, what, &error), qPrintable(error));
+    QImage image(png);
+    QVERIFY(!image.isNull());
+    QCOMPARE(image.width(), 1200);
+    QVERIFY(image.height() >= 100);
+    // G2's colour is somewhere on P1's lane.
+    const TimelineLayout L = timeline_layout(QRectF(0, 0, image.width(), image.height()), 2, true, true);
+    TimelineGeometry g;
+    g.set_width(L.plot.width());
+    g.show(0, 1'000'000);
+    const QPoint at(static_cast<int>(L.plot.left() + g.x_of(300'000)), static_cast<int>(L.slice_rect(1).center().y()));
+    QCOMPARE(image.pixelColor(at).rgb(), goroutine_color(2).rgb());
+    const QString svg = dir.filePath(QStringLiteral("t.svg"));
+    QVERIFY2(export_timeline(model, svg, what, &error), qPrintable(error));
+    QSvgRenderer renderer(svg);
+    QVERIFY(renderer.isValid());
+    QCOMPARE(renderer.viewBoxF().width(), 1200.0);
+    QFile f(svg);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray text = f.readAll();
+    QVERIFY(text.contains("<svg"));
+    QVERIFY(text.contains("test run"));
+    QVERIFY(!export_timeline(model, dir.filePath(QStringLiteral("t.bmp")), what, &error));
+    QVERIFY(error.contains(QStringLiteral(".png or .svg")));
+    QVERIFY(!export_timeline(model, QStringLiteral("/nonexistent-dir/x.png"), what, &error));
+  }
+
+  void the_window_has_a_timeline_tab() {
+    MainWindow w(false);
+    w.show_bottom_tab(QStringLiteral("timeline"));
+    QCOMPARE(w.bottom_tabs().currentWidget(), static_cast<QWidget*>(&w.timeline()));
+    QCOMPARE(w.bottom_tabs().tabText(w.bottom_tabs().currentIndex()), QStringLiteral("Timeline"));
+  }
+};
+
+QTEST_MAIN(TimelineViewTest)
+#include "timeline_view_test.moc"
