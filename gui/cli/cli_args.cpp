@@ -1,4 +1,5 @@
 // cli_args.cpp — parse_args() and usage_text().
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <sstream>
@@ -49,6 +50,16 @@ void apply_flag(const std::string& flag, const std::string& value, RunOptions& o
   } else if (flag == "--trace" || flag == "--chrome") {
     if (value.empty()) bad_value(flag, "a file name", value);
     (flag == "--trace" ? opts.trace_path : opts.chrome_path) = value;
+  } else if (flag == "--timeline") {
+    const auto ends_with = [&](const char* s) {
+      const std::string suffix(s);
+      if (value.size() < suffix.size()) return false;
+      std::string tail = value.substr(value.size() - suffix.size());
+      for (char& c : tail) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return tail == suffix;
+    };
+    if (!ends_with(".png") && !ends_with(".svg")) bad_value(flag, "a .png or .svg file name", value);
+    opts.timeline_path = value;
   } else if (flag == "--param") {
     const size_t eq = value.find('=');
     if (eq == std::string::npos || eq == 0) bad_value(flag, "KEY=VALUE", value);
@@ -72,7 +83,7 @@ RunOptions parse_run(const std::vector<std::string>& args) {
         value = a.substr(eq + 1);
       } else {
         if (flag != "--procs" && flag != "--seed" && flag != "--dilation" && flag != "--timeout" && flag != "--param" &&
-            flag != "--trace" && flag != "--chrome")
+            flag != "--trace" && flag != "--chrome" && flag != "--timeline")
           throw UsageError("unknown flag '" + flag + "' (run 'goroscope-cli --help')");
         if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
         value = args[++i];
@@ -180,6 +191,9 @@ Options of run (each also accepted as --flag=VALUE):
   --chrome FILE      write the run's events as Chrome Trace Event JSON to FILE, for Perfetto UI
                      (ui.perfetto.dev) or chrome://tracing: one track per P, goroutine slices,
                      unblock arrows, steal/handoff/preempt/mutex-mode instants, counters
+  --timeline FILE    draw the run's timeline (a lane per P, run slices, steals, handoffs,
+                     preemptions, mutex mode switches) to FILE.png or FILE.svg, as the
+                     desktop app's Timeline tab does (needs the build with Qt)
 
 After the sample's own output, run prints Go's ending when the program failed
 ("panic: MESSAGE" or "fatal error: all goroutines are asleep - deadlock!", then the
@@ -194,7 +208,7 @@ Exit status:
   64  usage error: unknown command, sample, flag or parameter, or a bad value
   65  bad input file: export/dump could not read FILE.gortrace (missing, unreadable, not a
       .gortrace file, unsupported version, truncated or corrupt)
-  73  an output file (--trace, --chrome) could not be created or written
+  73  an output file (--trace, --chrome, --timeline) could not be created or written
 )";
 }
 

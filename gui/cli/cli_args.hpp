@@ -36,6 +36,7 @@ struct RunOptions {
   std::vector<std::pair<std::string, std::string>> params;  // KEY=VALUE in command-line order
   std::optional<std::string> trace_path;   // --trace FILE.gortrace: record the run to it
   std::optional<std::string> chrome_path;  // --chrome FILE.json: Chrome Trace Event JSON of the run
+  std::optional<std::string> timeline_path;  // --timeline FILE.png|FILE.svg: the run's timeline picture
 };
 
 // Command is a parsed command line.

@@ -96,10 +96,12 @@ int info_command(const std::string& id, std::ostream& out) {
 
 namespace {
 
-// Tracing is what run_command() records for --trace and --chrome.
+TimelineWriter timeline_writer = nullptr;
+
+// Tracing is what run_command() records for --trace, --chrome and --timeline.
 struct Tracing {
   std::unique_ptr<trace::GortraceWriter> writer;  // --trace
-  std::unique_ptr<trace::MemoryTrace> memory;     // --chrome
+  std::unique_ptr<trace::MemoryTrace> memory;     // --chrome, --timeline
   std::unique_ptr<trace::TeeObserver> tee;        // both
   gor::TraceObserver* observer = nullptr;
 };
@@ -109,7 +111,7 @@ struct Tracing {
 Tracing start_tracing(const RunOptions& opts, const Sample& sample, const SampleParams& params,
                       const gor::Config& cfg) {
   Tracing t;
-  if (!opts.trace_path && !opts.chrome_path) return t;
+  if (!opts.trace_path && !opts.chrome_path && !opts.timeline_path) return t;
   trace::TraceHeader h;
   h.procs = cfg.procs;
   h.seed = cfg.seed;
@@ -117,9 +119,12 @@ Tracing start_tracing(const RunOptions& opts, const Sample& sample, const Sample
   h.start_wall_ns = trace::wall_now_ns();
   h.sample = sample.info.id;
   h.params = params.describe();
-  if (opts.chrome_path) {
-    std::ofstream probe(*opts.chrome_path, std::ios::trunc);
-    if (!probe) throw trace::GortraceError("cannot create '" + *opts.chrome_path + "': " + std::strerror(errno));
+  for (const auto* path : {&opts.chrome_path, &opts.timeline_path}) {
+    if (!*path) continue;
+    std::ofstream probe(**path, std::ios::trunc);
+    if (!probe) throw trace::GortraceError("cannot create '" + **path + "': " + std::strerror(errno));
+  }
+  if (opts.chrome_path || opts.timeline_path) {
     t.memory = std::make_unique<trace::MemoryTrace>(h);
     t.observer = t.memory.get();
   }
@@ -149,9 +154,18 @@ bool finish_tracing(Tracing& t, const RunOptions& opts, const gor::RunResult& r,
       ok = false;
     }
   }
-  if (t.memory) {
+  if (t.memory) t.memory->finish(r);
+  if (t.memory && opts.timeline_path) {
+    std::string error = "goroscope-cli was built without Qt: no --timeline";
+    if (timeline_writer && timeline_writer(t.memory->trace(), *opts.timeline_path, &error)) {
+      out << "timeline: " << t.memory->trace().events.size() << " events drawn to " << *opts.timeline_path << '\n';
+    } else {
+      err << "goroscope-cli: " << error << '\n';
+      ok = false;
+    }
+  }
+  if (t.memory && opts.chrome_path) {
     try {
-      t.memory->finish(r);
       const trace::ChromeExportStats s = trace::export_chrome_file(t.memory->trace(), *opts.chrome_path);
       out << "chrome: " << s.slices << " goroutine slices, " << s.flows << " arrows, " << s.instants
           << " instants written to " << *opts.chrome_path << " (open it in ui.perfetto.dev or chrome://tracing)\n";
@@ -228,6 +242,8 @@ int run_command(const RunOptions& opts, std::ostream& out, std::ostream& err) {
   out.flush();
   return written ? exit_status(r.status) : kExitCantWrite;
 }
+
+void set_timeline_writer(TimelineWriter writer) { timeline_writer = writer; }
 
 int export_command(const std::string& input, const std::string& chrome, std::ostream& out, std::ostream& err) {
   trace::TraceFile t;

@@ -7,6 +7,10 @@
 #include "cli_args.hpp"
 #include <gor/runtime.hpp>
 
+namespace goroscope::trace {
+struct TraceFile;
+}
+
 namespace goroscope::cli {
 
 // list_command() writes one line per registered sample: its id, two spaces, its summary.
@@ -40,6 +44,13 @@ int export_command(const std::string& input, const std::string& chrome, std::ost
 // dump_command() reads `input` and writes its summary (goroscope::trace::write_summary) on
 // `out`. A bad input file: message on `err`, kExitBadInput.
 int dump_command(const std::string& input, std::ostream& out, std::ostream& err);
+
+// TimelineWriter draws a whole trace's timeline to a .png or .svg file; false with `error`
+// set if it cannot. goroscope-cli's main() installs one when built with Qt (the library stays
+// Qt-free); without one, --timeline fails with kExitCantWrite.
+using TimelineWriter = bool (*)(const trace::TraceFile& trace, const std::string& path, std::string* error);
+// set_timeline_writer() installs the writer used by run_command() for --timeline.
+void set_timeline_writer(TimelineWriter writer);
 
 // exit_status() maps a run's status to goroscope-cli's exit status.
 int exit_status(gor::RunStatus status);

@@ -6,10 +6,18 @@
 
 #include "cli_args.hpp"
 #include "cli_commands.hpp"
+#ifdef GOROSCOPE_CLI_TIMELINE
+#include "views/timeline_export.hpp"
+#endif
 
 int main(int argc, char** argv) {
   using namespace goroscope::cli;
   std::vector<std::string> args(argv + 1, argv + argc);
+#ifdef GOROSCOPE_CLI_TIMELINE
+  set_timeline_writer([](const goroscope::trace::TraceFile& t, const std::string& path, std::string* error) {
+    return goroscope::gui::export_trace_timeline(t, path, 1600, 0, error);
+  });
+#endif
   try {
     Command cmd = parse_args(args);
     switch (cmd.kind) {

@@ -9,6 +9,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <gortrace_format.hpp>
+#include <goroscope/registry.hpp>
+#include <goroscope/runner.hpp>
+
 #include "model/selection.hpp"
 #include "model/trace_store.hpp"
 #include "views/goroutine_colors.hpp"
@@ -137,6 +141,26 @@ class TimelineViewTest : public QObject {
     QVERIFY(!export_timeline(model, dir.filePath(QStringLiteral("t.bmp")), what, &error));
     QVERIFY(error.contains(QStringLiteral(".png or .svg")));
     QVERIFY(!export_timeline(model, QStringLiteral("/nonexistent-dir/x.png"), what, &error));
+  }
+
+  void a_recorded_run_draws_as_goroscope_cli_does() {
+    const goroscope::Sample* sample = goroscope::find_sample("work-stealing");
+    QVERIFY(sample);
+    gor::Config cfg = goroscope::sample_config(*sample);
+    goroscope::trace::MemoryTrace memory(goroscope::trace::TraceHeader{});
+    cfg.trace = true;
+    cfg.observer = &memory;
+    const goroscope::SampleRun run = goroscope::run_sample(*sample, goroscope::SampleParams(sample->info), cfg);
+    memory.finish(run.result);
+    QTemporaryDir dir;
+    std::string error;
+    const std::string png = dir.filePath(QStringLiteral("ws.png")).toStdString();
+    QVERIFY2(export_trace_timeline(memory.trace(), png, 1000, 0, &error), error.c_str());
+    QImage image(QString::fromStdString(png));
+    QCOMPARE(image.width(), 1000);
+    // Every P of the run has a lane: the picture is at least as tall as their lanes.
+    QVERIFY(image.height() >= timeline_height(cfg.procs, true, true) - 1);
+    QVERIFY(!export_trace_timeline(memory.trace(), dir.filePath(QStringLiteral("ws.gif")).toStdString(), 1000, 0, &error));
   }
 
   void the_window_has_a_timeline_tab() {
