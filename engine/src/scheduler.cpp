@@ -119,16 +119,28 @@ std::atomic<uint64_t> g_run_serial{0};
 
 void Scheduler::trace_slow(Machine* m, EventKind kind, uint64_t g, uint64_t a0, uint64_t a1, uint64_t a2, int p,
                            bool fresh) noexcept {
-  if (m == nullptr) m = current_machine();
-  if (m != nullptr && m->sched != this) m = nullptr;
-  if (p == -2) p = (m != nullptr && m->p != nullptr) ? m->p->id : -1;
-  EventRing* ring = m != nullptr ? m->trace_ring : tls_trace_ring;
-  if (m != nullptr && m != current_machine()) ring = nullptr;  // another M's ring: not ours to fill
-  tracer_->emit(ring, kind, g, a0, a1, a2, p, m != nullptr ? m->id : -1, fresh);
+  // tls_machine is read directly: nothing here switches goroutines, and this function is
+  // not inlined into code that does (see current_machine()).
+  Machine* self = tls_machine;
+  if (m == nullptr) m = self;
+  EventRing* ring = nullptr;  // the shared ring unless the calling thread owns one
+  int mid = -1;
+  if (m != nullptr && m->sched == this) {
+    mid = m->id;
+    if (p == -2) p = m->p != nullptr ? m->p->id : -1;
+    if (m == self) ring = m->trace_ring;  // another M's ring is not ours to fill
+  } else {
+    if (p == -2) p = -1;
+    if (self == nullptr) ring = tls_trace_ring;  // sysmon
+  }
+  tracer_->emit(ring, kind, g, a0, a1, a2, p, mid, fresh);
 }
 
 uint64_t Scheduler::trace_site(const std::source_location& s) {
-  return tracer_ ? tracer_->site_id(s.file_name(), s.line(), s.function_name()) : 0;
+  if (!tracer_) return 0;
+  Machine* self = tls_machine;
+  EventRing* ring = self != nullptr ? (self->sched == this ? self->trace_ring : nullptr) : tls_trace_ring;
+  return tracer_->site_id(s.file_name(), s.line(), s.function_name(), ring);
 }
 
 uint64_t Scheduler::trace_string(const std::string& text) { return tracer_ ? tracer_->intern(text) : 0; }

@@ -94,21 +94,12 @@ EventRing* Tracer::new_ring() {
 }
 
 void Tracer::wake() noexcept {
-  std::lock_guard<std::mutex> guard(wake_mu_);
-  wake_flag_ = true;
+  if (wake_flag_.exchange(true, std::memory_order_acq_rel)) return;  // a drain is already asked for
+  std::lock_guard<std::mutex> guard(wake_mu_);  // the drain thread tests the flag under it
   wake_cv_.notify_one();
 }
 
-void Tracer::emit(EventRing* ring, EventKind kind, uint64_t g, uint64_t a0, uint64_t a1, uint64_t a2, int p, int m,
-                  bool fresh) noexcept {
-  if (ring != nullptr) {
-    uint64_t tsc = (fresh || ring->last_tsc == 0) ? __rdtsc() : ring->last_tsc;
-    ring->last_tsc = tsc;
-    ring->push(RawEvent{tsc, g, a0, a1, a2, static_cast<int16_t>(p), static_cast<int16_t>(m), kind},
-               [this] { wake(); });
-    return;
-  }
-  RawEvent e{__rdtsc(), g, a0, a1, a2, static_cast<int16_t>(p), static_cast<int16_t>(m), kind};
+void Tracer::emit_shared(const RawEvent& e) noexcept {
   std::lock_guard<std::mutex> guard(shared_mu_);
   shared_.push(e, [this] { wake(); });
 }
@@ -123,19 +114,30 @@ uint64_t Tracer::intern(const std::string& text) {
   return id;
 }
 
-uint64_t Tracer::site_id(const char* file, unsigned line, const char* function) {
+uint64_t Tracer::site_id(const char* file, unsigned line, const char* function, EventRing* ring) {
   if (file == nullptr || line == 0) return 0;
   const void* key = function != nullptr ? static_cast<const void*>(function) : static_cast<const void*>(file);
+  EventRing::SiteSlot* slot = nullptr;
+  if (ring != nullptr) {
+    // The producer's own cache: no lock (only this thread touches ring->sites).
+    size_t h = (reinterpret_cast<uintptr_t>(key) >> 3) * 0x9E3779B97F4A7C15ull + line;
+    slot = &ring->sites[(h >> 32) % EventRing::kSiteSlots];
+    if (slot->key == key && slot->line == line) return slot->id;
+  }
+  uint64_t id = 0;
   {
     std::lock_guard<std::mutex> guard(strings_mu_);
     auto it = sites_.find({key, line});
-    if (it != sites_.end()) return it->second;
+    if (it != sites_.end()) id = it->second;
   }
-  std::string text = std::string(file) + ":" + std::to_string(line);
-  if (function != nullptr && function[0] != '\0') text += std::string(" in ") + function;
-  uint64_t id = intern(text);
-  std::lock_guard<std::mutex> guard(strings_mu_);
-  sites_[{key, line}] = id;
+  if (id == 0) {
+    std::string text = std::string(file) + ":" + std::to_string(line);
+    if (function != nullptr && function[0] != '\0') text += std::string(" in ") + function;
+    id = intern(text);
+    std::lock_guard<std::mutex> guard(strings_mu_);
+    sites_[{key, line}] = id;
+  }
+  if (slot != nullptr) *slot = EventRing::SiteSlot{key, line, id};
   return id;
 }
 
@@ -145,15 +147,28 @@ void Tracer::drain_once() {
   cal_ns0_ = cal_ns1_;
   cal_tsc1_ = __rdtsc();
   cal_ns1_ = clock_.now();
-  scratch_.clear();
+  const double span_tsc = static_cast<double>(cal_tsc1_ - cal_tsc0_);
+  const double span_ns = static_cast<double>(cal_ns1_ - cal_ns0_);
+  const double ns_per_tick = span_tsc > 0 ? span_ns / span_tsc : 0.0;
+  const int64_t lo = cal_ns0_, hi = std::max(cal_ns1_, cal_ns0_);
+  const uint64_t tsc0 = cal_tsc0_;
+  out_.clear();
+  // Each raw event is converted straight out of its ring (one copy, no staging vector).
+  auto convert = [&](const RawEvent& r) {
+    double dt = static_cast<double>(static_cast<int64_t>(r.tsc - tsc0));
+    int64_t ts = std::clamp<int64_t>(lo + static_cast<int64_t>(dt * ns_per_tick), lo, hi);
+    out_.push_back(Event{ts, r.g, r.a0, r.a1, r.a2, r.p, r.m, r.kind});
+  };
   {
     std::lock_guard<std::mutex> guard(rings_mu_);
-    for (auto& r : rings_) r->drain(scratch_);
+    for (auto& r : rings_) r->drain(convert);
   }
   {
     std::lock_guard<std::mutex> guard(shared_mu_);
-    shared_.drain(scratch_);
+    shared_.drain(convert);
   }
+  // Strings after the events: every string an event drained above uses was interned before
+  // that event was emitted, so it is in new_strings_ now and reaches the observer first.
   std::vector<std::pair<uint64_t, std::string>> strings;
   {
     std::lock_guard<std::mutex> guard(strings_mu_);
@@ -162,18 +177,7 @@ void Tracer::drain_once() {
   if (observer_ != nullptr) {
     for (auto& [id, text] : strings) observer_->on_string(id, text);
   }
-  if (scratch_.empty()) return;
-  double span_tsc = static_cast<double>(cal_tsc1_ - cal_tsc0_);
-  double span_ns = static_cast<double>(cal_ns1_ - cal_ns0_);
-  double ns_per_tick = span_tsc > 0 ? span_ns / span_tsc : 0.0;
-  out_.clear();
-  out_.reserve(scratch_.size());
-  for (const RawEvent& r : scratch_) {
-    double dt = static_cast<double>(static_cast<int64_t>(r.tsc - cal_tsc0_));
-    int64_t ts = cal_ns0_ + static_cast<int64_t>(dt * ns_per_tick);
-    ts = std::clamp<int64_t>(ts, cal_ns0_, std::max(cal_ns1_, cal_ns0_));
-    out_.push_back(Event{ts, r.g, r.a0, r.a1, r.a2, r.p, r.m, r.kind});
-  }
+  if (out_.empty()) return;
   delivered_ += out_.size();
   if (observer_ != nullptr) observer_->on_events(out_.data(), out_.size());
 }
@@ -183,8 +187,9 @@ void Tracer::drain_loop() {
     bool stopping = false;
     {
       std::unique_lock<std::mutex> guard(wake_mu_);
-      wake_cv_.wait_for(guard, std::chrono::milliseconds(2), [this] { return wake_flag_ || stopping_; });
-      wake_flag_ = false;
+      wake_cv_.wait_for(guard, std::chrono::milliseconds(2),
+                        [this] { return wake_flag_.load(std::memory_order_acquire) || stopping_; });
+      wake_flag_.store(false, std::memory_order_release);
       stopping = stopping_;
     }
     drain_once();
