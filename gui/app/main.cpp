@@ -62,7 +62,12 @@ int main(int argc, char** argv) {
     }
     if (options->quit) QApplication::exit(status);
   };
-  if (options->run) {
+  if (!options->trace_file.isEmpty()) {
+    window.open_trace(options->trace_file);
+    if (!options->screenshot.isEmpty() && options->screenshot_after_ms < 0)
+      QObject::connect(&window, &MainWindow::traceOpened, &window, [&] { QTimer::singleShot(400, &window, take_screenshot); });
+  }
+  if (options->run && options->trace_file.isEmpty()) {
     std::vector<std::pair<std::string, std::string>> params;
     for (const QString& p : options->params) {
       const int eq = p.indexOf(QLatin1Char('='));
@@ -78,7 +83,8 @@ int main(int argc, char** argv) {
       QTimer::singleShot(options->screenshot_after_ms, &window, take_screenshot);
     else
       QObject::connect(&window, &MainWindow::runFinished, &window, [&] { QTimer::singleShot(400, &window, take_screenshot); });
-    if (!options->run && options->screenshot_after_ms < 0) QTimer::singleShot(500, &window, take_screenshot);
+    if (!options->run && options->trace_file.isEmpty() && options->screenshot_after_ms < 0)
+      QTimer::singleShot(500, &window, take_screenshot);
   }
   const int code = QApplication::exec();
   return status ? status : code;

@@ -27,8 +27,12 @@ const std::string& TraceStore::string(uint64_t id) const {
 void TraceStore::append(std::vector<gor::Event> batch) {
   if (batch.empty()) return;
   const auto by_ts = [](const gor::Event& a, const gor::Event& b) { return a.ts < b.ts; };
-  std::stable_sort(batch.begin(), batch.end(), by_ts);
+  if (!std::is_sorted(batch.begin(), batch.end(), by_ts)) std::stable_sort(batch.begin(), batch.end(), by_ts);
   for (const gor::Event& e : batch) index(e);
+  if (events_.empty()) {  // a whole trace opened from a file: take it without a copy
+    events_ = std::move(batch);
+    return;
+  }
   const size_t old = events_.size();
   events_.insert(events_.end(), batch.begin(), batch.end());
   // Batches from different Ms may reach back before the newest stored event: merge only the

@@ -31,7 +31,12 @@ TimelineLayout TimelineCanvas::current_layout() const {
 
 void TimelineCanvas::sync_width() {
   const double w = current_layout().plot.width();
-  if (std::abs(w - scene_.geometry.width()) > 0.5) scene_.geometry.set_width(w);
+  if (std::abs(w - scene_.geometry.width()) <= 0.5) return;
+  scene_.geometry.set_width(w);
+  if (fitted_ && !follow_) {  // a fitted view stays fitted as the widget gets its real size
+    const int64_t end = std::max<int64_t>(model_.end_ns(), 1000);
+    scene_.geometry.show(0, end + end / 50);
+  }
 }
 
 void TimelineCanvas::data_changed() {
@@ -52,6 +57,7 @@ void TimelineCanvas::data_changed() {
 
 void TimelineCanvas::fit() {
   sync_width();
+  fitted_ = true;
   const int64_t end = std::max<int64_t>(model_.end_ns(), 1000);
   scene_.geometry.show(0, end + end / 50);
   update();
@@ -79,6 +85,7 @@ void TimelineCanvas::clear_range() {
 
 void TimelineCanvas::user_moved() {
   follow_all_ = false;
+  fitted_ = false;
   if (follow_) {
     follow_ = false;
     emit followChanged(false);

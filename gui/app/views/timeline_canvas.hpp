@@ -78,7 +78,7 @@ class TimelineCanvas : public QWidget {
   TimelineScene scene_;
   bool follow_ = true;
   bool follow_all_ = true;  // following shows the whole run (until the user zooms)
-  bool fitted_once_ = false;
+  bool fitted_ = false;  // the view shows the whole run until the user zooms or pans
   enum class Drag { None, Pan, Range } drag_ = Drag::None;
   QPoint press_pos_;
   int64_t press_t0_ = 0;

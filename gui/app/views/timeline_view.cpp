@@ -88,6 +88,15 @@ void TimelineView::clear() {
   canvas_->data_changed();
 }
 
+void TimelineView::adopt(TimelineModel&& model, const TraceStore& store) {
+  model_ = std::move(model);
+  store_ = &store;
+  generation_ = store.generation();
+  canvas_->clear_range();
+  canvas_->set_follow(false);
+  canvas_->fit();
+}
+
 QString TimelineView::stats_text() const { return stats_->text(); }
 
 void TimelineView::show_stats(int64_t t0, int64_t t1) {

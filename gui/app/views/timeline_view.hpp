@@ -31,6 +31,8 @@ class TimelineView : public QWidget {
   void sync(const TraceStore& store, bool live, int64_t lag_ns = 0);
   // clear() empties the timeline and follows live again (a new run).
   void clear();
+  // adopt() shows `model`, built elsewhere from all of `store`'s events (a replayed file), fitted.
+  void adopt(TimelineModel&& model, const TraceStore& store);
   // export_to() writes the visible range (or the whole run) as PNG or SVG (by suffix).
   bool export_to(const QString& path, bool whole_run, QSize size, QString* error) const;
   // export_dialog() asks what and where to export, then does it (File menu).

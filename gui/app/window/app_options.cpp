@@ -26,6 +26,7 @@ std::optional<AppOptions> parse_app_options(const QStringList& args, QString* er
   QCommandLineOption tab("tab", QStringLiteral("Bottom tab to show: goroutines, timeline or output."), QStringLiteral("NAME"));
   for (auto* o : {&sample, &procs, &seed, &speed, &run, &theme, &param, &screenshot, &screenshot_after, &quit, &size, &tab})
     parser.addOption(*o);
+  parser.addPositionalArgument(QStringLiteral("FILE.gortrace"), QStringLiteral("A saved trace to replay (no engine)."));
   auto fail = [&](const QString& text) -> std::optional<AppOptions> {
     if (error) *error = text;
     return std::nullopt;
@@ -39,9 +40,14 @@ std::optional<AppOptions> parse_app_options(const QStringList& args, QString* er
     if (help_text) *help_text = QStringLiteral("goroscope 0.1.0\n");
     return std::nullopt;
   }
-  if (!parser.positionalArguments().isEmpty())
-    return fail(QStringLiteral("unexpected argument '%1' (use --sample ID)").arg(parser.positionalArguments().first()));
+  if (parser.positionalArguments().size() > 1)
+    return fail(QStringLiteral("unexpected argument '%1' (one trace file at most)").arg(parser.positionalArguments().at(1)));
   AppOptions o;
+  if (!parser.positionalArguments().isEmpty()) {
+    o.trace_file = parser.positionalArguments().first();
+    if (!o.trace_file.endsWith(QLatin1String(".gortrace"), Qt::CaseInsensitive))
+      return fail(QStringLiteral("unexpected argument '%1' (a trace file ends in .gortrace; a sample is --sample ID)").arg(o.trace_file));
+  }
   if (parser.isSet(tab)) {
     o.tab = parser.value(tab).toLower();
     if (o.tab != "goroutines" && o.tab != "timeline" && o.tab != "output")

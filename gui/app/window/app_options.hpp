@@ -22,6 +22,7 @@ struct AppOptions {
   QStringList params;             // --param KEY=VALUE (repeatable)
   QString size;                   // --size WxH: window size
   QString tab;                    // --tab NAME: the bottom tab to show (goroutines, timeline, output)
+  QString trace_file;             // FILE.gortrace (positional): open it in replay mode
 };
 
 // parse_app_options() parses `args` (args[0] is the program). On a bad flag or value it

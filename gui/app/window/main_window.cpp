@@ -5,6 +5,10 @@
 #include <QFontDatabase>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileInfo>
+#include <QMimeData>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QLabel>
@@ -20,6 +24,7 @@
 #include <goroscope/registry.hpp>
 
 #include "model/event_text.hpp"
+#include "model/trace_loader.hpp"
 #include "views/goroutine_table.hpp"
 #include "views/inspector_view.hpp"
 #include "views/run_banner.hpp"
@@ -109,6 +114,14 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
   status_procs_ = status_label(tr("GOMAXPROCS"));
   status_speed_ = status_label(tr("Slow motion"));
 
+  loader_ = new TraceLoader(this);
+  connect(loader_, &TraceLoader::loaded, this, &MainWindow::show_trace);
+  connect(loader_, &TraceLoader::failed, this, [this](const QString& path, const QString& message) {
+    banner_->show_message(RunBanner::Severity::Error, tr("Cannot open %1").arg(QFileInfo(path).fileName()), message);
+    emit traceOpened(false);
+  });
+  setAcceptDrops(true);
+
   build_menus();
 
   connect(gallery_, &SampleGallery::sampleChosen, this, [this](const QString& id) { open_sample(id); });
@@ -146,7 +159,8 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
   connect(toolbar_, &RunToolbar::breakpointsChanged, this, &MainWindow::update_breakpoints);
   connect(&selection_, &GoroutineSelection::changed, this, [this] {
     update_breakpoints();
-    inspector_->set_data(controller_.snapshot() ? &*controller_.snapshot() : nullptr, controller_.store());
+    const bool live = replay_path_.isEmpty() && controller_.snapshot();
+    inspector_->set_data(live ? &*controller_.snapshot() : nullptr, controller_.store());
   });
 
   connect(&controller_, &RunController::frame, this, &MainWindow::on_frame);
@@ -171,6 +185,16 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::build_menus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* open = file->addAction(tr("&Open trace…"));
+  open->setShortcut(QKeySequence::Open);
+  open->setToolTip(tr("Replay a saved .gortrace (goroscope-cli run SAMPLE --trace FILE.gortrace records one)"));
+  connect(open, &QAction::triggered, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open trace"), QString(), tr("Goroscope traces (*.gortrace);;All files (*)"));
+    if (!path.isEmpty()) open_trace(path);
+  });
+  recent_menu_ = file->addMenu(tr("Open &recent"));
+  rebuild_recent_menu();
+  file->addSeparator();
   QAction* shot = file->addAction(tr("Save &screenshot…"));
   shot->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
   shot->setToolTip(tr("Save a PNG of the whole window"));
@@ -251,6 +275,7 @@ bool MainWindow::run_current(const std::vector<std::pair<std::string, std::strin
   spec.seed = toolbar_->seed();
   spec.dilation = toolbar_->dilation();
   QString error;
+  replay_path_.clear();
   scheduler_->clear();
   selection_.select(0);
   reported_deadlocks_.clear();
@@ -391,6 +416,111 @@ void MainWindow::save_settings() const {
   s.setValue(QStringLiteral("run/procs"), toolbar_->procs());
   s.setValue(QStringLiteral("run/seed"), static_cast<qulonglong>(toolbar_->seed()));
   s.setValue(QStringLiteral("view/theme"), static_cast<int>(theme_));
+}
+
+bool MainWindow::open_trace(const QString& path) {
+  if (controller_.running()) {
+    banner_->show_message(RunBanner::Severity::Warning, tr("A run is going"), tr("Stop it before opening %1.").arg(path));
+    emit traceOpened(false);
+    return false;
+  }
+  banner_->show_message(RunBanner::Severity::Info, tr("Opening %1").arg(QFileInfo(path).fileName()), tr("Reading the trace…"));
+  loader_->load(path);
+  return true;
+}
+
+void MainWindow::show_trace(const std::shared_ptr<LoadedTrace>& trace) {
+  if (controller_.running()) {
+    banner_->show_message(RunBanner::Severity::Warning, tr("A run is going"), tr("The trace was not opened."));
+    emit traceOpened(false);
+    return;
+  }
+  const trace::TraceFile& f = trace->file;
+  replay_path_ = trace->path;
+  scheduler_->clear();
+  selection_.select(0);
+  table_->clear();
+  reported_deadlocks_.clear();
+  tracker_.clear();
+  TraceStore& store = controller_.store();
+  store.clear();
+  for (const auto& [id, text] : f.strings) store.add_string(id, text);
+  const size_t events = f.events.size();
+  store.append(std::move(trace->file.events));
+  store_generation_ = store.generation();
+  events_seen_ = events_tracked_ = store.size();
+  timeline_->adopt(std::move(trace->timeline), store);
+  inspector_->set_data(nullptr, store);
+  show_bottom_tab(QStringLiteral("timeline"));
+  const QString sample = QString::fromStdString(f.header.sample);
+  const QString name = QFileInfo(trace->path).fileName();
+  output_->setPlainText(tr("Replay of %1\nsample: %2 %3\nprocs %4, seed %5, dilation %6\n%7 events, %8 goroutines, %9 steals\n")
+                            .arg(trace->path, sample, QString::fromStdString(f.header.params))
+                            .arg(f.header.procs)
+                            .arg(static_cast<qulonglong>(f.header.seed))
+                            .arg(f.header.dilation)
+                            .arg(static_cast<qulonglong>(events))
+                            .arg(static_cast<qulonglong>(f.footer.goroutines_created))
+                            .arg(static_cast<qulonglong>(f.footer.steals)) +
+                        QString::fromStdString(f.footer.dump));
+  const QString summary = tr("%1 (%2), %3 events, %4 P, read in %5 s. No engine: the timeline and the inspector's history come from the file.")
+                              .arg(sample, QString::fromStdString(f.header.params))
+                              .arg(static_cast<qulonglong>(events))
+                              .arg(f.header.procs)
+                              .arg(trace->seconds, 0, 'f', 2);
+  if (f.footer.status == gor::RunStatus::Panic)
+    banner_->show_message(RunBanner::Severity::Error, tr("Replay %1 — panic: %2").arg(name, QString::fromStdString(f.footer.message)),
+                          summary, QString::fromStdString(f.footer.dump));
+  else if (f.footer.status == gor::RunStatus::Deadlock)
+    banner_->show_message(RunBanner::Severity::Error, tr("Replay %1 — fatal error: %2").arg(name, QString::fromStdString(f.footer.message)),
+                          summary, QString::fromStdString(f.footer.dump));
+  else
+    banner_->show_message(RunBanner::Severity::Info, tr("Replay %1").arg(name), summary);
+  setWindowTitle(tr("Goroscope — %1 (replay)").arg(name));
+  remember_recent(trace->path);
+  update_status();
+  emit traceOpened(true);
+}
+
+void MainWindow::remember_recent(const QString& path) {
+  if (!persist_) return;
+  QSettings s;
+  QStringList recent = s.value(QStringLiteral("files/recent")).toStringList();
+  const QString full = QFileInfo(path).absoluteFilePath();
+  recent.removeAll(full);
+  recent.prepend(full);
+  while (recent.size() > 8) recent.removeLast();
+  s.setValue(QStringLiteral("files/recent"), recent);
+  rebuild_recent_menu();
+}
+
+void MainWindow::rebuild_recent_menu() {
+  if (!recent_menu_) return;
+  recent_menu_->clear();
+  const QStringList recent = persist_ ? QSettings().value(QStringLiteral("files/recent")).toStringList() : QStringList();
+  for (const QString& path : recent) {
+    QAction* a = recent_menu_->addAction(QFileInfo(path).fileName());
+    a->setToolTip(path);
+    connect(a, &QAction::triggered, this, [this, path] { open_trace(path); });
+  }
+  recent_menu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
+  for (const QUrl& url : e->mimeData()->urls())
+    if (url.isLocalFile() && url.toLocalFile().endsWith(QLatin1String(".gortrace"), Qt::CaseInsensitive)) {
+      e->acceptProposedAction();
+      return;
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent* e) {
+  for (const QUrl& url : e->mimeData()->urls())
+    if (url.isLocalFile() && url.toLocalFile().endsWith(QLatin1String(".gortrace"), Qt::CaseInsensitive)) {
+      open_trace(url.toLocalFile());
+      e->acceptProposedAction();
+      return;
+    }
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {

@@ -6,11 +6,14 @@
 
 #include <QMainWindow>
 
+#include <memory>
+
 #include "model/running_overlay.hpp"
 #include "model/selection.hpp"
 #include "run/run_controller.hpp"
 
 class QLabel;
+class QMenu;
 class QPlainTextEdit;
 class QScrollArea;
 class QTabWidget;
@@ -25,6 +28,8 @@ class SampleDetails;
 class SampleGallery;
 class SchedulerView;
 class TimelineView;
+class TraceLoader;
+struct LoadedTrace;
 
 // MainWindow is the app. With persist_settings, it restores and saves QSettings (geometry,
 // docks, last sample, speed, procs, seed, theme).
@@ -41,6 +46,12 @@ class MainWindow : public QMainWindow {
   QString current_sample() const { return current_sample_; }
   // run_current() starts the open sample with the toolbar's settings. False (and a banner) on error.
   bool run_current(const std::vector<std::pair<std::string, std::string>>& extra_params = {});
+  // open_trace() starts replaying a saved .gortrace (no engine; refused while a run goes):
+  // read off the UI thread, then every view is fed from the file and traceOpened(true)
+  // follows; a file that cannot be read shows an error banner and traceOpened(false).
+  bool open_trace(const QString& path);
+  // replay_path() is the trace being replayed ("" for a live run or none).
+  QString replay_path() const { return replay_path_; }
   // save_screenshot() writes a PNG of the whole window. False if it cannot be written.
   bool save_screenshot(const QString& path);
   void set_theme(Theme theme);
@@ -63,12 +74,19 @@ class MainWindow : public QMainWindow {
  signals:
   // runFinished() follows the controller's finished() after the views were updated.
   void runFinished();
+  // traceOpened() follows open_trace(): ok, or an error shown in the banner.
+  void traceOpened(bool ok);
 
  protected:
   void closeEvent(QCloseEvent* e) override;
+  void dragEnterEvent(QDragEnterEvent* e) override;
+  void dropEvent(QDropEvent* e) override;
 
  private:
   void build_menus();
+  void show_trace(const std::shared_ptr<LoadedTrace>& trace);
+  void remember_recent(const QString& path);
+  void rebuild_recent_menu();
   void on_frame(bool new_snapshot);
   void on_finished(const RunOutcome& outcome);
   void update_status();
@@ -99,6 +117,9 @@ class MainWindow : public QMainWindow {
   QTabWidget* bottom_tabs_;
   GoroutineTable* table_;
   TimelineView* timeline_;
+  TraceLoader* loader_;
+  QMenu* recent_menu_ = nullptr;
+  QString replay_path_;
   QPlainTextEdit* output_;
   QLabel* status_state_;
   QLabel* status_time_;
