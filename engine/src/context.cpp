@@ -27,6 +27,7 @@
 
 #include "gor/detail/timer.hpp"
 #include "gor/panic.hpp"
+#include "gor/trace.hpp"
 
 namespace gor {
 namespace detail {
@@ -130,6 +131,12 @@ void CtxNode::cancel(bool remove_from_parent, CtxErr e, bool from_own_timer) {
     }
     err = e;
     done.close();  // non-blocking; wakes every goroutine waiting on done()
+    if (tracing_active()) [[unlikely]] {
+      // Parents first: this node's event precedes its children's (they are cancelled below).
+      CtxNode* up = parent ? parent->nearest_canceler() : nullptr;
+      trace_event(static_cast<int>(EventKind::ContextCancel), done.id(), static_cast<uint64_t>(e),
+                  up != nullptr ? up->done.id() : 0);
+    }
     kids.swap(children);
     stop_timer = timer_started && !from_own_timer;
   }

@@ -304,6 +304,25 @@ void log(const std::string& text) {
   m->sched->trace(m, EventKind::Log, goid(), m->sched->trace_string(text));
 }
 
+namespace {
+// trace_region() records a RegionBegin or RegionEnd of the calling goroutine. Never throws
+// (Region's destructor calls it, also while a goroutine is being unwound).
+void trace_region(EventKind kind, const std::string& name) noexcept {
+  detail::Machine* m = current_machine();
+  if (m == nullptr || !m->sched->tracing()) return;
+  uint64_t sid = 0;
+  try {
+    sid = m->sched->trace_string(name);
+  } catch (...) {
+    return;
+  }
+  m->sched->trace(m, kind, goid(), sid);
+}
+}  // namespace
+
+void region_begin(const std::string& name) { trace_region(EventKind::RegionBegin, name); }
+void region_end(const std::string& name) { trace_region(EventKind::RegionEnd, name); }
+
 size_t pending_timers() {
   Scheduler* s = detail::current_scheduler();
   return s != nullptr ? s->pending_timers() : 0;

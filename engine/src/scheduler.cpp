@@ -156,6 +156,17 @@ void trace_object_event_for(int kind, const G* g, uint64_t object, uint64_t arg,
   m->sched->trace(m, static_cast<EventKind>(kind), g != nullptr ? g->id : 0, object, arg, 0, -2, fresh);
 }
 
+void trace_event(int kind, uint64_t a0, uint64_t a1, uint64_t a2) noexcept {
+  Machine* m = current_machine();
+  if (m == nullptr || !m->sched->tracing()) return;
+  m->sched->trace(m, static_cast<EventKind>(kind), m->curg != nullptr ? m->curg->id : 0, a0, a1, a2);
+}
+
+void trace_select(int cases, bool has_default, int chosen, uint64_t chan_id) noexcept {
+  trace_event(static_cast<int>(EventKind::Select), static_cast<uint64_t>(cases) | (has_default ? 1u << 16 : 0u),
+              static_cast<uint64_t>(chosen), chan_id);
+}
+
 Scheduler* current_scheduler() noexcept {
   Machine* m = current_machine();
   if (m != nullptr) return m->sched;

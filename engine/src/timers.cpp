@@ -7,6 +7,7 @@
 // running under the lock and will not run, and the firing path no longer touches the node.
 #include <algorithm>
 
+#include "gor/detail/object_id.hpp"
 #include "scheduler.hpp"
 
 namespace gor::detail {
@@ -89,6 +90,18 @@ void unlink_from_heap(TimerNode* t) {
 }  // namespace
 
 // timer_add() arms t at `when` on the caller's P (P0 from other threads).
+// timer_code() is t's TimerCode for trace events (kind, bit 8 for a periodic timer).
+static uint64_t timer_code(const TimerNode* t) noexcept {
+  TimerCode c = TimerCode::Timer;
+  switch (t->kind) {
+    case TimerKind::Timer: c = TimerCode::Timer; break;
+    case TimerKind::Sleep: c = TimerCode::Sleep; break;
+    case TimerKind::After: c = TimerCode::After; break;
+    case TimerKind::Context: c = TimerCode::Context; break;
+  }
+  return static_cast<uint64_t>(c) | (t->period > 0 ? 1u << 8 : 0u);
+}
+
 void Scheduler::timer_add(TimerNode* t, int64_t when) {
   Machine* m = current_machine();
   Processor* pp = (m != nullptr && m->sched == this && m->p != nullptr) ? m->p : allp_[0];
@@ -100,6 +113,12 @@ void Scheduler::timer_add(TimerNode* t, int64_t when) {
   pp->timers_lock.lock();
   heap_push(pp, t);
   pp->timers_lock.unlock();
+  if (tracer_ != nullptr) {
+    // Under the node's lock: a one-shot node may be freed by its callback once it is released.
+    if (t->trace_id == 0) t->trace_id = new_object_id();
+    trace(m, EventKind::TimerAdd, m != nullptr && m->curg != nullptr ? m->curg->id : 0, t->trace_id,
+          static_cast<uint64_t>(when), timer_code(t));
+  }
   t->lock.unlock();
   wake_timer_sleeper(when);
 }
@@ -110,6 +129,11 @@ bool Scheduler::timer_delete(TimerNode* t) {
   unlink_from_heap(t);
   if (was_armed) ntimers_.fetch_sub(1, std::memory_order_acq_rel);
   t->armed = false;
+  if (tracer_ != nullptr && t->trace_id != 0) {
+    Machine* m = current_machine();
+    trace(m, EventKind::TimerStop, m != nullptr && m->curg != nullptr ? m->curg->id : 0, t->trace_id,
+          was_armed ? 1 : 0);
+  }
   t->lock.unlock();
   return was_armed;
 }
@@ -158,7 +182,7 @@ bool Scheduler::check_timers(Processor* pp, int64_t now) {
       ntimers_.fetch_sub(1, std::memory_order_acq_rel);
     }
     fired = true;
-    trace(nullptr, EventKind::TimerFire, 0, static_cast<uint64_t>(t->when));
+    trace(nullptr, EventKind::TimerFire, 0, static_cast<uint64_t>(t->when), t->trace_id, timer_code(t));
     t->fire(t, now);  // releases t->lock (see TimerNode)
   }
 }

@@ -42,6 +42,13 @@ const char* event_kind_name(EventKind k) noexcept {
     case EventKind::MutexAcquire: return "mutex_acquire";
     case EventKind::MutexRelease: return "mutex_release";
     case EventKind::PartialDeadlock: return "partial_deadlock";
+    case EventKind::Race: return "race";
+    case EventKind::TimerAdd: return "timer_add";
+    case EventKind::TimerStop: return "timer_stop";
+    case EventKind::Select: return "select";
+    case EventKind::ContextCancel: return "context_cancel";
+    case EventKind::RegionBegin: return "region_begin";
+    case EventKind::RegionEnd: return "region_end";
     case EventKind::Count_: break;
   }
   return "unknown";

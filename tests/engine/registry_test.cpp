@@ -298,7 +298,10 @@ TEST(Registry, WaitGroupSemaphoreRWMutexAndTimers) {
 static_assert(static_cast<int>(gor::EventKind::RunEnd) == 26);
 static_assert(static_cast<int>(gor::EventKind::ObjectCreate) == 27);
 static_assert(static_cast<int>(gor::EventKind::PartialDeadlock) == 31);
-static_assert(static_cast<int>(gor::EventKind::Count_) == 32);
+static_assert(static_cast<int>(gor::EventKind::Race) == 32);
+static_assert(static_cast<int>(gor::EventKind::TimerAdd) == 33);
+static_assert(static_cast<int>(gor::EventKind::RegionEnd) == 38);
+static_assert(static_cast<int>(gor::EventKind::Count_) == 39);
 
 TEST(Registry, ObjectEventsShareTheIds) {
   gor::TraceRecorder rec;

@@ -184,6 +184,15 @@ int select(Cases&&... cases) {
       if (out.index >= 0) chosen = arg_of[out.index];
       recv_ok = out.recv_ok;
     }
+    if (detail::tracing_active()) [[unlikely]] {
+      uint64_t chan_id = 0;
+      if constexpr (n_chan > 0) {
+        for (int i = 0; i < n_chan; ++i) {
+          if (arg_of[i] == chosen && descs[i].c != nullptr) chan_id = descs[i].c->id;
+        }
+      }
+      detail::trace_select(static_cast<int>(sizeof...(Cases)), n_default != 0, chosen, chan_id);
+    }
     arg = 0;
     auto run = [&](auto& cs) {
       if (arg++ == chosen) cs.run(recv_ok);

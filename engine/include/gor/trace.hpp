@@ -41,7 +41,8 @@ enum class EventKind : uint8_t {
   PreemptRequest,  // sysmon asked g (on p) to yield
   Gomaxprocs,      // a0 = old, a1 = new
   StopTheWorld,    // a0 = 1 stop, 0 start
-  TimerFire,       // a0 = timer's `when`
+  TimerFire,       // a0 = timer's `when`, a1 = timer id (TimerAdd's a0; 0 when armed before tracing
+                   // saw it), a2 = TimerCode (as TimerAdd)
   ChanSend,        // a0 = channel id, a1 = buffer level after
   ChanRecv,        // a0 = channel id, a1 = buffer level after
   ChanClose,       // a0 = channel id
@@ -61,6 +62,22 @@ enum class EventKind : uint8_t {
   PartialDeadlock, // a partial deadlock was found (once per deadlock): g = 0, a0 = first goroutine
                    // of the cycle, a1 = cycle length (1: blocked forever alone, e.g. nil channel),
                    // a2 = description (string id, DeadlockInfo::description)
+  Race,            // a data race was found (Config::race; once per pair of sites): g = goroutine making
+                   // the second access, a0 = goroutine of the earlier one, a1 = site of the second
+                   // access (string id), a2 = the report (string id, RunResult::race_reports' text)
+  TimerAdd,        // a timer was armed (start or reset): g = goroutine arming it (0: none), a0 = timer
+                   // id (object id namespace, also TimerFire's a1), a1 = when (engine ns), a2 =
+                   // TimerCode (kind in bits 0-7, bit 8 set for a periodic timer: a Ticker)
+  TimerStop,       // a timer was stopped: g, a0 = timer id, a1 = 1 if it was armed (it will not fire)
+  Select,          // a select completed: g, a0 = number of cases (the default case counts) with bit
+                   // 16 set when there is a default case, a1 = index of the case that ran (argument
+                   // order, like gor::select's result), a2 = its channel's object id (0: default)
+  ContextCancel,   // a context was cancelled (once per node of the cancelled subtree, parents
+                   // first): g = cancelling goroutine (0: its deadline timer), a0 = the object id of
+                   // its done() channel, a1 = CtxErr (1 Canceled, 2 DeadlineExceeded), a2 = done()
+                   // channel id of the nearest cancellable ancestor (0: none)
+  RegionBegin,     // g entered a named region (gor::Region, gor::region_begin): a0 = name (string id)
+  RegionEnd,       // g left it: a0 = name (string id)
   Count_
 };
 
@@ -109,7 +126,28 @@ class TraceRecorder : public TraceObserver {
   std::vector<std::string> strings_;
 };
 
+// TimerCode is the kind of timer in TimerAdd's and TimerFire's a2 (bits 0-7; bit 8: periodic).
+enum class TimerCode : uint8_t { Timer = 0, Sleep = 1, After = 2, Context = 3 };
+
 // log() records a user annotation (an EventKind::Log event) when the run is traced.
 void log(const std::string& text);
+
+// region_begin() and region_end() mark a named phase of the calling goroutine (Go's
+// trace.StartRegion): RegionBegin/RegionEnd events when the run is traced, nothing otherwise.
+// Regions of one goroutine nest; end them in reverse order, with the same name.
+void region_begin(const std::string& name);
+void region_end(const std::string& name);
+
+// Region is a region for the lifetime of a scope: `gor::Region phase("fill the queue");`.
+class Region {
+ public:
+  explicit Region(std::string name) : name_(std::move(name)) { region_begin(name_); }
+  ~Region() { region_end(name_); }
+  Region(const Region&) = delete;
+  Region& operator=(const Region&) = delete;
+
+ private:
+  std::string name_;
+};
 
 }  // namespace gor

@@ -19,6 +19,17 @@ QString placement_text(uint64_t a1) {
   return QStringLiteral("queue");
 }
 
+QString timer_kind_text(uint64_t code) {
+  if (code & (1u << 8)) return QStringLiteral("ticker");
+  switch (static_cast<gor::TimerCode>(code & 0xff)) {
+    case gor::TimerCode::Timer: return QStringLiteral("timer");
+    case gor::TimerCode::Sleep: return QStringLiteral("sleep");
+    case gor::TimerCode::After: return QStringLiteral("after()");
+    case gor::TimerCode::Context: return QStringLiteral("context deadline");
+  }
+  return QStringLiteral("timer");
+}
+
 }  // namespace
 
 QString format_duration(int64_t ns) {
@@ -69,13 +80,30 @@ QString describe_event(const gor::Event& e, const TraceStore& store, uint64_t vi
     case K::PreemptRequest: return QStringLiteral("sysmon asked to yield");
     case K::Gomaxprocs: return QStringLiteral("GOMAXPROCS %1 -> %2").arg(e.a0).arg(e.a1);
     case K::StopTheWorld: return e.a0 ? QStringLiteral("stop the world") : QStringLiteral("start the world");
-    case K::TimerFire: return QStringLiteral("timer fired");
+    case K::TimerFire: return QStringLiteral("%1 fired").arg(timer_kind_text(e.a2));
     case K::ChanSend: return QStringLiteral("send on channel (buffer %1)").arg(e.a1);
     case K::ChanRecv: return QStringLiteral("receive from channel (buffer %1)").arg(e.a1);
     case K::ChanClose: return QStringLiteral("close channel");
     case K::MutexMode: return e.a1 ? QStringLiteral("mutex -> STARVING") : QStringLiteral("mutex -> normal");
     case K::Log: return QString::fromStdString(store.string(e.a0));
     case K::RunEnd: return QStringLiteral("run ended");
+    case K::TimerAdd:
+      return QStringLiteral("%1 armed for %2").arg(timer_kind_text(e.a2), format_engine_time(static_cast<int64_t>(e.a1)));
+    case K::TimerStop:
+      return e.a1 ? QStringLiteral("timer stopped before it fired") : QStringLiteral("timer stopped (had already fired)");
+    case K::Select: {
+      const uint64_t cases = e.a0 & 0xffff;
+      const QString of = QStringLiteral("select over %1 case%2%3")
+                             .arg(cases)
+                             .arg(cases == 1 ? QString() : QStringLiteral("s"))
+                             .arg((e.a0 >> 16) & 1 ? QStringLiteral(" with default") : QString());
+      if (e.a2 == 0) return QStringLiteral("%1: default ran").arg(of);
+      return QStringLiteral("%1: case %2 ran").arg(of).arg(e.a1);
+    }
+    case K::ContextCancel:
+      return e.a1 == 2 ? QStringLiteral("context deadline exceeded") : QStringLiteral("context canceled");
+    case K::RegionBegin: return QStringLiteral("region begin: %1").arg(QString::fromStdString(store.string(e.a0)));
+    case K::RegionEnd: return QStringLiteral("region end: %1").arg(QString::fromStdString(store.string(e.a0)));
     default: break;
   }
   return QString::fromLatin1(gor::event_kind_name(e.kind)).replace(QLatin1Char('_'), QLatin1Char(' '));

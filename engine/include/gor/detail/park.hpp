@@ -135,6 +135,12 @@ void trace_object_event(int kind, uint64_t object, uint64_t arg) noexcept;
 // trace_object_event_for() is the same on behalf of goroutine g (nullptr: the caller).
 // fresh=false reuses the timestamp of the calling thread's previous event.
 void trace_object_event_for(int kind, const G* g, uint64_t object, uint64_t arg, bool fresh = true) noexcept;
+// trace_event() records an event of kind `kind` (a gor::EventKind) with three arguments for the
+// calling goroutine (g = 0 on a scheduler thread outside any goroutine), if its run is traced.
+void trace_event(int kind, uint64_t a0, uint64_t a1, uint64_t a2) noexcept;
+// trace_select() records a completed select (EventKind::Select): `cases` counts the default
+// case, `chosen` is the argument index that ran, `chan_id` its channel (0 for default).
+void trace_select(int cases, bool has_default, int chosen, uint64_t chan_id) noexcept;
 
 // goid_of() is g's id; label_of() its label ("" when none).
 uint64_t goid_of(const G* g) noexcept;

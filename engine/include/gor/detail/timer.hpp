@@ -41,6 +41,7 @@ struct TimerNode {
   bool armed = false;             // started and not yet fired/stopped
   std::atomic<Processor*> heap_owner{nullptr};  // P whose heap holds the node, if any
   int32_t heap_index = -1;
+  uint64_t trace_id = 0;          // id in TimerAdd/TimerStop/TimerFire events (given when first traced)
 };
 
 // timer_start() arms t to fire at `when` (engine ns; in the past fires as soon as possible).
