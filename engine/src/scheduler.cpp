@@ -86,8 +86,12 @@ namespace gor::detail {
 std::atomic<int> traced_runs{0};
 
 namespace {
-thread_local Machine* tls_machine = nullptr;
-thread_local EventRing* tls_trace_ring = nullptr;  // the calling thread's ring (its run's)
+// The engine is built position-independent (it may end up in a shared object), which would
+// make every access below a __tls_get_addr call; initial-exec keeps each one a single load
+// from the thread pointer (the library is linked at start-up, never dlopen()ed late).
+#define GOR_TLS __attribute__((tls_model("initial-exec"))) thread_local
+GOR_TLS Machine* tls_machine = nullptr;
+GOR_TLS EventRing* tls_trace_ring = nullptr;  // the calling thread's ring (its run's)
 std::atomic<Scheduler*> g_last_scheduler{nullptr};
 
 constexpr uint32_t kGlobalCheckInterval = 61;  // Go: schedtick%61 == 0
@@ -279,7 +283,7 @@ uint32_t Scheduler::fastrand(Processor* pp) noexcept {
   } else if (Machine* m = current_machine()) {
     state = &m->rng;
   } else {
-    static thread_local uint64_t local = 0x853c49e6748fea9bull;
+    static GOR_TLS uint64_t local = 0x853c49e6748fea9bull;
     state = &local;
   }
   *state += 0xa0761d6478bd642full;
