@@ -42,14 +42,14 @@ struct EhState {
 
 extern "C" EhState* __cxa_get_globals() noexcept;  // libsupc++; the layout above is its ABI
 
-// eh_swap_out() saves the thread's exception state into `saved` and clears the thread's.
-inline void eh_swap_out(EhState& saved) noexcept {
-  EhState* globals = __cxa_get_globals();
+// eh_swap_out() saves the thread's exception state (`globals`: its __cxa_get_globals(), which
+// the caller has cached per thread) into `saved` and clears the thread's.
+inline void eh_swap_out(EhState* globals, EhState& saved) noexcept {
   saved = *globals;
   *globals = EhState{};
 }
-// eh_swap_in() installs `saved` as the thread's exception state.
-inline void eh_swap_in(const EhState& saved) noexcept { *__cxa_get_globals() = saved; }
+// eh_swap_in() installs `saved` as the exception state `globals` of the resuming thread.
+inline void eh_swap_in(EhState* globals, const EhState& saved) noexcept { *globals = saved; }
 
 // FiberIdentity is what the sanitizers need to know about one stack.
 struct FiberIdentity {

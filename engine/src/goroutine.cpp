@@ -106,12 +106,12 @@ void Scheduler::ready(G* g) noexcept {
 // (maybe on another M). Throws nothing.
 void Scheduler::switch_to_scheduler(G* g) {
   Machine* m = g->m;
-  eh_swap_out(g->eh);
+  eh_swap_out(m->eh_globals, g->eh);
   ctx::transfer_t t = switch_context(g->fiber, m->g0_fiber, m->g0_context, nullptr);
   Machine* resumer = static_cast<Machine*>(t.data);
   resumer->g0_context = t.fctx;
   g->m = resumer;
-  eh_swap_in(g->eh);
+  eh_swap_in(resumer->eh_globals, g->eh);
 }
 
 void Scheduler::park_current(G* g, WaitReason reason, uint64_t object, std::source_location where,
@@ -194,7 +194,7 @@ extern "C" void gor_goroutine_entry(ctx::transfer_t t) {
   g->sched->goroutine_main(g);
   Machine* last = g->m;
   last->action = MAction::Exit;
-  eh_swap_out(g->eh);
+  eh_swap_out(last->eh_globals, g->eh);
   switch_context(g->fiber, last->g0_fiber, last->g0_context, nullptr, /*exiting=*/true);
   std::abort();  // an exited goroutine is never resumed
 }

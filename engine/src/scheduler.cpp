@@ -104,7 +104,10 @@ __attribute__((noinline)) Machine* current_machine() noexcept {
   asm volatile("" ::: "memory");
   return m;
 }
-__attribute__((noinline)) void set_current_machine(Machine* m) noexcept { tls_machine = m; }
+__attribute__((noinline)) void set_current_machine(Machine* m) noexcept {
+  tls_machine = m;
+  if (m != nullptr) m->eh_globals = __cxa_get_globals();
+}
 
 void set_thread_trace_ring(EventRing* ring) noexcept { tls_trace_ring = ring; }
 

@@ -155,6 +155,9 @@ struct Machine {
   void* unlock_arg = nullptr;
   uint64_t rng = 0;
   EventRing* trace_ring = nullptr;  // this M's event ring (tracing on)
+  // eh_globals is this thread's C++ exception state (__cxa_get_globals(), constant per thread),
+  // looked up once when the thread becomes the M: switches swap it without a TLS call.
+  EhState* eh_globals = nullptr;
 };
 
 // current_machine() is the calling thread's M (nullptr on other threads). Not inlined, so
