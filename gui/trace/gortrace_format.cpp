@@ -221,6 +221,9 @@ TraceFooter footer_from(const gor::RunResult& r) {
 
 TraceFile parse_gortrace(std::string_view file) {
   TraceFile t;
+  // Every event takes a 48-byte record, so this bound is never larger than the file and saves
+  // the reallocations (and their 2x peaks) of a 10-million-event trace.
+  t.events.reserve(file.size() / kEventRecordSize);
   if (file.size() < sizeof kGortraceMagic ||
       std::memcmp(file.data(), kGortraceMagic, sizeof kGortraceMagic) != 0) {
     throw GortraceError("not a .gortrace file (it does not start with \"GORTRACE\")");
@@ -276,8 +279,9 @@ TraceFile parse_gortrace(std::string_view file) {
   if (t.footer.strings != strings)
     throw GortraceError("the footer counts " + std::to_string(t.footer.strings) +
                         " string definitions but the file holds " + std::to_string(strings));
-  std::stable_sort(t.events.begin(), t.events.end(),
-                   [](const gor::Event& a, const gor::Event& b) { return a.ts < b.ts; });
+  const auto by_ts = [](const gor::Event& a, const gor::Event& b) { return a.ts < b.ts; };
+  if (!std::is_sorted(t.events.begin(), t.events.end(), by_ts))  // sorting allocates half the events again
+    std::stable_sort(t.events.begin(), t.events.end(), by_ts);
   return t;
 }
 

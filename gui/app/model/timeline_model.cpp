@@ -74,6 +74,25 @@ TimelineModel::Lane& TimelineModel::lane(int p) {
 }
 
 void TimelineModel::append(const gor::Event* events, size_t count) {
+  if (count >= 100'000) {  // a whole file: size the big arrays once (no 2x peaks while growing)
+    std::vector<size_t> starts;
+    size_t wakes = 0, blocks = 0;
+    for (size_t i = 0; i < count; ++i) {
+      const gor::Event& e = events[i];
+      if (e.kind == gor::EventKind::GoStart && e.p >= 0) {
+        if (static_cast<size_t>(e.p) >= starts.size()) starts.resize(static_cast<size_t>(e.p) + 1);
+        ++starts[static_cast<size_t>(e.p)];
+      }
+      wakes += e.kind == gor::EventKind::GoUnblock;
+      blocks += e.kind == gor::EventKind::GoBlock || e.kind == gor::EventKind::SyscallEnter;
+    }
+    for (size_t p = 0; p < starts.size(); ++p) {
+      Lane& l = lane(static_cast<int>(p));
+      l.spans.reserve(l.spans.size() + starts[p]);
+    }
+    wakes_.reserve(wakes_.size() + wakes);
+    blocks_.reserve(blocks_.size() + blocks);
+  }
   for (size_t i = 0; i < count; ++i) take(events[i]);
   taken_ += count;
   if (count) taken_ts_ = events[count - 1].ts;
@@ -225,7 +244,24 @@ void TimelineModel::level_of_detail(int lane, int64_t t0, int64_t t1, double ns_
       continue;
     }
     // A thin slice joins the open block if it starts within a pixel of it and the block stays
-    // under two pixels wide; otherwise it opens a block of its own.
+    // under two pixels wide; otherwise it opens a block of its own, at once covering every
+    // slice that starts within two pixels if there are many and all are thin.
+    if (!(have && static_cast<double>(r.start - cur.end) < min_ns && static_cast<double>(end - cur.start) < 2 * min_ns)) {
+      const int64_t limit = r.start + static_cast<int64_t>(2 * min_ns);
+      const size_t j = static_cast<size_t>(
+          std::partition_point(s.begin() + static_cast<std::ptrdiff_t>(k), s.begin() + static_cast<std::ptrdiff_t>(last),
+                               [&](const RunSpan& x) { return x.start < limit; }) - s.begin());
+      if (j - k >= 16) {
+        const size_t m = longest_in(lane, k, j);
+        const int64_t m_end = span_end(s[m]);
+        if (static_cast<double>(m_end - s[m].start) < min_ns) {
+          flush();
+          out.push_back(DrawSpan{r.start, span_end(s[j - 1]), s[m].g, static_cast<uint32_t>(j - k), s[m].start, m_end});
+          k = j - 1;
+          continue;
+        }
+      }
+    }
     if (have && static_cast<double>(r.start - cur.end) < min_ns && static_cast<double>(end - cur.start) < 2 * min_ns) {
       cur.end = std::max(cur.end, end);
       ++cur.count;
@@ -241,6 +277,29 @@ void TimelineModel::level_of_detail(int lane, int64_t t0, int64_t t1, double ns_
     have = true;
   }
   flush();
+}
+
+size_t TimelineModel::longest_in(int lane, size_t first, size_t last) const {
+  const Lane& l = lanes_[static_cast<size_t>(lane)];
+  const std::vector<RunSpan>& s = l.spans;
+  auto dur = [&](size_t k) { return span_end(s[k]) - s[k].start; };
+  const size_t closed = s.size() - (l.open >= 0 ? 1 : 0);  // only the last slice may be open
+  while ((l.longest64.size() + 1) * 64 <= closed) {
+    const size_t c = l.longest64.size() * 64;
+    size_t best = c;
+    for (size_t k = c + 1; k < c + 64; ++k)
+      if (dur(k) > dur(best)) best = k;
+    l.longest64.push_back(static_cast<uint32_t>(best));
+  }
+  size_t best = first;
+  size_t k = first;
+  for (; k < last && (k % 64 != 0 || k / 64 >= l.longest64.size() || k + 64 > last); ++k)
+    if (dur(k) > dur(best)) best = k;
+  for (; k + 64 <= last && k / 64 < l.longest64.size(); k += 64)
+    if (dur(l.longest64[k / 64]) > dur(best)) best = l.longest64[k / 64];
+  for (; k < last; ++k)
+    if (dur(k) > dur(best)) best = k;
+  return best;
 }
 
 long TimelineModel::span_at(int lane, int64_t t, int64_t tolerance) const {

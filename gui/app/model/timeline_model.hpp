@@ -125,10 +125,15 @@ class TimelineModel {
   std::pair<size_t, size_t> visible(int lane, int64_t t0, int64_t t1) const;
   // level_of_detail() appends to `out` lane's slices overlapping [t0, t1) as drawn at
   // ns_per_px: a slice at least min_px wide stays itself; runs of thinner neighbouring slices
-  // (gaps under min_px) merge into one DrawSpan that counts them and shows the longest.
-  // Every slice in the range is counted exactly once.
+  // (gaps under min_px) merge into one DrawSpan, under 3 min_px wide, that counts them and
+  // shows the longest. Every slice in the range is counted exactly once. Dense runs (16 or
+  // more thin slices within 2 min_px) are skipped by binary search and longest_in(), so a
+  // frame costs about O(pixels * log) however many slices are visible.
   void level_of_detail(int lane, int64_t t0, int64_t t1, double ns_per_px, std::vector<DrawSpan>& out,
                        double min_px = 1.0) const;
+  // longest_in() is the index of lane's longest slice in [first, last) (first < last), in
+  // O(64 + (last - first) / 64) with a per-64-slices cache of closed slices.
+  size_t longest_in(int lane, size_t first, size_t last) const;
   // span_at() is the index of lane's slice nearest t within `tolerance` ns, or -1.
   long span_at(int lane, int64_t t, int64_t tolerance) const;
   // next_span_after() is g's first slice starting at or after t (nullptr if none).
@@ -140,7 +145,8 @@ class TimelineModel {
   struct Lane {
     std::vector<RunSpan> spans;
     std::vector<Marker> markers;
-    long open = -1;  // index of the running slice, or -1
+    long open = -1;  // index of the running slice (always the last one), or -1
+    mutable std::vector<uint32_t> longest64;  // per full chunk of 64 closed slices: its longest
   };
   Lane& lane(int p);
   void take(const gor::Event& e);

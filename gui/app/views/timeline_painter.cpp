@@ -208,43 +208,72 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
   }
 
   p.setClipRect(L.plot);
+  p.setRenderHint(QPainter::Antialiasing, false);  // slices are axis-aligned: crisp and much faster
   const bool dim = scene.selected != 0;
   const double label_min = fm.horizontalAdvance(QStringLiteral("G000")) + 6;
+  // Slices, batched by colour: one drawRects() per colour instead of one call per rectangle.
+  struct Batch {
+    QRgb key;
+    QColor color;
+    std::vector<QRectF> rects;
+  };
+  struct Label {
+    QRectF rect;
+    QColor color;
+    uint64_t g;
+  };
   static thread_local std::vector<DrawSpan> buf;
+  static thread_local std::vector<Batch> batches;
+  static thread_local std::vector<Label> labels;
+  static thread_local std::vector<QRectF> outlines;
+  for (Batch& b : batches) b.rects.clear();
+  labels.clear();
+  outlines.clear();
+  auto batch_for = [&](const QColor& base, bool merged, bool dimmed) -> Batch& {
+    const QRgb key = (base.rgb() & 0x00ffffffu) | (merged ? 0x01000000u : 0) | (dimmed ? 0x02000000u : 0);
+    for (Batch& b : batches)
+      if (b.key == key) return b;
+    QColor c = merged ? base.darker(112) : base;
+    if (dimmed) c = mix(c, style.background, 0.62);
+    batches.push_back(Batch{key, c, {}});
+    return batches.back();
+  };
   for (int i = 0; i < lanes; ++i) {
     const QRectF sr = L.slice_rect(i);
     buf.clear();
     model.level_of_detail(i, t0, t1, g.ns_per_px(), buf);
-    p.setPen(Qt::NoPen);
     for (const DrawSpan& d : buf) {
       const double x0 = std::max(X(d.start), L.plot.left() - 2);
       const double x1 = std::min(X(d.end), L.plot.right() + 2);
       const double w = std::max(x1 - x0, 1.0);
-      QColor c = goroutine_color(d.g);
-      if (d.count > 1) c = c.darker(112);
-      if (dim && d.g != scene.selected) c = mix(c, style.background, 0.62);
-      p.fillRect(QRectF(x0, sr.top(), w, sr.height()), c);
-      if (w >= label_min && (!dim || d.g == scene.selected) && d.count == 1) {
-        p.setPen(text_color_on(c));
-        p.drawText(QRectF(x0 + 3, sr.top(), w - 6, sr.height()), Qt::AlignVCenter | Qt::AlignLeft,
-                   fm.elidedText(QStringLiteral("G%1").arg(d.g), Qt::ElideRight, w - 6));
-        p.setPen(Qt::NoPen);
-      }
-    }
-    if (scene.selected) {  // outline the selected goroutine's slices on this lane
-      p.setBrush(Qt::NoBrush);
-      p.setPen(QPen(style.text, 1.6));
-      for (const DrawSpan& d : buf)
-        if (d.g == scene.selected) {
-          const double x0 = std::max(X(d.start), L.plot.left() - 2);
-          const double x1 = std::min(X(d.end), L.plot.right() + 2);
-          p.drawRect(QRectF(x0, sr.top(), std::max(x1 - x0, 1.0), sr.height()));
-        }
-      p.setPen(Qt::NoPen);
+      const bool dimmed = dim && d.g != scene.selected;
+      Batch& b = batch_for(goroutine_color(d.g), d.count > 1, dimmed);
+      const QRectF r(x0, sr.top(), w, sr.height());
+      b.rects.push_back(r);
+      if (w >= label_min && !dimmed && d.count == 1) labels.push_back(Label{r, b.color, d.g});
+      if (scene.selected && d.g == scene.selected) outlines.push_back(r);
     }
   }
+  p.setPen(Qt::NoPen);
+  for (const Batch& b : batches) {
+    if (b.rects.empty()) continue;
+    p.setBrush(b.color);
+    p.drawRects(b.rects.data(), static_cast<int>(b.rects.size()));
+  }
+  for (const Label& l : labels) {
+    p.setPen(text_color_on(l.color));
+    const QRectF r = l.rect.adjusted(3, 0, -3, 0);
+    p.drawText(r, Qt::AlignVCenter | Qt::AlignLeft, fm.elidedText(QStringLiteral("G%1").arg(l.g), Qt::ElideRight, r.width()));
+  }
+  if (!outlines.empty()) {  // the selected goroutine's slices, outlined
+    p.setBrush(Qt::NoBrush);
+    p.setPen(QPen(style.text, 1.6));
+    p.drawRects(outlines.data(), static_cast<int>(outlines.size()));
+  }
+  if (batches.size() > 64) batches.clear();  // another theme's colours: start over
 
-  // Markers: at most one glyph per kind per 4 pixels.
+  p.setRenderHint(QPainter::Antialiasing, true);
+  // Markers: at most one glyph per kind per 6 pixels.
   const QColor outline = style.background.lightnessF() < 0.5 ? QColor(0, 0, 0, 160) : QColor(255, 255, 255, 200);
   std::array<double, static_cast<size_t>(MarkerKind::Count_)> last_x{};
   for (int i = 0; i < lanes; ++i) {
@@ -256,7 +285,7 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
     for (; it != ms.end() && it->ts <= t1 + static_cast<int64_t>(8 * g.ns_per_px()); ++it) {
       const double x = X(it->ts);
       double& lx = last_x[static_cast<size_t>(it->kind)];
-      if (x - lx < 4) continue;
+      if (x - lx < 6) continue;
       lx = x;
       ++drawn;
       draw_glyph(p, it->kind, x, r.top() + kMarkerStrip / 2 + 1, outline);
@@ -265,7 +294,8 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
         const QRectF v = L.lane_rect(static_cast<int>(it->a0));
         QColor c = marker_color(MarkerKind::Steal);
         c.setAlpha(150);
-        p.setPen(QPen(c, 1, Qt::DotLine));
+        c.setAlpha(110);
+        p.setPen(QPen(c, 1));
         p.drawLine(QPointF(x, v.center().y()), QPointF(x, r.top() + kMarkerStrip));
       }
     }
