@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "chan_core.hpp"
+#include "gor/detail/race.hpp"
 #include "gor/trace.hpp"
 
 namespace gor::detail {
@@ -131,9 +132,29 @@ static void trace_op(EventKind kind, ChanCore* c, const G* g, bool fresh = true)
   trace_object_event_for(static_cast<int>(kind), g, c->id, c->count.load(std::memory_order_relaxed), fresh);
 }
 
+// Race detector edges (Go's chan.go with raceenabled). A buffered channel's slot i has a sync
+// clock (sub i + 1; sub 0 is the channel itself, released by close): each send and receive
+// through it does release-acquire, so the k-th receive happens before the (k+cap)-th send
+// completes and each send before its receive. An unbuffered handoff orders both ways.
+static void race_slot(ChanCore* c, size_t idx, const G* other) noexcept {
+  race_release_acquire(c, idx + 1);
+  if (other != nullptr) race_release_acquire_for(other, c, idx + 1);
+}
+
 G* handoff_send(ChanCore* c, ChanWaiter* w, void* src) noexcept {
   trace_op(EventKind::ChanSend, c, nullptr);
   trace_op(EventKind::ChanRecv, c, w->g, /*fresh=*/false);
+  if (race_active()) [[unlikely]] {
+    if (c->cap == 0) {
+      race_sync_with(w->g);
+    } else {
+      // The buffer is empty: pretend the value goes through slot recvx, as Go does (which
+      // moves both indices only when race is on; the ring stays empty).
+      race_slot(c, c->recvx, w->g);
+      if (++c->recvx == c->cap) c->recvx = 0;
+      c->sendx = c->recvx;
+    }
+  }
   if (w->elem) c->elem_move(w->elem, src);
   w->elem = nullptr;
   w->success = true;
@@ -144,6 +165,9 @@ G* handoff_send(ChanCore* c, ChanWaiter* w, void* src) noexcept {
 G* handoff_recv(ChanCore* c, ChanWaiter* w, void* dst) noexcept {
   trace_op(EventKind::ChanRecv, c, nullptr);
   trace_op(EventKind::ChanSend, c, w->g, /*fresh=*/false);
+  if (race_active()) [[unlikely]] {
+    if (c->cap == 0) race_sync_with(w->g); else race_slot(c, c->recvx, w->g);
+  }
   if (c->cap == 0) {
     if (dst) c->elem_move(dst, w->elem);
   } else {
@@ -161,6 +185,7 @@ G* handoff_recv(ChanCore* c, ChanWaiter* w, void* dst) noexcept {
 }
 
 void buffer_push(ChanCore* c, void* src) noexcept {
+  if (race_active()) [[unlikely]] race_slot(c, c->sendx, nullptr);
   c->buf_put(c->sendx, src);
   if (++c->sendx == c->cap) c->sendx = 0;
   c->count.store(c->count.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -168,6 +193,7 @@ void buffer_push(ChanCore* c, void* src) noexcept {
 }
 
 void buffer_pop(ChanCore* c, void* dst) noexcept {
+  if (race_active()) [[unlikely]] race_slot(c, c->recvx, nullptr);
   c->buf_take(c->recvx, dst);
   if (++c->recvx == c->cap) c->recvx = 0;
   c->count.store(c->count.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
@@ -214,6 +240,7 @@ enum class RecvStep { Blocked, Received, Closed };
 RecvStep recv_locked(ChanCore* c, void* elem) {
   if (c->closed) {
     if (c->count.load(std::memory_order_relaxed) == 0) {
+      if (race_active()) [[unlikely]] race_acquire(c);  // the close happens before this receive
       c->lock.unlock();  // *elem stays T{}: Go's typedmemclr(ep)
       return RecvStep::Closed;
     }
@@ -298,6 +325,7 @@ void chan_close(ChanCore* c, std::source_location) {
     c->lock.unlock();
     throw Panic("close of closed channel");
   }
+  if (race_active()) [[unlikely]] race_release(c);  // close happens before receives observing it
   c->closed = true;
   // Collect every receiver (they get T{}, false) and every sender (they panic) on a wake
   // list linked through `next`; ready them only after unlocking.
@@ -308,6 +336,7 @@ void chan_close(ChanCore* c, std::source_location) {
       w->elem = nullptr;
       w->success = false;
       if (w->is_select) *w->fired = w;
+      if (race_active()) [[unlikely]] race_acquire_for(w->g, c);
       *tail = w;
       tail = &w->next;
     }

@@ -1,6 +1,7 @@
 // cond.cpp — gor::Cond, a port of Go's sync.Cond and runtime notifyList (sema.go).
 #include "gor/cond.hpp"
 
+#include "gor/detail/race.hpp"
 #include "registry.hpp"
 #include "wait_queue.hpp"
 
@@ -38,10 +39,12 @@ void Cond::wait(std::source_location where) {
     detail::park_queued(detail::WaitReason::CondWait, id, where, lock_, &detail::SpinLock::unlock_fn,
                         head_, tail_, &w);
   }
+  if (detail::race_active()) [[unlikely]] detail::race_acquire(this);  // the signal happens before
   mu_.lock(where);
 }
 
 void Cond::signal() {
+  if (detail::race_active()) [[unlikely]] detail::race_release_merge(this);
   // Fast path: nobody waits since the last notification.
   if (wait_.load(std::memory_order_acquire) == notify_.load(std::memory_order_acquire)) return;
   lock_.lock();
@@ -67,6 +70,7 @@ void Cond::signal() {
 }
 
 void Cond::broadcast() {
+  if (detail::race_active()) [[unlikely]] detail::race_release_merge(this);
   if (wait_.load(std::memory_order_acquire) == notify_.load(std::memory_order_acquire)) return;
   lock_.lock();
   notify_.store(wait_.load(std::memory_order_acquire), std::memory_order_release);

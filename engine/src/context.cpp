@@ -25,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "gor/detail/race.hpp"
 #include "gor/detail/timer.hpp"
 #include "gor/panic.hpp"
 #include "gor/trace.hpp"
@@ -69,8 +70,14 @@ struct CtxNode {
   }
 
   CtxErr load_err() {
-    std::lock_guard<SpinLock> guard(mu);
-    return err;
+    CtxErr e;
+    {
+      std::lock_guard<SpinLock> guard(mu);
+      e = err;
+    }
+    // The cancel happens before err() observes it (Go: the cancelCtx's mutex).
+    if (e != CtxErr::None && race_active()) [[unlikely]] race_acquire(this);
+    return e;
   }
 
   // cancel() is Go's cancelCtx.cancel (plus timerCtx's timer stop): closes done, records err,
@@ -129,6 +136,7 @@ void CtxNode::cancel(bool remove_from_parent, CtxErr e, bool from_own_timer) {
       }
       return;
     }
+    if (race_active()) [[unlikely]] race_release_merge(this);
     err = e;
     done.close();  // non-blocking; wakes every goroutine waiting on done()
     if (tracing_active()) [[unlikely]] {

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "gor/panic.hpp"
+#include "race_detector.hpp"
 #include "scheduler.hpp"
 
 namespace gor::detail {
@@ -57,6 +58,8 @@ G* Scheduler::new_goroutine(std::function<void()> fn, std::source_location where
   g->created_at = where;
   g->blocked_at = std::source_location();
   g->parent_id = parent != nullptr ? parent->id : 0;
+  // Go's racegostart: the child's clock starts from its parent's (Config::race).
+  g->race = race != nullptr ? race->on_create(parent != nullptr ? parent->race : nullptr, g->id, where) : nullptr;
   g->wait_reason.store(WaitReason::None, std::memory_order_relaxed);
   g->wait_object.store(0, std::memory_order_relaxed);
   g->unwinding = false;
@@ -182,6 +185,7 @@ void Scheduler::goroutine_main(G* g) {
     g->fn = nullptr;  // the closure's destructors run on the goroutine's own stack
   } catch (...) {
   }
+  if (g->race != nullptr) race->on_end(g->race);
   if (g->is_main) set_ending(RunStatus::Ok, "", nullptr);
 }
 

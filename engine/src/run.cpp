@@ -4,6 +4,7 @@
 
 #include "gor/panic.hpp"
 #include "gor/trace.hpp"
+#include "race_detector.hpp"
 #include "scheduler.hpp"
 #include "stack_pool.hpp"
 
@@ -205,10 +206,19 @@ RunResult run(const Config& cfg_in, std::function<void()> main) {
     throw std::invalid_argument("gor::run: stack_size must be a multiple of 4096 and at least 16 KiB");
   }
   auto sched = std::make_unique<Scheduler>(cfg);
+  std::unique_ptr<detail::RaceDetector> race;  // destroyed before sched, after the run
+  if (cfg.race) {
+    race = std::make_unique<detail::RaceDetector>(sched.get(), cfg.race_fatal);
+    sched->race = race.get();
+  }
   Scheduler* expected = nullptr;
   detail::g_last_scheduler_store(sched.get());
   RunResult r = sched->run(std::move(main));
   detail::g_last_scheduler_clear(sched.get());
+  if (race) {
+    r.race_reports = race->reports();
+    r.races = r.race_reports.size();
+  }
   (void)expected;
   return r;
 }

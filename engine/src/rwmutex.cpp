@@ -12,8 +12,10 @@ bool RWMutex::try_rlock() noexcept {
   int32_t c = reader_count_.load(std::memory_order_relaxed);
   for (;;) {
     if (c < 0) return false;  // a writer holds or waits
-    if (reader_count_.compare_exchange_weak(c, c + 1, std::memory_order_acquire, std::memory_order_relaxed))
+    if (reader_count_.compare_exchange_weak(c, c + 1, std::memory_order_acquire, std::memory_order_relaxed)) {
+      if (detail::race_active()) [[unlikely]] detail::race_acquire(&reader_sem_);
       return true;
+    }
   }
 }
 
@@ -32,6 +34,10 @@ void RWMutex::lock(std::source_location where) {
   // Wait for active readers.
   if (r != 0 && reader_wait_.fetch_add(r, std::memory_order_acq_rel) + r != 0)
     writer_sem_.acquire(detail::WaitReason::RWMutexLock, oid_.get(detail::ObjectKind::RWMutex, this), where);
+  if (detail::race_active()) [[unlikely]] {  // after the last writer and every reader before us
+    detail::race_acquire(&reader_sem_);
+    detail::race_acquire(&writer_sem_);
+  }
   if (detail::tracing_active()) [[unlikely]]
     detail::trace_mutex_op(oid_, detail::ObjectKind::RWMutex, this, true);
 }
@@ -45,6 +51,10 @@ bool RWMutex::try_lock() noexcept {
     return false;
   }
   w_.holder_.store(detail::current_goid(), std::memory_order_relaxed);
+  if (detail::race_active()) [[unlikely]] {
+    detail::race_acquire(&reader_sem_);
+    detail::race_acquire(&writer_sem_);
+  }
   if (detail::tracing_active()) [[unlikely]]
     detail::trace_mutex_op(oid_, detail::ObjectKind::RWMutex, this, true);
   return true;
@@ -62,6 +72,7 @@ void RWMutex::unlock() {
   } unlocking(unlocking_);
   if (detail::tracing_active()) [[unlikely]]
     detail::trace_mutex_op(oid_, detail::ObjectKind::RWMutex, this, false);
+  if (detail::race_active()) [[unlikely]] detail::race_release(&reader_sem_);  // before the next (r)lock
   // Announce to readers there is no active writer.
   const int32_t r = reader_count_.fetch_add(kMaxReaders, std::memory_order_release) + kMaxReaders;
   if (r >= kMaxReaders) detail::fatal("sync: Unlock of unlocked RWMutex");

@@ -28,6 +28,8 @@ namespace gor::detail {
 struct Machine;
 struct Processor;
 class Scheduler;
+struct RaceThread;    // race_detector.hpp
+class RaceDetector;
 
 // Note is a one-shot wakeup between OS threads (Go's note): sleep() blocks until wakeup(),
 // then re-arms. A wakeup before the sleep is not lost.
@@ -95,6 +97,7 @@ struct G {
   std::source_location created_at;
   std::source_location blocked_at;
   std::string label;
+  RaceThread* race = nullptr;          // the race detector's view of it (Config::race), else nullptr
 };
 
 // PStatus is a P's status (Go's _Pidle, _Prunning, _Psyscall, _Pgcstop).
@@ -296,6 +299,7 @@ class Scheduler {
   bool can_spin(int iteration) noexcept;
   Clock clock;
   const Config cfg;
+  RaceDetector* race = nullptr;  // Config::race: owned by gor::run (run.cpp)
 
   // Statistics.
   std::atomic<uint64_t> steals{0}, preempt_requests{0}, syscall_handoffs{0}, goroutines_created{0};

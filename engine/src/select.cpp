@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "chan_core.hpp"
+#include "gor/detail/race.hpp"
 #include "gor/select.hpp"
 
 namespace gor::detail {
@@ -143,6 +144,7 @@ SelectOutcome poll(SelectCase* cases, const uint16_t* pollorder, const LockSet& 
         return {i, true};
       }
       if (c->closed) {
+        if (race_active()) [[unlikely]] race_acquire(c);  // the close happens before this receive
         selunlock(locks);  // cs.elem stays T{}
         return {i, false};
       }

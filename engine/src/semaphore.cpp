@@ -1,6 +1,9 @@
 // semaphore.cpp — gor::Semaphore, after golang.org/x/sync/semaphore.Weighted.
 #include "gor/semaphore.hpp"
 
+#include <exception>
+
+#include "gor/detail/race.hpp"
 #include "gor/panic.hpp"
 #include "registry.hpp"
 #include "wait_queue.hpp"
@@ -23,6 +26,13 @@ uint64_t Semaphore::object_id() noexcept {
 }
 
 void Semaphore::acquire(int64_t n, std::source_location where) {
+  // Every release happens before the acquires after it (x/sync's semaphore takes a mutex).
+  struct RaceAcquire {
+    const void* s;
+    ~RaceAcquire() {
+      if (detail::race_active() && std::uncaught_exceptions() == 0) [[unlikely]] detail::race_acquire(s);
+    }
+  } race_acquire{this};
   lock_.lock();
   if (size_ - cur_ >= n && head_ == nullptr) {
     cur_ += n;
@@ -61,10 +71,12 @@ bool Semaphore::try_acquire(int64_t n) noexcept {
   const bool ok = size_ - cur_ >= n && head_ == nullptr;
   if (ok) cur_ += n;
   lock_.unlock();
+  if (ok && detail::race_active()) [[unlikely]] detail::race_acquire(this);
   return ok;
 }
 
 void Semaphore::release(int64_t n) {
+  if (detail::race_active()) [[unlikely]] detail::race_release_merge(this);
   lock_.lock();
   if (cur_ - n < 0) {
     lock_.unlock();

@@ -1,11 +1,14 @@
 // waitgroup.cpp — gor::WaitGroup, a port of Go 1.19's sync/waitgroup.go.
 #include "gor/waitgroup.hpp"
 
+#include "gor/detail/race.hpp"
 #include "gor/panic.hpp"
 
 namespace gor {
 
 void WaitGroup::add(int64_t delta) {
+  // Go's race annotation: every done() happens before wait() returns.
+  if (delta < 0 && detail::race_active()) [[unlikely]] detail::race_release_merge(this);
   const uint64_t state =
       state_.fetch_add(static_cast<uint64_t>(delta) << 32, std::memory_order_acq_rel) +
       (static_cast<uint64_t>(delta) << 32);
@@ -30,12 +33,16 @@ void WaitGroup::add(int64_t delta) {
 void WaitGroup::wait(std::source_location where) {
   uint64_t state = state_.load(std::memory_order_acquire);
   for (;;) {
-    if ((state >> 32) == 0) return;  // counter is zero: no need to wait
+    if ((state >> 32) == 0) {  // counter is zero: no need to wait
+      if (detail::race_active()) [[unlikely]] detail::race_acquire(this);
+      return;
+    }
     // Increment the waiter count.
     if (state_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
       sema_.acquire(detail::WaitReason::WaitGroupWait, oid_.get(detail::ObjectKind::WaitGroup, this), where);
       if (state_.load(std::memory_order_acquire) != 0)
         throw Panic("sync: WaitGroup is reused before previous Wait has returned");
+      if (detail::race_active()) [[unlikely]] detail::race_acquire(this);
       return;
     }
   }

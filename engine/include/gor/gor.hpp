@@ -6,6 +6,7 @@
 //   gor::after, Timer, Ticker                            (time.hpp)
 //   gor::WaitGroup, Mutex, RWMutex, Once, Cond, Semaphore, SyncMap  (one header each)
 //   gor::Context, background, with_cancel/timeout/deadline/value    (context.hpp)
+//   gor::Shared, race_read, race_write: memory the race detector watches (race.hpp)
 #pragma once
 
 #include "gor/panic.hpp"
@@ -24,3 +25,4 @@
 #include "gor/select.hpp"
 #include "gor/time.hpp"
 #include "gor/context.hpp"
+#include "gor/race.hpp"

@@ -7,6 +7,7 @@
 
 #include "gor/detail/object_id.hpp"
 #include "gor/detail/park.hpp"
+#include "gor/detail/race.hpp"
 #include "gor/detail/sema.hpp"
 
 namespace gor {
@@ -53,6 +54,7 @@ class Mutex {
                                         std::memory_order_relaxed))
       lock_slow(detail::WaitReason::MutexLock, oid_, detail::ObjectKind::Mutex, this, where);
     holder_.store(detail::current_goid(), std::memory_order_relaxed);
+    if (detail::race_active()) [[unlikely]] detail::race_acquire(this);  // the last unlock happens before
     if (detail::tracing_active()) [[unlikely]]
       detail::trace_mutex_op(oid_, detail::ObjectKind::Mutex, this, true);
   }
@@ -61,6 +63,7 @@ class Mutex {
   bool try_lock() noexcept {
     if (!try_lock_raw()) return false;
     holder_.store(detail::current_goid(), std::memory_order_relaxed);
+    if (detail::race_active()) [[unlikely]] detail::race_acquire(this);
     if (detail::tracing_active()) [[unlikely]]
       detail::trace_mutex_op(oid_, detail::ObjectKind::Mutex, this, true);
     return true;
@@ -70,6 +73,7 @@ class Mutex {
   void unlock() {
     if (detail::tracing_active()) [[unlikely]]
       detail::trace_mutex_op(oid_, detail::ObjectKind::Mutex, this, false);
+    if (detail::race_active()) [[unlikely]] detail::race_release(this);  // before the next lock
     unlock_raw();
   }
 

@@ -9,6 +9,7 @@
 
 #include "gor/detail/object_id.hpp"
 #include "gor/detail/park.hpp"
+#include "gor/detail/race.hpp"
 
 namespace gor {
 
@@ -30,9 +31,13 @@ class Once {
   // call() runs fn unless done; returns after fn finished (in this or another goroutine).
   template <class F>
   void call(F&& fn, std::source_location where = std::source_location::current()) {
-    if (state_.load(std::memory_order_acquire) & kDone) return;
+    if (state_.load(std::memory_order_acquire) & kDone) {
+      if (detail::race_active()) [[unlikely]] detail::race_acquire(this);  // fn happens before
+      return;
+    }
     using Fn = std::remove_reference_t<F>;
     call_slow([](void* f) { (*static_cast<Fn*>(f))(); }, const_cast<void*>(static_cast<const void*>(&fn)), where);
+    if (detail::race_active()) [[unlikely]] detail::race_acquire(this);
   }
 
   // done() is whether fn has finished.

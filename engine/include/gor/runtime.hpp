@@ -14,6 +14,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace gor {
 
@@ -49,6 +50,8 @@ struct Config {
   double dilation = 1.0;             // engine time runs this many times slower than wall time
   size_t stack_size = 128 * 1024;    // goroutine stack size (virtual; committed lazily)
   std::chrono::milliseconds preempt_after{10};  // sysmon's preemption threshold (Go: 10 ms)
+  bool race = false;                 // run the happens-before race detector (race.hpp), like go -race
+  bool race_fatal = false;           // with race: the first race ends the run (Panic, "race detected")
 };
 
 // RunStatus is how a run ended.
@@ -69,6 +72,8 @@ struct RunResult {
   bool stopped = false;         // ended by RunControl::stop()
   uint64_t trace_events = 0;    // events delivered to the observer (trace on)
   uint64_t trace_waits = 0;     // times a producer waited for the drain thread (none lost)
+  size_t races = 0;             // distinct data races found (Config::race), one per pair of sites
+  std::vector<std::string> race_reports;  // their reports, Go's "WARNING: DATA RACE" format
 };
 
 // run() runs `main` as the main goroutine under `cfg`. Runs may follow each other and may

@@ -1,0 +1,135 @@
+// race_detector.hpp — the happens-before race detector of a run (Config::race).
+//
+// FastTrack (Flanagan & Freund, PLDI 2009) over the engine's own synchronisation:
+//   - Each goroutine has a RaceThread: a race id (tid), its own logical clock and a vector
+//     clock C of what it knows about the others. `go` copies the parent's clock into the
+//     child; the hooks of detail/race.hpp add Go's memory-model edges through sync clocks
+//     kept per (address, sub) in a sharded table.
+//   - Shadow memory: per 8-byte granule, the recent accesses that no later access subsumes,
+//     each an epoch (tid@clock), a byte mask, read/write and the source site. Usually that is
+//     one entry (the last write, or the last read: FastTrack's epoch), several only for
+//     concurrent reads (its read vector). An access conflicts with an entry when their bytes
+//     overlap and one of them writes; it races when the entry's epoch is not covered by C.
+//   - The shadow table is sharded by granule with one mutex per shard: goroutines run on
+//     several OS threads at once.
+// A RaceThread's clocks are touched only by its goroutine, or by a goroutine that is about to
+// ready it while it is parked (the *_for hooks): ready() orders that before it resumes.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <source_location>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "vector_clock.hpp"
+
+namespace gor::detail {
+
+struct G;
+class Scheduler;
+class RaceDetector;
+
+// RaceThread is one goroutine as the detector sees it (lives until the run ends).
+struct RaceThread {
+  RaceDetector* det = nullptr;
+  Tid tid = 0;
+  uint32_t clock = 1;          // own component (the vector clock's copy may lag: see own())
+  VectorClock vc;
+  VectorClock scratch;         // reused by joins
+  uint64_t goid = 0;
+  std::source_location created_at;
+  bool has_parent = false;
+  std::atomic<bool> finished{false};
+  // own() brings vc's own component up to date (before vc is published).
+  void own() { vc.set(tid, clock); }
+};
+
+class RaceDetector {
+ public:
+  RaceDetector(Scheduler* sched, bool fatal);
+  ~RaceDetector();
+  RaceDetector(const RaceDetector&) = delete;
+  RaceDetector& operator=(const RaceDetector&) = delete;
+
+  // on_create() makes the RaceThread of a new goroutine; the parent's creation happens
+  // before the child's first step (parent nullptr: main).
+  RaceThread* on_create(RaceThread* parent, uint64_t goid, std::source_location where);
+  void on_end(RaceThread* t) noexcept;
+
+  struct SyncKey {
+    uintptr_t addr;
+    uint64_t sub;
+    bool operator==(const SyncKey&) const = default;
+  };
+  void acquire(RaceThread* t, SyncKey k);
+  void release(RaceThread* t, SyncKey k);
+  void release_merge(RaceThread* t, SyncKey k);
+  void release_acquire(RaceThread* t, SyncKey k);
+  void sync_pair(RaceThread* a, RaceThread* b);
+
+  void access(RaceThread* t, const void* addr, size_t size, bool write, std::source_location where,
+              const char* name);
+  void free(const void* addr, size_t size) noexcept;
+
+  size_t races() const;
+  std::vector<std::string> reports() const;
+
+ private:
+  struct Access {
+    Tid tid;
+    uint32_t clock;
+    uint8_t mask;
+    bool write;
+    std::source_location where;
+  };
+  struct Cell {
+    std::vector<Access> acc;
+  };
+  struct KeyHash {
+    size_t operator()(const SyncKey& k) const noexcept {
+      uint64_t h = (k.addr ^ (k.sub * 0x9E3779B97F4A7C15ull)) * 0xBF58476D1CE4E5B9ull;
+      return static_cast<size_t>(h ^ (h >> 31));
+    }
+  };
+  static constexpr size_t kShards = 64;
+  struct alignas(64) ShadowShard {
+    std::mutex mu;
+    std::unordered_map<uintptr_t, Cell> cells;
+  };
+  struct alignas(64) SyncShard {
+    std::mutex mu;
+    std::unordered_map<SyncKey, VectorClock, KeyHash> clocks;
+  };
+  struct Found {
+    Access prev;
+    uintptr_t addr;
+  };
+  static size_t shard_of(uintptr_t granule) noexcept {
+    return static_cast<size_t>((granule * 0x9E3779B97F4A7C15ull) >> 58) % kShards;
+  }
+  SyncShard& sync_shard(const SyncKey& k) noexcept { return sync_[KeyHash{}(k) % kShards]; }
+  void report(RaceThread* t, const Access& cur, const Found& f, size_t size, const char* name);
+  static std::string frame(std::source_location s);
+
+  Scheduler* sched_;
+  const bool fatal_;
+  std::array<ShadowShard, kShards> shadow_;
+  std::array<SyncShard, kShards> sync_;
+
+  mutable std::mutex mu_;  // guards the fields below
+  std::deque<RaceThread> threads_;  // by tid - 1
+  std::unordered_set<std::string> seen_;  // site pairs already reported
+  std::vector<std::string> reports_;
+};
+
+// race_thread_of() is g's RaceThread (nullptr when its run has race off).
+RaceThread* race_thread_of(const G* g) noexcept;
+
+}  // namespace gor::detail
