@@ -61,9 +61,10 @@ class TimelineModelTest : public QObject {
     QCOMPARE(m.spans(1)[0].g, uint64_t(2));
     QCOMPARE(m.spans(1)[0].end, int64_t(300));
     QCOMPARE(m.spans(1)[1].end, int64_t(500));  // closed by RunEnd
-    QCOMPARE(m.markers(1).size(), size_t(1));
-    QCOMPARE(m.markers(1)[0].kind, MarkerKind::Steal);
-    QCOMPARE(m.markers(1)[0].a1, uint64_t(3));
+    QCOMPARE(m.markers(1, MarkerKind::Steal).size(), size_t(1));
+    QCOMPARE(m.markers(1, MarkerKind::Steal)[0].a1, uint64_t(3));
+    QCOMPARE(m.markers(1, MarkerKind::Steal)[0].a0, uint64_t(0));  // the victim
+    QVERIFY(m.markers(0, MarkerKind::Steal).empty());
     QCOMPARE(m.wakes().size(), size_t(1));
     QCOMPARE(m.wakes()[0].readier, uint64_t(2));
     QCOMPARE(m.wakes_of(2).size(), size_t(1));  // as the readier
@@ -86,8 +87,8 @@ class TimelineModelTest : public QObject {
     TimelineModel m;
     const gor::Event e[] = {ev(0, K::GoStart, 1, 0), ev(10, static_cast<K>(race), 1, 0, 2)};
     m.append(e, 2);
-    QCOMPARE(m.markers(0).size(), size_t(1));
-    QCOMPARE(m.markers(0)[0].kind, MarkerKind::Race);
+    QCOMPARE(m.markers(0, MarkerKind::Race).size(), size_t(1));
+    QCOMPARE(m.markers(0, MarkerKind::Race)[0].a0, uint64_t(2));
   }
 
   void sync_equals_a_fresh_build_even_after_a_late_batch() {

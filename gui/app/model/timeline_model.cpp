@@ -122,7 +122,7 @@ void TimelineModel::close_run(uint64_t g, int64_t ts) {
 void TimelineModel::add_marker(int p, MarkerKind k, const gor::Event& e) {
   Marker m{e.ts, e.g, e.a0, e.a1, k};
   if (p >= 0)
-    lane(p).markers.push_back(m);
+    lane(p).markers[static_cast<size_t>(k)].push_back(m);
   else
     run_markers_.push_back(m);
 }
@@ -347,13 +347,12 @@ RangeStats TimelineModel::stats(int64_t t0, int64_t t1) const {
     }
     st.slices += last - first;
     st.utilisation.push_back(static_cast<double>(busy) / width);
-    const std::vector<Marker>& m = markers(l);
+    const std::vector<Marker>& m = markers(l, MarkerKind::Steal);
     auto a = std::partition_point(m.begin(), m.end(), [&](const Marker& x) { return x.ts < t0; });
-    for (; a != m.end() && a->ts < t1; ++a)
-      if (a->kind == MarkerKind::Steal) {
-        ++st.steals;
-        st.stolen += a->a1;
-      }
+    for (; a != m.end() && a->ts < t1; ++a) {
+      ++st.steals;
+      st.stolen += a->a1;
+    }
   }
   st.goroutines_run = ran.size();
   const auto w0 = std::partition_point(wakes_.begin(), wakes_.end(), [&](const Wake& w) { return w.ts < t0; });

@@ -7,6 +7,7 @@
 // merges slices thinner than a pixel so a frame's cost follows the pixels, not the run.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -106,8 +107,11 @@ class TimelineModel {
   int lane_count() const { return static_cast<int>(lanes_.size()); }
   // spans() are lane's slices, sorted by start, never overlapping.
   const std::vector<RunSpan>& spans(int lane) const { return lanes_[static_cast<size_t>(lane)].spans; }
-  // markers() are lane's markers sorted by ts; run_markers() those of no P (panic, deadlock, ...).
-  const std::vector<Marker>& markers(int lane) const { return lanes_[static_cast<size_t>(lane)].markers; }
+  // markers() are lane's markers of kind k sorted by ts (one array per kind, so a painter can
+  // skip a pixel's worth of them by binary search); run_markers() those of no P (panic, ...).
+  const std::vector<Marker>& markers(int lane, MarkerKind k) const {
+    return lanes_[static_cast<size_t>(lane)].markers[static_cast<size_t>(k)];
+  }
   const std::vector<Marker>& run_markers() const { return run_markers_; }
   // wakes() are all GoUnblock events, sorted by ts.
   const std::vector<Wake>& wakes() const { return wakes_; }
@@ -144,7 +148,7 @@ class TimelineModel {
  private:
   struct Lane {
     std::vector<RunSpan> spans;
-    std::vector<Marker> markers;
+    std::array<std::vector<Marker>, static_cast<size_t>(MarkerKind::Count_)> markers;
     long open = -1;  // index of the running slice (always the last one), or -1
     mutable std::vector<uint32_t> longest64;  // per full chunk of 64 closed slices: its longest
   };

@@ -273,30 +273,31 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
   if (batches.size() > 64) batches.clear();  // another theme's colours: start over
 
   p.setRenderHint(QPainter::Antialiasing, true);
-  // Markers: at most one glyph per kind per 6 pixels.
+  // Markers: at most one glyph per kind per 6 pixels; the markers in between are skipped by
+  // binary search, so a frame costs the glyphs drawn, not the markers visible.
   const QColor outline = style.background.lightnessF() < 0.5 ? QColor(0, 0, 0, 160) : QColor(255, 255, 255, 200);
-  std::array<double, static_cast<size_t>(MarkerKind::Count_)> last_x{};
+  const int64_t slack = static_cast<int64_t>(8 * g.ns_per_px());
+  const int64_t gap = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(6 * g.ns_per_px())));
   for (int i = 0; i < lanes; ++i) {
-    last_x.fill(-1e9);
-    const std::vector<Marker>& ms = model.markers(i);
     const QRectF r = L.lane_rect(i);
-    auto it = std::partition_point(ms.begin(), ms.end(), [&](const Marker& m) { return m.ts < t0 - static_cast<int64_t>(8 * g.ns_per_px()); });
-    size_t drawn = 0;
-    for (; it != ms.end() && it->ts <= t1 + static_cast<int64_t>(8 * g.ns_per_px()); ++it) {
-      const double x = X(it->ts);
-      double& lx = last_x[static_cast<size_t>(it->kind)];
-      if (x - lx < 6) continue;
-      lx = x;
-      ++drawn;
-      draw_glyph(p, it->kind, x, r.top() + kMarkerStrip / 2 + 1, outline);
-      if (it->kind == MarkerKind::Steal && static_cast<int>(it->a0) < lanes && drawn < 400) {
-        // A thin line from the victim's lane to the thief's marker.
-        const QRectF v = L.lane_rect(static_cast<int>(it->a0));
-        QColor c = marker_color(MarkerKind::Steal);
-        c.setAlpha(150);
-        c.setAlpha(110);
-        p.setPen(QPen(c, 1));
-        p.drawLine(QPointF(x, v.center().y()), QPointF(x, r.top() + kMarkerStrip));
+    for (size_t k = 0; k < static_cast<size_t>(MarkerKind::Count_); ++k) {
+      const MarkerKind kind = static_cast<MarkerKind>(k);
+      const std::vector<Marker>& ms = model.markers(i, kind);
+      auto before = [](const Marker& m, int64_t t) { return m.ts < t; };
+      auto it = std::lower_bound(ms.begin(), ms.end(), t0 - slack, before);
+      int drawn = 0;
+      while (it != ms.end() && it->ts <= t1 + slack) {
+        const double x = X(it->ts);
+        draw_glyph(p, kind, x, r.top() + kMarkerStrip / 2 + 1, outline);
+        if (kind == MarkerKind::Steal && static_cast<int>(it->a0) < lanes && ++drawn < 400) {
+          // A thin line from the victim's lane to the thief's marker.
+          const QRectF v = L.lane_rect(static_cast<int>(it->a0));
+          QColor c = marker_color(MarkerKind::Steal);
+          c.setAlpha(110);
+          p.setPen(QPen(c, 1));
+          p.drawLine(QPointF(x, v.center().y()), QPointF(x, r.top() + kMarkerStrip));
+        }
+        it = std::lower_bound(it + 1, ms.end(), it->ts + gap, before);
       }
     }
   }
