@@ -168,9 +168,7 @@ void Scheduler::teardown(Machine* m0) {
       StackPool::instance().release_batch(cfg.stack_size, pp->stack_cache.data(), pp->stack_cache.size());
       pp->stack_cache.clear();
     }
-    std::vector<TimerNode*> left;
-    left.swap(pp->timers);
-    for (TimerNode* t : left) {
+    for (TimerNode* t : pp->timers.take_all()) {
       t->heap_owner.store(nullptr, std::memory_order_release);
       t->heap_index = -1;
       t->armed = false;

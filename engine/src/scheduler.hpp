@@ -21,6 +21,7 @@
 #include "gor/control.hpp"
 #include "gor/runtime.hpp"
 #include "run_queue.hpp"
+#include "timer_heap.hpp"
 #include "tracer.hpp"
 
 namespace gor::detail {
@@ -117,11 +118,10 @@ struct Processor {
   std::atomic<uint64_t> curg_id{0};     // its id (sysmon must not read a G that may be reused)
   uint64_t rng = 0;                     // fastrand state; owner only
 
-  // Timers: a 4-ary-free binary min-heap on `when`, guarded by timers_lock.
+  // Timers: a 4-ary min-heap on `when` (timer_heap.hpp), guarded by timers_lock.
   SpinLock timers_lock;
-  std::vector<TimerNode*> timers;
+  TimerHeap timers;
   std::atomic<int64_t> timer0_when{INT64_MAX};  // earliest `when`, INT64_MAX when none
-  std::vector<TimerNode*> expired;              // scratch for check_timers; owner only
 
   // Caches (owner only).
   std::vector<G*> gfree;

@@ -132,31 +132,14 @@ void Scheduler::procresize(Machine* m, int n) {
     pp->runq.drain([this](G* g) { globrunq_put(g); });
     pp->timers_lock.lock();
     keep->timers_lock.lock();
-    for (TimerNode* t : pp->timers) {
-      keep->timers.push_back(t);
+    for (TimerNode* t : pp->timers.take_all()) {
+      keep->timers.push(t);
       t->heap_owner.store(keep, std::memory_order_release);
     }
-    pp->timers.clear();
     pp->timer0_when.store(INT64_MAX);
-    // Rebuild the kept heap (simple and rare).
-    std::vector<TimerNode*> all;
-    all.swap(keep->timers);
+    keep->timer0_when.store(keep->timers.top_when());
     keep->timers_lock.unlock();
     pp->timers_lock.unlock();
-    keep->timers_lock.lock();
-    for (TimerNode* t : all) {
-      keep->timers.push_back(t);
-      size_t j = keep->timers.size() - 1;
-      while (j > 0 && keep->timers[(j - 1) / 2]->when > t->when) {
-        keep->timers[j] = keep->timers[(j - 1) / 2];
-        keep->timers[j]->heap_index = static_cast<int32_t>(j);
-        j = (j - 1) / 2;
-      }
-      keep->timers[j] = t;
-      t->heap_index = static_cast<int32_t>(j);
-    }
-    keep->timer0_when.store(keep->timers.empty() ? INT64_MAX : keep->timers[0]->when);
-    keep->timers_lock.unlock();
     {
       std::lock_guard<std::mutex> guard(gfree_lock_);
       gfree_.insert(gfree_.end(), pp->gfree.begin(), pp->gfree.end());

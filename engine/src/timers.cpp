@@ -14,57 +14,13 @@ namespace gor::detail {
 
 namespace {
 
-bool earlier(const TimerNode* a, const TimerNode* b) { return a->when < b->when; }
-
-void sift_up(std::vector<TimerNode*>& h, size_t i) {
-  TimerNode* t = h[i];
-  while (i > 0) {
-    size_t parent = (i - 1) / 2;
-    if (!earlier(t, h[parent])) break;
-    h[i] = h[parent];
-    h[i]->heap_index = static_cast<int32_t>(i);
-    i = parent;
-  }
-  h[i] = t;
-  t->heap_index = static_cast<int32_t>(i);
-}
-
-void sift_down(std::vector<TimerNode*>& h, size_t i) {
-  TimerNode* t = h[i];
-  size_t n = h.size();
-  for (;;) {
-    size_t child = 2 * i + 1;
-    if (child >= n) break;
-    if (child + 1 < n && earlier(h[child + 1], h[child])) ++child;
-    if (!earlier(h[child], t)) break;
-    h[i] = h[child];
-    h[i]->heap_index = static_cast<int32_t>(i);
-    i = child;
-  }
-  h[i] = t;
-  t->heap_index = static_cast<int32_t>(i);
-}
-
-// heap_remove() removes h[i]. timers_lock held.
-void heap_remove(std::vector<TimerNode*>& h, size_t i) {
-  TimerNode* last = h.back();
-  h.pop_back();
-  if (i < h.size()) {
-    h[i] = last;
-    last->heap_index = static_cast<int32_t>(i);
-    sift_down(h, i);
-    sift_up(h, static_cast<size_t>(last->heap_index));
-  }
-}
-
 void update_timer0(Processor* pp) {
-  pp->timer0_when.store(pp->timers.empty() ? INT64_MAX : pp->timers[0]->when, std::memory_order_release);
+  pp->timer0_when.store(pp->timers.top_when(), std::memory_order_release);
 }
 
 // heap_push() adds t to pp's heap. Both t's lock and pp's timers_lock held.
 void heap_push(Processor* pp, TimerNode* t) {
-  pp->timers.push_back(t);
-  sift_up(pp->timers, pp->timers.size() - 1);
+  pp->timers.push(t);
   t->heap_owner.store(pp, std::memory_order_release);
   update_timer0(pp);
 }
@@ -76,8 +32,7 @@ void unlink_from_heap(TimerNode* t) {
     if (owner == nullptr) return;
     owner->timers_lock.lock();
     if (t->heap_owner.load(std::memory_order_acquire) == owner) {
-      heap_remove(owner->timers, static_cast<size_t>(t->heap_index));
-      t->heap_index = -1;
+      owner->timers.remove(static_cast<size_t>(t->heap_index));
       t->heap_owner.store(nullptr, std::memory_order_release);
       update_timer0(owner);
       owner->timers_lock.unlock();
@@ -148,20 +103,19 @@ bool Scheduler::check_timers(Processor* pp, int64_t now) {
   bool fired = false;
   for (;;) {
     pp->timers_lock.lock();
-    if (pp->timers.empty() || pp->timers[0]->when > now) {
+    if (pp->timers.top_when() > now) {
       update_timer0(pp);
       pp->timers_lock.unlock();
       return fired;
     }
-    TimerNode* t = pp->timers[0];
+    TimerNode* t = pp->timers.top();
     if (!t->lock.try_lock()) {
       // A stop/reset holds the node and waits for timers_lock to unlink it: let it.
       pp->timers_lock.unlock();
       cpu_relax();
       continue;
     }
-    heap_remove(pp->timers, 0);
-    t->heap_index = -1;
+    pp->timers.remove(0);
     t->heap_owner.store(nullptr, std::memory_order_release);
     update_timer0(pp);
     pp->timers_lock.unlock();
@@ -240,7 +194,7 @@ void Scheduler::snapshot_timers(Snapshot& snap) {
   for (int i = 0; i < gomaxprocs(); ++i) {
     Processor* pp = allp_[i];
     std::lock_guard<SpinLock> guard(pp->timers_lock);
-    for (const TimerNode* t : pp->timers) {
+    pp->timers.for_each([&](const TimerNode* t) {
       TimerInfo info;
       info.when_ns = t->when;
       info.period_ns = t->period;
@@ -254,7 +208,7 @@ void Scheduler::snapshot_timers(Snapshot& snap) {
         case TimerKind::Timer: info.kind = t->period > 0 ? "ticker" : "timer"; break;
       }
       snap.timers.push_back(std::move(info));
-    }
+    });
   }
   std::stable_sort(snap.timers.begin(), snap.timers.end(),
                    [](const TimerInfo& a, const TimerInfo& b) { return a.when_ns < b.when_ns; });
