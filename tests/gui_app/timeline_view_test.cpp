@@ -95,6 +95,10 @@ class TimelineViewTest : public QObject {
     QVERIFY2(view.stats_text().contains(QStringLiteral("3 goroutines")), qPrintable(view.stats_text()));
     QVERIFY2(view.stats_text().contains(QStringLiteral("1 steals")), qPrintable(view.stats_text()));
     QVERIFY2(view.stats_text().contains(QStringLiteral("P0 ")), qPrintable(view.stats_text()));
+    QTest::keyClick(&c, Qt::Key_Escape);  // clears the range
+    QVERIFY(view.stats_text().isEmpty());
+    QTest::mousePress(&c, Qt::LeftButton, Qt::ShiftModifier, QPoint(x0, y));
+    QTest::mouseRelease(&c, Qt::LeftButton, Qt::ShiftModifier, QPoint(x1, y));
     const double before = c.geometry().ns_per_px();
     QVERIFY(c.following());
     c.setFocus();
@@ -161,6 +165,43 @@ class TimelineViewTest : public QObject {
     // Every P of the run has a lane: the picture is at least as tall as their lanes.
     QVERIFY(image.height() >= timeline_height(cfg.procs, true, true) - 1);
     QVERIFY(!export_trace_timeline(memory.trace(), dir.filePath(QStringLiteral("ws.gif")).toStdString(), 1000, 0, &error));
+  }
+
+  // Zoomed views of recorded runs with a woken goroutine selected (wake-up arrows, outlines)
+  // export as valid pictures. GOROSCOPE_TEST_ARTIFACTS=DIR keeps them for people to look at.
+  void zoomed_exports_of_recorded_runs() {
+    for (const char* id : {"work-stealing", "producer-consumer", "mutex-starvation"}) {
+      const goroscope::Sample* sample = goroscope::find_sample(id);
+      QVERIFY(sample);
+      gor::Config cfg = goroscope::sample_config(*sample);
+      goroscope::trace::MemoryTrace memory(goroscope::trace::TraceHeader{});
+      cfg.trace = true;
+      cfg.observer = &memory;
+      memory.finish(goroscope::run_sample(*sample, goroscope::SampleParams(sample->info), cfg).result);
+      TimelineModel model;
+      model.append(memory.trace().events.data(), memory.trace().events.size());
+      uint64_t woken = 0;
+      int64_t at = model.end_ns() / 2;
+      for (const Wake& w : model.wakes())  // a goroutine woken near the middle, by another
+        if (!woken && w.readier && w.ts > model.end_ns() / 2 - model.end_ns() / 70 && model.next_span_after(w.g, w.ts)) {
+          woken = w.g;
+          at = w.ts;
+        }
+      QTemporaryDir dir;
+      const QString keep = qEnvironmentVariable("GOROSCOPE_TEST_ARTIFACTS");
+      for (int zoom : {1, 8, 64}) {
+        TimelineExport what;
+        what.size = QSize(1400, 0);
+        what.t0 = std::max<int64_t>(0, at - model.end_ns() / (2 * zoom));
+        what.t1 = at + model.end_ns() / (2 * zoom);
+        what.selected = woken;
+        what.title = QStringLiteral("%1 x%2, G%3 selected").arg(QString::fromLatin1(id)).arg(zoom).arg(woken);
+        const QString out = (keep.isEmpty() ? dir.path() : keep) + QStringLiteral("/%1-x%2.png").arg(QString::fromLatin1(id)).arg(zoom);
+        QString message;
+        QVERIFY2(export_timeline(model, out, what, &message), qPrintable(message));
+        QVERIFY(!QImage(out).isNull());
+      }
+    }
   }
 
   void the_window_has_a_timeline_tab() {

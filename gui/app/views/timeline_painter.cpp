@@ -57,17 +57,31 @@ void draw_glyph(QPainter& p, MarkerKind k, double x, double y, const QColor& out
   }
 }
 
-// Arrow draws a wake-up: a curve from the readier's lane to where the woken goroutine next runs.
-void draw_arrow(QPainter& p, QPointF from, QPointF to, const QColor& c, bool dashed) {
+// draw_arrow() draws a wake-up: a curve from the readier's lane to where the woken goroutine
+// next runs, arching over the lanes when the two are close, its head along the curve's end.
+void draw_arrow(QPainter& p, QPointF from, QPointF to, const QColor& c, bool dashed, double lift = 0) {
   QPainterPath path(from);
-  const double dx = std::max(12.0, std::abs(to.x() - from.x()) / 2);
-  path.cubicTo(from + QPointF(dx, 0), to - QPointF(dx, 0), to);
+  QPointF c1, c2;
+  if (lift > 0 && std::abs(to.x() - from.x()) < 40) {
+    const double top = std::min(from.y(), to.y()) - lift;
+    c1 = QPointF(from.x() - 6, top);
+    c2 = QPointF(to.x() - 10, top);
+  } else {
+    const double dx = std::max(12.0, std::abs(to.x() - from.x()) / 2);
+    c1 = from + QPointF(dx, 0);
+    c2 = to - QPointF(dx, 0);
+  }
+  path.cubicTo(c1, c2, to);
   QPen pen(c, 1.4);
   if (dashed) pen.setStyle(Qt::DashLine);
   p.setPen(pen);
   p.setBrush(Qt::NoBrush);
   p.drawPath(path);
-  const QPointF head[3] = {to, to + QPointF(-7, -3.5), to + QPointF(-7, 3.5)};
+  QPointF d = to - path.pointAtPercent(0.92);
+  const double len = std::hypot(d.x(), d.y());
+  d = len > 0.01 ? d / len : QPointF(1, 0);
+  const QPointF n(-d.y(), d.x());
+  const QPointF head[3] = {to, to - 7 * d + 3.5 * n, to - 7 * d - 3.5 * n};
   p.setPen(Qt::NoPen);
   p.setBrush(c);
   p.drawPolygon(head, 3);
@@ -180,9 +194,10 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
     const double x = L.plot.left() + t.x;
     p.setPen(QPen(style.grid, 1));
     p.drawLine(QPointF(x, L.axis.bottom() - 6), QPointF(x, L.plot.bottom()));
+    const QString label = QString::fromStdString(t.label);
+    if (x + 4 + fm.horizontalAdvance(label) > L.plot.right()) continue;  // no half labels at the edge
     p.setPen(style.muted);
-    p.drawText(QRectF(x + 4, L.axis.top(), 120, L.axis.height()), Qt::AlignVCenter | Qt::AlignLeft,
-               QString::fromStdString(t.label));
+    p.drawText(QRectF(x + 4, L.axis.top(), 120, L.axis.height()), Qt::AlignVCenter | Qt::AlignLeft, label);
   }
   p.setClipping(false);
 
@@ -250,7 +265,7 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
       Batch& b = batch_for(goroutine_color(d.g), d.count > 1, dimmed);
       const QRectF r(x0, sr.top(), w, sr.height());
       b.rects.push_back(r);
-      if (w >= label_min && !dimmed && d.count == 1) labels.push_back(Label{r, b.color, d.g});
+      if (w >= label_min && d.count == 1) labels.push_back(Label{r, dimmed ? QColor() : b.color, d.g});
       if (scene.selected && d.g == scene.selected) outlines.push_back(r);
     }
   }
@@ -260,8 +275,10 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
     p.setBrush(b.color);
     p.drawRects(b.rects.data(), static_cast<int>(b.rects.size()));
   }
+  QColor dimmed_text = style.text;
+  dimmed_text.setAlphaF(0.45f);
   for (const Label& l : labels) {
-    p.setPen(text_color_on(l.color));
+    p.setPen(l.color.isValid() ? text_color_on(l.color) : dimmed_text);
     const QRectF r = l.rect.adjusted(3, 0, -3, 0);
     p.drawText(r, Qt::AlignVCenter | Qt::AlignLeft, fm.elidedText(QStringLiteral("G%1").arg(l.g), Qt::ElideRight, r.width()));
   }
@@ -321,7 +338,7 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
       const bool incoming = w.g == who;
       QColor c = incoming ? style.text : QColor(0x1c, 0x7e, 0xd6);
       c.setAlpha(210);
-      draw_arrow(p, QPointF(X(w.ts), yf), QPointF(X(s.start), ys), c, !incoming);
+      draw_arrow(p, QPointF(X(w.ts), yf), QPointF(X(s.start), ys), c, !incoming, L.lane_height * 0.8);
       ++drawn;
     }
   }

@@ -44,7 +44,7 @@ TimelineView::TimelineView(GoroutineSelection& selection, QWidget* parent) : QWi
   QToolButton* save = button(tr("Export…"), tr("Save the timeline as PNG or SVG"));
   stats_ = new QLabel(this);
   stats_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  stats_->setText(tr("Drag to pan, wheel to zoom, shift-drag for a range's statistics, click a slice to select its goroutine."));
+  stats_->setText(hint_text());
   stats_->setMinimumWidth(100);
   stats_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
   bar->addSpacing(12);
@@ -97,11 +97,16 @@ void TimelineView::adopt(TimelineModel&& model, const TraceStore& store) {
   canvas_->fit();
 }
 
-QString TimelineView::stats_text() const { return stats_->text(); }
+QString TimelineView::stats_text() const { return stats_->text() == hint_text() ? QString() : stats_->text(); }
+
+QString TimelineView::hint_text() const {
+  return tr("Drag to pan, wheel to zoom, shift-drag for a range's statistics, click a slice to select its goroutine.");
+}
 
 void TimelineView::show_stats(int64_t t0, int64_t t1) {
   if (t0 < 0 || t1 <= t0) {
-    stats_->clear();
+    stats_->setText(hint_text());
+    stats_->setToolTip(QString());
     return;
   }
   const RangeStats s = model_.stats(t0, t1);

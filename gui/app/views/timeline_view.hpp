@@ -45,6 +45,7 @@ class TimelineView : public QWidget {
 
  private:
   void show_stats(int64_t t0, int64_t t1);
+  QString hint_text() const;
 
   TimelineModel model_;
   const TraceStore* store_ = nullptr;
