@@ -251,6 +251,16 @@ class Exporter {
     ++stats_.instants;
   }
 
+  // region() writes one end of a goroutine's named region as an async slice (ph b/e) whose
+  // id is the goroutine, so Perfetto shows each goroutine's regions nested on their own track.
+  void region(int64_t ts, const char* ph, uint64_t g, uint64_t name_id) {
+    const std::string& name = t_.string(name_id);
+    add(ts, "{\"name\":" + q(name.empty() ? "region" : name) + ",\"cat\":\"region\",\"ph\":\"" + ph +
+                "\",\"pid\":1,\"id\":" + std::to_string(g) + ",\"ts\":" + chrome_ts(ts) + ",\"args\":{\"g\":" +
+                std::to_string(g) + "}}");
+    if (ph[0] == 'b') ++stats_.regions;
+  }
+
   int64_t events_tid(int p) {
     if (p < 0) return kRuntimeTid;
     const int64_t tid = kEventsTidBase + p;
@@ -280,6 +290,7 @@ class Exporter {
     Counter runnable{"runnable", "count"};
     std::map<uint64_t, Counter> chans;
     std::map<uint64_t, std::string> object_names;  // ObjectCreate's names, by object id
+    std::map<uint64_t, std::vector<uint64_t>> open_regions;  // goroutine -> names of its open regions
     int64_t live = 0, ready = 0;
     bool runtime_used = false;
     int64_t end_ts = last_ts_;
@@ -345,8 +356,37 @@ class Exporter {
                       ",\"text\":" + q(t_.string(e.a2)) + "}");
           runtime_used = true;
           break;
+        case EventKind::Race:
+          instant(e.ts, kRuntimeTid, "race", "race",
+                  "{\"g\":" + std::to_string(e.g) + ",\"other\":" + std::to_string(e.a0) + ",\"site\":" +
+                      q(t_.string(e.a1)) + ",\"report\":" + q(t_.string(e.a2)) + "}");
+          runtime_used = true;
+          break;
+        case EventKind::ContextCancel:
+          instant(e.ts, kRuntimeTid, e.a1 == 2 ? "context deadline exceeded" : "context canceled", "context",
+                  "{\"g\":" + std::to_string(e.g) + ",\"done\":" + std::to_string(e.a0) +
+                      ",\"parent_done\":" + std::to_string(e.a2) + "}");
+          runtime_used = true;
+          break;
+        case EventKind::RegionBegin:
+          open_regions[e.g].push_back(e.a0);
+          region(e.ts, "b", e.g, e.a0);
+          break;
+        case EventKind::RegionEnd: {
+          // An end without its begin (the region began before tracing saw it) is dropped;
+          // an end closes the goroutine's innermost region, as Go's trace.Region.End must.
+          auto it = open_regions.find(e.g);
+          if (it == open_regions.end() || it->second.empty()) break;
+          region(e.ts, "e", e.g, it->second.back());
+          it->second.pop_back();
+          break;
+        }
         default: break;
       }
+    }
+    // Regions still open when the trace ends are closed there, innermost first.
+    for (auto& [g, names] : open_regions) {
+      for (auto name = names.rbegin(); name != names.rend(); ++name) region(end_ts, "e", g, *name);
     }
     flush(goroutines);
     flush(runnable);

@@ -7,8 +7,11 @@
 //                      still in a syscall after its P was handed off): Perfetto drops slices that
 //                      overlap without nesting, so they go here
 //   tid 40000 + P      "P<n> events": instants `steal`, `handoff`, `preempt`
-//   tid 99999          "runtime": instants `mutex starving`, `mutex normal`, `deadlock`, `panic`
+//   tid 99999          "runtime": instants `mutex starving`, `mutex normal`, `deadlock`, `panic`,
+//                      `partial deadlock`, `race`, `context canceled`, `context deadline exceeded`
 //                      and gor::log texts
+//   async slices (ph b/e, cat "region", id = goroutine) for gor::Region / region_begin..end,
+//                      nested per goroutine; regions open at the end of the trace end there
 //   flows (ph s/f, cat "flow", name "unblock") from the unblocking goroutine's slice to the
 //   unblocked goroutine's next slice; counters (ph C) `goroutines` (arg "live"), `runnable`
 //   (arg "count", approximate, never negative) and `chan <id>` (arg "buffered"); Perfetto
@@ -35,6 +38,7 @@ struct ChromeExportStats {
   size_t flows = 0;            // unblock arrows written
   size_t flows_skipped = 0;    // unblocks with no readier slice, or a slice too short to hold an arrow end
   size_t instants = 0;
+  size_t regions = 0;          // named regions (async slices)
   size_t counter_samples = 0;
   size_t events_written = 0;   // JSON trace events in all
 };

@@ -46,6 +46,7 @@ struct Checked {
   std::multiset<std::string> instants;                // names
   std::set<std::string> counters;                     // names
   size_t flows = 0;
+  std::vector<std::string> regions;                   // "g:name" of every closed region, in end order
 };
 
 // check_export() parses the JSON and asserts the importer's rules; returns what it saw.
@@ -60,6 +61,7 @@ Checked check_export(const std::string& text) {
     int64_t tid, ts;
   };
   std::map<std::string, std::vector<std::pair<std::string, FlowEnd>>> flows;  // id -> (ph, where)
+  std::map<std::string, std::vector<std::string>> open_regions;                 // id -> names
   for (const Json& e : events->array) {
     const std::string ph = e.str("ph");
     EXPECT_EQ(e.num("pid"), "1");
@@ -87,6 +89,19 @@ Checked check_export(const std::string& text) {
       }
     } else if (ph == "s" || ph == "f") {
       flows[e.num("id")].push_back({ph, FlowEnd{tid, perfetto_ns(ts)}});
+    } else if (ph == "b" || ph == "e") {
+      // Async slices of one id must nest: every end closes that id's innermost open region.
+      EXPECT_EQ(e.str("cat"), "region");
+      std::vector<std::string>& open = open_regions[e.num("id")];
+      if (ph == "b") {
+        open.push_back(e.str("name"));
+      } else if (open.empty()) {
+        ADD_FAILURE() << "region end without a begin: " << e.str("name");
+      } else {
+        EXPECT_EQ(open.back(), e.str("name"));
+        c.regions.push_back(e.num("id") + ":" + open.back());
+        open.pop_back();
+      }
     } else {
       ADD_FAILURE() << "unexpected ph " << ph;
     }
@@ -258,6 +273,48 @@ TEST(ChromeExportTest, OverlapsGoToAnOverflowTrackAndFlowsBindInsideSlices) {
   testing::write_bytes(path, out.str());
   expect_python_loads(path);
   std::remove(path.c_str());
+}
+
+TEST(ChromeExportTest, RegionsNestPerGoroutineAndRaceAndContextAreInstants) {
+  using K = gor::EventKind;
+  TraceFile t;
+  t.header.procs = 1;
+  t.strings[1] = "outer";
+  t.strings[2] = "inner";
+  t.strings[3] = "WARNING: DATA RACE ...";
+  auto ev = [&](int64_t ts, K kind, uint64_t g, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0) {
+    gor::Event e;
+    e.ts = ts;
+    e.kind = kind;
+    e.g = g;
+    e.p = 0;
+    e.a0 = a0;
+    e.a1 = a1;
+    e.a2 = a2;
+    t.events.push_back(e);
+  };
+  ev(0, K::GoStart, 1);
+  ev(1, K::RegionEnd, 1, 2);  // began before tracing: dropped
+  ev(2, K::RegionBegin, 1, 1);
+  ev(3, K::RegionBegin, 1, 2);
+  ev(4, K::RegionBegin, 2, 2);  // another goroutine's region, left open
+  ev(5, K::RegionEnd, 1, 2);
+  ev(6, K::Race, 2, 1, 0, 3);
+  ev(7, K::ContextCancel, 1, 9, 1, 0);
+  ev(8, K::ContextCancel, 0, 10, 2, 9);
+  ev(9, K::RegionEnd, 1, 1);
+  ev(10, K::GoEnd, 1);
+  ev(11, K::RunEnd, 0);
+  t.footer.events = t.events.size();
+  std::ostringstream out;
+  const ChromeExportStats stats = write_chrome_trace(t, out);
+  const Checked c = check_export(out.str());
+  EXPECT_EQ(stats.regions, 3u);
+  EXPECT_EQ(c.regions, (std::vector<std::string>{"1:inner", "1:outer", "2:inner"}));
+  EXPECT_EQ(c.instants.count("race"), 1u);
+  EXPECT_EQ(c.instants.count("context canceled"), 1u);
+  EXPECT_EQ(c.instants.count("context deadline exceeded"), 1u);
+  EXPECT_NE(out.str().find("WARNING: DATA RACE"), std::string::npos);
 }
 
 TEST(ChromeExportTest, PanicInstantAndEmptyTrace) {
