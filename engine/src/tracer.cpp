@@ -127,8 +127,10 @@ uint64_t Tracer::site_id(const char* file, unsigned line, const char* function, 
   EventRing::SiteSlot* slot = nullptr;
   if (ring != nullptr) {
     // The producer's own cache: no lock (only this thread touches ring->sites).
-    size_t h = (reinterpret_cast<uintptr_t>(key) >> 3) * 0x9E3779B97F4A7C15ull + line;
-    slot = &ring->sites[(h >> 32) % EventRing::kSiteSlots];
+    // Mix the line in before multiplying: sites in one function (or in lambdas of one
+    // function, which share their function_name() text) differ only by line.
+    uint64_t h = ((reinterpret_cast<uintptr_t>(key) >> 3) ^ (static_cast<uint64_t>(line) << 24)) * 0x9E3779B97F4A7C15ull;
+    slot = &ring->sites[(h >> 56) % EventRing::kSiteSlots];
     if (slot->key == key && slot->line == line) return slot->id;
   }
   uint64_t id = 0;
