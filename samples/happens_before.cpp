@@ -11,11 +11,13 @@ namespace goroscope::samples {
 
 namespace {
 
-// Shared is one round's published message. Atomics with relaxed order only keep the C++
-// program defined; at the Go level these are plain variables with no ordering between them.
-struct Shared {
-  std::atomic<int64_t> data{0};
-  std::atomic<bool> ready{false};
+// Message is one round's published message: plain variables at the Go level, watched by the
+// race detector (gor::Shared; each load and store is a relaxed atomic, so the C++ program stays
+// defined). In the flag variant the detector reports both: nothing orders the reader's loads
+// after the writer's stores.
+struct Message {
+  gor::Shared<int64_t> data{0, "data"};
+  gor::Shared<bool> ready{false, "ready"};
 };
 
 void happens_before_main(const SampleParams& p, SampleOutcome& out) {
@@ -27,18 +29,18 @@ void happens_before_main(const SampleParams& p, SampleOutcome& out) {
   int64_t stale = 0;
   for (int64_t round = 1; round <= rounds; ++round) {
     if (round == 1 || round == rounds) gor::log("round " + std::to_string(round));
-    Shared shared;
+    Message shared;
     auto published = gor::make_chan<bool>(0, "published");
     int64_t seen = 0;
     gor::WaitGroup wg;
     wg.add(2);
     gor::go_named("reader", [&] {
       if (flag) {
-        while (!shared.ready.load(std::memory_order_relaxed)) gor::yield();  // spin until the flag is up
+        while (!shared.ready.load()) gor::yield();  // spin until the flag is up
       } else {
         published.recv();  // returns after close(published), which comes after the write of data
       }
-      seen = shared.data.load(std::memory_order_relaxed);
+      seen = shared.data.load();
       wg.done();
     });
     gor::go_named("writer", [&, round] {
@@ -46,11 +48,11 @@ void happens_before_main(const SampleParams& p, SampleOutcome& out) {
         // The source says `data = v; ready = true`, but without synchronisation the compiler and
         // the CPU may make the stores visible in the other order. The writer performs them in that
         // order, with a yield in between, so the effect shows on every run.
-        shared.ready.store(true, std::memory_order_relaxed);
+        shared.ready.store(true);
         gor::yield();
-        shared.data.store(round, std::memory_order_relaxed);
+        shared.data.store(round);
       } else {
-        shared.data.store(round, std::memory_order_relaxed);
+        shared.data.store(round);
         published.close();  // the close happens before the receive that sees it
       }
       wg.done();

@@ -3,7 +3,6 @@
 //   racy:    go func() { for range n { v := counter; runtime.Gosched(); counter = v + 1 } }()
 //   mutex:   mu.Lock(); v := counter; runtime.Gosched(); counter = v + 1; mu.Unlock()
 //   channel: go func() { for range n { incs <- 1 } }();  owner: for d := range incs { counter += d }
-#include <atomic>
 #include <string>
 
 #include "goroscope/sample_kit.hpp"
@@ -18,10 +17,11 @@ void race_counter_main(const SampleParams& p, SampleOutcome& out) {
   const int64_t increments = p.get_int("increments");
   const int64_t expected = workers * increments;
 
-  // The counter is an atomic with separate relaxed load and store, not a fetch_add: at the Go
-  // level this is exactly `counter++` (read, then write) with its race, while the C++ program
-  // itself stays well defined (and quiet under ThreadSanitizer).
-  std::atomic<int64_t> counter{0};
+  // The counter is a gor::Shared: a plain variable at the Go level whose separate load and store
+  // are exactly `counter++` (read, then write) with its race, and which the race detector
+  // watches (goroscope-cli run race-counter --race); the C++ program itself stays well defined
+  // (each load and store is a relaxed atomic, quiet under ThreadSanitizer).
+  gor::Shared<int64_t> counter{0, "counter"};
   gor::Mutex mu{"mu"};
   auto incs = gor::make_chan<int64_t>(0, "increments");
   auto total = gor::make_chan<int64_t>(0, "total");
@@ -41,14 +41,14 @@ void race_counter_main(const SampleParams& p, SampleOutcome& out) {
     gor::go_named("worker " + std::to_string(w), [&, increments] {
       for (int64_t i = 0; i < increments; ++i) {
         if (variant == "racy") {
-          const int64_t v = counter.load(std::memory_order_relaxed);  // read...
-          gor::yield();                                               // ...others run here...
-          counter.store(v + 1, std::memory_order_relaxed);            // ...write: their updates are lost
+          const int64_t v = counter.load();  // read...
+          gor::yield();                      // ...others run here...
+          counter.store(v + 1);              // ...write: their updates are lost
         } else if (variant == "mutex") {
           mu.lock();
-          const int64_t v = counter.load(std::memory_order_relaxed);
+          const int64_t v = counter.load();
           gor::yield();  // the same gap, but nobody else can enter the critical section
-          counter.store(v + 1, std::memory_order_relaxed);
+          counter.store(v + 1);
           mu.unlock();
         } else {
           incs.send(1);  // share memory by communicating: ask the owner to do it
@@ -59,7 +59,7 @@ void race_counter_main(const SampleParams& p, SampleOutcome& out) {
   }
   wg.wait();
   gor::log("workers done");
-  int64_t final_count = counter.load(std::memory_order_relaxed);
+  int64_t final_count = counter.load();  // after wg.wait(): ordered after every worker
   if (variant == "channel") {
     incs.close();
     final_count = total.recv();
@@ -94,7 +94,9 @@ Sample race_counter() {
       "Under the hood Go promises nothing for a data race: two goroutines accessing the same variable "
       "concurrently, at least one writing, without synchronisation between them. Lost updates are the "
       "mild outcome; torn values and impossible states are allowed too. `go test -race` (and "
-      "`go run -race`) finds such races by tracking happens-before between accesses at run time. "
+      "`go run -race`) finds such races by tracking happens-before between accesses at run time; "
+      "so does Goroscope's detector (`goroscope-cli run race-counter --race`), which reports the "
+      "racy variant's read and write of the counter and nothing in the other two. "
       "Without the forced yield a real race may lose nothing for a million runs and then strike in "
       "production: the yield only makes the bad interleaving certain.\n\n"
       "The fixes: protect every access with the same Mutex (or use sync/atomic for a lone counter), "

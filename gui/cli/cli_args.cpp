@@ -74,7 +74,9 @@ RunOptions parse_run(const std::vector<std::string>& args) {
   bool have_sample = false;
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a.rfind("-", 0) == 0 && a.size() > 1) {
+    if (a == "--race") {  // a switch: takes no value
+      opts.race = true;
+    } else if (a.rfind("-", 0) == 0 && a.size() > 1) {
       std::string flag = a;
       std::string value;
       const size_t eq = a.find('=');
@@ -191,6 +193,9 @@ Options of run (each also accepted as --flag=VALUE):
   --chrome FILE      write the run's events as Chrome Trace Event JSON to FILE, for Perfetto UI
                      (ui.perfetto.dev) or chrome://tracing: one track per P, goroutine slices,
                      unblock arrows, steal/handoff/preempt/mutex-mode instants, counters
+  --race             run with the race detector (like go run -race): print each data race
+                     found, Go's "WARNING: DATA RACE" report, once per pair of source sites,
+                     then a count (Found N data race(s)); a run with races exits with 66
   --timeline FILE    draw the run's timeline (a lane per P, run slices, steals, handoffs,
                      preemptions, mutex mode switches) to FILE.png or FILE.svg, as the
                      desktop app's Timeline tab does (needs the build with Qt)
@@ -205,6 +210,7 @@ Exit status:
   2   a goroutine panicked
   3   deadlock: all goroutines were asleep
   4   --timeout elapsed before the run ended
+  66  --race found data races (and the run otherwise ended normally), as go run -race
   64  usage error: unknown command, sample, flag or parameter, or a bad value
   65  bad input file: export/dump could not read FILE.gortrace (missing, unreadable, not a
       .gortrace file, unsupported version, truncated or corrupt)

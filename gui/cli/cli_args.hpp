@@ -15,6 +15,7 @@ inline constexpr int kExitOk = 0;        // the run ended normally (or list/help
 inline constexpr int kExitPanic = 2;     // a goroutine panicked (Go exits with 2 too)
 inline constexpr int kExitDeadlock = 3;  // all goroutines asleep: fatal error
 inline constexpr int kExitTimeout = 4;   // --timeout elapsed before the run ended
+inline constexpr int kExitRace = 66;     // --race found data races in a run that otherwise ended ok (Go: 66)
 inline constexpr int kExitUsage = 64;    // bad command line: unknown sample, flag or value (EX_USAGE)
 inline constexpr int kExitBadInput = 65; // an input file is unreadable, not a .gortrace or corrupt (EX_DATAERR)
 inline constexpr int kExitCantWrite = 73;// an output file (--trace, --chrome) cannot be written (EX_CANTCREAT)
@@ -37,6 +38,7 @@ struct RunOptions {
   std::optional<std::string> trace_path;   // --trace FILE.gortrace: record the run to it
   std::optional<std::string> chrome_path;  // --chrome FILE.json: Chrome Trace Event JSON of the run
   std::optional<std::string> timeline_path;  // --timeline FILE.png|FILE.svg: the run's timeline picture
+  bool race = false;                   // --race: run with the race detector (Config::race), print its reports
 };
 
 // Command is a parsed command line.

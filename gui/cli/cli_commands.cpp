@@ -204,6 +204,7 @@ int run_command(const RunOptions& opts, std::ostream& out, std::ostream& err) {
   if (opts.procs) cfg.procs = *opts.procs;
   cfg.seed = opts.seed;
   cfg.dilation = opts.dilation;
+  cfg.race = opts.race;
 
   Tracing tracing;
   try {
@@ -228,6 +229,12 @@ int run_command(const RunOptions& opts, std::ostream& out, std::ostream& err) {
 
   for (const std::string& line : run.outcome.lines) out << line << '\n';
   const gor::RunResult& r = run.result;
+  if (opts.race && r.races > 0) {  // Go prints the reports on stderr
+    out.flush();
+    for (const std::string& report : r.race_reports) err << report;
+    err << "Found " << r.races << " data race(s)\n";
+    err.flush();
+  }
   if (r.status != gor::RunStatus::Ok) {
     out.flush();
     err << (r.status == gor::RunStatus::Panic ? "panic: " : "fatal error: ") << r.message << "\n\n" << r.dump;
@@ -237,10 +244,14 @@ int run_command(const RunOptions& opts, std::ostream& out, std::ostream& err) {
   out << "--- " << sample.info.id << ": " << status_name(r.status) << " in " << std::fixed << std::setprecision(3)
       << run.wall_seconds << " s wall (procs " << cfg.procs << ", seed " << cfg.seed << ", dilation "
       << std::defaultfloat << cfg.dilation << "); goroutines created " << r.goroutines_created << ", steals "
-      << r.steals << ", max threads " << r.max_threads << ", leaked " << r.leaked << '\n';
+      << r.steals << ", max threads " << r.max_threads << ", leaked " << r.leaked;
+  if (opts.race) out << ", data races " << r.races;
+  out << '\n';
   const bool written = finish_tracing(tracing, opts, r, out, err);
   out.flush();
-  return written ? exit_status(r.status) : kExitCantWrite;
+  if (!written) return kExitCantWrite;
+  if (r.status == gor::RunStatus::Ok && r.races > 0) return kExitRace;
+  return exit_status(r.status);
 }
 
 void set_timeline_writer(TimelineWriter writer) { timeline_writer = writer; }

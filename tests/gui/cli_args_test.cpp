@@ -96,6 +96,15 @@ TEST(CliArgsTest, RejectsBadValues) {
 }
 
 
+TEST(CliArgsTest, RunRaceSwitch) {
+  EXPECT_FALSE(parse_args({"run", "race-counter"}).run.race);
+  Command c = parse_args({"run", "--race", "race-counter", "--procs", "2"});
+  ASSERT_EQ(c.kind, Command::Kind::Run);
+  EXPECT_TRUE(c.run.race);
+  EXPECT_EQ(c.run.sample, "race-counter");
+  EXPECT_EQ(c.run.procs, 2);
+}
+
 TEST(CliArgsTest, RunTraceAndChromeFlags) {
   Command c = parse_args({"run", "worker-pool", "--trace", "out.gortrace", "--chrome=out.json"});
   ASSERT_EQ(c.kind, Command::Kind::Run);

@@ -50,6 +50,27 @@ TEST(CliCommandsTest, RunPrintsOutcomeAndSummary) {
   EXPECT_EQ(err.str(), "");
 }
 
+TEST(CliCommandsTest, RunWithRacePrintsTheReportsAndExits66) {
+  RunOptions opts;
+  opts.sample = "race-counter";
+  opts.race = true;
+  opts.params = {{"workers", "3"}, {"increments", "20"}};
+  std::ostringstream out;
+  std::ostringstream err;
+  EXPECT_EQ(run_command(opts, out, err), kExitRace);
+  EXPECT_NE(err.str().find("==================\nWARNING: DATA RACE\n"), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find("Location is Shared \"counter\""), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find("Found 2 data race(s)\n"), std::string::npos) << err.str();
+  EXPECT_NE(out.str().find(", data races 2\n"), std::string::npos) << out.str();
+
+  opts.params.emplace_back("variant", "mutex");
+  std::ostringstream out2;
+  std::ostringstream err2;
+  EXPECT_EQ(run_command(opts, out2, err2), kExitOk);
+  EXPECT_EQ(err2.str(), "");
+  EXPECT_NE(out2.str().find(", data races 0\n"), std::string::npos) << out2.str();
+}
+
 TEST(CliCommandsTest, RunDeadlockPrintsGoFatalErrorAndDump) {
   RunOptions opts;
   opts.sample = "deadlock";

@@ -1,0 +1,64 @@
+// race_free_samples_test.cpp — every sample run with the race detector on: its default
+// variant and its "fixed*" variants report no race (no false positives from the engine's
+// edges), the two racy ones (race-counter's "racy", happens-before's "flag") do. One test per
+// sample, default parameters except goroutines-are-cheap's count (vector clocks make 10,000
+// goroutines that all synchronise with main quadratic: see BENCHMARKS.md).
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "goroscope/registry.hpp"
+#include "run_sample.hpp"
+
+namespace goroscope {
+namespace {
+
+bool racy_variant(const std::string& id, const std::string& variant) {
+  return (id == "race-counter" && variant == "racy") || (id == "happens-before" && variant == "flag");
+}
+
+std::vector<std::string> sample_ids() {
+  std::vector<std::string> ids;
+  for (const Sample& s : all_samples()) ids.push_back(s.info.id);
+  return ids;
+}
+
+class RaceFreeSamples : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RaceFreeSamples, DefaultAndFixedVariantsReportNoRace) {
+  const Sample* s = find_sample(GetParam());
+  ASSERT_NE(s, nullptr);
+  std::vector<std::string> variants{""};  // "": the defaults
+  for (const SampleParam& p : s->info.params) {
+    if (p.key != "variant" || p.kind != SampleParam::Kind::Choice) continue;
+    variants = {p.choices.at(static_cast<size_t>(p.def))};
+    for (const std::string& c : p.choices)
+      if (c.rfind("fixed", 0) == 0 && c != variants[0]) variants.push_back(c);
+    if (s->info.id == "race-counter") variants = {"racy", "mutex", "channel"};
+    if (s->info.id == "happens-before") variants = {"flag", "channel"};
+  }
+  for (const std::string& v : variants) {
+    SCOPED_TRACE(v.empty() ? "defaults" : "variant " + v);
+    std::vector<std::pair<std::string, std::string>> overrides;
+    if (!v.empty()) overrides.emplace_back("variant", v);
+    if (s->info.id == "goroutines-are-cheap") overrides.emplace_back("count", "1000");
+    SampleRun r = testing::run(s->info.id, overrides, 0, nullptr, /*race=*/true);
+    EXPECT_FALSE(r.outcome.lines.empty());
+    if (racy_variant(s->info.id, v)) {
+      EXPECT_GT(r.result.races, 0u);
+    } else {
+      EXPECT_EQ(r.result.races, 0u) << (r.result.race_reports.empty() ? "" : r.result.race_reports[0]);
+    }
+    EXPECT_EQ(r.result.races, r.result.race_reports.size());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Samples, RaceFreeSamples, ::testing::ValuesIn(sample_ids()),
+                         [](const ::testing::TestParamInfo<std::string>& i) {
+                           std::string name;
+                           for (char c : i.param) name += (c == '-') ? '_' : c;
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace goroscope
