@@ -23,7 +23,7 @@ std::optional<AppOptions> parse_app_options(const QStringList& args, QString* er
   QCommandLineOption screenshot_after("screenshot-after", QStringLiteral("Take the screenshot MS after the start instead."), QStringLiteral("MS"));
   QCommandLineOption quit("quit", QStringLiteral("Quit after the screenshot."));
   QCommandLineOption size("size", QStringLiteral("Window size, e.g. 1600x1000."), QStringLiteral("WxH"));
-  QCommandLineOption tab("tab", QStringLiteral("Bottom tab to show: goroutines, timeline or output."), QStringLiteral("NAME"));
+  QCommandLineOption tab("tab", QStringLiteral("Bottom tab to show: goroutines, timeline, charts or output."), QStringLiteral("NAME"));
   for (auto* o : {&sample, &procs, &seed, &speed, &run, &theme, &param, &screenshot, &screenshot_after, &quit, &size, &tab})
     parser.addOption(*o);
   parser.addPositionalArgument(QStringLiteral("FILE.gortrace"), QStringLiteral("A saved trace to replay (no engine)."));
@@ -50,8 +50,8 @@ std::optional<AppOptions> parse_app_options(const QStringList& args, QString* er
   }
   if (parser.isSet(tab)) {
     o.tab = parser.value(tab).toLower();
-    if (o.tab != "goroutines" && o.tab != "timeline" && o.tab != "output")
-      return fail(QStringLiteral("--tab must be goroutines, timeline or output (got '%1')").arg(parser.value(tab)));
+    if (o.tab != "goroutines" && o.tab != "timeline" && o.tab != "charts" && o.tab != "output")
+      return fail(QStringLiteral("--tab must be goroutines, timeline, charts or output (got '%1')").arg(parser.value(tab)));
   }
   if (parser.isSet(sample)) {
     o.sample = parser.value(sample);

@@ -21,7 +21,7 @@ struct AppOptions {
   bool quit = false;              // --quit: exit after the screenshot (headless use)
   QStringList params;             // --param KEY=VALUE (repeatable)
   QString size;                   // --size WxH: window size
-  QString tab;                    // --tab NAME: the bottom tab to show (goroutines, timeline, output)
+  QString tab;                    // --tab NAME: the bottom tab to show (goroutines, timeline, charts, output)
   QString trace_file;             // FILE.gortrace (positional): open it in replay mode
 };
 

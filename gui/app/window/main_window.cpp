@@ -31,6 +31,8 @@
 #include "views/sample_details.hpp"
 #include "views/sample_gallery.hpp"
 #include "views/scheduler_view.hpp"
+#include "views/charts_view.hpp"
+#include "views/timeline_canvas.hpp"
 #include "views/timeline_view.hpp"
 #include "window/run_toolbar.hpp"
 #include "window/theme.hpp"
@@ -87,6 +89,10 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
   timeline_ = new TimelineView(selection_, bottom_tabs_);
   bottom_tabs_->addTab(timeline_, tr("Timeline"));
   bottom_tabs_->setTabToolTip(bottom_tabs_->indexOf(timeline_), tr("Run slices per P, steals, handoffs, preemptions; who woke whom"));
+  charts_ = new ChartsView(timeline_->model(), bottom_tabs_);
+  bottom_tabs_->addTab(charts_, tr("Charts"));
+  bottom_tabs_->setTabToolTip(bottom_tabs_->indexOf(charts_), tr("Goroutines, steals, channel buffers and mutex waits over the timeline's visible range"));
+  connect(&timeline_->canvas(), &TimelineCanvas::viewChanged, charts_, &ChartsView::set_range);
   output_ = new QPlainTextEdit(bottom_tabs_);
   output_->setReadOnly(true);
   output_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -245,6 +251,7 @@ void MainWindow::set_theme(Theme theme) {
 void MainWindow::show_bottom_tab(const QString& name) {
   if (name == QLatin1String("goroutines")) bottom_tabs_->setCurrentWidget(table_);
   if (name == QLatin1String("timeline")) bottom_tabs_->setCurrentWidget(timeline_);
+  if (name == QLatin1String("charts")) bottom_tabs_->setCurrentWidget(charts_);
   if (name == QLatin1String("output")) bottom_tabs_->setCurrentWidget(output_);
 }
 
@@ -283,6 +290,7 @@ bool MainWindow::run_current(const std::vector<std::pair<std::string, std::strin
   events_tracked_ = 0;
   tracker_.clear();
   timeline_->clear();
+  charts_->clear();
   output_->clear();
   update_breakpoints();
   if (!controller_.start(spec, &error)) {
@@ -308,7 +316,9 @@ void MainWindow::on_frame(bool new_snapshot) {
   }
   // The timeline leaves the newest ~10 ms of wall time for the next frame: batches of other Ms
   // may still land among them (the whole run is taken when it ends).
-  timeline_->sync(store, /*live=*/true, static_cast<int64_t>(10e6 / std::max(1.0, controller_.dilation())));
+  const int64_t lag = static_cast<int64_t>(10e6 / std::max(1.0, controller_.dilation()));
+  timeline_->sync(store, /*live=*/true, lag);
+  charts_->sync(store, /*live=*/true, lag);
   scheduler_->add_events(store.events(), std::min(events_seen_, store.size()));
   events_seen_ = store.size();
   if (new_snapshot && controller_.snapshot()) {
@@ -347,6 +357,7 @@ void MainWindow::on_finished(const RunOutcome& outcome) {
   for (const std::string& l : outcome.outcome.lines) lines << QString::fromStdString(l);
   output_->setPlainText(lines.join(QLatin1Char('\n')));
   timeline_->sync(controller_.store(), /*live=*/false);
+  charts_->sync(controller_.store(), /*live=*/false);
   const QString dump = QString::fromStdString(r.dump);
   if (r.stopped) {
     banner_->show_message(RunBanner::Severity::Info, tr("Stopped"), tr("The run was stopped; every goroutine was unwound."));
@@ -450,6 +461,7 @@ void MainWindow::show_trace(const std::shared_ptr<LoadedTrace>& trace) {
   store_generation_ = store.generation();
   events_seen_ = events_tracked_ = store.size();
   timeline_->adopt(std::move(trace->timeline), store);
+  charts_->sync(store, /*live=*/false);
   inspector_->set_data(nullptr, store);
   show_bottom_tab(QStringLiteral("timeline"));
   const QString sample = QString::fromStdString(f.header.sample);

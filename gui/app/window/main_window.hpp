@@ -28,6 +28,7 @@ class SampleDetails;
 class SampleGallery;
 class SchedulerView;
 class TimelineView;
+class ChartsView;
 class TraceLoader;
 struct LoadedTrace;
 
@@ -55,7 +56,8 @@ class MainWindow : public QMainWindow {
   // save_screenshot() writes a PNG of the whole window. False if it cannot be written.
   bool save_screenshot(const QString& path);
   void set_theme(Theme theme);
-  // show_bottom_tab() brings a bottom tab forward by name: "goroutines", "timeline", "output".
+  // show_bottom_tab() brings a bottom tab forward by name: "goroutines", "timeline", "charts",
+  // "output".
   void show_bottom_tab(const QString& name);
 
   RunController& controller() { return controller_; }
@@ -68,6 +70,7 @@ class MainWindow : public QMainWindow {
   GoroutineTable& goroutine_table() { return *table_; }
   InspectorView& inspector() { return *inspector_; }
   TimelineView& timeline() { return *timeline_; }
+  ChartsView& charts() { return *charts_; }
   QTabWidget& bottom_tabs() { return *bottom_tabs_; }
   QString status_text() const;
 
@@ -117,6 +120,7 @@ class MainWindow : public QMainWindow {
   QTabWidget* bottom_tabs_;
   GoroutineTable* table_;
   TimelineView* timeline_;
+  ChartsView* charts_;
   TraceLoader* loader_;
   QMenu* recent_menu_ = nullptr;
   QString replay_path_;

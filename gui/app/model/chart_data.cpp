@@ -1,0 +1,122 @@
+#include "model/chart_data.hpp"
+
+#include <algorithm>
+
+namespace goroscope::gui {
+
+void StepSeries::set(int64_t ts, int32_t value) {
+  if (!points_.empty() && ts - points_.back().ts < kResolutionNs) {
+    StepPoint& p = points_.back();
+    p.value = value;
+    p.lo = std::min(p.lo, value);
+    p.hi = std::max(p.hi, value);
+    return;
+  }
+  points_.push_back(StepPoint{ts, value, value, value});
+}
+
+int32_t StepSeries::value_at(int64_t ts) const {
+  auto it = std::partition_point(points_.begin(), points_.end(), [&](const StepPoint& p) { return p.ts <= ts; });
+  return it == points_.begin() ? 0 : std::prev(it)->value;
+}
+
+void StepSeries::sample(int64_t t0, int64_t t1, int buckets, std::vector<std::pair<double, double>>& out) const {
+  if (t1 <= t0 || buckets <= 0) return;
+  const double width = static_cast<double>(t1 - t0) / buckets;
+  auto it = std::partition_point(points_.begin(), points_.end(), [&](const StepPoint& p) { return p.ts < t0; });
+  bool known = it != points_.begin();  // a value before the first point is no value at all
+  int32_t current = known ? std::prev(it)->value : 0;
+  for (int b = 0; b < buckets; ++b) {
+    const double start = static_cast<double>(t0) + b * width;
+    const int64_t end = static_cast<int64_t>(start + width);
+    int32_t lo = current, hi = current;
+    for (; it != points_.end() && it->ts < end; ++it) {
+      lo = known ? std::min({lo, it->lo, it->value}) : std::min(it->lo, it->value);
+      hi = known ? std::max({hi, it->hi, it->value}) : std::max(it->hi, it->value);
+      known = true;
+      current = it->value;
+    }
+    out.emplace_back(start, lo);
+    if (hi != lo) out.emplace_back(start, hi);
+  }
+}
+
+void ChartData::clear() {
+  alive_.clear();
+  runnable_.clear();
+  alive_now_ = 1;
+  runnable_now_ = 0;
+  channels_.clear();
+  channel_index_.clear();
+  taken_ = 0;
+  taken_ts_ = std::numeric_limits<int64_t>::min();
+}
+
+void ChartData::append(const gor::Event* events, size_t count) {
+  for (size_t i = 0; i < count; ++i) take(events[i]);
+  taken_ += count;
+  if (count) taken_ts_ = events[count - 1].ts;
+}
+
+void ChartData::sync(const std::vector<gor::Event>& events, int64_t upto) {
+  const auto by_ts = [](const gor::Event& e, int64_t t) { return e.ts < t; };
+  const auto upper = [&](int64_t t) {
+    if (t == std::numeric_limits<int64_t>::max()) return events.size();
+    return static_cast<size_t>(std::lower_bound(events.begin(), events.end(), t + 1, by_ts) - events.begin());
+  };
+  if (taken_ > 0 && (events.size() < taken_ || upper(taken_ts_) != taken_)) clear();
+  const size_t last = upper(upto);
+  if (last > taken_) append(events.data() + taken_, last - taken_);
+}
+
+ChannelSeries& ChartData::channel(uint64_t id) {
+  auto [it, fresh] = channel_index_.try_emplace(id, channels_.size());
+  if (fresh) {
+    channels_.emplace_back();
+    channels_.back().id = id;
+  }
+  return channels_[it->second];
+}
+
+void ChartData::take(const gor::Event& e) {
+  using K = gor::EventKind;
+  switch (e.kind) {
+    case K::GoCreate:
+      alive_.set(e.ts, ++alive_now_);
+      runnable_.set(e.ts, ++runnable_now_);
+      break;
+    case K::GoEnd: alive_.set(e.ts, alive_now_ = std::max(0, alive_now_ - 1)); break;
+    case K::GoUnblock:
+    case K::GoYield:
+    case K::GoPreempted: runnable_.set(e.ts, ++runnable_now_); break;
+    case K::GoStart: runnable_.set(e.ts, runnable_now_ = std::max(0, runnable_now_ - 1)); break;
+    case K::ChanSend:
+    case K::ChanRecv: {
+      ChannelSeries& c = channel(e.a0);
+      ++c.operations;
+      c.level.set(e.ts, static_cast<int32_t>(e.a1));
+      break;
+    }
+    case K::ObjectCreate:
+      if ((e.a1 & 0xff) == 1) {  // a channel: its name and capacity
+        ChannelSeries& c = channel(e.a0);
+        c.name = e.a2;
+        c.capacity = e.a1 >> 8;
+      }
+      break;
+    default: break;
+  }
+}
+
+std::vector<const ChannelSeries*> ChartData::busiest_channels(size_t n) const {
+  std::vector<const ChannelSeries*> out;
+  for (const ChannelSeries& c : channels_)
+    if (c.operations > 0 && c.capacity > 0) out.push_back(&c);
+  std::sort(out.begin(), out.end(), [](const ChannelSeries* a, const ChannelSeries* b) {
+    return a->operations != b->operations ? a->operations > b->operations : a->id < b->id;
+  });
+  if (out.size() > n) out.resize(n);
+  return out;
+}
+
+}  // namespace goroscope::gui

@@ -1,0 +1,78 @@
+// chart_data.hpp — the run's counters over time for the Charts tab: goroutines alive, runnable,
+// channel buffer levels, as step series that the charts sample for the visible range.
+//
+// Plain C++ (no Qt). Built incrementally from events in timestamp order like TimelineModel
+// (sync() has the same contract). A series keeps at most one point per kResolutionNs (the
+// last value, with the bucket's minimum and maximum), so 10 million events stay a few MB.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <gor/trace.hpp>
+
+namespace goroscope::gui {
+
+// StepPoint is a series' value from ts on (lo and hi: the extremes it took within its bucket).
+struct StepPoint {
+  int64_t ts = 0;
+  int32_t value = 0, lo = 0, hi = 0;
+};
+
+// StepSeries is a value over time. set() calls come in time order.
+class StepSeries {
+ public:
+  static constexpr int64_t kResolutionNs = 1000;
+  void clear() { points_.clear(); }
+  void set(int64_t ts, int32_t value);
+  const std::vector<StepPoint>& points() const { return points_; }
+  // value_at() is the value at ts (0 before the first point).
+  int32_t value_at(int64_t ts) const;
+  // sample() appends to `out` up to 2 points per bucket for `buckets` equal buckets over
+  // [t0, t1): (bucket start, lowest) and (bucket start, highest) value in it, in ns.
+  void sample(int64_t t0, int64_t t1, int buckets, std::vector<std::pair<double, double>>& out) const;
+
+ private:
+  std::vector<StepPoint> points_;
+};
+
+// ChannelSeries is one channel's buffer level over time (from ChanSend/ChanRecv).
+struct ChannelSeries {
+  uint64_t id = 0;
+  uint64_t name = 0;      // string id from ObjectCreate (0: unnamed)
+  uint64_t capacity = 0;  // from ObjectCreate
+  size_t operations = 0;
+  StepSeries level;
+};
+
+class ChartData {
+ public:
+  void clear();
+  void append(const gor::Event* events, size_t count);
+  // sync() as TimelineModel::sync(): takes events with ts <= upto, rebuilding if a late batch
+  // landed before what was taken.
+  void sync(const std::vector<gor::Event>& events, int64_t upto);
+  size_t events_taken() const { return taken_; }
+
+  const StepSeries& alive() const { return alive_; }
+  const StepSeries& runnable() const { return runnable_; }
+  // channels() are the channels with buffer operations, most operations first (at most `n`).
+  std::vector<const ChannelSeries*> busiest_channels(size_t n) const;
+
+ private:
+  void take(const gor::Event& e);
+  ChannelSeries& channel(uint64_t id);
+
+  StepSeries alive_, runnable_;
+  int32_t alive_now_ = 1;  // main exists before tracing sees it
+  int32_t runnable_now_ = 0;
+  std::vector<ChannelSeries> channels_;
+  std::unordered_map<uint64_t, size_t> channel_index_;
+  size_t taken_ = 0;
+  int64_t taken_ts_ = std::numeric_limits<int64_t>::min();
+};
+
+}  // namespace goroscope::gui

@@ -1,0 +1,294 @@
+#include "views/charts_view.hpp"
+
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QGraphicsLayout>
+#include <QGridLayout>
+#include <QLineSeries>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+#include <gor/detail/park.hpp>
+
+#include "model/timeline_model.hpp"
+#include "model/trace_store.hpp"
+#include "views/goroutine_colors.hpp"
+
+namespace goroscope::gui {
+
+namespace {
+
+constexpr const char* kWaitBins[] = {"<10us", "10-100us", "0.1-1ms", "1-10ms", ">10ms"};
+
+QChart* make_chart(const QString& title) {
+  auto* chart = new QChart;
+  chart->setTitle(title);
+  QFont f = chart->titleFont();
+  f.setPixelSize(12);
+  f.setBold(true);
+  chart->setTitleFont(f);
+  chart->setAnimationOptions(QChart::NoAnimation);
+  chart->setMargins(QMargins(2, 2, 2, 2));
+  chart->layout()->setContentsMargins(0, 0, 0, 0);
+  chart->setBackgroundRoundness(0);
+  chart->legend()->setAlignment(Qt::AlignTop);
+  QFont lf = chart->legend()->font();
+  lf.setPixelSize(11);
+  chart->legend()->setFont(lf);
+  return chart;
+}
+
+QValueAxis* value_axis(const QString& title) {
+  auto* a = new QValueAxis;
+  a->setTitleText(title);
+  QFont f = a->labelsFont();
+  f.setPixelSize(10);
+  a->setLabelsFont(f);
+  a->setTitleFont(f);
+  a->setLabelFormat(QStringLiteral("%.5g"));
+  a->setTickCount(4);
+  return a;
+}
+
+QList<QPointF> to_points(const std::vector<std::pair<double, double>>& v) {
+  QList<QPointF> out;
+  out.reserve(static_cast<qsizetype>(v.size()));
+  for (const auto& [x, y] : v) out.append(QPointF(x / 1e6, y));  // x in ms
+  return out;
+}
+
+double max_y(const QList<QPointF>& pts) {
+  double m = 0;
+  for (const QPointF& p : pts) m = std::max(m, p.y());
+  return m;
+}
+
+bool is_mutex_wait(uint32_t reason) {
+  using R = gor::detail::WaitReason;
+  return reason == static_cast<uint32_t>(R::MutexLock) || reason == static_cast<uint32_t>(R::RWMutexLock) ||
+         reason == static_cast<uint32_t>(R::RWMutexRLock);
+}
+
+}  // namespace
+
+ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget(parent), timeline_(timeline) {
+  auto* grid = new QGridLayout(this);
+  grid->setContentsMargins(0, 0, 0, 0);
+  grid->setSpacing(2);
+  auto add = [&](QChart* chart, int row, int col) {
+    auto* view = new QChartView(chart, this);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumSize(180, 150);
+    grid->addWidget(view, row, col);
+  };
+  auto x_axis = [&] {
+    QValueAxis* a = value_axis(QString());
+    x_axes_.push_back(a);
+    return a;
+  };
+  auto attach = [](QChart* chart, QAbstractSeries* s, QAbstractAxis* x, QAbstractAxis* y) {
+    chart->addSeries(s);
+    s->attachAxis(x);
+    s->attachAxis(y);
+  };
+
+  QChart* goroutines = make_chart(tr("Goroutines (x: engine ms)"));
+  QValueAxis* gx = x_axis();
+  y_goroutines_ = value_axis(QString());
+  goroutines->addAxis(gx, Qt::AlignBottom);
+  goroutines->addAxis(y_goroutines_, Qt::AlignLeft);
+  alive_ = new QLineSeries;
+  alive_->setName(tr("alive"));
+  runnable_ = new QLineSeries;
+  runnable_->setName(tr("runnable (queued)"));
+  attach(goroutines, alive_, gx, y_goroutines_);
+  attach(goroutines, runnable_, gx, y_goroutines_);
+  add(goroutines, 0, 0);
+
+  QChart* steals = make_chart(tr("Steals per second"));
+  QValueAxis* sx = x_axis();
+  y_steals_ = value_axis(QString());
+  steals->addAxis(sx, Qt::AlignBottom);
+  steals->addAxis(y_steals_, Qt::AlignLeft);
+  steals_ = new QLineSeries;
+  steals_->setName(tr("steals/s"));
+  steals_->setColor(QColor(0x84, 0x3d, 0xc9));
+  attach(steals, steals_, sx, y_steals_);
+  steals->legend()->hide();
+  add(steals, 0, 1);
+  grid->setColumnStretch(0, 1);
+  grid->setColumnStretch(1, 1);
+  grid->setColumnStretch(2, 1);
+  grid->setColumnStretch(3, 1);
+
+  QChart* levels = make_chart(tr("Channel buffers (busiest)"));
+  levels_chart_ = levels;
+  QValueAxis* lx = x_axis();
+  y_levels_ = value_axis(QString());
+  levels->addAxis(lx, Qt::AlignBottom);
+  levels->addAxis(y_levels_, Qt::AlignLeft);
+  for (int i = 0; i < kChannels; ++i) {
+    auto* s = new QLineSeries;
+    s->setColor(goroutine_color(static_cast<uint64_t>(i + 1)));
+    attach(levels, s, lx, y_levels_);
+    channels_.push_back(s);
+  }
+  add(levels, 0, 2);
+
+  QChart* waits = make_chart(tr("Mutex waits by duration"));
+  waits_ = new QBarSet(tr("waits ended in range"));
+  waits_->setColor(QColor(0xd9, 0x2d, 0x2d));
+  for (size_t i = 0; i < std::size(kWaitBins); ++i) waits_->append(0);
+  auto* bars = new QBarSeries;
+  bars->append(waits_);
+  waits->addSeries(bars);
+  auto* categories = new QBarCategoryAxis;
+  for (const char* bin : kWaitBins) categories->append(QString::fromLatin1(bin));
+  QFont cf = categories->labelsFont();
+  cf.setPixelSize(10);
+  categories->setLabelsFont(cf);
+  y_waits_ = value_axis(QString());
+  y_waits_->setLabelFormat(QStringLiteral("%.0f"));
+  waits->addAxis(categories, Qt::AlignBottom);
+  waits->addAxis(y_waits_, Qt::AlignLeft);
+  bars->attachAxis(categories);
+  bars->attachAxis(y_waits_);
+  waits->legend()->hide();
+  add(waits, 0, 3);
+
+  timer_.setSingleShot(true);
+  timer_.setInterval(100);
+  connect(&timer_, &QTimer::timeout, this, &ChartsView::refresh);
+}
+
+void ChartsView::sync(const TraceStore& store, bool live, int64_t lag_ns) {
+  if (&store != store_ || store.generation() != generation_) {
+    store_ = &store;
+    generation_ = store.generation();
+    data_.clear();
+  }
+  const size_t before = data_.events_taken();
+  data_.sync(store.events(), live ? store.end_ns() - lag_ns : std::numeric_limits<int64_t>::max());
+  if (data_.events_taken() != before || !live) schedule();
+}
+
+void ChartsView::clear() {
+  data_.clear();
+  t0_ = 0;
+  t1_ = -1;
+  schedule();
+}
+
+void ChartsView::set_range(int64_t t0, int64_t t1) {
+  t0_ = t0;
+  t1_ = t1;
+  schedule();
+}
+
+void ChartsView::schedule() {
+  if (isVisible() && !timer_.isActive()) timer_.start();
+}
+
+void ChartsView::showEvent(QShowEvent* e) {
+  QWidget::showEvent(e);
+  refresh();
+}
+
+void ChartsView::refresh() {
+  const int64_t end = std::max<int64_t>(timeline_.end_ns(), 1000);
+  const int64_t t0 = t1_ > t0_ ? std::max<int64_t>(0, t0_) : 0;
+  const int64_t t1 = t1_ > t0_ ? t1_ : end;
+  const int buckets = std::clamp(width() / 4, 20, 400);
+  std::vector<std::pair<double, double>> v;
+  data_.alive().sample(t0, t1, buckets, v);
+  const QList<QPointF> alive = to_points(v);
+  v.clear();
+  data_.runnable().sample(t0, t1, buckets, v);
+  const QList<QPointF> runnable = to_points(v);
+  alive_->replace(alive);
+  runnable_->replace(runnable);
+  y_goroutines_->setRange(0, std::max(4.0, std::max(max_y(alive), max_y(runnable)) * 1.1));
+  y_goroutines_->applyNiceNumbers();
+
+  // Steals per bucket, from the timeline's per-lane sorted steal markers.
+  QList<QPointF> steals;
+  const double width_ns = static_cast<double>(t1 - t0) / buckets;
+  std::vector<size_t> counts(static_cast<size_t>(buckets), 0);
+  for (int l = 0; l < timeline_.lane_count(); ++l) {
+    const std::vector<Marker>& m = timeline_.markers(l, MarkerKind::Steal);
+    auto it = std::partition_point(m.begin(), m.end(), [&](const Marker& x) { return x.ts < t0; });
+    for (; it != m.end() && it->ts < t1; ++it)
+      ++counts[std::min(static_cast<size_t>(buckets - 1), static_cast<size_t>(static_cast<double>(it->ts - t0) / width_ns))];
+  }
+  for (int b = 0; b < buckets; ++b)
+    steals.append(QPointF((static_cast<double>(t0) + b * width_ns) / 1e6, static_cast<double>(counts[static_cast<size_t>(b)]) / (width_ns / 1e9)));
+  steals_->replace(steals);
+  y_steals_->setRange(0, std::max(1.0, max_y(steals) * 1.1));
+  y_steals_->applyNiceNumbers();
+
+  const std::vector<const ChannelSeries*> busiest = data_.busiest_channels(kChannels);
+  double level_max = 1;
+  for (size_t i = 0; i < channels_.size(); ++i) {
+    QLineSeries* s = channels_[i];
+    if (i >= busiest.size()) {
+      s->clear();
+      s->setVisible(false);
+      continue;
+    }
+    const ChannelSeries& c = *busiest[i];
+    v.clear();
+    c.level.sample(t0, t1, buckets, v);
+    const QList<QPointF> pts = to_points(v);
+    s->replace(pts);
+    s->setVisible(true);
+    const QString name = store_ && c.name ? QString::fromStdString(store_->string(c.name)) : QString();
+    s->setName(QStringLiteral("%1 (cap %2)").arg(name.isEmpty() ? QStringLiteral("chan #%1").arg(c.id) : name).arg(c.capacity));
+    level_max = std::max({level_max, max_y(pts), static_cast<double>(c.capacity)});
+  }
+  levels_chart_->setTitle(busiest.empty() ? tr("Channel buffers (no buffered channel)") : tr("Channel buffers (busiest)"));
+  y_levels_->setRange(0, level_max * 1.05);
+  y_levels_->applyNiceNumbers();
+
+  // Mutex waits that ended in the range, by duration.
+  std::vector<double> bins(std::size(kWaitBins), 0);
+  const std::vector<BlockSpan>& blocks = timeline_.blocks();
+  const auto last = std::partition_point(blocks.begin(), blocks.end(), [&](const BlockSpan& b) { return b.start < t1; });
+  for (auto b = blocks.begin(); b != last; ++b) {
+    if (b->end == kOpenEnd || b->end < t0 || b->end >= t1 || !is_mutex_wait(b->reason)) continue;
+    const int64_t d = b->end - b->start;
+    const size_t bin = d < 10'000 ? 0 : d < 100'000 ? 1 : d < 1'000'000 ? 2 : d < 10'000'000 ? 3 : 4;
+    ++bins[bin];
+  }
+  for (size_t i = 0; i < bins.size(); ++i) waits_->replace(static_cast<qsizetype>(i), bins[i]);
+  const double most = *std::max_element(bins.begin(), bins.end());
+  y_waits_->setRange(0, std::max(2.0, std::ceil(most * 1.1)));
+  y_waits_->applyNiceNumbers();
+
+  for (QValueAxis* x : x_axes_) {
+    x->setRange(static_cast<double>(t0) / 1e6, static_cast<double>(t1) / 1e6);  // exactly the timeline's
+  }
+}
+
+int ChartsView::series_points(const QString& name) const {
+  if (name == QLatin1String("alive")) return static_cast<int>(alive_->count());
+  if (name == QLatin1String("runnable")) return static_cast<int>(runnable_->count());
+  if (name == QLatin1String("steals")) return static_cast<int>(steals_->count());
+  if (name.startsWith(QLatin1String("channel "))) {
+    const int i = name.mid(8).toInt();
+    if (i >= 0 && i < kChannels) return static_cast<int>(channels_[static_cast<size_t>(i)]->count());
+  }
+  return -1;
+}
+
+std::vector<double> ChartsView::mutex_waits() const {
+  std::vector<double> out;
+  for (qsizetype i = 0; i < waits_->count(); ++i) out.push_back(waits_->at(i));
+  return out;
+}
+
+}  // namespace goroscope::gui

@@ -1,0 +1,76 @@
+// charts_view.hpp — the Charts tab (QtCharts): goroutines alive and runnable, steals per
+// second, channel buffer levels and a histogram of mutex wait times, over the timeline's
+// visible range.
+//
+// The counters come from a ChartData kept in step with the TraceStore (sync(), cost
+// proportional to new events); steals and mutex waits from the timeline's model. Each refresh
+// samples the visible range into at most 2 points per horizontal pixel per series and hands
+// them over with QXYSeries::replace() (one call per series, never point by point). Refreshes
+// are coalesced (at most one per 100 ms) and skipped while the tab is hidden.
+#pragma once
+
+#include <QTimer>
+#include <QWidget>
+
+#include <cstdint>
+#include <vector>
+
+#include "model/chart_data.hpp"
+
+class QBarSet;
+class QChart;
+class QLineSeries;
+class QValueAxis;
+
+namespace goroscope::gui {
+
+class TimelineModel;
+class TraceStore;
+
+class ChartsView : public QWidget {
+  Q_OBJECT
+ public:
+  ChartsView(const TimelineModel& timeline, QWidget* parent = nullptr);
+
+  // sync() updates the counters from `store` (live: leaving the newest lag_ns, as the timeline).
+  void sync(const TraceStore& store, bool live, int64_t lag_ns = 0);
+  // clear() empties the charts (a new run).
+  void clear();
+  // set_range() follows the timeline's visible range (t1 <= t0: the whole run).
+  void set_range(int64_t t0, int64_t t1);
+  // refresh() replaces every series for the current range now.
+  void refresh();
+
+  const ChartData& data() const { return data_; }
+  // series_points() is how many points chart series `name` holds ("alive", "runnable",
+  // "steals", "channel 0".."channel 5"); mutex_waits() the histogram's bars (tests).
+  int series_points(const QString& name) const;
+  std::vector<double> mutex_waits() const;
+  static constexpr int kChannels = 6;
+
+ protected:
+  void showEvent(QShowEvent* e) override;
+
+ private:
+  void schedule();
+
+  const TimelineModel& timeline_;
+  const TraceStore* store_ = nullptr;
+  uint64_t generation_ = 0;
+  ChartData data_;
+  int64_t t0_ = 0, t1_ = -1;
+  QTimer timer_;
+  QLineSeries* alive_ = nullptr;
+  QLineSeries* runnable_ = nullptr;
+  QLineSeries* steals_ = nullptr;
+  std::vector<QLineSeries*> channels_;
+  QBarSet* waits_ = nullptr;
+  std::vector<QValueAxis*> x_axes_;
+  QValueAxis* y_goroutines_ = nullptr;
+  QValueAxis* y_steals_ = nullptr;
+  QValueAxis* y_levels_ = nullptr;
+  QChart* levels_chart_ = nullptr;
+  QValueAxis* y_waits_ = nullptr;
+};
+
+}  // namespace goroscope::gui

@@ -1,0 +1,122 @@
+// The Charts tab: step series keep one point per microsecond with the extremes, sample a
+// range into at most two points per bucket, value_at() reads the step; ChartData counts
+// goroutines alive and runnable and channel levels; the view replaces its series for the
+// timeline's visible range (point counts bounded by the buckets, not the events), and the
+// mutex wait histogram counts waits ending in the range by duration.
+#include <QtTest>
+
+#include <gor/detail/park.hpp>
+
+#include "model/chart_data.hpp"
+#include "model/timeline_model.hpp"
+#include "model/trace_store.hpp"
+#include "views/charts_view.hpp"
+
+using namespace goroscope::gui;
+using K = gor::EventKind;
+
+namespace {
+
+gor::Event ev(int64_t ts, K kind, uint64_t g, int p, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0) {
+  gor::Event e;
+  e.ts = ts;
+  e.kind = kind;
+  e.g = g;
+  e.p = static_cast<int16_t>(p);
+  e.a0 = a0;
+  e.a1 = a1;
+  e.a2 = a2;
+  return e;
+}
+
+}  // namespace
+
+class ChartsViewTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void step_series_merge_and_sample() {
+    StepSeries s;
+    s.set(0, 1);
+    s.set(100, 5);    // same microsecond: merged, extremes kept
+    s.set(200, 2);
+    s.set(5'000, 3);
+    QCOMPARE(s.points().size(), size_t(2));
+    QCOMPARE(s.points()[0].value, 2);
+    QCOMPARE(s.points()[0].hi, 5);
+    QCOMPARE(s.points()[0].lo, 1);
+    QCOMPARE(s.value_at(4'999), 2);
+    QCOMPARE(s.value_at(5'000), 3);
+    QCOMPARE(s.value_at(-1), 0);
+    std::vector<std::pair<double, double>> out;
+    s.sample(0, 10'000, 10, out);
+    QVERIFY(out.size() <= 20);
+    QCOMPARE(out.front().second, 1.0);
+    bool saw_peak = false;
+    for (const auto& [x, y] : out) saw_peak |= y == 5.0;
+    QVERIFY(saw_peak);  // the bucket's maximum survives sampling
+    QCOMPARE(out.back().second, 3.0);
+  }
+
+  void chart_data_counts_goroutines_and_channels() {
+    ChartData d;
+    const gor::Event e[] = {
+        ev(0, K::ObjectCreate, 1, 0, 77, 1 | (4 << 8), 0),  // channel 77, capacity 4
+        ev(1'000, K::GoCreate, 2, 0, 1), ev(2'000, K::GoCreate, 3, 0, 1), ev(3'000, K::GoStart, 2, 0),
+        ev(4'000, K::ChanSend, 2, 0, 77, 1), ev(5'000, K::ChanSend, 2, 0, 77, 2), ev(6'000, K::GoEnd, 2, 0),
+        ev(7'000, K::ChanRecv, 3, 1, 77, 1)};
+    d.append(e, std::size(e));
+    QCOMPARE(d.alive().value_at(2'500), 3);  // main + 2
+    QCOMPARE(d.alive().value_at(6'500), 2);
+    QCOMPARE(d.runnable().value_at(2'500), 2);
+    QCOMPARE(d.runnable().value_at(3'500), 1);
+    const auto busiest = d.busiest_channels(6);
+    QCOMPARE(busiest.size(), size_t(1));
+    QCOMPARE(busiest[0]->id, uint64_t(77));
+    QCOMPARE(busiest[0]->capacity, uint64_t(4));
+    QCOMPARE(busiest[0]->level.value_at(5'500), 2);
+    QCOMPARE(busiest[0]->level.value_at(7'500), 1);
+  }
+
+  void the_view_replaces_series_for_the_visible_range() {
+    TraceStore store;
+    std::vector<gor::Event> events;
+    int64_t t = 0;
+    const uint64_t mutex_lock = static_cast<uint64_t>(gor::detail::WaitReason::MutexLock);
+    for (uint64_t g = 2; g < 20'002; ++g) {  // 20,000 goroutines: create, run, wait 50 us on a mutex, end
+      events.push_back(ev(t, K::GoCreate, g, 0, 1));
+      events.push_back(ev(t + 100, K::GoStart, g, static_cast<int>(g % 2)));
+      events.push_back(ev(t + 200, K::GoBlock, g, static_cast<int>(g % 2), mutex_lock));
+      events.push_back(ev(t + 50'200, K::GoUnblock, g, static_cast<int>(g % 2), 1));
+      events.push_back(ev(t + 50'300, K::GoEnd, g, static_cast<int>(g % 2)));
+      if (g % 100 == 0) events.push_back(ev(t + 50'300, K::Steal, 0, 1, 0, 1));
+      t += 60'000;
+    }
+    std::stable_sort(events.begin(), events.end(), [](const gor::Event& a, const gor::Event& b) { return a.ts < b.ts; });
+    store.append(events);
+    TimelineModel timeline;
+    timeline.sync(store.events(), std::numeric_limits<int64_t>::max());
+    ChartsView view(timeline);
+    view.resize(1200, 240);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.sync(store, /*live=*/false);
+    view.refresh();
+    QCOMPARE(view.data().events_taken(), events.size());
+    const int whole = view.series_points(QStringLiteral("alive"));
+    QVERIFY(whole > 0);
+    QVERIFY(whole <= 2 * 400);  // bounded by the buckets, not by the 100,000 events
+    QVERIFY(view.series_points(QStringLiteral("steals")) > 0);
+    std::vector<double> waits = view.mutex_waits();
+    QCOMPARE(waits.size(), size_t(5));
+    QCOMPARE(waits[1], 20'000.0);  // every wait took 50 us: the 10-100 us bin
+    QCOMPARE(waits[0] + waits[2] + waits[3] + waits[4], 0.0);
+    view.set_range(0, 600'000);  // the first 10 goroutines' worth
+    view.refresh();
+    QVERIFY(view.series_points(QStringLiteral("alive")) > 0);
+    QVERIFY(view.mutex_waits()[1] <= 10.0);
+    QVERIFY(view.mutex_waits()[1] >= 9.0);
+  }
+};
+
+QTEST_MAIN(ChartsViewTest)
+#include "charts_view_test.moc"
