@@ -1,7 +1,7 @@
 #include "views/charts_view.hpp"
 
 #include <QBarCategoryAxis>
-#include <QBarSeries>
+#include <QHorizontalBarSeries>
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
@@ -23,7 +23,8 @@ namespace goroscope::gui {
 
 namespace {
 
-constexpr const char* kWaitBins[] = {"<10us", "10-100us", "0.1-1ms", "1-10ms", ">10ms"};
+// (Chart labels are rich text: no '<'.)
+constexpr const char* kWaitBins[] = {"0-10 us", "10-100 us", "0.1-1 ms", "1-10 ms", "10 ms +"};
 
 QChart* make_chart(const QString& title) {
   auto* chart = new QChart;
@@ -144,7 +145,7 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
   waits_ = new QBarSet(tr("waits ended in range"));
   waits_->setColor(QColor(0xd9, 0x2d, 0x2d));
   for (size_t i = 0; i < std::size(kWaitBins); ++i) waits_->append(0);
-  auto* bars = new QBarSeries;
+  auto* bars = new QHorizontalBarSeries;  // room for the bins' names on the left
   bars->append(waits_);
   waits->addSeries(bars);
   auto* categories = new QBarCategoryAxis;
@@ -154,8 +155,8 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
   categories->setLabelsFont(cf);
   y_waits_ = value_axis(QString());
   y_waits_->setLabelFormat(QStringLiteral("%.0f"));
-  waits->addAxis(categories, Qt::AlignBottom);
-  waits->addAxis(y_waits_, Qt::AlignLeft);
+  waits->addAxis(categories, Qt::AlignLeft);
+  waits->addAxis(y_waits_, Qt::AlignBottom);
   bars->attachAxis(categories);
   bars->attachAxis(y_waits_);
   waits->legend()->hide();
@@ -266,8 +267,11 @@ void ChartsView::refresh() {
   }
   for (size_t i = 0; i < bins.size(); ++i) waits_->replace(static_cast<qsizetype>(i), bins[i]);
   const double most = *std::max_element(bins.begin(), bins.end());
-  y_waits_->setRange(0, std::max(2.0, std::ceil(most * 1.1)));
-  y_waits_->applyNiceNumbers();
+  const double step = std::max(1.0, std::ceil(most * 1.1 / 4));  // whole waits per tick
+  y_waits_->setTickType(QValueAxis::TicksDynamic);
+  y_waits_->setTickAnchor(0);
+  y_waits_->setTickInterval(step);
+  y_waits_->setRange(0, 4 * step);
 
   for (QValueAxis* x : x_axes_) {
     x->setRange(static_cast<double>(t0) / 1e6, static_cast<double>(t1) / 1e6);  // exactly the timeline's
