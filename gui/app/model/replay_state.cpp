@@ -1,0 +1,205 @@
+#include "model/replay_state.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+
+#include <gor/detail/park.hpp>
+
+#include "model/trace_store.hpp"
+
+namespace goroscope::gui {
+
+namespace {
+
+struct Proc {
+  uint64_t running = 0;
+  uint64_t runnext = 0;
+  std::deque<uint64_t> local;
+  bool syscall = false;
+};
+
+struct G {
+  std::string state = "runnable";
+  std::string reason;
+  uintptr_t object = 0;
+  std::string blocked_at;
+  int64_t since = 0;
+  int p = -1;
+};
+
+class Rebuild {
+ public:
+  Rebuild(const TraceStore& store, int procs) : store_(store) { procs_.resize(static_cast<size_t>(std::max(procs, 1))); }
+
+  void apply(const gor::Event& e) {
+    using K = gor::EventKind;
+    if (e.p >= 0 && static_cast<size_t>(e.p) >= procs_.size()) procs_.resize(static_cast<size_t>(e.p) + 1);
+    switch (e.kind) {
+      case K::GoCreate:
+        gs_[e.g].since = e.ts;
+        if (e.p >= 0) put_runnext(e.p, e.g); else global_.push_back(e.g);
+        break;
+      case K::GoUnblock: {
+        G& g = gs_[e.g];
+        g.state = "runnable";
+        g.reason.clear();
+        g.object = 0;
+        const auto where = static_cast<gor::Placement>(e.a1);
+        if (where == gor::Placement::Global || e.p < 0) global_.push_back(e.g);
+        else if (where == gor::Placement::Runnext) put_runnext(e.p, e.g);
+        else procs_[static_cast<size_t>(e.p)].local.push_back(e.g);
+        break;
+      }
+      case K::GoStart: {
+        unqueue(e.g);
+        stop_running(e.g);
+        G& g = gs_[e.g];
+        g.state = "running";
+        g.p = e.p;
+        if (e.p >= 0) {
+          procs_[static_cast<size_t>(e.p)].running = e.g;
+          procs_[static_cast<size_t>(e.p)].syscall = false;
+        }
+        break;
+      }
+      case K::GoBlock: {
+        stop_running(e.g);
+        G& g = gs_[e.g];
+        g.state = "waiting";
+        g.reason = gor::detail::wait_reason_text(static_cast<gor::detail::WaitReason>(std::min<uint64_t>(e.a0, 16)));
+        g.object = static_cast<uintptr_t>(e.a1);
+        g.blocked_at = store_.string(e.a2);
+        g.since = e.ts;
+        break;
+      }
+      case K::GoYield:
+      case K::GoPreempted:
+        stop_running(e.g);
+        gs_[e.g].state = "runnable";
+        global_.push_back(e.g);
+        break;
+      case K::GoEnd:
+        stop_running(e.g);
+        unqueue(e.g);
+        gs_.erase(e.g);
+        break;
+      case K::SyscallEnter:
+        gs_[e.g].state = "syscall";
+        gs_[e.g].since = e.ts;
+        if (e.p >= 0) procs_[static_cast<size_t>(e.p)].syscall = true;
+        break;
+      case K::SyscallExit:
+        if (e.a0 == 1) {
+          gs_[e.g].state = "running";
+          if (e.p >= 0) procs_[static_cast<size_t>(e.p)].syscall = false;
+        } else {
+          stop_running(e.g);
+          gs_[e.g].state = "runnable";
+          global_.push_back(e.g);
+        }
+        break;
+      case K::Handoff:
+        if (e.p >= 0) {
+          Proc& p = procs_[static_cast<size_t>(e.p)];
+          p.syscall = false;
+          p.running = 0;  // the goroutine in the syscall keeps its M, not the P
+        }
+        break;
+      case K::Steal:
+        if (e.p >= 0 && e.a0 < procs_.size()) {
+          Proc& victim = procs_[static_cast<size_t>(e.a0)];
+          Proc& thief = procs_[static_cast<size_t>(e.p)];
+          for (uint64_t n = 0; n < e.a1; ++n) {
+            if (!victim.local.empty()) {
+              thief.local.push_back(victim.local.front());
+              victim.local.pop_front();
+            } else if (victim.runnext) {
+              thief.local.push_back(victim.runnext);
+              victim.runnext = 0;
+            }
+          }
+        }
+        break;
+      case K::Gomaxprocs:
+        gomaxprocs_ = static_cast<int>(e.a1);
+        if (static_cast<size_t>(gomaxprocs_) > procs_.size()) procs_.resize(static_cast<size_t>(gomaxprocs_));
+        break;
+      default: break;
+    }
+  }
+
+  gor::Snapshot snapshot(int64_t t) const {
+    gor::Snapshot s;
+    s.now_ns = t;
+    s.paused = true;
+    s.gomaxprocs = gomaxprocs_ > 0 ? gomaxprocs_ : static_cast<int>(procs_.size());
+    for (size_t i = 0; i < procs_.size() && static_cast<int>(i) < s.gomaxprocs; ++i) {
+      const Proc& p = procs_[i];
+      gor::ProcessorInfo info;
+      info.id = static_cast<int>(i);
+      info.running = p.running;
+      info.runnext = p.runnext;
+      info.local_queue.assign(p.local.begin(), p.local.end());
+      info.status = p.syscall ? "syscall" : p.running ? "running" : "idle";
+      info.m = p.running ? static_cast<int>(i) : -1;
+      s.procs.push_back(std::move(info));
+    }
+    s.global_queue.assign(global_.begin(), global_.end());
+    for (const auto& [id, g] : gs_) {
+      gor::GoroutineInfo info;
+      info.id = id;
+      if (const GoroutineRecord* r = store_.goroutine(id)) {
+        info.parent = r->parent;
+        info.label = r->label;
+        info.created_at = r->created_at;
+      }
+      info.state = g.state;
+      info.wait_reason = g.reason;
+      info.wait_object = g.object;
+      info.blocked_at = g.blocked_at;
+      info.since_ns = g.since;
+      info.p = g.state == "running" ? g.p : -1;
+      s.goroutines.push_back(std::move(info));
+    }
+    return s;
+  }
+
+ private:
+  void put_runnext(int p, uint64_t g) {
+    Proc& proc = procs_[static_cast<size_t>(p)];
+    if (proc.runnext) proc.local.push_back(proc.runnext);  // kicked out to the tail, as in Go
+    proc.runnext = g;
+  }
+  void stop_running(uint64_t g) {
+    for (Proc& p : procs_)
+      if (p.running == g) p.running = 0;
+  }
+  void unqueue(uint64_t g) {
+    for (Proc& p : procs_) {
+      if (p.runnext == g) p.runnext = 0;
+      auto it = std::find(p.local.begin(), p.local.end(), g);
+      if (it != p.local.end()) p.local.erase(it);
+    }
+    auto it = std::find(global_.begin(), global_.end(), g);
+    if (it != global_.end()) global_.erase(it);
+  }
+
+  const TraceStore& store_;
+  std::vector<Proc> procs_;
+  std::deque<uint64_t> global_;
+  std::map<uint64_t, G> gs_;  // by id, as Snapshot::goroutines
+  int gomaxprocs_ = 0;
+};
+
+}  // namespace
+
+gor::Snapshot replay_snapshot(const TraceStore& store, int64_t t, int procs) {
+  Rebuild r(store, procs);
+  const std::vector<gor::Event>& ev = store.events();
+  const auto end = std::partition_point(ev.begin(), ev.end(), [&](const gor::Event& e) { return e.ts <= t; });
+  for (auto it = ev.begin(); it != end; ++it) r.apply(*it);
+  return r.snapshot(t);
+}
+
+}  // namespace goroscope::gui
