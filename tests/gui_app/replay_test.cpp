@@ -13,6 +13,8 @@
 #include <goroscope/runner.hpp>
 
 #include "views/run_banner.hpp"
+#include "views/scheduler_view.hpp"
+#include "views/timeline_canvas.hpp"
 #include "views/timeline_view.hpp"
 #include "window/app_options.hpp"
 #include "window/main_window.hpp"
@@ -64,6 +66,17 @@ class ReplayTest : public QObject {
     QCOMPARE(w.timeline().model().events_taken(), size_t(events));
     QVERIFY(w.banner().title().contains(QStringLiteral("Replay")));
     QVERIFY(w.windowTitle().contains(QStringLiteral("replay")));
+    // The cursor: a click on the timeline moves it; the scheduler scene shows that moment.
+    TimelineCanvas& c = w.timeline().canvas();
+    w.show_bottom_tab(QStringLiteral("timeline"));
+    c.fit();
+    const TimelineLayout L = c.current_layout();
+    const QPoint middle(static_cast<int>(L.plot.center().x()), static_cast<int>(L.slice_rect(0).center().y()));
+    QTest::mouseClick(&c, Qt::LeftButton, {}, middle);
+    QVERIFY(c.cursor() > 0);
+    QVERIFY(c.cursor() < w.timeline().model().end_ns());
+    QTRY_VERIFY_WITH_TIMEOUT(w.status_text().contains(QStringLiteral("replay at")), 5000);
+    QVERIFY(!w.scheduler_view().scene_layout().panels.empty());
   }
 
   void a_corrupt_trace_shows_an_error_and_the_app_stays_up() {

@@ -77,6 +77,18 @@ void TimelineCanvas::zoom_by(double factor) {
   user_moved();
 }
 
+void TimelineCanvas::set_cursor_enabled(bool on) {
+  cursor_enabled_ = on;
+  if (!on) set_cursor(-1);
+}
+
+void TimelineCanvas::set_cursor(int64_t t) {
+  if (t == scene_.cursor) return;
+  scene_.cursor = t;
+  update();
+  if (t >= 0) emit cursorMoved(t);
+}
+
 void TimelineCanvas::clear_range() {
   scene_.range_t0 = scene_.range_t1 = -1;
   update();
@@ -165,7 +177,10 @@ void TimelineCanvas::mousePressEvent(QMouseEvent* e) {
   press_pos_ = e->pos();
   press_t0_ = scene_.geometry.t0();
   moved_ = false;
-  if (e->modifiers() & Qt::ShiftModifier) {
+  if (cursor_enabled_ && (e->modifiers() & Qt::ControlModifier)) {
+    drag_ = Drag::Cursor;
+    set_cursor(std::max<int64_t>(0, scene_.geometry.t_of(e->pos().x() - current_layout().plot.left())));
+  } else if (e->modifiers() & Qt::ShiftModifier) {
     drag_ = Drag::Range;
     const TimelineLayout L = current_layout();
     scene_.range_t0 = scene_.range_t1 = std::max<int64_t>(0, scene_.geometry.t_of(e->pos().x() - L.plot.left()));
@@ -184,6 +199,10 @@ void TimelineCanvas::mouseMoveEvent(QMouseEvent* e) {
     scene_.geometry.pan(dx);
     setCursor(Qt::ClosedHandCursor);
     user_moved();
+    return;
+  }
+  if (drag_ == Drag::Cursor) {
+    set_cursor(std::clamp<int64_t>(scene_.geometry.t_of(e->pos().x() - L.plot.left()), 0, model_.end_ns()));
     return;
   }
   if (drag_ == Drag::Range) {
@@ -232,7 +251,11 @@ void TimelineCanvas::mouseReleaseEvent(QMouseEvent* e) {
     }
     return;
   }
-  if (drag == Drag::Pan && !moved_) selection_.select(goroutine_at(e->pos()));
+  if (drag == Drag::Pan && !moved_) {
+    if (cursor_enabled_)
+      set_cursor(std::clamp<int64_t>(scene_.geometry.t_of(e->pos().x() - current_layout().plot.left()), 0, model_.end_ns()));
+    selection_.select(goroutine_at(e->pos()));
+  }
 }
 
 void TimelineCanvas::keyPressEvent(QKeyEvent* e) {

@@ -33,6 +33,11 @@ class TimelineCanvas : public QWidget {
   bool following() const { return follow_; }
   // clear_range() forgets the selected range.
   void clear_range();
+  // set_cursor_enabled() turns the replay cursor on: a click (or ctrl-drag, to scrub) moves it
+  // and emits cursorMoved(); off, it is hidden. set_cursor() moves it (-1: hidden).
+  void set_cursor_enabled(bool on);
+  void set_cursor(int64_t t);
+  int64_t cursor() const { return scene_.cursor; }
 
   const TimelineGeometry& geometry() const { return scene_.geometry; }
   TimelineGeometry& geometry() { return scene_.geometry; }
@@ -55,6 +60,8 @@ class TimelineCanvas : public QWidget {
   void rangeSelected(int64_t t0, int64_t t1);
   // viewChanged() reports the visible range after any zoom, pan or follow.
   void viewChanged(int64_t t0, int64_t t1);
+  // cursorMoved() reports the replay cursor's new time.
+  void cursorMoved(int64_t t);
 
  protected:
   bool event(QEvent* e) override;
@@ -79,7 +86,8 @@ class TimelineCanvas : public QWidget {
   bool follow_ = true;
   bool follow_all_ = true;  // following shows the whole run (until the user zooms)
   bool fitted_ = false;  // the view shows the whole run until the user zooms or pans
-  enum class Drag { None, Pan, Range } drag_ = Drag::None;
+  enum class Drag { None, Pan, Range, Cursor } drag_ = Drag::None;
+  bool cursor_enabled_ = false;
   QPoint press_pos_;
   int64_t press_t0_ = 0;
   bool moved_ = false;

@@ -24,6 +24,7 @@
 #include <goroscope/registry.hpp>
 
 #include "model/event_text.hpp"
+#include "model/replay_state.hpp"
 #include "model/trace_loader.hpp"
 #include "views/goroutine_table.hpp"
 #include "views/inspector_view.hpp"
@@ -93,6 +94,20 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
   bottom_tabs_->addTab(charts_, tr("Charts"));
   bottom_tabs_->setTabToolTip(bottom_tabs_->indexOf(charts_), tr("Goroutines, steals, channel buffers and mutex waits over the timeline's visible range"));
   connect(&timeline_->canvas(), &TimelineCanvas::viewChanged, charts_, &ChartsView::set_range);
+  // Replay: the scheduler views show the state at the timeline's cursor (rebuilt from the
+  // events up to it; scrubbing is coalesced to one rebuild per 60 ms).
+  auto* scrub = new QTimer(this);
+  scrub->setSingleShot(true);
+  scrub->setInterval(60);
+  connect(&timeline_->canvas(), &TimelineCanvas::cursorMoved, scrub, [scrub] { if (!scrub->isActive()) scrub->start(); });
+  connect(scrub, &QTimer::timeout, this, [this] {
+    const int64_t t = timeline_->canvas().cursor();
+    if (replay_path_.isEmpty() || t < 0 || controller_.running()) return;
+    const gor::Snapshot s = replay_snapshot(controller_.store(), t, timeline_->model().lane_count());
+    scheduler_->set_snapshot(s);
+    table_->set_snapshot(s, controller_.store());
+    status_time_->setText(tr("replay at %1").arg(format_engine_time(t)));
+  });
   output_ = new QPlainTextEdit(bottom_tabs_);
   output_->setReadOnly(true);
   output_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -283,6 +298,7 @@ bool MainWindow::run_current(const std::vector<std::pair<std::string, std::strin
   spec.dilation = toolbar_->dilation();
   QString error;
   replay_path_.clear();
+  timeline_->canvas().set_cursor_enabled(false);
   scheduler_->clear();
   selection_.select(0);
   reported_deadlocks_.clear();
@@ -461,6 +477,8 @@ void MainWindow::show_trace(const std::shared_ptr<LoadedTrace>& trace) {
   store_generation_ = store.generation();
   events_seen_ = events_tracked_ = store.size();
   timeline_->adopt(std::move(trace->timeline), store);
+  timeline_->canvas().set_cursor_enabled(true);
+  timeline_->canvas().set_cursor(store.end_ns());  // the scheduler as the run ended
   charts_->sync(store, /*live=*/false);
   inspector_->set_data(nullptr, store);
   show_bottom_tab(QStringLiteral("timeline"));
@@ -475,7 +493,7 @@ void MainWindow::show_trace(const std::shared_ptr<LoadedTrace>& trace) {
                             .arg(static_cast<qulonglong>(f.footer.goroutines_created))
                             .arg(static_cast<qulonglong>(f.footer.steals)) +
                         QString::fromStdString(f.footer.dump));
-  const QString summary = tr("%1 (%2), %3 events, %4 P, read in %5 s. No engine: the timeline and the inspector's history come from the file.")
+  const QString summary = tr("%1 (%2), %3 events, %4 P, read in %5 s. No engine: click the timeline (or ctrl-drag) to see the scheduler at that moment.")
                               .arg(sample, QString::fromStdString(f.header.params))
                               .arg(static_cast<qulonglong>(events))
                               .arg(f.header.procs)
