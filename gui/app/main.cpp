@@ -50,8 +50,14 @@ int main(int argc, char** argv) {
   if (options->procs) window.toolbar().set_procs(*options->procs);
   if (options->seed) window.toolbar().set_seed(*options->seed);
   if (options->speed) window.toolbar().set_dilation(*options->speed);
+  if (options->race) window.toolbar().set_race(*options->race);
   window.show();
 
+  if (options->show_race) {  // before the screenshot's handlers: the picture shows the race
+    auto show = [&window] { window.show_race(0); };
+    QObject::connect(&window, &MainWindow::runFinished, &window, show);
+    QObject::connect(&window, &MainWindow::traceOpened, &window, show);
+  }
   int status = 0;
   auto take_screenshot = [&] {
     if (!window.save_screenshot(options->screenshot)) {

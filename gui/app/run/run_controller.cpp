@@ -108,6 +108,7 @@ bool RunController::start(const RunSpec& spec, QString* error) {
   gor::Config cfg = sample_config(*sample);
   if (spec.procs > 0) cfg.procs = spec.procs;
   cfg.seed = spec.seed;
+  cfg.race = spec.race;
   cfg.dilation = spec.dilation > 0 ? spec.dilation : std::max(1.0, sample->info.suggested_dilation);
   cfg.trace = true;
   observer_ = std::make_unique<Observer>(*this);

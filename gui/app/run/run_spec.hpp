@@ -22,6 +22,7 @@ struct RunSpec {
   uint64_t seed = 0;
   double dilation = 0;      // 0: the sample's suggested slow motion
   bool start_paused = false;
+  bool race = false;        // run the happens-before race detector (Config::race)
 };
 
 // RunOutcome is how a run ended, copied to the UI thread.

@@ -3,6 +3,7 @@
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMouseEvent>
 #include <QPlainTextEdit>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -23,12 +24,23 @@ RunBanner::RunBanner(QWidget* parent) : QFrame(parent) {
   toggle_->setText(tr("Show dump"));
   toggle_->setCheckable(true);
   toggle_->setToolTip(tr("Show the goroutine dump, in Go's traceback format"));
+  race_button_ = new QToolButton(this);
+  race_button_->setText(tr("Show both goroutines"));
+  race_button_->setToolTip(tr("Select the two racing goroutines and show the race on the timeline, with the\n"
+                              "happens-before edges that do exist between them (none orders the two accesses)"));
+  race_button_->setVisible(false);
+  next_race_ = new QToolButton(this);
+  next_race_->setText(tr("Next race"));
+  next_race_->setToolTip(tr("Show the next data race found in this run"));
+  next_race_->setVisible(false);
   close_ = new QToolButton(this);
   close_->setText(QStringLiteral("✕"));
   close_->setAutoRaise(true);
   close_->setToolTip(tr("Hide this message"));
   row->addWidget(title_);
   row->addWidget(detail_, 1);
+  row->addWidget(race_button_);
+  row->addWidget(next_race_);
   row->addWidget(toggle_);
   row->addWidget(close_);
   outer->addLayout(row);
@@ -40,13 +52,24 @@ RunBanner::RunBanner(QWidget* parent) : QFrame(parent) {
   outer->addWidget(dump_);
   connect(toggle_, &QToolButton::toggled, this, [this](bool on) {
     dump_->setVisible(on);
-    toggle_->setText(on ? tr("Hide dump") : tr("Show dump"));
+    if (race_)
+      toggle_->setText(on ? tr("Hide report") : tr("Show report"));
+    else
+      toggle_->setText(on ? tr("Hide dump") : tr("Show dump"));
   });
   connect(close_, &QToolButton::clicked, this, &RunBanner::clear_message);
+  connect(race_button_, &QToolButton::clicked, this, &RunBanner::raceActivated);
+  connect(next_race_, &QToolButton::clicked, this, &RunBanner::nextRace);
   setVisible(false);
 }
 
 void RunBanner::show_message(Severity severity, const QString& title, const QString& detail, const QString& dump) {
+  severity_ = severity;
+  race_ = false;
+  race_button_->setVisible(false);
+  next_race_->setVisible(false);
+  toggle_->setToolTip(tr("Show the goroutine dump, in Go's traceback format"));
+  setCursor(Qt::ArrowCursor);
   QString bg, fg, edge;
   switch (severity) {
     case Severity::Info: bg = "#e8f1fb"; fg = "#1d4f80"; edge = "#9cc0e6"; break;
@@ -60,16 +83,44 @@ void RunBanner::show_message(Severity severity, const QString& title, const QStr
   dump_->setPlainText(dump);
   toggle_->setVisible(!dump.isEmpty());
   toggle_->setChecked(false);
+  toggle_->setText(tr("Show dump"));
   setVisible(true);
+}
+
+void RunBanner::show_race(const QString& summary, const QString& report, int index, int count, bool so_far) {
+  const bool was_race = race_ && isVisible();
+  const bool open = was_race && toggle_->isChecked();
+  show_message(Severity::Warning, QStringLiteral("WARNING: DATA RACE"),
+               count > 1 ? (so_far ? tr("%1  (race %2 of %3 so far)") : tr("%1  (race %2 of %3)")).arg(summary).arg(index + 1).arg(count)
+                         : summary,
+               report);
+  race_ = true;
+  race_button_->setVisible(true);
+  next_race_->setVisible(count > 1);
+  toggle_->setToolTip(tr("Show the race report, in Go's -race format"));
+  toggle_->setChecked(open);
+  toggle_->setText(open ? tr("Hide report") : tr("Show report"));
+  setCursor(Qt::PointingHandCursor);
+}
+
+void RunBanner::mousePressEvent(QMouseEvent* e) {
+  if (race_ && e->button() == Qt::LeftButton) {
+    emit raceActivated();
+    e->accept();
+    return;
+  }
+  QFrame::mousePressEvent(e);
 }
 
 void RunBanner::clear_message() {
   setVisible(false);
+  race_ = false;
   dump_->clear();
   title_->clear();
 }
 
 QString RunBanner::title() const { return title_->text(); }
+QString RunBanner::detail() const { return detail_->text(); }
 QString RunBanner::dump() const { return dump_->toPlainText(); }
 
 }  // namespace goroscope::gui

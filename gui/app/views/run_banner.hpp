@@ -11,6 +11,9 @@ namespace goroscope::gui {
 
 // RunBanner shows one message with a severity colour and, for panics and deadlocks, Go's
 // goroutine dump behind a "Show dump" toggle. Hidden while there is nothing to say.
+// show_race() shows a data race like Go's -race: "WARNING: DATA RACE", a one-line summary, the
+// report behind "Show report", and "Show both goroutines" (also a click on the banner), which
+// emits raceActivated(); with several races, "Next race" emits nextRace().
 class RunBanner : public QFrame {
   Q_OBJECT
  public:
@@ -21,15 +24,33 @@ class RunBanner : public QFrame {
   void show_message(Severity severity, const QString& title, const QString& detail, const QString& dump = {});
   // clear_message() hides the banner.
   void clear_message();
+  // show_race() shows race `index` (0-based) of `count` found (`so_far`: the run goes on).
+  void show_race(const QString& summary, const QString& report, int index, int count, bool so_far = false);
+  bool showing_race() const { return race_; }
+  Severity severity() const { return severity_; }
   QString title() const;
+  QString detail() const;
   QString dump() const;
+  QToolButton* race_button() const { return race_button_; }
+  QToolButton* toggle_button() const { return toggle_; }
+
+ signals:
+  void raceActivated();
+  void nextRace();
+
+ protected:
+  void mousePressEvent(QMouseEvent* e) override;
 
  private:
   QLabel* title_;
   QLabel* detail_;
   QToolButton* toggle_;
   QToolButton* close_;
+  QToolButton* race_button_;
+  QToolButton* next_race_;
   QPlainTextEdit* dump_;
+  Severity severity_ = Severity::Info;
+  bool race_ = false;
 };
 
 }  // namespace goroscope::gui

@@ -21,6 +21,8 @@ TimelineCanvas::TimelineCanvas(const TimelineModel& model, GoroutineSelection& s
   scene_.geometry.show(0, 1'000'000);
   connect(&selection_, &GoroutineSelection::changed, this, [this](uint64_t g) {
     scene_.selected = g;
+    scene_.related = selection_.related();
+    if (scene_.related.empty()) scene_.race.reset();  // another selection replaces the race's
     update();
   });
 }
@@ -33,7 +35,9 @@ void TimelineCanvas::sync_width() {
   const double w = current_layout().plot.width();
   if (std::abs(w - scene_.geometry.width()) <= 0.5) return;
   scene_.geometry.set_width(w);
-  if (fitted_ && !follow_) {  // a fitted view stays fitted as the widget gets its real size
+  if (pin_t0_ >= 0 && !follow_) {  // a shown range stays shown as the widget gets its real size
+    scene_.geometry.show(pin_t0_, pin_t1_);
+  } else if (fitted_ && !follow_) {  // a fitted view stays fitted as the widget gets its real size
     const int64_t end = std::max<int64_t>(model_.end_ns(), 1000);
     scene_.geometry.show(0, end + end / 50);
   }
@@ -56,6 +60,7 @@ void TimelineCanvas::data_changed() {
 }
 
 void TimelineCanvas::fit() {
+  pin_t0_ = pin_t1_ = -1;
   sync_width();
   fitted_ = true;
   const int64_t end = std::max<int64_t>(model_.end_ns(), 1000);
@@ -67,6 +72,7 @@ void TimelineCanvas::fit() {
 void TimelineCanvas::set_follow(bool on) {
   if (on == follow_) return;
   follow_ = on;
+  if (on) pin_t0_ = pin_t1_ = -1;
   emit followChanged(on);
   if (on) data_changed();
 }
@@ -75,6 +81,26 @@ void TimelineCanvas::zoom_by(double factor) {
   sync_width();
   scene_.geometry.zoom(factor, scene_.geometry.width() / 2);
   user_moved();
+}
+
+void TimelineCanvas::set_race(std::shared_ptr<const RaceEdges> race) {
+  scene_.race = std::move(race);
+  update();
+}
+
+void TimelineCanvas::show_range(int64_t t0, int64_t t1) {
+  sync_width();
+  if (follow_) {
+    follow_ = false;
+    emit followChanged(false);
+  }
+  follow_all_ = false;
+  fitted_ = false;
+  pin_t0_ = std::max<int64_t>(0, t0);
+  pin_t1_ = std::max(t1, pin_t0_ + 1000);
+  scene_.geometry.show(pin_t0_, pin_t1_);
+  update();
+  emit viewChanged(scene_.geometry.t0(), scene_.geometry.t1());
 }
 
 void TimelineCanvas::set_cursor_enabled(bool on) {
@@ -96,6 +122,7 @@ void TimelineCanvas::clear_range() {
 }
 
 void TimelineCanvas::user_moved() {
+  pin_t0_ = pin_t1_ = -1;
   follow_all_ = false;
   fitted_ = false;
   if (follow_) {

@@ -38,6 +38,10 @@ class TimelineCanvas : public QWidget {
   void set_cursor_enabled(bool on);
   void set_cursor(int64_t t);
   int64_t cursor() const { return scene_.cursor; }
+  // set_race() shows a data race and its happens-before edges (nullptr: none).
+  void set_race(std::shared_ptr<const RaceEdges> race);
+  // show_range() shows [t0, t1) and stops following (e.g. to bring a race into view).
+  void show_range(int64_t t0, int64_t t1);
 
   const TimelineGeometry& geometry() const { return scene_.geometry; }
   TimelineGeometry& geometry() { return scene_.geometry; }
@@ -86,6 +90,7 @@ class TimelineCanvas : public QWidget {
   bool follow_ = true;
   bool follow_all_ = true;  // following shows the whole run (until the user zooms)
   bool fitted_ = false;  // the view shows the whole run until the user zooms or pans
+  int64_t pin_t0_ = -1, pin_t1_ = -1;  // show_range()'s range, kept as the widget gets its size
   enum class Drag { None, Pan, Range, Cursor } drag_ = Drag::None;
   bool cursor_enabled_ = false;
   QPoint press_pos_;

@@ -87,6 +87,27 @@ void draw_arrow(QPainter& p, QPointF from, QPointF to, const QColor& c, bool das
   p.drawPolygon(head, 3);
 }
 
+QColor hb_color() { return QColor(0x0b, 0x9e, 0x6e); }  // happens-before edges of a selected race
+
+// label_box() draws `text` in a small filled box centred at `at`, moved up past `taken` boxes.
+void label_box(QPainter& p, const QFontMetricsF& fm, const QString& text, QPointF at, const QColor& fill,
+               std::vector<QRectF>& taken) {
+  const double w = fm.horizontalAdvance(text) + 8, h = fm.height() + 2;
+  QRectF box(at.x() - w / 2, at.y() - h / 2, w, h);
+  for (int tries = 0; tries < 4; ++tries) {
+    const bool clash = std::any_of(taken.begin(), taken.end(), [&](const QRectF& r) { return r.intersects(box); });
+    if (!clash) break;
+    if (tries == 3) return;  // no room: the arrow stays unlabelled
+    box.translate(0, -h - 1);
+  }
+  taken.push_back(box);
+  p.setPen(Qt::NoPen);
+  p.setBrush(fill);
+  p.drawRoundedRect(box, 3, 3);
+  p.setPen(text_color_on(fill));
+  p.drawText(box, Qt::AlignCenter, text);
+}
+
 }  // namespace
 
 QColor marker_color(MarkerKind k) {
@@ -261,12 +282,13 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
       const double x0 = std::max(X(d.start), L.plot.left() - 2);
       const double x1 = std::min(X(d.end), L.plot.right() + 2);
       const double w = std::max(x1 - x0, 1.0);
-      const bool dimmed = dim && d.g != scene.selected;
+      const bool related = std::find(scene.related.begin(), scene.related.end(), d.g) != scene.related.end();
+      const bool dimmed = dim && d.g != scene.selected && !related;
       Batch& b = batch_for(goroutine_color(d.g), d.count > 1, dimmed);
       const QRectF r(x0, sr.top(), w, sr.height());
       b.rects.push_back(r);
       if (w >= label_min && d.count == 1) labels.push_back(Label{r, dimmed ? QColor() : b.color, d.g});
-      if (scene.selected && d.g == scene.selected) outlines.push_back(r);
+      if ((scene.selected && d.g == scene.selected) || related) outlines.push_back(r);
     }
   }
   p.setPen(Qt::NoPen);
@@ -319,8 +341,8 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
     }
   }
 
-  // Wake-up arrows for the selected and the hovered goroutine.
-  const uint64_t arrows_for[2] = {scene.selected, scene.hovered != scene.selected ? scene.hovered : 0};
+  // Wake-up arrows for the selected and the hovered goroutine (a shown race draws its own edges).
+  const uint64_t arrows_for[2] = {scene.race ? 0 : scene.selected, scene.hovered != scene.selected ? scene.hovered : 0};
   for (uint64_t who : arrows_for) {
     if (!who) continue;
     const std::vector<uint32_t>& idx = model.wakes_of(who);
@@ -340,6 +362,95 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
       c.setAlpha(210);
       draw_arrow(p, QPointF(X(w.ts), yf), QPointF(X(s.start), ys), c, !incoming, L.lane_height * 0.8);
       ++drawn;
+    }
+  }
+
+  // A selected data race: the happens-before edges that exist between its goroutines (green
+  // arrows, labelled go/chan/unlock/woke/close), the racing access, and a dashed "no
+  // happens-before" link from the earlier goroutine's last slice before it.
+  if (scene.race) {
+    const RaceEdges& race = *scene.race;
+    // Where goroutine g is at t: the slice holding t, else (leaving) its last slice before t,
+    // or (arriving) its next slice after t; else the event's P.
+    struct Spot {
+      QPointF pt;
+      bool found = false;
+    };
+    auto spot = [&](uint64_t who, int64_t t, int p_hint, bool arriving) {
+      Spot s;
+      const std::vector<SpanRef>& refs = model.spans_of(who);
+      auto span = [&](const SpanRef& r) -> const RunSpan& { return model.spans(static_cast<int>(r.lane))[r.index]; };
+      auto after = std::partition_point(refs.begin(), refs.end(), [&](const SpanRef& r) { return span(r).start <= t; });
+      const SpanRef* pick = nullptr;
+      int64_t x_t = t;
+      if (after != refs.begin() && model.span_end(span(*(after - 1))) >= t) {
+        pick = &*(after - 1);
+      } else if (arriving && after != refs.end()) {
+        pick = &*after;
+        x_t = span(*after).start;
+      } else if (!arriving && after != refs.begin()) {
+        pick = &*(after - 1);
+        x_t = model.span_end(span(*pick));
+      }
+      if (pick) {
+        s.pt = QPointF(X(x_t), L.slice_rect(static_cast<int>(pick->lane)).center().y());
+        s.found = true;
+      } else if (p_hint >= 0 && p_hint < lanes) {
+        s.pt = QPointF(X(t), L.slice_rect(p_hint).center().y());
+        s.found = true;
+      }
+      return s;
+    };
+    std::vector<QRectF> taken;
+    const QColor hb = hb_color();
+    int drawn = 0;
+    for (const HbEdge& e : race.edges) {
+      if (++drawn > 200) break;
+      const Spot a = spot(e.from_g, e.from_ts, e.from_p, false), b = spot(e.to_g, e.to_ts, e.to_p, true);
+      if (!a.found || !b.found) continue;
+      if (std::max(a.pt.x(), b.pt.x()) < L.plot.left() - 50 || std::min(a.pt.x(), b.pt.x()) > L.plot.right() + 50) continue;
+      p.setPen(Qt::NoPen);
+      p.setBrush(hb);
+      p.drawEllipse(a.pt, 3, 3);
+      // draw_arrow's pen is thin: draw it twice, slightly offset, for weight.
+      draw_arrow(p, a.pt, b.pt, hb, false, L.lane_height * 0.9);
+      draw_arrow(p, a.pt + QPointF(0, 0.8), b.pt + QPointF(0, 0.8), hb, false, L.lane_height * 0.9);
+      // The label sits 70% of the way to the head, kept inside the plot (a tail may be far off).
+      const QString text = QStringLiteral("%1 G%2→G%3").arg(QString::fromLatin1(hb_kind_name(e.kind))).arg(e.from_g).arg(e.to_g);
+      const double half = (fm.horizontalAdvance(text) + 8) / 2 + 2;
+      double lx = a.pt.x() + 0.7 * (b.pt.x() - a.pt.x());
+      lx = std::clamp(lx, std::min(L.plot.left() + half, b.pt.x()), std::max(L.plot.right() - half, b.pt.x()));
+      const double f = std::abs(b.pt.x() - a.pt.x()) > 1 ? std::clamp((lx - a.pt.x()) / (b.pt.x() - a.pt.x()), 0.0, 1.0) : 0.5;
+      label_box(p, fm, text, QPointF(lx, a.pt.y() + f * (b.pt.y() - a.pt.y()) - 2), hb, taken);
+    }
+    const QColor rc = marker_color(MarkerKind::Race);
+    const Spot at = spot(race.g, race.ts, race.p, true);
+    if (at.found) {
+      const QPointF rp(X(race.ts), at.pt.y());
+      if (race.other != 0) {
+        const Spot prev = spot(race.other, race.ts, -1, false);
+        if (prev.found) {
+          QPen dash(rc, 1.8, Qt::DashLine);
+          p.setPen(dash);
+          p.setBrush(Qt::NoBrush);
+          p.drawLine(prev.pt, rp);
+          const QPointF mid = (prev.pt + rp) / 2;
+          label_box(p, fm, QStringLiteral("✕ no happens-before G%1→G%2").arg(race.other).arg(race.g), mid, rc, taken);
+        }
+        if (race.other_ordered_until >= 0) {  // the part of the earlier goroutine that is ordered
+          const Spot k = spot(race.other, race.other_ordered_until, -1, false);
+          if (k.found) {
+            p.setPen(QPen(hb, 2.5));
+            p.drawLine(k.pt - QPointF(0, L.lane_height * 0.35), k.pt + QPointF(0, L.lane_height * 0.35));
+            label_box(p, fm, QStringLiteral("G%1 ordered up to here").arg(race.other),
+                      k.pt + QPointF(0, -L.lane_height * 0.5), hb, taken);
+          }
+        }
+      }
+      p.setPen(QPen(rc, 2.5));
+      p.setBrush(Qt::NoBrush);
+      p.drawEllipse(rp, 6, 6);
+      label_box(p, fm, QStringLiteral("race: G%1").arg(race.g), rp + QPointF(0, -L.lane_height * 0.5), rc, taken);
     }
   }
 
@@ -396,7 +507,19 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
     p.drawText(QPointF(x + 32, y + fm.ascent() / 2 - 1), woke);
     x += 44 + fm.horizontalAdvance(woke);
     p.setPen(style.muted);
-    p.drawText(QPointF(x, y + fm.ascent() / 2 - 1), QStringLiteral("darker blocks: slices merged below a pixel"));
+    if (scene.race) {  // the race's edges instead of the merged-slices note
+      draw_arrow(p, QPointF(x, y), QPointF(x + 26, y), hb_color(), false);
+      const QString hb_text = QStringLiteral("happens-before");
+      p.setPen(style.muted);
+      p.drawText(QPointF(x + 32, y + fm.ascent() / 2 - 1), hb_text);
+      x += 44 + fm.horizontalAdvance(hb_text);
+      p.setPen(QPen(marker_color(MarkerKind::Race), 1.8, Qt::DashLine));
+      p.drawLine(QPointF(x, y), QPointF(x + 26, y));
+      p.setPen(style.muted);
+      p.drawText(QPointF(x + 32, y + fm.ascent() / 2 - 1), QStringLiteral("unordered (the race)"));
+    } else {
+      p.drawText(QPointF(x, y + fm.ascent() / 2 - 1), QStringLiteral("darker blocks: slices merged below a pixel"));
+    }
   }
   p.restore();
 }

@@ -12,7 +12,10 @@
 #include <QString>
 
 #include <cstdint>
+#include <memory>
+#include <vector>
 
+#include "model/race_edges.hpp"
 #include "model/timeline_model.hpp"
 #include "views/timeline_geometry.hpp"
 
@@ -44,6 +47,8 @@ struct TimelineScene {
   TimelineGeometry geometry;  // its width must be TimelineLayout::plot's width
   uint64_t selected = 0;      // highlighted slices and their wake-up arrows
   uint64_t hovered = 0;       // wake-up arrows too
+  std::vector<uint64_t> related;  // highlighted with `selected` (a race's other goroutine)
+  std::shared_ptr<const RaceEdges> race;  // a selected data race: its point and happens-before edges
   int64_t range_t0 = -1, range_t1 = -1;  // a selected range (both >= 0), shaded
   int64_t cursor = -1;        // a vertical cursor line (>= 0)
   QString title;              // drawn above the axis when not empty (exports)

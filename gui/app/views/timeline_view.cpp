@@ -81,7 +81,30 @@ void TimelineView::sync(const TraceStore& store, bool live, int64_t lag_ns) {
   if (model_.events_taken() != before || !live) canvas_->data_changed();
 }
 
+void TimelineView::show_race(const gor::Event& race) {
+  if (!store_) return;
+  auto edges = std::make_shared<RaceEdges>(race_hb_edges(store_->events(), race));
+  // Take in the other goroutine's last slice before the race and where each edge arrives (a
+  // `go` edge's tail may be far back: its arrow comes in from the left), with a margin.
+  int64_t t0 = race.ts, t1 = race.ts;
+  for (const HbEdge& e : edges->edges) {
+    const SpanRef* next = model_.next_span_after(e.to_g, e.to_ts);
+    const int64_t head = next ? model_.spans(static_cast<int>(next->lane))[next->index].start : e.to_ts;
+    if (head <= race.ts) t0 = std::min(t0, std::max(e.from_ts, head));
+  }
+  int64_t last_other = -1;  // start of the other goroutine's last slice before the race
+  for (const SpanRef& r : model_.spans_of(race.a0)) {
+    const RunSpan& s = model_.spans(static_cast<int>(r.lane))[r.index];
+    if (s.start < race.ts) last_other = std::max(last_other, s.start);
+  }
+  if (last_other >= 0) t0 = std::min(t0, last_other);
+  const int64_t span = std::max<int64_t>(t1 - t0, 2000);
+  canvas_->set_race(std::move(edges));
+  canvas_->show_range(t0 - span / 12, t1 + span / 6);
+}
+
 void TimelineView::clear() {
+  canvas_->set_race(nullptr);
   model_.clear();
   canvas_->clear_range();
   canvas_->set_follow(true);

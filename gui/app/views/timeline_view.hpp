@@ -33,6 +33,9 @@ class TimelineView : public QWidget {
   void clear();
   // adopt() shows `model`, built elsewhere from all of `store`'s events (a replayed file), fitted.
   void adopt(TimelineModel&& model, const TraceStore& store);
+  // show_race() shows data race `race` (an EventKind::Race event of the store's run): its
+  // happens-before edges (race_hb_edges) are drawn and the view moves to take them in.
+  void show_race(const gor::Event& race);
   // export_to() writes the visible range (or the whole run) as PNG or SVG (by suffix).
   bool export_to(const QString& path, bool whole_run, QSize size, QString* error) const;
   // export_dialog() asks what and where to export, then does it (File menu).

@@ -17,6 +17,9 @@ std::optional<AppOptions> parse_app_options(const QStringList& args, QString* er
   QCommandLineOption seed("seed", QStringLiteral("Seed for the scheduler's random choices."), QStringLiteral("S"));
   QCommandLineOption speed("speed", QStringLiteral("Slow motion factor, 1 (real time) .. 1000."), QStringLiteral("K"));
   QCommandLineOption run("run", QStringLiteral("Start the sample at once."));
+  QCommandLineOption race("race", QStringLiteral("Run with the race detector (like go run -race)."));
+  QCommandLineOption no_race("no-race", QStringLiteral("Run without the race detector."));
+  QCommandLineOption show_race("show-race", QStringLiteral("When the run or replay ends, show its first data race (both goroutines, timeline)."));
   QCommandLineOption theme("theme", QStringLiteral("light, dark or system."), QStringLiteral("THEME"));
   QCommandLineOption param("param", QStringLiteral("Sample parameter (repeatable)."), QStringLiteral("KEY=VALUE"));
   QCommandLineOption screenshot("screenshot", QStringLiteral("Save a PNG of the window when the run ends."), QStringLiteral("FILE"));
@@ -24,7 +27,7 @@ std::optional<AppOptions> parse_app_options(const QStringList& args, QString* er
   QCommandLineOption quit("quit", QStringLiteral("Quit after the screenshot."));
   QCommandLineOption size("size", QStringLiteral("Window size, e.g. 1600x1000."), QStringLiteral("WxH"));
   QCommandLineOption tab("tab", QStringLiteral("Bottom tab to show: goroutines, timeline, charts or output."), QStringLiteral("NAME"));
-  for (auto* o : {&sample, &procs, &seed, &speed, &run, &theme, &param, &screenshot, &screenshot_after, &quit, &size, &tab})
+  for (auto* o : {&sample, &procs, &seed, &speed, &run, &race, &no_race, &show_race, &theme, &param, &screenshot, &screenshot_after, &quit, &size, &tab})
     parser.addOption(*o);
   parser.addPositionalArgument(QStringLiteral("FILE.gortrace"), QStringLiteral("A saved trace to replay (no engine)."));
   auto fail = [&](const QString& text) -> std::optional<AppOptions> {
@@ -93,6 +96,10 @@ std::optional<AppOptions> parse_app_options(const QStringList& args, QString* er
     o.params << p;
   }
   o.run = parser.isSet(run);
+  if (parser.isSet(race) && parser.isSet(no_race)) return fail(QStringLiteral("--race and --no-race contradict each other"));
+  if (parser.isSet(race)) o.race = true;
+  if (parser.isSet(no_race)) o.race = false;
+  o.show_race = parser.isSet(show_race);
   o.screenshot = parser.value(screenshot);
   o.quit = parser.isSet(quit);
   if (o.quit && o.screenshot.isEmpty()) return fail(QStringLiteral("--quit needs --screenshot FILE"));

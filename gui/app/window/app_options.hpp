@@ -15,6 +15,8 @@ struct AppOptions {
   std::optional<qulonglong> seed; // --seed S
   std::optional<double> speed;    // --speed K: slow motion 1..1000
   bool run = false;               // --run: start the sample at once
+  std::optional<bool> race;       // --race / --no-race: the race detector toggle
+  bool show_race = false;         // --show-race: when the run (or replay) ends, show its first race
   QString theme;                  // --theme light|dark|system
   QString screenshot;             // --screenshot FILE.png: save the window once the run ends (or after --screenshot-after)
   int screenshot_after_ms = -1;   // --screenshot-after MS: take it this long after start instead

@@ -24,6 +24,7 @@
 #include <goroscope/registry.hpp>
 
 #include "model/event_text.hpp"
+#include "model/race_edges.hpp"
 #include "model/replay_state.hpp"
 #include "model/trace_loader.hpp"
 #include "views/goroutine_table.hpp"
@@ -184,6 +185,14 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
     inspector_->set_data(live ? &*controller_.snapshot() : nullptr, controller_.store());
   });
 
+  connect(banner_, &RunBanner::raceActivated, this, [this] { show_race(race_shown_); });
+  connect(banner_, &RunBanner::nextRace, this, [this] {
+    if (races_.empty()) return;
+    race_shown_ = (race_shown_ + 1) % races_.size();
+    show_race_banner();
+    show_race(race_shown_);
+  });
+
   connect(&controller_, &RunController::frame, this, &MainWindow::on_frame);
   connect(&controller_, &RunController::finished, this, &MainWindow::on_finished);
   connect(&controller_, &RunController::pausedChanged, this, [this](bool paused) {
@@ -283,6 +292,7 @@ bool MainWindow::open_sample(const QString& id) {
   if (!controller_.running()) {
     toolbar_->set_procs(sample->info.default_procs);
     toolbar_->set_dilation(std::max(1.0, sample->info.suggested_dilation));
+    if (sample->info.topic == "Races") toolbar_->set_race(true);  // what these samples are about
   }
   setWindowTitle(tr("Goroscope — %1 (%2)").arg(QString::fromStdString(sample->info.title), id));
   return true;
@@ -296,12 +306,15 @@ bool MainWindow::run_current(const std::vector<std::pair<std::string, std::strin
   spec.procs = toolbar_->procs();
   spec.seed = toolbar_->seed();
   spec.dilation = toolbar_->dilation();
+  spec.race = toolbar_->race();
   QString error;
   replay_path_.clear();
   timeline_->canvas().set_cursor_enabled(false);
   scheduler_->clear();
   selection_.select(0);
   reported_deadlocks_.clear();
+  races_.clear();
+  race_shown_ = 0;
   events_seen_ = 0;
   events_tracked_ = 0;
   tracker_.clear();
@@ -350,7 +363,57 @@ void MainWindow::on_frame(bool new_snapshot) {
     inspector_->set_data(&s, store);
     show_partial_deadlocks(s);
   }
+  check_races();
   update_status();
+}
+
+void MainWindow::check_races(const QString& ending) {
+  const TraceStore& store = controller_.store();
+  const size_t n = store.count(gor::EventKind::Race);
+  if (n == races_.size() && ending.isEmpty()) return;
+  if (n != races_.size()) {  // rare (once per distinct race): a scan of the events is fine
+    races_.clear();
+    for (const gor::Event& e : store.events())
+      if (e.kind == gor::EventKind::Race) races_.push_back(e);
+    if (race_shown_ >= races_.size()) race_shown_ = 0;
+  }
+  if (races_.empty()) return;
+  // A race does not hide a panic, a deadlock or a partial deadlock already on show.
+  if (banner_->isVisibleTo(this) && !banner_->showing_race() && banner_->severity() == RunBanner::Severity::Error) return;
+  show_race_banner(ending);
+}
+
+void MainWindow::show_race_banner(const QString& ending) {
+  if (race_shown_ >= races_.size()) return;
+  const gor::Event& e = races_[race_shown_];
+  const TraceStore& store = controller_.store();
+  const RaceSummary s = summarize_race_report(store.string(e.a2));
+  QString summary;
+  if (!s.access.empty()) {
+    summary = tr("%1 by G%2 at %3 races with the earlier %4 by G%5 at %6%7: no happens-before edge orders them.")
+                  .arg(QString::fromStdString(s.access)).arg(e.g).arg(QString::fromStdString(s.access_site))
+                  .arg(QString::fromStdString(s.previous)).arg(e.a0).arg(QString::fromStdString(s.previous_site))
+                  .arg(s.location.empty() ? QString() : QStringLiteral(" (%1)").arg(QString::fromStdString(s.location)));
+  } else {
+    summary = tr("G%1 races with G%2 at %3.").arg(e.g).arg(e.a0).arg(QString::fromStdString(store.string(e.a1)));
+  }
+  if (!ending.isEmpty()) summary = ending + QStringLiteral(" ") + summary;
+  else if (controller_.running()) summary += tr(" The run goes on.");
+  banner_->show_race(summary, QString::fromStdString(store.string(e.a2)), static_cast<int>(race_shown_),
+                     static_cast<int>(races_.size()), controller_.running());
+}
+
+bool MainWindow::show_race(size_t i) {
+  if (i >= races_.size()) return false;
+  const gor::Event& e = races_[i];
+  race_shown_ = i;
+  if (e.a0 != 0 && e.a0 != e.g)
+    selection_.select_with(e.g, {e.a0});
+  else
+    selection_.select(e.g);
+  timeline_->show_race(e);
+  show_bottom_tab(QStringLiteral("timeline"));
+  return true;
 }
 
 void MainWindow::show_partial_deadlocks(const gor::Snapshot& s) {
@@ -390,6 +453,11 @@ void MainWindow::on_finished(const RunOutcome& outcome) {
                           .arg(outcome.wall_seconds, 0, 'f', 2);
     if (!lines.isEmpty()) summary += QStringLiteral("  ") + lines.back();
     banner_->show_message(RunBanner::Severity::Info, tr("Finished"), summary);
+  }
+  if (const size_t races = controller_.store().count(gor::EventKind::Race);
+      races > 0 && (r.stopped || (r.status != gor::RunStatus::Panic && r.status != gor::RunStatus::Deadlock))) {
+    const QString found = races == 1 ? tr("a data race") : tr("%1 data races").arg(races);
+    check_races(r.stopped ? tr("Stopped after %1.").arg(found) : tr("Finished with %1.").arg(found));
   }
   update_status();
   emit runFinished();
@@ -431,6 +499,7 @@ void MainWindow::restore_settings() {
   if (s.contains(QStringLiteral("run/speed"))) toolbar_->set_dilation(s.value(QStringLiteral("run/speed")).toDouble());
   if (s.contains(QStringLiteral("run/procs"))) toolbar_->set_procs(s.value(QStringLiteral("run/procs")).toInt());
   toolbar_->set_seed(s.value(QStringLiteral("run/seed"), 0).toULongLong());
+  if (s.contains(QStringLiteral("run/race"))) toolbar_->set_race(s.value(QStringLiteral("run/race")).toBool());
   set_theme(static_cast<Theme>(std::clamp(s.value(QStringLiteral("view/theme"), 0).toInt(), 0, 2)));
 }
 
@@ -442,6 +511,7 @@ void MainWindow::save_settings() const {
   s.setValue(QStringLiteral("run/speed"), toolbar_->dilation());
   s.setValue(QStringLiteral("run/procs"), toolbar_->procs());
   s.setValue(QStringLiteral("run/seed"), static_cast<qulonglong>(toolbar_->seed()));
+  s.setValue(QStringLiteral("run/race"), toolbar_->race());
   s.setValue(QStringLiteral("view/theme"), static_cast<int>(theme_));
 }
 
@@ -506,6 +576,9 @@ void MainWindow::show_trace(const std::shared_ptr<LoadedTrace>& trace) {
                           summary, QString::fromStdString(f.footer.dump));
   else
     banner_->show_message(RunBanner::Severity::Info, tr("Replay %1").arg(name), summary);
+  races_.clear();
+  race_shown_ = 0;
+  if (store.count(gor::EventKind::Race) > 0) check_races(tr("Replay %1:").arg(name));
   setWindowTitle(tr("Goroscope — %1 (replay)").arg(name));
   remember_recent(trace->path);
   update_status();

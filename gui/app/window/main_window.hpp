@@ -73,6 +73,11 @@ class MainWindow : public QMainWindow {
   ChartsView& charts() { return *charts_; }
   QTabWidget& bottom_tabs() { return *bottom_tabs_; }
   QString status_text() const;
+  // races() are the run's data races (EventKind::Race events, in time order) found so far.
+  const std::vector<gor::Event>& races() const { return races_; }
+  // show_race() selects race i's two goroutines (the racing one primary) and shows the race on
+  // the timeline with its happens-before edges. False if there is no race i.
+  bool show_race(size_t i);
 
  signals:
   // runFinished() follows the controller's finished() after the views were updated.
@@ -95,6 +100,10 @@ class MainWindow : public QMainWindow {
   void update_status();
   void update_breakpoints();
   void show_partial_deadlocks(const gor::Snapshot& s);
+  // check_races() picks up new Race events from the store and shows them in the banner
+  // (`ending`: the run is over, say how it ended too).
+  void check_races(const QString& ending = {});
+  void show_race_banner(const QString& ending = {});
   void restore_settings();
   void save_settings() const;
 
@@ -108,6 +117,8 @@ class MainWindow : public QMainWindow {
   ProcessorTracker tracker_;
   uint64_t store_generation_ = 0;
   QStringList reported_deadlocks_;
+  std::vector<gor::Event> races_;
+  size_t race_shown_ = 0;
   Theme theme_ = Theme::System;
 
   RunToolbar* toolbar_;

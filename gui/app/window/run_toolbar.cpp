@@ -79,6 +79,12 @@ RunToolbar::RunToolbar(QWidget* parent) : QToolBar(tr("Run"), parent) {
   addWidget(procs_box);
   connect(procs_, &QSpinBox::valueChanged, this, [this](int n) { emit procsChanged(n); });
 
+  race_ = addAction(tr("Race detector"));
+  race_->setCheckable(true);
+  race_->setToolTip(tr("Run with the happens-before race detector, like go run -race: a data race (two goroutines\n"
+                       "accessing the same variable, one writing, with nothing ordering them) shows as\n"
+                       "WARNING: DATA RACE above the scene and on the timeline. Applies to the next run."));
+
   breakpoints_button_ = new QToolButton(this);
   breakpoints_button_->setText(tr("Breakpoints"));
   breakpoints_button_->setToolTip(tr("Pause the run automatically when a chosen scheduler event happens"));
@@ -128,6 +134,7 @@ void RunToolbar::set_run_state(bool running, bool paused) {
   restart_->setEnabled(true);
   run_->setEnabled(!running);
   seed_->setEnabled(!running);
+  race_->setEnabled(!running);
 }
 
 double RunToolbar::dilation() const { return slider_to_dilation(speed_->value()); }
@@ -143,6 +150,9 @@ void RunToolbar::set_procs(int n) {
 }
 uint64_t RunToolbar::seed() const { return static_cast<uint64_t>(seed_->value()); }
 void RunToolbar::set_seed(uint64_t s) { seed_->setValue(static_cast<int>(std::min<uint64_t>(s, 1'000'000'000))); }
+
+bool RunToolbar::race() const { return race_->isChecked(); }
+void RunToolbar::set_race(bool on) { race_->setChecked(on); }
 
 BreakpointSet RunToolbar::breakpoints(uint64_t selected_goroutine) const {
   BreakpointSet b;

@@ -1,5 +1,5 @@
 // run_toolbar.hpp — the run controls: Run, Pause/Resume, Step, Stop, Restart, slow motion,
-// procs, seed and scheduler breakpoints. Emits intents; the main window carries them out.
+// procs, seed, the race detector and scheduler breakpoints. Emits intents; the main window carries them out.
 #pragma once
 
 #include <QToolBar>
@@ -29,6 +29,9 @@ class RunToolbar : public QToolBar {
   void set_procs(int n);
   uint64_t seed() const;
   void set_seed(uint64_t s);
+  // race() is the "Race detector" toggle: the next run uses Config::race (like go run -race).
+  bool race() const;
+  void set_race(bool on);
   BreakpointSet breakpoints(uint64_t selected_goroutine) const;
 
   QAction* run_action() const { return run_; }
@@ -37,6 +40,7 @@ class RunToolbar : public QToolBar {
   QAction* stop_action() const { return stop_; }
   QAction* restart_action() const { return restart_; }
   QSlider* speed_slider() const { return speed_; }
+  QAction* race_action() const { return race_; }
 
   // slider_to_dilation() maps slider position 0..300 to 1..1000 (log scale); and back.
   static double slider_to_dilation(int v);
@@ -64,6 +68,7 @@ class RunToolbar : public QToolBar {
   QLabel* speed_label_;
   QSpinBox* procs_;
   QSpinBox* seed_;
+  QAction* race_;
   QToolButton* breakpoints_button_;
   QAction* bp_steal_;
   QAction* bp_starving_;
