@@ -51,7 +51,7 @@ void RaceDetector::on_end(RaceThread* t) noexcept {
 
 void RaceDetector::acquire(RaceThread* t, SyncKey k) {
   SyncShard& s = sync_shard(k);
-  std::lock_guard<std::mutex> guard(s.mu);
+  std::lock_guard<SpinLock> guard(s.mu);
   auto it = s.clocks.find(k);
   if (it != s.clocks.end()) t->vc.join(it->second, t->scratch);
 }
@@ -60,8 +60,8 @@ void RaceDetector::release(RaceThread* t, SyncKey k) {
   t->own();
   {
     SyncShard& s = sync_shard(k);
-    std::lock_guard<std::mutex> guard(s.mu);
-    s.clocks[k] = t->vc;
+    std::lock_guard<SpinLock> guard(s.mu);
+    s.clocks[k] = t->vc;  // copy-assignment reuses the clock's storage
   }
   ++t->clock;
 }
@@ -70,25 +70,22 @@ void RaceDetector::release_merge(RaceThread* t, SyncKey k) {
   t->own();
   {
     SyncShard& s = sync_shard(k);
-    std::lock_guard<std::mutex> guard(s.mu);
-    VectorClock& c = s.clocks[k];
-    VectorClock scratch;
-    c.join(t->vc, scratch);
+    std::lock_guard<SpinLock> guard(s.mu);
+    s.clocks[k].join(t->vc, t->scratch);
   }
   ++t->clock;
 }
 
 void RaceDetector::release_acquire(RaceThread* t, SyncKey k) {
   t->own();
-  VectorClock old;
   {
     SyncShard& s = sync_shard(k);
-    std::lock_guard<std::mutex> guard(s.mu);
+    std::lock_guard<SpinLock> guard(s.mu);
     VectorClock& c = s.clocks[k];
-    old = std::move(c);
+    std::swap(c, t->swap);  // t->swap: the slot's old clock; c: storage to reuse
     c = t->vc;
   }
-  t->vc.join(old, t->scratch);
+  t->vc.join(t->swap, t->scratch);
   ++t->clock;
 }
 
@@ -115,7 +112,7 @@ void RaceDetector::access(RaceThread* t, const void* addr, size_t size, bool wri
     const uint8_t mask = static_cast<uint8_t>(((1u << (hi - lo)) - 1u) << (lo & 7));
     const Access cur{t->tid, t->clock, mask, write, where};
     ShadowShard& s = shadow_[shard_of(g)];
-    std::lock_guard<std::mutex> guard(s.mu);
+    std::lock_guard<SpinLock> guard(s.mu);
     std::vector<Access>& acc = s.cells[g].acc;
     // FastTrack's fast path: the same epoch did the same access already.
     if (acc.size() == 1 && acc[0].tid == cur.tid && acc[0].clock == cur.clock && acc[0].mask == mask &&
@@ -146,7 +143,7 @@ void RaceDetector::free(const void* addr, size_t size) noexcept {
   const uintptr_t end = begin + size;
   for (uintptr_t g = begin >> 3; g <= (end - 1) >> 3; ++g) {
     ShadowShard& s = shadow_[shard_of(g)];
-    std::lock_guard<std::mutex> guard(s.mu);
+    std::lock_guard<SpinLock> guard(s.mu);
     s.cells.erase(g);
   }
 }
@@ -165,6 +162,16 @@ std::string RaceDetector::frame(std::source_location s) {
 }
 
 void RaceDetector::report(RaceThread* t, const Access& cur, const Found& f, size_t size, const char* name) {
+  {
+    // Fast path: this goroutine already met this pair of sites (compared by the addresses of
+    // their static data and lines; the global check below compares texts).
+    auto h = [](std::source_location s) {
+      return reinterpret_cast<uintptr_t>(s.file_name()) * 31 + s.line() * 0x9E3779B97F4A7C15ull +
+             reinterpret_cast<uintptr_t>(s.function_name());
+    };
+    const uint64_t a = h(cur.where), b = h(f.prev.where);
+    if (!t->reported.insert(std::min(a, b) * 0xBF58476D1CE4E5B9ull ^ std::max(a, b)).second) return;
+  }
   auto site = [](std::source_location s) { return std::string(s.file_name()) + ":" + std::to_string(s.line()); };
   std::string a = site(cur.where), b = site(f.prev.where);
   const std::string key = a < b ? a + "|" + b : b + "|" + a;

@@ -28,6 +28,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "gor/detail/park.hpp"
 #include "vector_clock.hpp"
 
 namespace gor::detail {
@@ -43,6 +44,10 @@ struct RaceThread {
   uint32_t clock = 1;          // own component (the vector clock's copy may lag: see own())
   VectorClock vc;
   VectorClock scratch;         // reused by joins
+  VectorClock swap;            // reused by release_acquire (the slot's previous clock)
+  // reported: the site pairs this goroutine has reported or seen reported (no lock: a
+  // repeated race costs no global lock and no allocation).
+  std::unordered_set<uint64_t> reported;
   uint64_t goid = 0;
   std::source_location created_at;
   bool has_parent = false;
@@ -99,12 +104,14 @@ class RaceDetector {
     }
   };
   static constexpr size_t kShards = 64;
+  // The shard locks are SpinLocks: critical sections are a hash lookup and a few compares,
+  // and a contended std::mutex would sleep in the kernel (racycounter: 5x slower).
   struct alignas(64) ShadowShard {
-    std::mutex mu;
+    SpinLock mu;
     std::unordered_map<uintptr_t, Cell> cells;
   };
   struct alignas(64) SyncShard {
-    std::mutex mu;
+    SpinLock mu;
     std::unordered_map<SyncKey, VectorClock, KeyHash> clocks;
   };
   struct Found {

@@ -41,6 +41,21 @@ class VectorClock {
   // join() makes this the component-wise maximum of this and o. scratch is reused storage.
   void join(const VectorClock& o, VectorClock& scratch) {
     if (o.e_.empty()) return;
+    if (o.e_.size() * 16 < e_.size()) {
+      // A small clock into a big one (a goroutine's done() into a WaitGroup that has heard from
+      // thousands): binary search each entry, insert the new ones in place. New tids are
+      // usually the largest, so the inserts move little. A full merge here made spawning n
+      // goroutines that each signal one WaitGroup quadratic.
+      for (const Entry& x : o.e_) {
+        auto it = std::lower_bound(e_.begin(), e_.end(), x.first, [](const Entry& y, Tid k) { return y.first < k; });
+        if (it != e_.end() && it->first == x.first) {
+          it->second = std::max(it->second, x.second);
+        } else {
+          e_.insert(it, x);
+        }
+      }
+      return;
+    }
     // Fast path: every tid of o is already here (the common steady state): in place.
     size_t i = 0;
     bool subset = true;

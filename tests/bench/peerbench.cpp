@@ -218,6 +218,28 @@ Result bench_workerpool(long n) {
   return r;
 }
 
+// racycounter: 4 goroutines add 1 to one unsynchronised gor::Shared<int64_t> counter, n
+// times in all (race-counter's racy variant without the yield): the race detector's worst
+// case, every access to one shadow cell, from both Ps at once. Ours only (GOR_RACE=1 vs 0).
+Result bench_racycounter(long n) {
+  constexpr int workers = 4;
+  gor::Shared<int64_t> counter{0, "counter"};
+  gor::WaitGroup wg;
+  auto t0 = Clock::now();
+  wg.add(workers);
+  for (int w = 0; w < workers; ++w) {
+    gor::go([&counter, &wg, n] {
+      for (long i = 0; i < n / workers; ++i) counter.update([](int64_t v) { return v + 1; });
+      wg.done();
+    });
+  }
+  wg.wait();
+  double ms = ms_since(t0);
+  Result r = per_op(ms, n / workers * workers);
+  r.extra = "lost=" + std::to_string(n / workers * workers - counter.load());
+  return r;
+}
+
 // timers: n goroutines each sleep 1 ms then wg.done(); total wall time.
 Result bench_timers(long n) {
   gor::WaitGroup wg;
@@ -326,12 +348,14 @@ constexpr Workload kWorkloads[] = {
     {"select", bench_select, 1000000},     {"workerpool", bench_workerpool, 1000000},
     {"timers", bench_timers, 100000},      {"idle", bench_idle, 1000000},
     {"skynet", bench_skynet, 1000000},     {"parkwake", bench_parkwake, 1000000},
+    {"racycounter", bench_racycounter, 1000000},
 };
 
 [[noreturn]] void usage() {
   std::fprintf(stderr, "usage: gor_peerbench <workload> [n]\nworkloads:");
   for (const Workload& w : kWorkloads) std::fprintf(stderr, " %s(default n=%ld)", w.name, w.def_n);
-  std::fprintf(stderr, "\nenv: GOMAXPROCS (default 2), GOR_STACK (stack size in bytes)\n");
+  std::fprintf(stderr, "\nenv: GOMAXPROCS (default 2), GOR_STACK (stack size in bytes), GOR_TRACE=1 (tracing on), "
+                       "GOR_RACE=1 (race detector on)\n");
   std::exit(2);
 }
 
@@ -392,6 +416,8 @@ int main(int argc, char** argv) {
     cfg.observer = &counter;
   }
 
+  if (const char* t = std::getenv("GOR_RACE"); t && *t == '1') cfg.race = true;
+
   gor::RunResult rr = gor::run(cfg, [&] {
     Result r = w->fn(n);
     print_line(*w, n, gor::gomaxprocs(), r);
@@ -403,6 +429,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (rr.leaked != 0) std::fprintf(stderr, "gor_peerbench: %zu goroutines leaked\n", rr.leaked);
+  if (cfg.race) std::fprintf(stderr, "race: %zu data race(s) reported\n", rr.races);
   if (const char* st = std::getenv("GOR_STATS"); st && *st == '1') {
     std::fprintf(stderr,
                  "stats: goroutines_created=%llu steals=%llu preempt_requests=%llu max_threads=%d trace_events=%llu "
