@@ -224,7 +224,8 @@ void fill_channel(const ChanCore& c, ChannelInfo& info) {
   info.len = c.count.load(std::memory_order_relaxed);
   try {
     std::string text;
-    for (size_t k = 0; k < info.len && c.cap > 0; ++k) {
+    const size_t shown = std::min(info.len, kSnapshotBufferValues);
+    for (size_t k = 0; k < shown && c.cap > 0; ++k) {
       if (!c.format_slot((c.recvx + k) % c.cap, text)) {
         info.buffer.clear();
         break;

@@ -145,6 +145,35 @@ TEST(Registry, ChannelBufferQueuesAndClosedWhilePaused) {
   EXPECT_TRUE(r.stopped);
 }
 
+// A snapshot formats only the head of a long buffer (the world is stopped meanwhile); len
+// still counts every value.
+TEST(Registry, LongChannelBufferFormatsOnlyItsHead) {
+  gor::RunControl control;
+  std::atomic<bool> ready{false};
+  gor::RunResult r;
+  constexpr int kValues = 10000;
+  std::thread runner([&] {
+    r = run_controlled(1, control, [&] {
+      auto big = gor::make_chan<int>(kValues, "big");
+      for (int i = 0; i < kValues; ++i) big.send(i);
+      (void)big.recv();  // the head moves: values start at 1
+      ready = true;
+      for (;;) gor::sleep(1ms);  // until stopped
+    });
+  });
+  wait_for(ready);
+  gor::Snapshot s = paused_snapshot(control, [&](const gor::Snapshot& s) { return find_channel(s, "big") != nullptr; });
+  const gor::ChannelInfo* big = find_channel(s, "big");
+  ASSERT_NE(big, nullptr);
+  EXPECT_EQ(big->len, size_t{kValues - 1});
+  ASSERT_EQ(big->buffer.size(), gor::kSnapshotBufferValues);
+  for (size_t i = 0; i < big->buffer.size(); ++i) EXPECT_EQ(big->buffer[i], std::to_string(i + 1));
+  control.resume();
+  control.stop();
+  runner.join();
+  EXPECT_TRUE(r.stopped);
+}
+
 TEST(Registry, MutexHolderFifoWaitersAndStarvation) {
   gor::RunControl control;
   std::atomic<bool> phase{false}, ready{false}, release{false};

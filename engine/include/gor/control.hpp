@@ -66,6 +66,10 @@ struct WaiterInfo {
   int64_t since_ns = 0;
 };
 
+// kSnapshotBufferValues bounds ChannelInfo::buffer: a snapshot formats the first values of a
+// channel's ring, not a million of them while the world is stopped.
+inline constexpr size_t kSnapshotBufferValues = 64;
+
 // ChannelInfo is one live channel in a Snapshot. Invariant (chan.go): at least one of
 // sendq and recvq is empty; len <= cap; a closed channel has an empty sendq.
 struct ChannelInfo {
@@ -76,7 +80,8 @@ struct ChannelInfo {
   size_t len = 0;
   bool closed = false;
   std::vector<std::string> buffer;  // the buffered values head first, when the element type is
-                                    // printable (arithmetic, string, enum); else empty
+                                    // printable (arithmetic, string, enum); else empty. At most
+                                    // kSnapshotBufferValues of them (len counts them all)
   std::vector<uint64_t> sendq;      // blocked senders, FIFO (select cases included)
   std::vector<uint64_t> recvq;      // blocked receivers, FIFO
   std::string created_at;           // "file:line in function"
