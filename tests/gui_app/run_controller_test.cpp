@@ -63,7 +63,7 @@ class RunControllerTest : public QObject {
     QString error;
     QVERIFY2(c.start(spec, &error), qPrintable(error));
     QTRY_VERIFY_WITH_TIMEOUT(c.paused(), 10000);
-    QTRY_VERIFY_WITH_TIMEOUT(c.snapshot().has_value() && c.snapshot()->paused, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(c.snapshot() != nullptr && c.snapshot()->paused, 10000);
     // Engine time stands still while paused.
     const int64_t frozen = c.snapshot()->now_ns;
     QTest::qWait(150);
@@ -143,7 +143,7 @@ class RunControllerTest : public QObject {
       QVERIFY(wait_finished(c, finished));
       const auto outcome = finished.at(0).at(0).value<RunOutcome>();
       // The views keep the engine's picture of the end, not the last periodic sample.
-      QVERIFY(c.snapshot().has_value());
+      QVERIFY(c.snapshot() != nullptr);
       QVERIFY(c.snapshot()->ended);
       if (std::string(id) == "deadlock") {
         QCOMPARE(outcome.result.status, gor::RunStatus::Deadlock);

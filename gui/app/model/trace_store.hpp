@@ -1,9 +1,18 @@
 // trace_store.hpp — every event of one run (live or replayed from a file), for the views.
 //
 // Owned and used by the UI thread only: the RunController hands it copied batches once per
-// frame. Events stay sorted by timestamp (batches from different Ms are merged in), and a
-// per-goroutine record (parent, children, label, sites, lifetime) is kept up to date, so
+// frame (already sorted on its drain thread). Events stay sorted by timestamp (a batch that
+// reaches back before the newest stored event is merged into the overlapping tail only), and
+// a per-goroutine record (parent, children, label, sites, lifetime) is kept up to date, so
 // the inspector and tables never scan the whole run.
+//
+// Growth: a live run adds ~20,000 events per frame to millions already stored. A vector
+// that doubles would copy (and page-fault) hundreds of MB on the UI thread each time, so
+// once a run passes 64K events the store reserves address space for many at once
+// (reserved_events_for_this_machine()): pages are committed only as events are written, and
+// the events never move again unless the run outgrows that (then it doubles as usual). A
+// PageWarmer thread commits those pages ahead of the writes, so the UI thread does not spend
+// its frames in page faults.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +22,8 @@
 #include <vector>
 
 #include <gor/trace.hpp>
+
+#include "model/page_warmer.hpp"
 
 namespace goroscope::gui {
 
@@ -40,8 +51,14 @@ class TraceStore {
   const std::string& string(uint64_t id) const;
 
   // append() adds a batch (any order); events() stays sorted by ts (stable for equal ts).
+  // The first batch of an empty store (a whole trace file) is taken without a copy.
   void append(std::vector<gor::Event> batch);
+  // append_copy() adds a batch by copying it (sorting it in place first if it is not sorted),
+  // so the caller can reuse its buffer.
+  void append_copy(gor::Event* batch, size_t count);
   const std::vector<gor::Event>& events() const { return events_; }
+  // reserved_events() is how many events fit before the storage must move (tests).
+  size_t reserved_events() const { return events_.capacity(); }
   size_t size() const { return events_.size(); }
   // end_ns() is the latest timestamp seen (0 when empty).
   int64_t end_ns() const { return events_.empty() ? 0 : events_.back().ts; }
@@ -62,13 +79,24 @@ class TraceStore {
 
   uint64_t generation_ = 0;
   std::vector<gor::Event> events_;
+  PageWarmer warmer_;   // commits the reserved pages ahead of events_.size()
+  size_t warmed_ = 0;   // events_ index up to which warming was asked for
   std::vector<std::string> strings_;
   std::unordered_map<uint64_t, GoroutineRecord> goroutines_;
   // per goroutine: timestamps-ordered positions are unstable under merges, so keep the
-  // goroutine's own events (bounded ring of the latest kRecentPerGoroutine).
-  std::unordered_map<uint64_t, std::vector<gor::Event>> recent_;
+  // goroutine's own events (a ring of the latest kRecentPerGoroutine, `next` is the oldest
+  // once full).
+  struct RecentRing {
+    std::vector<gor::Event> events;
+    size_t next = 0;
+  };
+  std::unordered_map<uint64_t, RecentRing> recent_;
   size_t counts_[static_cast<size_t>(gor::EventKind::Count_) + 1] = {};
 };
+
+// reserved_events_for_this_machine() is how many events a big run's store reserves address
+// space for: an eighth of physical memory's worth, between 1M and 64M events (48 MiB to 3 GiB).
+size_t reserved_events_for_this_machine();
 
 // kRecentPerGoroutine is how many latest events TraceStore keeps per goroutine for the inspector.
 inline constexpr size_t kRecentPerGoroutine = 64;

@@ -2,6 +2,8 @@
 
 #include <QMetaObject>
 
+#include <time.h>
+
 #include <algorithm>
 
 #include <goroscope/registry.hpp>
@@ -22,15 +24,28 @@ class RunController::Observer : public gor::TraceObserver {
   }
 
   void on_events(const gor::Event* events, size_t count) override {
+    // Sort here, on the drain thread, so the UI thread only appends. A batch is in order per
+    // M (one sorted run per ring); successive batches are in order (each drain's timestamps
+    // are clamped to its calibration interval), but merge anyway if one ever reaches back.
+    sorted_.assign(events, events + count);
+    const auto by_ts = [](const gor::Event& a, const gor::Event& b) { return a.ts < b.ts; };
+    if (!std::is_sorted(sorted_.begin(), sorted_.end(), by_ts)) std::stable_sort(sorted_.begin(), sorted_.end(), by_ts);
     {
       std::lock_guard<std::mutex> lock(mu_);
-      events_.insert(events_.end(), events, events + count);
+      const size_t old = events_.size();
+      events_.insert(events_.end(), sorted_.begin(), sorted_.end());
+      if (old > 0 && count > 0 && events_[old].ts < events_[old - 1].ts) {
+        auto first = std::upper_bound(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(old), events_[old], by_ts);
+        std::inplace_merge(first, events_.begin() + static_cast<std::ptrdiff_t>(old), events_.end(), by_ts);
+      }
     }
     check_breakpoints(events, count);
   }
 
-  // take() moves everything pending out (UI thread).
+  // take() moves everything pending out (UI thread), sorted by ts; `events` comes back
+  // cleared, its capacity reused for the next frame.
   void take(std::vector<std::pair<uint64_t, std::string>>& strings, std::vector<gor::Event>& events) {
+    events.clear();
     std::lock_guard<std::mutex> lock(mu_);
     strings.swap(strings_);
     events.swap(events_);
@@ -66,6 +81,7 @@ class RunController::Observer : public gor::TraceObserver {
   std::mutex mu_;
   std::vector<std::pair<uint64_t, std::string>> strings_;
   std::vector<gor::Event> events_;
+  std::vector<gor::Event> sorted_;  // drain thread only
 };
 
 RunController::RunController(QObject* parent) : QObject(parent) {
@@ -131,6 +147,7 @@ bool RunController::start(const RunSpec& spec, QString* error) {
     control_exit_ = false;
     engine_paused_ = false;
     pending_snapshot_.reset();
+    retired_snapshots_.clear();
     pending_breaks_.clear();
     pending_failures_.clear();
     pending_paused_.reset();
@@ -309,14 +326,25 @@ void RunController::take_snapshot(bool /*force*/) {
         break;
       }
   }
+  // Shared read-only from here: the UI's views hold it without copying it again.
+  auto shared = std::make_shared<const gor::Snapshot>(std::move(*s));
+  std::vector<std::shared_ptr<const gor::Snapshot>> retired;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    pending_snapshot_ = std::move(s);
+    pending_snapshot_ = std::move(shared);
+    retired.swap(retired_snapshots_);
   }
+  retired.clear();  // the UI's old snapshots are freed here, not on the UI thread
   if (!reason.isEmpty()) {
     std::lock_guard<std::mutex> lock(mu_);
     commands_.push_front(Command{Command::Breakpoint, 0, reason});
   }
+}
+
+int64_t thread_cpu_us() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<int64_t>(t.tv_sec) * 1000000 + t.tv_nsec / 1000;
 }
 
 bool RunController::deliver_pending() {
@@ -324,15 +352,17 @@ bool RunController::deliver_pending() {
   struct Timing {
     RunController& self;
     std::chrono::steady_clock::time_point began;
+    int64_t cpu_began = thread_cpu_us();
     ~Timing() {
       self.last_delivery_us_ =
           std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - began).count();
+      self.last_delivery_cpu_us_ = thread_cpu_us() - cpu_began;
     }
   } timing{*this, began};
   std::vector<std::pair<uint64_t, std::string>> strings;
-  std::vector<gor::Event> events;
+  std::vector<gor::Event>& events = batch_;
   if (observer_) observer_->take(strings, events);
-  std::optional<gor::Snapshot> snap;
+  std::shared_ptr<const gor::Snapshot> snap;
   std::vector<QString> breaks, failures;
   std::optional<bool> paused;
   {
@@ -344,7 +374,9 @@ bool RunController::deliver_pending() {
   }
   for (auto& [id, text] : strings) store_.add_string(id, std::move(text));
   const size_t n = events.size();
-  store_.append(std::move(events));
+  store_.append_copy(events.data(), n);
+  events.clear();
+  if (events.capacity() > (size_t{1} << 22)) events = {};  // after a burst, do not keep 200 MB
   rate_events_ += n;
   const auto now = std::chrono::steady_clock::now();
   const double elapsed = std::chrono::duration<double>(now - rate_since_).count();
@@ -353,8 +385,14 @@ bool RunController::deliver_pending() {
     rate_events_ = 0;
     rate_since_ = now;
   }
-  const bool new_snapshot = snap.has_value();
-  if (snap) snapshot_ = std::move(snap);
+  const bool new_snapshot = snap != nullptr;
+  if (snap) {
+    if (snapshot_ && running_) {  // the control thread frees it (views may still share it)
+      std::lock_guard<std::mutex> lock(mu_);
+      retired_snapshots_.push_back(std::move(snapshot_));
+    }
+    snapshot_ = std::move(snap);
+  }
   if (paused && *paused != paused_) {
     paused_ = *paused;
     emit pausedChanged(paused_);
@@ -372,7 +410,7 @@ void RunController::on_run_finished(RunOutcome outcome) {
   // replaces the last sample, so the views show where the run really stopped.
   if (std::optional<gor::Snapshot> last = control_.final_snapshot()) {
     std::lock_guard<std::mutex> lock(mu_);
-    pending_snapshot_ = std::move(last);
+    pending_snapshot_ = std::make_shared<const gor::Snapshot>(std::move(*last));
   }
   deliver_pending();  // the engine delivered every event before gor::run returned
   frame_timer_.stop();

@@ -29,6 +29,9 @@
 
 namespace goroscope::gui {
 
+// thread_cpu_us() is the calling thread's CPU time in microseconds (benchmarks).
+int64_t thread_cpu_us();
+
 // RunController owns at most one run at a time. All public methods are for the UI thread.
 class RunController : public QObject {
   Q_OBJECT
@@ -58,13 +61,17 @@ class RunController : public QObject {
   const RunSpec& spec() const { return spec_; }
   TraceStore& store() { return store_; }
   const TraceStore& store() const { return store_; }
-  // snapshot() is the latest snapshot of the run (the last one taken before it ended, after).
-  const std::optional<gor::Snapshot>& snapshot() const { return snapshot_; }
+  // snapshot() is the latest snapshot of the run (the last one taken before it ended, after),
+  // or null. Shared and immutable: views keep it instead of copying it.
+  const std::shared_ptr<const gor::Snapshot>& snapshot() const { return snapshot_; }
   // events_per_second() is the recent event rate (engine events delivered per wall second).
   double events_per_second() const { return events_per_second_; }
   // last_delivery_us() is how long the last deliver_pending() took on the UI thread, the
   // views' updates (slots of frame()) included (benchmarks).
   int64_t last_delivery_us() const { return last_delivery_us_; }
+  // last_delivery_cpu_us() is the UI thread's CPU time in it (wall time minus waiting for a
+  // core on a loaded machine).
+  int64_t last_delivery_cpu_us() const { return last_delivery_cpu_us_; }
   // deliver_pending() moves what the engine produced since the last frame into the store now
   // (the frame timer does this every 16 ms; tests call it directly). Returns true if anything came.
   bool deliver_pending();
@@ -96,7 +103,8 @@ class RunController : public QObject {
   void join_threads();
 
   TraceStore store_;
-  std::optional<gor::Snapshot> snapshot_;
+  std::vector<gor::Event> batch_;  // one frame's events, its capacity reused (UI thread)
+  std::shared_ptr<const gor::Snapshot> snapshot_;
   RunSpec spec_;
   bool running_ = false;
   bool paused_ = false;
@@ -104,6 +112,7 @@ class RunController : public QObject {
   int procs_ = 0;
   double events_per_second_ = 0;
   int64_t last_delivery_us_ = 0;
+  int64_t last_delivery_cpu_us_ = 0;
   std::chrono::steady_clock::time_point rate_since_{};
   size_t rate_events_ = 0;
   QTimer frame_timer_;
@@ -122,7 +131,8 @@ class RunController : public QObject {
   std::deque<Command> commands_;
   bool control_exit_ = false;
   bool engine_paused_ = false;  // control thread's view: paused by a command or breakpoint
-  std::optional<gor::Snapshot> pending_snapshot_;
+  std::shared_ptr<const gor::Snapshot> pending_snapshot_;
+  std::vector<std::shared_ptr<const gor::Snapshot>> retired_snapshots_;  // replaced ones, freed by the control thread
   std::vector<QString> pending_breaks_;
   std::vector<QString> pending_failures_;
   std::optional<bool> pending_paused_;

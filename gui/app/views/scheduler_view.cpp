@@ -76,8 +76,8 @@ const gor::GoroutineInfo* SchedulerView::info(uint64_t g) const {
   return it == info_index_.end() ? nullptr : &snapshot_->goroutines[it->second];
 }
 
-void SchedulerView::set_snapshot(const gor::Snapshot& s) {
-  snapshot_ = s;
+void SchedulerView::set_snapshot(gor::Snapshot s) {
+  snapshot_ = std::move(s);
   info_index_.clear();
   for (size_t i = 0; i < snapshot_->goroutines.size(); ++i) info_index_[snapshot_->goroutines[i].id] = i;
   relayout();
@@ -361,20 +361,21 @@ void SchedulerView::paintEvent(QPaintEvent*) {
     const QPointF from(victim->second.center().x(), victim->second.bottom() - 28);
     const QPointF to(thief->second.center().x(), thief->second.bottom() - 28);
     const QPointF ctrl((from.x() + to.x()) / 2, std::min(from.y(), to.y()) - 40);
-    QPainterPath path(from);
-    path.quadTo(ctrl, to);
+    // The quadratic curve evaluated directly (QPainterPath::pointAtPercent measures the
+    // whole path's length on every call).
+    const auto at = [&](double u) { return (1 - u) * (1 - u) * from + 2 * (1 - u) * u * ctrl + u * u * to; };
     const QColor red(0xd6, 0x3b, 0x3e);
     painter.setPen(QPen(with_alpha(red, a), 2.5, Qt::SolidLine, Qt::RoundCap));
     painter.setBrush(Qt::NoBrush);
     // Draw the grown part of the curve, then the head.
-    QPainterPath grown;
     const int steps = 24;
-    grown.moveTo(path.pointAtPercent(0));
-    for (int i = 1; i <= steps; ++i) grown.lineTo(path.pointAtPercent(grow * i / steps));
-    painter.drawPath(grown);
-    const QPointF tip = path.pointAtPercent(grow);
-    const double angle = std::atan2(tip.y() - path.pointAtPercent(std::max(0.0, grow - 0.05)).y(),
-                                    tip.x() - path.pointAtPercent(std::max(0.0, grow - 0.05)).x());
+    QPolygonF grown;
+    grown.reserve(steps + 1);
+    for (int i = 0; i <= steps; ++i) grown << at(grow * i / steps);
+    painter.drawPolyline(grown);
+    const QPointF tip = at(grow);
+    const QPointF behind = at(std::max(0.0, grow - 0.05));
+    const double angle = std::atan2(tip.y() - behind.y(), tip.x() - behind.x());
     QPolygonF head;
     head << tip << tip - QPointF(12 * std::cos(angle - 0.45), 12 * std::sin(angle - 0.45))
          << tip - QPointF(12 * std::cos(angle + 0.45), 12 * std::sin(angle + 0.45));
@@ -384,7 +385,7 @@ void SchedulerView::paintEvent(QPaintEvent*) {
     const QString label = QStringLiteral("steal %1 from P%2").arg(f.count).arg(f.victim);
     painter.setFont(small);
     const double w = QFontMetricsF(small).horizontalAdvance(label) + 18;
-    const QPointF mid = path.pointAtPercent(0.5);
+    const QPointF mid = at(0.5);
     const QRectF pill(mid.x() - w / 2, mid.y() - 11, w, 21);
     painter.setPen(QPen(with_alpha(red, a), 1.5));
     painter.setBrush(with_alpha(dark ? QColor(0x3a, 0x22, 0x24) : QColor(0xff, 0xee, 0xee), a));

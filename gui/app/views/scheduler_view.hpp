@@ -34,7 +34,7 @@ class SchedulerView : public QWidget {
   explicit SchedulerView(GoroutineSelection& selection, QWidget* parent = nullptr);
 
   // set_snapshot() shows `s`, animating from what was shown.
-  void set_snapshot(const gor::Snapshot& s);
+  void set_snapshot(gor::Snapshot s);
   // add_events() notes steals, handoffs, preemptions and mutex mode switches to animate.
   void add_events(const std::vector<gor::Event>& events, size_t first);
   // clear() empties the scene (a new run).

@@ -358,9 +358,9 @@ void MainWindow::on_frame(bool new_snapshot) {
     events_tracked_ = i;
     gor::Snapshot shown = s;
     restore_running(shown, tracker_);
-    scheduler_->set_snapshot(shown);
+    scheduler_->set_snapshot(std::move(shown));
     table_->set_snapshot(s, store);
-    inspector_->set_data(&s, store);
+    inspector_->set_data(controller_.snapshot(), store);  // shared, not copied
     show_partial_deadlocks(s);
   }
   check_races();
