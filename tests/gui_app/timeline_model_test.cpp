@@ -79,6 +79,29 @@ class TimelineModelTest : public QObject {
     QCOMPARE(m.end_ns(), int64_t(500));
   }
 
+  void wake_chains_go_back_through_the_readiers() {
+    TimelineModel m;
+    const gor::Event e[] = {
+        ev(0, K::GoStart, 1, 0),  ev(5, K::GoBlock, 1, 0),       // G1 waits
+        ev(6, K::GoStart, 2, 0),  ev(8, K::GoBlock, 2, 0),       // G2 waits
+        ev(9, K::GoUnblock, 2, -1, 0),                            // a timer wakes G2
+        ev(10, K::GoStart, 2, 1), ev(20, K::GoUnblock, 3, 1, 2),  // G2 wakes G3
+        ev(21, K::GoEnd, 2, 1),   ev(22, K::GoStart, 3, 1),
+        ev(30, K::GoUnblock, 1, 1, 3),                            // G3 wakes G1
+        ev(31, K::GoStart, 1, 0), ev(40, K::GoUnblock, 4, 0, 1)}; // G1 wakes G4 (not G1's own wake)
+    m.append(e, std::size(e));
+    const std::vector<Wake> chain = m.wake_chain(1, 31);
+    QCOMPARE(chain.size(), size_t(3));
+    QCOMPARE(chain[0].readier, uint64_t(3));
+    QCOMPARE(chain[0].ts, int64_t(30));
+    QCOMPARE(chain[1].g, uint64_t(3));
+    QCOMPARE(chain[1].readier, uint64_t(2));
+    QCOMPARE(chain[2].g, uint64_t(2));
+    QCOMPARE(chain[2].readier, uint64_t(0));  // the timer: the chain ends
+    QVERIFY(m.wake_chain(1, 29).empty());     // before anyone woke it
+    QCOMPARE(m.wake_chain(1, 100, 1).size(), size_t(1));
+  }
+
   void a_race_event_becomes_a_marker() {
     int race = -1;
     for (int k = 0; k < static_cast<int>(K::Count_); ++k)

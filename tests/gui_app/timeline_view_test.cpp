@@ -71,6 +71,7 @@ class TimelineViewTest : public QObject {
     QCOMPARE(selection.selected(), uint64_t(0));
     selection.select(1);  // elsewhere (the table, the scene)
     QCOMPARE(c.scene().selected, uint64_t(1));
+    QVERIFY2(view.stats_text().startsWith(QStringLiteral("G1: no wake-up")), qPrintable(view.stats_text()));
     QCOMPARE(c.goroutine_at(c.point_of(0, 0)), uint64_t(1));
   }
 

@@ -330,6 +330,28 @@ const SpanRef* TimelineModel::next_span_after(uint64_t g, int64_t t) const {
   return it == refs.end() ? nullptr : &*it;
 }
 
+std::vector<Wake> TimelineModel::wake_chain(uint64_t g, int64_t t, size_t max) const {
+  std::vector<Wake> chain;
+  std::unordered_set<uint64_t> seen;
+  while (g && chain.size() < max && seen.insert(g).second) {
+    const std::vector<uint32_t>& idx = wakes_of(g);
+    auto it = std::partition_point(idx.begin(), idx.end(), [&](uint32_t k) { return wakes_[k].ts <= t; });
+    const Wake* found = nullptr;
+    while (it != idx.begin()) {  // newest first; skip the wakes g gave to others
+      --it;
+      if (wakes_[*it].g == g) {
+        found = &wakes_[*it];
+        break;
+      }
+    }
+    if (!found) break;
+    chain.push_back(*found);
+    g = found->readier;
+    t = found->ts;
+  }
+  return chain;
+}
+
 RangeStats TimelineModel::stats(int64_t t0, int64_t t1) const {
   RangeStats st;
   if (t1 < t0) std::swap(t0, t1);

@@ -142,6 +142,11 @@ class TimelineModel {
   long span_at(int lane, int64_t t, int64_t tolerance) const;
   // next_span_after() is g's first slice starting at or after t (nullptr if none).
   const SpanRef* next_span_after(uint64_t g, int64_t t) const;
+  // wake_chain() answers "why did g run only then?": the last wake-up of g at or before t, then
+  // the last wake-up of its readier before that, and so on, newest first; it ends at a wake by
+  // the scheduler or a timer (readier 0), a goroutine never woken, after `max` links, or at a
+  // cycle.
+  std::vector<Wake> wake_chain(uint64_t g, int64_t t, size_t max = 8) const;
   // stats() summarises [t0, t1).
   RangeStats stats(int64_t t0, int64_t t1) const;
 

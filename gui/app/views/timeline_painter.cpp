@@ -365,6 +365,33 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
     }
   }
 
+  // The selected goroutine's wake-up chain ("why did it run only then?"): from its first slice
+  // starting in view, who woke it, who woke that one, ... as numbered amber arrows.
+  if (scene.selected && !scene.race) {
+    const SpanRef* first = model.next_span_after(scene.selected, t0);
+    const int64_t from = first ? model.spans(static_cast<int>(first->lane))[first->index].start : -1;
+    if (from >= 0 && from <= t1) {
+      const QColor amber(0xe0, 0x8a, 0x00);
+      int n = 0;
+      for (const Wake& w : model.wake_chain(scene.selected, from, 6)) {
+        ++n;
+        const SpanRef* next = model.next_span_after(w.g, w.ts);
+        if (!next || w.ts < t0) break;  // the rest of the chain is off screen to the left
+        const RunSpan& s = model.spans(static_cast<int>(next->lane))[next->index];
+        const QPointF to(X(s.start), L.slice_rect(static_cast<int>(next->lane)).center().y());
+        const QPointF at(X(w.ts), w.p >= 0 && w.p < lanes ? L.slice_rect(w.p).center().y() : L.plot.top() + 2);
+        draw_arrow(p, at, to, amber, false, L.lane_height * 0.8);
+        const QString label = QString::number(n);
+        const QRectF badge(at.x() - 7, at.y() - 7, 14, 14);
+        p.setPen(Qt::NoPen);
+        p.setBrush(amber);
+        p.drawEllipse(badge);
+        p.setPen(Qt::white);
+        p.drawText(badge, Qt::AlignCenter, label);
+      }
+    }
+  }
+
   // A selected data race: the happens-before edges that exist between its goroutines (green
   // arrows, labelled go/chan/unlock/woke/close), the racing access, and a dashed "no
   // happens-before" link from the earlier goroutine's last slice before it.
@@ -506,6 +533,11 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
     const QString woke = QStringLiteral("woke (selected)");
     p.drawText(QPointF(x + 32, y + fm.ascent() / 2 - 1), woke);
     x += 44 + fm.horizontalAdvance(woke);
+    draw_arrow(p, QPointF(x, y), QPointF(x + 26, y), QColor(0xe0, 0x8a, 0x00), false);
+    p.setPen(style.muted);
+    const QString chain = QStringLiteral("wake-up chain");
+    p.drawText(QPointF(x + 32, y + fm.ascent() / 2 - 1), chain);
+    x += 44 + fm.horizontalAdvance(chain);
     p.setPen(style.muted);
     if (scene.race) {  // the race's edges instead of the merged-slices note
       draw_arrow(p, QPointF(x, y), QPointF(x + 26, y), hb_color(), false);

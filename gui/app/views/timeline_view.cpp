@@ -68,6 +68,11 @@ TimelineView::TimelineView(GoroutineSelection& selection, QWidget* parent) : QWi
   connect(follow_, &QCheckBox::toggled, canvas_, &TimelineCanvas::set_follow);
   connect(canvas_, &TimelineCanvas::followChanged, follow_, &QCheckBox::setChecked);
   connect(canvas_, &TimelineCanvas::rangeSelected, this, &TimelineView::show_stats);
+  connect(&selection, &GoroutineSelection::changed, this, [this](uint64_t g) {
+    if (canvas_->scene().range_t0 >= 0) return;  // a range's statistics stay
+    stats_->setText(g ? chain_text(g) : hint_text());
+    stats_->setToolTip(stats_->text());
+  });
 }
 
 void TimelineView::sync(const TraceStore& store, bool live, int64_t lag_ns) {
@@ -121,6 +126,21 @@ void TimelineView::adopt(TimelineModel&& model, const TraceStore& store) {
 }
 
 QString TimelineView::stats_text() const { return stats_->text() == hint_text() ? QString() : stats_->text(); }
+
+QString TimelineView::chain_text(uint64_t g) const {
+  const SpanRef* first = model_.next_span_after(g, canvas_->geometry().t0());
+  const int64_t at = first ? model_.spans(static_cast<int>(first->lane))[first->index].start : model_.end_ns();
+  const std::vector<Wake> chain = model_.wake_chain(g, at, 6);
+  if (chain.empty()) return tr("G%1: no wake-up before %2 (it never blocked, or ran from the start).").arg(g).arg(QString::fromStdString(format_span(at)));
+  QStringList links;
+  for (size_t i = 0; i < chain.size(); ++i) {
+    const Wake& w = chain[i];
+    links << (w.readier ? tr("(%1) G%2 woken by G%3 at %4") : tr("(%1) G%2 woken by the scheduler or a timer at %4"))
+                 .arg(i + 1).arg(w.g).arg(w.readier).arg(QString::fromStdString(format_span(w.ts)));
+  }
+  return tr("Wake-up chain of G%1's slice at %2: ").arg(g).arg(QString::fromStdString(format_span(at))) +
+         links.join(QStringLiteral(" ← "));
+}
 
 QString TimelineView::hint_text() const {
   return tr("Drag to pan, wheel to zoom, shift-drag for a range's statistics, click a slice to select its goroutine.");

@@ -49,6 +49,7 @@ class TimelineView : public QWidget {
  private:
   void show_stats(int64_t t0, int64_t t1);
   QString hint_text() const;
+  QString chain_text(uint64_t g) const;
 
   TimelineModel model_;
   const TraceStore* store_ = nullptr;
