@@ -205,6 +205,20 @@ class RaceViewTest : public QObject {
     w.selection().select(race.a0);
     QVERIFY(!w.timeline().canvas().scene().race);
     QVERIFY(w.timeline().canvas().scene().related.empty());
+    // A click on the race's marker on the timeline selects both again.
+    TimelineCanvas& canvas = w.timeline().canvas();
+    QTRY_VERIFY_WITH_TIMEOUT(canvas.isVisible() && canvas.width() > 300, 5000);
+    QVERIFY(race.p >= 0 && race.p < w.timeline().model().lane_count());
+    const TimelineLayout L = canvas.current_layout();
+    const QPoint at(static_cast<int>(std::lround(L.plot.left() + canvas.geometry().x_of(race.ts))),
+                    static_cast<int>(L.lane_rect(race.p).top() + 5));
+    QVERIFY(canvas.race_marker_at(at));
+    QVERIFY(!canvas.race_marker_at(at + QPoint(0, static_cast<int>(L.lane_height) * 8)));
+    QSignalSpy clicked(&canvas, &TimelineCanvas::raceClicked);
+    QTest::mouseClick(&canvas, Qt::LeftButton, Qt::NoModifier, at);
+    QCOMPARE(clicked.count(), 1);
+    QCOMPARE(w.selection().related().size(), size_t{1});
+    QVERIFY(w.timeline().canvas().scene().race);
   }
 
   void a_replayed_trace_shows_its_race() {

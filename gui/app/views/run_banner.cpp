@@ -78,6 +78,7 @@ void RunBanner::show_message(Severity severity, const QString& title, const QStr
   }
   setStyleSheet(QStringLiteral("#RunBanner { background: %1; border: 1px solid %3; border-radius: 6px; }"
                                "#RunBanner QLabel { color: %2; }").arg(bg, fg, edge));
+  close_->setStyleSheet(QStringLiteral("QToolButton { color: %1; }").arg(fg));  // legible in a dark theme too
   title_->setText(QStringLiteral("<b>%1</b>").arg(title.toHtmlEscaped()));
   detail_->setText(detail);
   dump_->setPlainText(dump);

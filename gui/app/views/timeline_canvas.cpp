@@ -149,6 +149,21 @@ uint64_t TimelineCanvas::goroutine_at(QPoint pos) const {
   return i < 0 ? 0 : model_.spans(lane)[static_cast<size_t>(i)].g;
 }
 
+const Marker* TimelineCanvas::race_marker_at(QPoint pos) const {
+  const TimelineLayout L = current_layout();
+  const int lane = L.lane_at(pos.y());
+  if (lane < 0) return nullptr;
+  const std::vector<Marker>& ms = model_.markers(lane, MarkerKind::Race);
+  const double ns_px = scene_.geometry.ns_per_px();
+  const int64_t t = scene_.geometry.t_of(pos.x() - L.plot.left());
+  const int64_t tol = static_cast<int64_t>(std::ceil(5 * ns_px));
+  auto it = std::lower_bound(ms.begin(), ms.end(), t - tol, [](const Marker& m, int64_t v) { return m.ts < v; });
+  const Marker* best = nullptr;
+  for (; it != ms.end() && it->ts <= t + tol; ++it)
+    if (!best || std::abs(it->ts - t) < std::abs(best->ts - t)) best = &*it;
+  return best;
+}
+
 QPoint TimelineCanvas::point_of(int lane, size_t index) const {
   const TimelineLayout L = current_layout();
   const RunSpan& s = model_.spans(lane)[index];
@@ -279,6 +294,10 @@ void TimelineCanvas::mouseReleaseEvent(QMouseEvent* e) {
     return;
   }
   if (drag == Drag::Pan && !moved_) {
+    if (const Marker* m = race_marker_at(e->pos())) {
+      emit raceClicked(m->ts, m->g);
+      return;
+    }
     if (cursor_enabled_)
       set_cursor(std::clamp<int64_t>(scene_.geometry.t_of(e->pos().x() - current_layout().plot.left()), 0, model_.end_ns()));
     selection_.select(goroutine_at(e->pos()));

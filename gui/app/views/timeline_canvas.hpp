@@ -51,6 +51,8 @@ class TimelineCanvas : public QWidget {
   QPoint point_of(int lane, size_t index) const;
   // goroutine_at() is the goroutine whose slice is under `pos` (0: none).
   uint64_t goroutine_at(QPoint pos) const;
+  // race_marker_at() is the data race marker within 5 px of `pos` on its lane (nullptr: none).
+  const Marker* race_marker_at(QPoint pos) const;
 
   // set_describer() gives hover tooltips a goroutine's name ("G12 worker 3").
   void set_describer(std::function<QString(uint64_t)> describe) { describe_ = std::move(describe); }
@@ -66,6 +68,9 @@ class TimelineCanvas : public QWidget {
   void viewChanged(int64_t t0, int64_t t1);
   // cursorMoved() reports the replay cursor's new time.
   void cursorMoved(int64_t t);
+  // raceClicked() reports a click on a data race marker (its ts and racing goroutine), instead
+  // of selecting the goroutine under it.
+  void raceClicked(int64_t ts, uint64_t g);
 
  protected:
   bool event(QEvent* e) override;

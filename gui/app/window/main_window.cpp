@@ -186,6 +186,17 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
   });
 
   connect(banner_, &RunBanner::raceActivated, this, [this] { show_race(race_shown_); });
+  connect(&timeline_->canvas(), &TimelineCanvas::raceClicked, this, [this](int64_t ts, uint64_t g) {
+    for (size_t i = 0; i < races_.size(); ++i)
+      if (races_[i].ts == ts && races_[i].g == g) {
+        if (i != race_shown_) {
+          race_shown_ = i;
+          show_race_banner();
+        }
+        show_race(i);
+        return;
+      }
+  });
   connect(banner_, &RunBanner::nextRace, this, [this] {
     if (races_.empty()) return;
     race_shown_ = (race_shown_ + 1) % races_.size();
