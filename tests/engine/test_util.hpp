@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <functional>
 
 #include "gor/gor.hpp"
@@ -22,18 +23,28 @@ constexpr int sanitized_scale(int n) {
 #endif
 }
 
+// race_from_env() is whether GOR_TEST_RACE=1: then run_on() runs every program with the race
+// detector on (the sync suites as a check that its hooks change no behaviour and report no
+// race in correctly synchronised programs: GOR_TEST_RACE=1 engine_tests).
+inline bool race_from_env() {
+  const char* e = std::getenv("GOR_TEST_RACE");
+  return e != nullptr && e[0] == '1';
+}
+
 // run_on() runs main as a program with `procs` Ps and returns the result.
 inline gor::RunResult run_on(int procs, std::function<void()> main, uint64_t seed = 1) {
   gor::Config cfg;
   cfg.procs = procs;
   cfg.seed = seed;
+  cfg.race = race_from_env();
   return gor::run(cfg, std::move(main));
 }
 
-// run_ok() runs main and expects the run to end with status Ok.
+// run_ok() runs main and expects the run to end with status Ok (and no race).
 inline gor::RunResult run_ok(int procs, std::function<void()> main, uint64_t seed = 1) {
   gor::RunResult r = run_on(procs, std::move(main), seed);
   EXPECT_EQ(r.status, gor::RunStatus::Ok) << r.message << "\n" << r.dump;
+  EXPECT_EQ(r.races, 0u) << (r.race_reports.empty() ? "" : r.race_reports[0]);
   return r;
 }
 
