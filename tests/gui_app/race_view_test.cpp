@@ -219,6 +219,11 @@ class RaceViewTest : public QObject {
     QCOMPARE(clicked.count(), 1);
     QCOMPARE(w.selection().related().size(), size_t{1});
     QVERIFY(w.timeline().canvas().scene().race);
+    // The report opens below the banner, like the deadlock dump.
+    w.banner().toggle_button()->click();
+    QVERIFY(w.banner().toggle_button()->text().contains(QStringLiteral("Hide report")));
+    const QString keep = qEnvironmentVariable("GOROSCOPE_TEST_ARTIFACTS");  // DIR: keep a picture to look at
+    if (!keep.isEmpty()) QVERIFY(w.save_screenshot(keep + QStringLiteral("/race-window.png")));
   }
 
   void a_replayed_trace_shows_its_race() {

@@ -89,17 +89,27 @@ void draw_arrow(QPainter& p, QPointF from, QPointF to, const QColor& c, bool das
 
 QColor hb_color() { return QColor(0x0b, 0x9e, 0x6e); }  // happens-before edges of a selected race
 
-// label_box() draws `text` in a small filled box centred at `at`, moved up past `taken` boxes.
+// label_box() draws `text` in a small filled box centred at `at`, or moved beside it (along the
+// line, then above or below) when that spot is taken or outside `within`; with no room at all
+// the label is left out rather than drawn over another.
 void label_box(QPainter& p, const QFontMetricsF& fm, const QString& text, QPointF at, const QColor& fill,
-               std::vector<QRectF>& taken) {
-  const double w = fm.horizontalAdvance(text) + 8, h = fm.height() + 2;
-  QRectF box(at.x() - w / 2, at.y() - h / 2, w, h);
-  for (int tries = 0; tries < 4; ++tries) {
-    const bool clash = std::any_of(taken.begin(), taken.end(), [&](const QRectF& r) { return r.intersects(box); });
-    if (!clash) break;
-    if (tries == 3) return;  // no room: the arrow stays unlabelled
-    box.translate(0, -h - 1);
+               std::vector<QRectF>& taken, const QRectF& within) {
+  const double w = fm.horizontalAdvance(text) + 8, h = std::min(fm.height() + 2, within.height());
+  const double sx = w + 4, sy = h + 1;
+  const QPointF shifts[] = {{0, 0}, {sx, 0}, {-sx, 0}, {2 * sx, 0}, {-2 * sx, 0}, {0, -sy}, {0, sy}, {sx, -sy}, {-sx, sy}};
+  QRectF box;
+  bool found = false;
+  for (const QPointF& d : shifts) {
+    box = QRectF(at.x() + d.x() - w / 2, at.y() + d.y() - h / 2, w, h);
+    if (box.top() < within.top()) box.moveTop(within.top());
+    if (box.bottom() > within.bottom()) box.moveBottom(within.bottom());
+    if (box.left() < within.left() || box.right() > within.right()) continue;
+    if (std::none_of(taken.begin(), taken.end(), [&](const QRectF& r) { return r.intersects(box); })) {
+      found = true;
+      break;
+    }
   }
+  if (!found) return;
   taken.push_back(box);
   p.setPen(Qt::NoPen);
   p.setBrush(fill);
@@ -394,7 +404,10 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
 
   // A selected data race: the happens-before edges that exist between its goroutines (green
   // arrows, labelled go/chan/unlock/woke/close), the racing access, and a dashed "no
-  // happens-before" link from the earlier goroutine's last slice before it.
+  // happens-before" link from the earlier goroutine's last slice before it. Labels go on last,
+  // the race's own first, so an edge's label never hides them.
+  double race_axis_x = -1;
+  QString race_axis_text;
   if (scene.race) {
     const RaceEdges& race = *scene.race;
     // Where goroutine g is at t: the slice holding t, else (leaving) its last slice before t,
@@ -428,7 +441,12 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
       }
       return s;
     };
-    std::vector<QRectF> taken;
+    struct PendingLabel {
+      QString text;
+      QPointF at;
+      QColor fill;
+    };
+    std::vector<PendingLabel> race_labels, edge_labels;
     const QColor hb = hb_color();
     int drawn = 0;
     for (const HbEdge& e : race.edges) {
@@ -448,7 +466,7 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
       double lx = a.pt.x() + 0.7 * (b.pt.x() - a.pt.x());
       lx = std::clamp(lx, std::min(L.plot.left() + half, b.pt.x()), std::max(L.plot.right() - half, b.pt.x()));
       const double f = std::abs(b.pt.x() - a.pt.x()) > 1 ? std::clamp((lx - a.pt.x()) / (b.pt.x() - a.pt.x()), 0.0, 1.0) : 0.5;
-      label_box(p, fm, text, QPointF(lx, a.pt.y() + f * (b.pt.y() - a.pt.y()) - 2), hb, taken);
+      edge_labels.push_back({text, QPointF(lx, a.pt.y() + f * (b.pt.y() - a.pt.y()) - 2), hb});
     }
     const QColor rc = marker_color(MarkerKind::Race);
     const Spot at = spot(race.g, race.ts, race.p, true);
@@ -462,23 +480,27 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
           p.setBrush(Qt::NoBrush);
           p.drawLine(prev.pt, rp);
           const QPointF mid = (prev.pt + rp) / 2;
-          label_box(p, fm, QStringLiteral("✕ no happens-before G%1→G%2").arg(race.other).arg(race.g), mid, rc, taken);
+          race_labels.push_back({QStringLiteral("✕ no happens-before G%1→G%2").arg(race.other).arg(race.g), mid, rc});
         }
         if (race.other_ordered_until >= 0) {  // the part of the earlier goroutine that is ordered
           const Spot k = spot(race.other, race.other_ordered_until, -1, false);
           if (k.found) {
             p.setPen(QPen(hb, 2.5));
             p.drawLine(k.pt - QPointF(0, L.lane_height * 0.35), k.pt + QPointF(0, L.lane_height * 0.35));
-            label_box(p, fm, QStringLiteral("G%1 ordered up to here").arg(race.other),
-                      k.pt + QPointF(0, -L.lane_height * 0.5), hb, taken);
+            race_labels.push_back({QStringLiteral("G%1 ordered up to here").arg(race.other), k.pt, hb});
           }
         }
       }
       p.setPen(QPen(rc, 2.5));
       p.setBrush(Qt::NoBrush);
       p.drawEllipse(rp, 6, 6);
-      label_box(p, fm, QStringLiteral("race: G%1").arg(race.g), rp + QPointF(0, -L.lane_height * 0.5), rc, taken);
+      race_axis_x = rp.x();
+      race_axis_text = race.other != 0 ? QStringLiteral("race G%1 × G%2").arg(race.g).arg(race.other)
+                                       : QStringLiteral("race G%1").arg(race.g);
     }
+    std::vector<QRectF> taken;
+    for (const auto* labels : {&race_labels, &edge_labels})
+      for (const PendingLabel& l : *labels) label_box(p, fm, l.text, l.at, l.fill, taken, L.plot);
   }
 
   // Range selection and cursor.
@@ -496,6 +518,20 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
     p.drawLine(QPointF(X(scene.cursor), L.plot.top()), QPointF(X(scene.cursor), L.plot.bottom()));
   }
   p.setClipping(false);
+
+  // The selected race's instant, named in the axis like a run marker.
+  if (race_axis_x >= L.plot.left() && race_axis_x <= L.plot.right()) {
+    const QColor c = marker_color(MarkerKind::Race);
+    const double w = fm.horizontalAdvance(race_axis_text) + 10;
+    const QRectF box(std::clamp(race_axis_x - w / 2, L.plot.left(), L.plot.right() - w), L.axis.top() + 3, w, L.axis.height() - 6);
+    p.setPen(QPen(c, 1.5));
+    p.drawLine(QPointF(race_axis_x, box.bottom()), QPointF(race_axis_x, L.axis.bottom()));
+    p.setPen(Qt::NoPen);
+    p.setBrush(c);
+    p.drawRoundedRect(box, 3, 3);
+    p.setPen(Qt::white);
+    p.drawText(box, Qt::AlignCenter, race_axis_text);
+  }
 
   // Run markers (panic, deadlock, partial deadlock, a race with no P) across every lane.
   for (const Marker& m : model.run_markers()) {
