@@ -58,13 +58,22 @@ bool GoroutineTableModel::unchanged(const Row& r, const gor::GoroutineInfo& g, c
   return true;
 }
 
+const QString& GoroutineTableModel::shared_text(const std::string& s) const {
+  auto it = texts_.find(s);
+  if (it != texts_.end()) return it->second;
+  if (texts_.size() > 16384) texts_.clear();  // states, reasons and sites repeat; unique labels must not pile up
+  return texts_.emplace(s, qs(s)).first->second;
+}
+
 GoroutineTableModel::Row GoroutineTableModel::make_row(const gor::GoroutineInfo& g, const TraceStore& store) const {
+  // Thousands of goroutines share a few states, wait reasons and sites: their rows share one
+  // QString each (implicitly shared) instead of allocating per row.
   Row r;
   r.raw = g;
   r.parent = g.parent;
-  r.label = qs(g.label);
-  r.state = qs(g.state);
-  r.wait_reason = qs(g.wait_reason);
+  r.label = shared_text(g.label);
+  r.state = shared_text(g.state);
+  r.wait_reason = shared_text(g.wait_reason);
   r.object = object_text(g.wait_object);
   std::string created = g.created_at;
   if (const GoroutineRecord* rec = store.goroutine(g.id)) {
@@ -73,8 +82,8 @@ GoroutineTableModel::Row GoroutineTableModel::make_row(const gor::GoroutineInfo&
     if (created.empty()) created = rec->created_at;
     if (!r.parent) r.parent = rec->parent;
   }
-  r.created_at = qs(created);
-  r.blocked_at = qs(g.blocked_at);
+  r.created_at = shared_text(created);
+  r.blocked_at = shared_text(g.blocked_at);
   r.created_short = site_text(created);
   r.blocked_short = site_text(g.blocked_at);
   if (auto d = deadlocked_.find(g.id); d != deadlocked_.end()) r.deadlock = d->second;

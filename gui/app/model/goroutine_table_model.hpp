@@ -63,6 +63,7 @@ class GoroutineTableModel : public QAbstractTableModel {
   bool unchanged(const Row& r, const gor::GoroutineInfo& g, const TraceStore& store) const;
   Row make_row(const gor::GoroutineInfo& g, const TraceStore& store) const;
   const QString& site_text(const std::string& site) const;
+  const QString& shared_text(const std::string& s) const;
   QString display(const Row& r, int column) const;
   QVariant sort_value(const Row& r, int column) const;
   QString tooltip(const Row& r) const;
@@ -73,6 +74,7 @@ class GoroutineTableModel : public QAbstractTableModel {
   std::unordered_map<uint64_t, ObjectText> objects_;    // this frame's objects by id
   std::unordered_map<uint64_t, QString> deadlocked_;    // goroutine -> deadlock description
   mutable std::unordered_map<std::string, QString> sites_;  // short_site() cache
+  mutable std::unordered_map<std::string, QString> texts_;  // shared_text() cache
 };
 
 }  // namespace goroscope::gui

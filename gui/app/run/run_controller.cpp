@@ -2,7 +2,9 @@
 
 #include <QMetaObject>
 
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -10,6 +12,16 @@
 #include <goroscope/runner.hpp>
 
 namespace goroscope::gui {
+
+namespace {
+// lower_priority() makes the calling thread (and the threads it starts later) yield to the UI
+// thread when cores are scarce: a sample running flat out on every core must not take the
+// frames away from the app that shows it. On an idle machine it changes nothing.
+void lower_priority() {
+  constexpr int kEngineNice = 5;
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kEngineNice);  // best effort
+}
+}  // namespace
 
 // Observer runs on the engine's drain thread: it copies batches into pending buffers and
 // checks event breakpoints. It never calls into the engine (a pause it wants is a command
@@ -156,13 +168,17 @@ bool RunController::start(const RunSpec& spec, QString* error) {
   if (spec.start_paused) post(Command{Command::Pause, 0, {}});
 
   runner_ = std::thread([this, sample, params, cfg] {
+    lower_priority();  // inherited by every thread the engine starts (Ms, sysmon, drain)
     SampleRun r = run_sample(*sample, params, cfg);
     run_done_ = true;
     RunOutcome outcome{std::move(r.result), std::move(r.outcome), r.wall_seconds};
     QMetaObject::invokeMethod(this, [this, outcome = std::move(outcome)]() mutable { on_run_finished(std::move(outcome)); },
                               Qt::QueuedConnection);
   });
-  controller_ = std::thread([this] { control_loop(); });
+  controller_ = std::thread([this] {
+    lower_priority();
+    control_loop();
+  });
   frame_timer_.start();
   emit started();
   return true;
