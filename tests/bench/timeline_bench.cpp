@@ -31,6 +31,7 @@
 #include <gor/detail/park.hpp>
 #include <gortrace_format.hpp>
 
+#include "model/replay_state.hpp"
 #include "views/timeline_canvas.hpp"
 #include "views/timeline_view.hpp"
 #include "window/main_window.hpp"
@@ -235,6 +236,13 @@ int main(int argc, char** argv) {
   report("zoom in x1.25 per frame", zoom_in);
   report("pan 40 px per frame", pan);
   report("zoom out /1.25 per frame", zoom_out);
+  {
+    QElapsedTimer timer;  // what a click on the replay cursor costs (UI thread)
+    timer.start();
+    const gor::Snapshot s = replay_snapshot(w.controller().store(), m.end_ns() / 2, m.lane_count());
+    std::printf("replay state at the middle of the run (cursor click): %.2f s, %zu goroutines, %zu globally queued\n",
+                static_cast<double>(timer.nsecsElapsed()) / 1e9, s.goroutines.size(), s.global_queue.size());
+  }
   std::printf("peak RSS (VmHWM) of the whole process: %ld MiB\n", vm_kib("VmHWM:") / 1024);
   frame.save(QStringLiteral("/tmp/timeline_bench_last_frame.png"));
   return 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <unordered_map>
 
 #include <gor/detail/park.hpp>
 
@@ -12,10 +13,18 @@ namespace goroscope::gui {
 
 namespace {
 
+// Queue entries are (goroutine, sequence number): an entry is live while the goroutine's
+// current queue sequence number is still that one, so taking a goroutine off any queue is
+// O(1) (the dead entry is skipped later) however long the queues grow.
+struct Entry {
+  uint64_t g = 0;
+  uint64_t seq = 0;
+};
+
 struct Proc {
   uint64_t running = 0;
-  uint64_t runnext = 0;
-  std::deque<uint64_t> local;
+  Entry runnext;
+  std::deque<Entry> local;
   bool syscall = false;
 };
 
@@ -38,7 +47,7 @@ class Rebuild {
     switch (e.kind) {
       case K::GoCreate:
         gs_[e.g].since = e.ts;
-        if (e.p >= 0) put_runnext(e.p, e.g); else global_.push_back(e.g);
+        if (e.p >= 0) put_runnext(e.p, e.g); else global_.push_back(enqueue(e.g));
         break;
       case K::GoUnblock: {
         G& g = gs_[e.g];
@@ -46,9 +55,9 @@ class Rebuild {
         g.reason.clear();
         g.object = 0;
         const auto where = static_cast<gor::Placement>(e.a1);
-        if (where == gor::Placement::Global || e.p < 0) global_.push_back(e.g);
+        if (where == gor::Placement::Global || e.p < 0) global_.push_back(enqueue(e.g));
         else if (where == gor::Placement::Runnext) put_runnext(e.p, e.g);
-        else procs_[static_cast<size_t>(e.p)].local.push_back(e.g);
+        else procs_[static_cast<size_t>(e.p)].local.push_back(enqueue(e.g));
         break;
       }
       case K::GoStart: {
@@ -58,7 +67,10 @@ class Rebuild {
         g.state = "running";
         g.p = e.p;
         if (e.p >= 0) {
-          procs_[static_cast<size_t>(e.p)].running = e.g;
+          Proc& p = procs_[static_cast<size_t>(e.p)];
+          if (p.running && p.running != e.g) running_on_.erase(p.running);
+          p.running = e.g;
+          running_on_[e.g] = e.p;
           procs_[static_cast<size_t>(e.p)].syscall = false;
         }
         break;
@@ -77,7 +89,7 @@ class Rebuild {
       case K::GoPreempted:
         stop_running(e.g);
         gs_[e.g].state = "runnable";
-        global_.push_back(e.g);
+        global_.push_back(enqueue(e.g));
         break;
       case K::GoEnd:
         stop_running(e.g);
@@ -96,7 +108,7 @@ class Rebuild {
         } else {
           stop_running(e.g);
           gs_[e.g].state = "runnable";
-          global_.push_back(e.g);
+          global_.push_back(enqueue(e.g));
         }
         break;
       case K::Handoff:
@@ -111,12 +123,13 @@ class Rebuild {
           Proc& victim = procs_[static_cast<size_t>(e.a0)];
           Proc& thief = procs_[static_cast<size_t>(e.p)];
           for (uint64_t n = 0; n < e.a1; ++n) {
+            while (!victim.local.empty() && !live(victim.local.front())) victim.local.pop_front();
             if (!victim.local.empty()) {
-              thief.local.push_back(victim.local.front());
+              thief.local.push_back(enqueue(victim.local.front().g));
               victim.local.pop_front();
-            } else if (victim.runnext) {
-              thief.local.push_back(victim.runnext);
-              victim.runnext = 0;
+            } else if (live(victim.runnext)) {
+              thief.local.push_back(enqueue(victim.runnext.g));
+              victim.runnext = Entry{};
             }
           }
         }
@@ -126,6 +139,12 @@ class Rebuild {
         if (static_cast<size_t>(gomaxprocs_) > procs_.size()) procs_.resize(static_cast<size_t>(gomaxprocs_));
         break;
       default: break;
+    }
+    // Dead entries at the queues' fronts go at once, so the queues stay near their real length.
+    while (!global_.empty() && !live(global_.front())) global_.pop_front();
+    if (e.p >= 0) {
+      std::deque<Entry>& q = procs_[static_cast<size_t>(e.p)].local;
+      while (!q.empty() && !live(q.front())) q.pop_front();
     }
   }
 
@@ -139,13 +158,15 @@ class Rebuild {
       gor::ProcessorInfo info;
       info.id = static_cast<int>(i);
       info.running = p.running;
-      info.runnext = p.runnext;
-      info.local_queue.assign(p.local.begin(), p.local.end());
+      info.runnext = live(p.runnext) ? p.runnext.g : 0;
+      for (const Entry& q : p.local)
+        if (live(q)) info.local_queue.push_back(q.g);
       info.status = p.syscall ? "syscall" : p.running ? "running" : "idle";
       info.m = p.running ? static_cast<int>(i) : -1;
       s.procs.push_back(std::move(info));
     }
-    s.global_queue.assign(global_.begin(), global_.end());
+    for (const Entry& q : global_)
+      if (live(q)) s.global_queue.push_back(q.g);
     for (const auto& [id, g] : gs_) {
       gor::GoroutineInfo info;
       info.id = id;
@@ -166,28 +187,37 @@ class Rebuild {
   }
 
  private:
+  // enqueue() is a new live entry for g (any older entry of g dies).
+  Entry enqueue(uint64_t g) {
+    const Entry e{g, ++seq_};
+    queued_[g] = e.seq;
+    return e;
+  }
+  bool live(const Entry& e) const {
+    if (!e.g) return false;
+    auto it = queued_.find(e.g);
+    return it != queued_.end() && it->second == e.seq;
+  }
   void put_runnext(int p, uint64_t g) {
     Proc& proc = procs_[static_cast<size_t>(p)];
-    if (proc.runnext) proc.local.push_back(proc.runnext);  // kicked out to the tail, as in Go
-    proc.runnext = g;
+    if (live(proc.runnext)) proc.local.push_back(enqueue(proc.runnext.g));  // kicked out to the tail, as in Go
+    proc.runnext = enqueue(g);
   }
   void stop_running(uint64_t g) {
-    for (Proc& p : procs_)
-      if (p.running == g) p.running = 0;
+    auto it = running_on_.find(g);
+    if (it == running_on_.end()) return;
+    Proc& p = procs_[static_cast<size_t>(it->second)];
+    if (p.running == g) p.running = 0;
+    running_on_.erase(it);
   }
-  void unqueue(uint64_t g) {
-    for (Proc& p : procs_) {
-      if (p.runnext == g) p.runnext = 0;
-      auto it = std::find(p.local.begin(), p.local.end(), g);
-      if (it != p.local.end()) p.local.erase(it);
-    }
-    auto it = std::find(global_.begin(), global_.end(), g);
-    if (it != global_.end()) global_.erase(it);
-  }
+  void unqueue(uint64_t g) { queued_.erase(g); }
 
   const TraceStore& store_;
   std::vector<Proc> procs_;
-  std::deque<uint64_t> global_;
+  std::deque<Entry> global_;
+  std::unordered_map<uint64_t, uint64_t> queued_;  // goroutine -> sequence of its live entry
+  std::unordered_map<uint64_t, int> running_on_;   // goroutine -> the P it runs on
+  uint64_t seq_ = 0;
   std::map<uint64_t, G> gs_;  // by id, as Snapshot::goroutines
   int gomaxprocs_ = 0;
 };

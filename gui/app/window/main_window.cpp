@@ -559,7 +559,8 @@ void MainWindow::show_trace(const std::shared_ptr<LoadedTrace>& trace) {
   events_seen_ = events_tracked_ = store.size();
   timeline_->adopt(std::move(trace->timeline), store);
   timeline_->canvas().set_cursor_enabled(true);
-  timeline_->canvas().set_cursor(store.end_ns());  // the scheduler as the run ended
+  // The scheduler as the run ended (on the UI thread: only for traces that rebuild quickly).
+  if (store.size() <= 2'000'000) timeline_->canvas().set_cursor(store.end_ns());
   charts_->sync(store, /*live=*/false);
   inspector_->set_data(nullptr, store);
   show_bottom_tab(QStringLiteral("timeline"));
