@@ -334,8 +334,13 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
       const std::vector<Marker>& ms = model.markers(i, kind);
       auto before = [](const Marker& m, int64_t t) { return m.ts < t; };
       auto it = std::lower_bound(ms.begin(), ms.end(), t0 - slack, before);
+      // More markers than fit: glyphs 8 px apart without antialiasing (cheap, and as readable).
+      const auto visible_end = std::lower_bound(it, ms.end(), t1 + slack + 1, before);
+      const bool dense = (visible_end - it) > L.plot.width() / 6;
+      p.setRenderHint(QPainter::Antialiasing, !dense);
+      const int64_t step = dense ? std::max<int64_t>(1, static_cast<int64_t>(std::ceil(8 * g.ns_per_px()))) : gap;
       int drawn = 0;
-      while (it != ms.end() && it->ts <= t1 + slack) {
+      while (it != visible_end) {
         const double x = X(it->ts);
         draw_glyph(p, kind, x, r.top() + kMarkerStrip / 2 + 1, outline);
         if (kind == MarkerKind::Steal && static_cast<int>(it->a0) < lanes && ++drawn < 400) {
@@ -346,11 +351,12 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
           p.setPen(QPen(c, 1));
           p.drawLine(QPointF(x, v.center().y()), QPointF(x, r.top() + kMarkerStrip));
         }
-        it = std::lower_bound(it + 1, ms.end(), it->ts + gap, before);
+        it = std::lower_bound(it + 1, visible_end, it->ts + step, before);
       }
     }
   }
 
+  p.setRenderHint(QPainter::Antialiasing, true);
   // Wake-up arrows for the selected and the hovered goroutine (a shown race draws its own edges).
   const uint64_t arrows_for[2] = {scene.race ? 0 : scene.selected, scene.hovered != scene.selected ? scene.hovered : 0};
   for (uint64_t who : arrows_for) {
