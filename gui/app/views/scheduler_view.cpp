@@ -63,6 +63,7 @@ void SchedulerView::clear() {
   snapshot_.reset();
   info_index_.clear();
   layout_ = SchedulerLayout{};
+  layer_dirty_ = true;
   motion_.clear();
   ghosts_.clear();
   flights_.clear();
@@ -94,6 +95,7 @@ void SchedulerView::relayout() {
   }
   const double old_height = layout_.height;
   layout_ = compute_scheduler_layout(*snapshot_, std::max(320, width()), metrics());
+  layer_dirty_ = true;
   std::unordered_map<uint64_t, ChipMotion> next;
   for (const SceneChip& c : layout_.chips) {
     ChipMotion mo;
@@ -126,9 +128,21 @@ void SchedulerView::add_events(const std::vector<gor::Event>& events, size_t fir
   for (size_t i = first; i < events.size(); ++i) {
     const gor::Event& e = events[i];
     switch (e.kind) {
-      case gor::EventKind::Steal:
-        if (flights_.size() < 32) flights_.push_back({e.p, static_cast<int>(e.a0), static_cast<int>(e.a1), t});
+      case gor::EventKind::Steal: {
+        // One arrow per (victim, thief) pair: steals between the same Ps while its arrow is
+        // still up add to its counts and keep it up, rather than stacking arrows on one path.
+        const int victim = static_cast<int>(e.a0), count = static_cast<int>(e.a1);
+        auto f = std::find_if(flights_.begin(), flights_.end(),
+                              [&](const Flight& f) { return f.thief == e.p && f.victim == victim && t - f.start_ms < 0.75 * kFlightMs; });
+        if (f != flights_.end()) {
+          f->count += count;
+          ++f->steals;
+          f->start_ms = std::max(f->start_ms, t - 0.35 * kFlightMs);  // fully grown, shown for longer
+        } else if (flights_.size() < 64) {
+          flights_.push_back({e.p, victim, count, t, 1});
+        }
         break;
+      }
       case gor::EventKind::Handoff:
         flashes_.push_back({e.p, 0, QStringLiteral("handoff"), QColor(0x8e, 0x5e, 0xa2), t});
         break;
@@ -186,35 +200,25 @@ void SchedulerView::resizeEvent(QResizeEvent*) {
 }
 
 void SchedulerView::changeEvent(QEvent* e) {
-  if (e->type() == QEvent::FontChange || e->type() == QEvent::PaletteChange) relayout();
+  if (e->type() == QEvent::FontChange || e->type() == QEvent::PaletteChange) {
+    layer_dirty_ = true;
+    relayout();
+  }
   QWidget::changeEvent(e);
 }
 
-void SchedulerView::paintEvent(QPaintEvent*) {
-  QElapsedTimer paint_clock;
-  paint_clock.start();
-  QPainter painter(this);
-  painter.setRenderHint(QPainter::Antialiasing);
+void SchedulerView::paint_background(QPainter& painter) const {
   const QPalette& pal = palette();
   const bool dark = pal.color(QPalette::Window).lightnessF() < 0.5;
-  painter.fillRect(rect(), pal.color(QPalette::Window));
+  painter.fillRect(QRect(QPoint(0, 0), size()), pal.color(QPalette::Window));
   const QColor card = dark ? pal.color(QPalette::Base).lighter(115) : pal.color(QPalette::Base);
   const QColor border = dark ? QColor(0x5a, 0x60, 0x6a) : QColor(0xc4, 0xc9, 0xd2);
   const QColor text = pal.color(QPalette::WindowText);
   const QColor dim = dark ? QColor(0xa0, 0xa6, 0xb0) : QColor(0x6a, 0x70, 0x7a);
-  QFont base = font();
-  QFont bold = base;
+  QFont bold = font();
   bold.setBold(true);
-  QFont small = base;
-  small.setPointSizeF(std::max(7.0, base.pointSizeF() * 0.85));
-
-  if (!snapshot_) {
-    painter.setPen(dim);
-    painter.setFont(base);
-    painter.drawText(rect(), Qt::AlignCenter, tr("Pick a sample and press Run to watch the scheduler."));
-    return;
-  }
-  const double t = now_ms();
+  QFont small = font();
+  small.setPointSizeF(std::max(7.0, font().pointSizeF() * 0.85));
 
   // Panels.
   for (const ScenePanel& p : layout_.panels) {
@@ -281,6 +285,48 @@ void SchedulerView::paintEvent(QPaintEvent*) {
     painter.drawText(QRectF(b.rect.right() + 8, b.rect.top() - 5, 240, 18), Qt::AlignLeft | Qt::AlignVCenter,
                      QStringLiteral("1 ms threshold"));
   }
+
+}
+
+void SchedulerView::paintEvent(QPaintEvent*) {
+  QElapsedTimer paint_clock;
+  paint_clock.start();
+  QPainter painter(this);
+  painter.setRenderHint(QPainter::Antialiasing);
+  const QPalette& pal = palette();
+  const bool dark = pal.color(QPalette::Window).lightnessF() < 0.5;
+  const QColor border = dark ? QColor(0x5a, 0x60, 0x6a) : QColor(0xc4, 0xc9, 0xd2);
+  const QColor text = pal.color(QPalette::WindowText);
+  const QColor dim = dark ? QColor(0xa0, 0xa6, 0xb0) : QColor(0x6a, 0x70, 0x7a);
+  QFont base = font();
+  QFont bold = base;
+  bold.setBold(true);
+  QFont small = base;
+  small.setPointSizeF(std::max(7.0, base.pointSizeF() * 0.85));
+
+  if (!snapshot_) {
+    painter.fillRect(rect(), pal.color(QPalette::Window));
+    painter.setPen(dim);
+    painter.setFont(base);
+    painter.drawText(rect(), Qt::AlignCenter, tr("Pick a sample and press Run to watch the scheduler."));
+    return;
+  }
+  const double t = now_ms();
+
+  // What only changes with the layout (panels, labels, buffer slots, starvation bars) is
+  // painted once per snapshot into a cached layer; frames in between only blit it and draw
+  // what moves.
+  const qreal dpr = devicePixelRatioF();
+  const QSize layer_size = (QSizeF(size()) * dpr).toSize();
+  if (layer_dirty_ || background_.size() != layer_size || background_.devicePixelRatio() != dpr) {
+    background_ = QPixmap(layer_size);
+    background_.setDevicePixelRatio(dpr);
+    QPainter layer(&background_);
+    layer.setRenderHint(QPainter::Antialiasing);
+    paint_background(layer);
+    layer_dirty_ = false;
+  }
+  painter.drawPixmap(0, 0, background_);
 
   // Ghosts (ended goroutines fading out).
   for (const Ghost& g : ghosts_) {
@@ -382,7 +428,8 @@ void SchedulerView::paintEvent(QPaintEvent*) {
     painter.setPen(Qt::NoPen);
     painter.setBrush(with_alpha(red, a));
     painter.drawPolygon(head);
-    const QString label = QStringLiteral("steal %1 from P%2").arg(f.count).arg(f.victim);
+    const QString label = f.steals == 1 ? QStringLiteral("steal %1 from P%2").arg(f.count).arg(f.victim)
+                                        : QStringLiteral("%1 stolen from P%2 in %3 steals").arg(f.count).arg(f.victim).arg(f.steals);
     painter.setFont(small);
     const double w = QFontMetricsF(small).horizontalAdvance(label) + 18;
     const QPointF mid = at(0.5);

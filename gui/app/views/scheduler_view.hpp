@@ -10,6 +10,7 @@
 #pragma once
 
 #include <QElapsedTimer>
+#include <QPixmap>
 #include <QTimer>
 #include <QWidget>
 
@@ -45,7 +46,7 @@ class SchedulerView : public QWidget {
   const SchedulerLayout& scene_layout() const { return layout_; }
   // paint_times_us() are the last paint durations in microseconds (benchmarks).
   const std::deque<int64_t>& paint_times_us() const { return paint_times_us_; }
-  // steals_in_flight() is how many steal arrows are drawn now.
+  // steals_in_flight() is how many steal arrows are drawn now (one per victim/thief pair).
   int steals_in_flight() const { return static_cast<int>(flights_.size()); }
 
   QSize sizeHint() const override;
@@ -72,9 +73,10 @@ class SchedulerView : public QWidget {
     QRectF rect;
     double start_ms;
   };
-  struct Flight {              // a steal arrow
-    int thief, victim, count;
+  struct Flight {              // a steal arrow: steals from victim to thief while it is up
+    int thief, victim, count;  // count: goroutines taken in them
     double start_ms;
+    int steals = 1;
   };
   struct Flash {               // handoff / preempt badge on a P card, or a mutex mode switch
     int proc = -1;
@@ -91,6 +93,7 @@ class SchedulerView : public QWidget {
   const gor::GoroutineInfo* info(uint64_t g) const;
   uint64_t chip_at(QPointF pos) const;
   LayoutMetrics metrics() const;
+  void paint_background(QPainter& painter) const;
 
   GoroutineSelection& selection_;
   std::optional<gor::Snapshot> snapshot_;
@@ -104,6 +107,8 @@ class SchedulerView : public QWidget {
   QElapsedTimer clock_;
   int animation_ms_ = 320;
   std::deque<int64_t> paint_times_us_;
+  QPixmap background_;        // panels, labels, slots and bars of layout_ (paint_background)
+  bool layer_dirty_ = true;   // layout_ changed since background_ was painted
 };
 
 }  // namespace goroscope::gui
