@@ -226,6 +226,29 @@ class RaceViewTest : public QObject {
     if (!keep.isEmpty()) QVERIFY(w.save_screenshot(keep + QStringLiteral("/race-window.png")));
   }
 
+  void breakpoint_pauses_the_run_at_a_race() {
+    MainWindow w(false);
+    w.resize(1400, 900);
+    w.show();
+    QVERIFY(w.open_sample(QStringLiteral("race-counter")));
+    w.toolbar().set_dilation(1);
+    w.toolbar().set_race(true);
+    w.toolbar().race_breakpoint_action()->setChecked(true);
+    QSignalSpy finished(&w, &MainWindow::runFinished);
+    QVERIFY(w.run_current({{"increments", "2000"}}));
+    QTRY_VERIFY_WITH_TIMEOUT(w.controller().paused(), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.banner().showing_race(), 10000);
+    QVERIFY(w.controller().running());
+    QVERIFY2(w.banner().detail().contains(QStringLiteral("Paused here")), qPrintable(w.banner().detail()));
+    QVERIFY(w.show_race(0));
+    QCOMPARE(w.selection().selected(), w.races().front().g);
+    w.toolbar().race_breakpoint_action()->setChecked(false);
+    w.toolbar().pause_action()->trigger();  // resume
+    QVERIFY(finished.wait(120000));
+    QVERIFY(w.banner().showing_race());
+    QVERIFY(w.banner().detail().contains(QStringLiteral("Finished")));
+  }
+
   void a_replayed_trace_shows_its_race() {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("race.gortrace"));

@@ -82,6 +82,8 @@ class RunController::Observer : public gor::TraceObserver {
         reason = QStringLiteral("Breakpoint: G%1 blocked").arg(e.g);
       else if (b.on_partial_deadlock && std::string_view(gor::event_kind_name(e.kind)) == "partial_deadlock")
         reason = QStringLiteral("Breakpoint: partial deadlock");
+      else if (b.on_race && e.kind == gor::EventKind::Race)
+        reason = QStringLiteral("Breakpoint: data race between G%1 and G%2").arg(e.g).arg(e.a0);
       if (!reason.isEmpty()) {
         owner_.post(Command{Command::Breakpoint, 0, reason});
         return;

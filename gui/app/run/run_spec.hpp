@@ -40,6 +40,7 @@ struct BreakpointSet {
   bool on_partial_deadlock = false;
   int run_queue_longer_than = 0;   // 0: off; checked on each snapshot
   uint64_t on_goroutine_block = 0; // 0: off; else pause when this goroutine blocks
+  bool on_race = false;            // the race detector finds a data race (RunSpec::race)
 };
 
 }  // namespace goroscope::gui

@@ -409,6 +409,7 @@ void MainWindow::show_race_banner(const QString& ending) {
     summary = tr("G%1 races with G%2 at %3.").arg(e.g).arg(e.a0).arg(QString::fromStdString(store.string(e.a1)));
   }
   if (!ending.isEmpty()) summary = ending + QStringLiteral(" ") + summary;
+  else if (controller_.running() && controller_.paused()) summary += tr(" Paused here: Space resumes the run.");
   else if (controller_.running()) summary += tr(" The run goes on.");
   banner_->show_race(summary, QString::fromStdString(store.string(e.a2)), static_cast<int>(race_shown_),
                      static_cast<int>(races_.size()), controller_.running());

@@ -100,6 +100,7 @@ RunToolbar::RunToolbar(QWidget* parent) : QToolBar(tr("Run"), parent) {
   bp_starving_ = checkable(tr("Pause when a mutex starts starving"));
   bp_partial_deadlock_ = checkable(tr("Pause on a partial deadlock"));
   bp_goroutine_block_ = checkable(tr("Pause when the selected goroutine blocks"));
+  bp_race_ = checkable(tr("Pause on a data race (with the Race detector on)"));
   bp_queue_ = checkable(tr("Pause when a run queue is longer than N"));
   auto* limit_action = new QWidgetAction(menu);
   auto* limit_box = new QWidget(menu);
@@ -160,6 +161,7 @@ BreakpointSet RunToolbar::breakpoints(uint64_t selected_goroutine) const {
   b.on_starving = bp_starving_->isChecked();
   b.on_partial_deadlock = bp_partial_deadlock_->isChecked();
   b.on_goroutine_block = bp_goroutine_block_->isChecked() ? selected_goroutine : 0;
+  b.on_race = bp_race_->isChecked();
   b.run_queue_longer_than = bp_queue_->isChecked() ? bp_queue_limit_->value() : 0;
   return b;
 }

@@ -41,6 +41,7 @@ class RunToolbar : public QToolBar {
   QAction* restart_action() const { return restart_; }
   QSlider* speed_slider() const { return speed_; }
   QAction* race_action() const { return race_; }
+  QAction* race_breakpoint_action() const { return bp_race_; }
 
   // slider_to_dilation() maps slider position 0..300 to 1..1000 (log scale); and back.
   static double slider_to_dilation(int v);
@@ -74,6 +75,7 @@ class RunToolbar : public QToolBar {
   QAction* bp_starving_;
   QAction* bp_partial_deadlock_;
   QAction* bp_goroutine_block_;
+  QAction* bp_race_;
   QAction* bp_queue_;
   QSpinBox* bp_queue_limit_;
 };
