@@ -3,6 +3,7 @@
 // banner shows Go's "WARNING: DATA RACE" with the report and, clicked, selects both goroutines
 // and shows the race on the timeline; a replayed trace shows its races too; race_hb_edges()
 // finds exactly the happens-before chains of small synthetic traces; --race on the command line.
+#include <QCheckBox>
 #include <QSignalSpy>
 #include <QToolButton>
 #include <QTemporaryDir>
@@ -170,8 +171,12 @@ class RaceViewTest : public QObject {
     QVERIFY(!w.banner().showing_race());
     QVERIFY(w.races().empty());
 
-    w.toolbar().race_action()->trigger();  // on, as a user would
+    auto* box = w.toolbar().findChild<QCheckBox*>();  // the toolbar's Race detector check box
+    QVERIFY(box && box->text().contains(QStringLiteral("Race")));
+    QVERIFY(!box->isChecked());
+    box->click();  // on, as a user would
     QVERIFY(w.toolbar().race());
+    QVERIFY(w.toolbar().race_action()->isChecked());
     QVERIFY(run_and_wait(w));
     QVERIFY(w.controller().store().count(EventKind::Race) > 0);
     QVERIFY(!w.races().empty());

@@ -258,6 +258,8 @@ void MainWindow::build_menus() {
   for (QAction* a : {toolbar_->run_action(), toolbar_->pause_action(), toolbar_->step_action(),
                      toolbar_->stop_action(), toolbar_->restart_action()})
     run->addAction(a);
+  run->addSeparator();
+  run->addAction(toolbar_->race_action());
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   QMenu* theme = view->addMenu(tr("&Theme"));

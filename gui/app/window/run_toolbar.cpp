@@ -1,6 +1,7 @@
 #include "window/run_toolbar.hpp"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
@@ -79,11 +80,20 @@ RunToolbar::RunToolbar(QWidget* parent) : QToolBar(tr("Run"), parent) {
   addWidget(procs_box);
   connect(procs_, &QSpinBox::valueChanged, this, [this](int n) { emit procsChanged(n); });
 
-  race_ = addAction(tr("Race detector"));
+  // A check box in the toolbar (a checkable tool button reads as a label when off), kept in
+  // step with race_, which the Run menu shows too.
+  race_ = new QAction(tr("Race detector"), this);
   race_->setCheckable(true);
   race_->setToolTip(tr("Run with the happens-before race detector, like go run -race: a data race (two goroutines\n"
                        "accessing the same variable, one writing, with nothing ordering them) shows as\n"
                        "WARNING: DATA RACE above the scene and on the timeline. Applies to the next run."));
+  auto* race_box = new QCheckBox(race_->text(), this);
+  race_box->setToolTip(race_->toolTip());
+  race_box->setContentsMargins(6, 0, 6, 0);
+  addWidget(race_box);
+  connect(race_box, &QCheckBox::toggled, race_, &QAction::setChecked);
+  connect(race_, &QAction::toggled, race_box, &QCheckBox::setChecked);
+  connect(race_, &QAction::changed, race_box, [this, race_box] { race_box->setEnabled(race_->isEnabled()); });
 
   breakpoints_button_ = new QToolButton(this);
   breakpoints_button_->setText(tr("Breakpoints"));
