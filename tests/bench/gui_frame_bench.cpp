@@ -1,6 +1,9 @@
 // gui_frame_bench — the desktop app's UI-thread cost per frame while a sample runs at 1x.
 //
-//   gui_frame_bench [--quick] [SAMPLE...]     (SAMPLE: run only these scenarios)
+//   gui_frame_bench [--quick] [--repeat N] [SAMPLE...]
+//
+// SAMPLE runs only those scenarios; --repeat runs each N times and pools the frames (a short
+// run such as goroutines-are-cheap gives only a handful of frames per run).
 //
 // For each scenario it opens the main window offscreen (1600x1000), runs a sample at real
 // time and, every 16 ms, records the frame's UI-thread work: delivering the engine's events
@@ -15,6 +18,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -34,15 +38,23 @@ struct Scenario {
   int procs;
 };
 
-void run_scenario(const Scenario& sc) {
+// Frames is what the runs of one scenario measured (pooled over --repeat runs).
+struct Frames {
+  std::vector<int64_t> wall, cpu;
+  size_t events = 0, max_goroutines = 0;
+  double seconds = 0;
+};
+
+void run_scenario(const Scenario& sc, Frames& out) {
   MainWindow w(/*persist_settings=*/false);
   w.resize(1600, 1000);
   w.show();
   w.open_sample(QString::fromLatin1(sc.sample));
   w.toolbar().set_dilation(1);
   w.toolbar().set_procs(sc.procs);
-  std::vector<int64_t> frames, cpu_frames;
-  size_t max_goroutines = 0;
+  std::vector<int64_t>& frames = out.wall;
+  std::vector<int64_t>& cpu_frames = out.cpu;
+  size_t& max_goroutines = out.max_goroutines;
   bool finished = false;
   QObject::connect(&w, &MainWindow::runFinished, [&] { finished = true; });
   QElapsedTimer wall;
@@ -66,14 +78,20 @@ void run_scenario(const Scenario& sc) {
   sampler.start();
   while (!finished) QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
   sampler.stop();
-  const double seconds = wall.nsecsElapsed() / 1e9;
+  out.seconds += wall.nsecsElapsed() / 1e9;
+  out.events += w.controller().store().size();
+}
+
+void report(const Scenario& sc, Frames& f) {
+  std::vector<int64_t>& frames = f.wall;
+  std::vector<int64_t>& cpu_frames = f.cpu;
   std::sort(frames.begin(), frames.end());
   std::sort(cpu_frames.begin(), cpu_frames.end());
   auto pct_of = [](const std::vector<int64_t>& v, double p) {
     return v.empty() ? 0.0 : v[std::min(v.size() - 1, size_t(p * v.size()))] / 1000.0;
   };
   auto pct = [&](double p) { return pct_of(frames, p); };
-  const double rate = w.controller().store().size() / seconds;
+  const double rate = f.events / f.seconds;
   std::printf("%-22s %-28s %9zu events %7.2f s %10.0f ev/s %6zu goroutines  frames %4zu  p50 %6.2f ms  p95 %6.2f ms  max %6.2f ms"
               "  (UI-thread CPU p50 %6.2f ms  p95 %6.2f ms)\n",
               sc.sample, [&] {
@@ -82,7 +100,7 @@ void run_scenario(const Scenario& sc) {
                 for (auto& [k, v] : sc.params) text += k + "=" + v + " ";
                 return text.c_str();
               }(),
-              w.controller().store().size(), seconds, rate, max_goroutines, frames.size(), pct(0.5), pct(0.95),
+              f.events, f.seconds, rate, f.max_goroutines, frames.size(), pct(0.5), pct(0.95),
               frames.empty() ? 0.0 : frames.back() / 1000.0, pct_of(cpu_frames, 0.5), pct_of(cpu_frames, 0.95));
 }
 
@@ -92,9 +110,11 @@ int main(int argc, char** argv) {
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
   QApplication app(argc, argv);
   bool quick = false;
+  int repeat = 1;
   std::vector<std::string> only;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) quick = true;
+    else if (std::strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
     else only.emplace_back(argv[i]);
   }
   std::vector<Scenario> scenarios = {
@@ -102,7 +122,11 @@ int main(int argc, char** argv) {
       {"select-fairness", {{"rounds", quick ? "100000" : "1000000"}}, 2},
       {"worker-pool", {{"workers", "64"}, {"jobs", quick ? "2000" : "20000"}}, 4},
   };
-  for (const Scenario& sc : scenarios)
-    if (only.empty() || std::find(only.begin(), only.end(), sc.sample) != only.end()) run_scenario(sc);
+  for (const Scenario& sc : scenarios) {
+    if (!only.empty() && std::find(only.begin(), only.end(), sc.sample) == only.end()) continue;
+    Frames f;
+    for (int r = 0; r < repeat; ++r) run_scenario(sc, f);
+    report(sc, f);
+  }
   return 0;
 }

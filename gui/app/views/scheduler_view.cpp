@@ -64,6 +64,7 @@ void SchedulerView::clear() {
   info_index_.clear();
   layout_ = SchedulerLayout{};
   layer_dirty_ = true;
+  sprites_.clear();
   motion_.clear();
   ghosts_.clear();
   flights_.clear();
@@ -202,6 +203,7 @@ void SchedulerView::resizeEvent(QResizeEvent*) {
 void SchedulerView::changeEvent(QEvent* e) {
   if (e->type() == QEvent::FontChange || e->type() == QEvent::PaletteChange) {
     layer_dirty_ = true;
+    sprites_.clear();
     relayout();
   }
   QWidget::changeEvent(e);
@@ -338,19 +340,20 @@ void SchedulerView::paintEvent(QPaintEvent*) {
 
   // Chips.
   const uint64_t selected = selection_.selected();
+  // A chip is a sprite painted once per (goroutine, size, look) and blitted at its animated
+  // place: antialiased pills and shaped text for every chip in every frame cost more than all
+  // the rest of the scene.
+  if (sprites_.size() > 4096) sprites_.clear();
   for (const SceneChip& c : layout_.chips) {
     double alpha = 1;
     const QRectF r = chip_rect_now(c.g, c, t, &alpha);
-    const QColor fill = goroutine_color(c.g);
-    painter.setPen(c.g == selected ? QPen(text, 3) : (c.running ? QPen(fill.darker(150), 2) : Qt::NoPen));
-    painter.setBrush(with_alpha(fill, alpha));
-    painter.drawRoundedRect(r, r.height() / 2, r.height() / 2);
-    painter.setPen(with_alpha(text_color_on(fill), alpha));
-    painter.setFont(c.running || c.g == selected ? bold : base);
-    QString label = QStringLiteral("G%1").arg(c.g);
-    if (c.running)
-      if (const gor::GoroutineInfo* gi = info(c.g); gi && !gi->label.empty()) label += QStringLiteral(" ") + QString::fromStdString(gi->label);
-    painter.drawText(r, Qt::AlignCenter, QFontMetricsF(painter.font()).elidedText(label, Qt::ElideRight, r.width() - 8));
+    const SpriteKey key{c.g, static_cast<int>(std::lround(r.width())), static_cast<int>(std::lround(r.height())),
+                        c.running, c.g == selected};
+    auto sprite = sprites_.find(key);
+    if (sprite == sprites_.end()) sprite = sprites_.emplace(key, chip_sprite(key, text, base, bold)).first;
+    painter.setOpacity(alpha);
+    painter.drawPixmap(r.topLeft() - QPointF(kSpriteMargin, kSpriteMargin), sprite->second);
+    painter.setOpacity(1);
     if (!c.caption.isEmpty()) {
       painter.setFont(small);
       painter.setPen(c.urgency >= 1 ? QColor(0xe1, 0x57, 0x59) : dim);
@@ -443,6 +446,27 @@ void SchedulerView::paintEvent(QPaintEvent*) {
 
   paint_times_us_.push_back(paint_clock.nsecsElapsed() / 1000);
   if (paint_times_us_.size() > 600) paint_times_us_.pop_front();
+}
+
+QPixmap SchedulerView::chip_sprite(const SpriteKey& k, const QColor& text, const QFont& base, const QFont& bold) const {
+  const qreal dpr = devicePixelRatioF();
+  QPixmap pm((QSizeF(k.w + 2 * kSpriteMargin, k.h + 2 * kSpriteMargin) * dpr).toSize());
+  pm.setDevicePixelRatio(dpr);
+  pm.fill(Qt::transparent);
+  QPainter painter(&pm);
+  painter.setRenderHint(QPainter::Antialiasing);
+  const QRectF r(kSpriteMargin, kSpriteMargin, k.w, k.h);
+  const QColor fill = goroutine_color(k.g);
+  painter.setPen(k.selected ? QPen(text, 3) : (k.running ? QPen(fill.darker(150), 2) : Qt::NoPen));
+  painter.setBrush(fill);
+  painter.drawRoundedRect(r, r.height() / 2, r.height() / 2);
+  painter.setPen(text_color_on(fill));
+  painter.setFont(k.running || k.selected ? bold : base);
+  QString label = QStringLiteral("G%1").arg(k.g);
+  if (k.running)
+    if (const gor::GoroutineInfo* gi = info(k.g); gi && !gi->label.empty()) label += QStringLiteral(" ") + QString::fromStdString(gi->label);
+  painter.drawText(r, Qt::AlignCenter, QFontMetricsF(painter.font()).elidedText(label, Qt::ElideRight, r.width() - 8));
+  return pm;
 }
 
 uint64_t SchedulerView::chip_at(QPointF pos) const {

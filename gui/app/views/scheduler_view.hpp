@@ -94,6 +94,20 @@ class SchedulerView : public QWidget {
   uint64_t chip_at(QPointF pos) const;
   LayoutMetrics metrics() const;
   void paint_background(QPainter& painter) const;
+  struct SpriteKey {           // one look of one chip
+    uint64_t g;
+    int w, h;
+    bool running, selected;
+    bool operator==(const SpriteKey&) const = default;
+  };
+  struct SpriteHash {
+    size_t operator()(const SpriteKey& k) const {
+      return std::hash<uint64_t>()(k.g * 0x9E3779B97F4A7C15ull ^ (uint64_t(k.w) << 40) ^ (uint64_t(k.h) << 20) ^
+                                   (k.running ? 1u : 0u) ^ (k.selected ? 2u : 0u));
+    }
+  };
+  static constexpr double kSpriteMargin = 3;  // room for the selection outline
+  QPixmap chip_sprite(const SpriteKey& k, const QColor& text, const QFont& base, const QFont& bold) const;
 
   GoroutineSelection& selection_;
   std::optional<gor::Snapshot> snapshot_;
@@ -109,6 +123,7 @@ class SchedulerView : public QWidget {
   std::deque<int64_t> paint_times_us_;
   QPixmap background_;        // panels, labels, slots and bars of layout_ (paint_background)
   bool layer_dirty_ = true;   // layout_ changed since background_ was painted
+  std::unordered_map<SpriteKey, QPixmap, SpriteHash> sprites_;  // chips as painted (chip_sprite)
 };
 
 }  // namespace goroscope::gui
