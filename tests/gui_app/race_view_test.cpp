@@ -13,7 +13,9 @@
 #include <goroscope/registry.hpp>
 #include <goroscope/runner.hpp>
 
+#include "model/event_text.hpp"
 #include "model/race_edges.hpp"
+#include "model/trace_store.hpp"
 #include "model/selection.hpp"
 #include "views/run_banner.hpp"
 #include "views/timeline_canvas.hpp"
@@ -140,6 +142,15 @@ class RaceViewTest : public QObject {
     QCOMPARE(QString::fromStdString(s.previous), QStringLiteral("read"));
     QCOMPARE(QString::fromStdString(s.previous_site), QStringLiteral("race_counter.cpp:44"));
     QCOMPARE(QString::fromStdString(s.location), QStringLiteral("Shared \"counter\""));
+  }
+
+  void race_event_text() {
+    TraceStore store;
+    store.add_string(7, "/src/samples/race_counter.cpp:46 in f()");
+    gor::Event e = ev(80, EventKind::Race, 5, 4, 7);
+    const QString text = describe_event(e, store);
+    QVERIFY2(text.contains(QStringLiteral("DATA RACE with G4")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("race_counter.cpp:46")) && !text.contains(QStringLiteral("/src")), qPrintable(text));
   }
 
   void selection_with_related_goroutines() {

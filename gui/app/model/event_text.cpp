@@ -104,6 +104,14 @@ QString describe_event(const gor::Event& e, const TraceStore& store, uint64_t vi
       return e.a1 == 2 ? QStringLiteral("context deadline exceeded") : QStringLiteral("context canceled");
     case K::RegionBegin: return QStringLiteral("region begin: %1").arg(QString::fromStdString(store.string(e.a0)));
     case K::RegionEnd: return QStringLiteral("region end: %1").arg(QString::fromStdString(store.string(e.a0)));
+    case K::Race: {  // a1: "file:line in function"; shown as the file's name and line
+      QString site = QString::fromStdString(store.string(e.a1));
+      site = site.left(site.indexOf(QStringLiteral(" in ")));
+      site = site.mid(site.lastIndexOf(QLatin1Char('/')) + 1);
+      QString text = QStringLiteral("DATA RACE with %1").arg(goroutine_name(e.a0));
+      if (!site.isEmpty()) text += QStringLiteral(" at %1").arg(site);
+      return text;
+    }
     default: break;
   }
   return QString::fromLatin1(gor::event_kind_name(e.kind)).replace(QLatin1Char('_'), QLatin1Char(' '));
