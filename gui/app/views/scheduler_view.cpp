@@ -339,7 +339,6 @@ void SchedulerView::paintEvent(QPaintEvent*) {
   }
 
   // Chips.
-  const uint64_t selected = selection_.selected();
   // A chip is a sprite painted once per (goroutine, size, look) and blitted at its animated
   // place: antialiased pills and shaped text for every chip in every frame cost more than all
   // the rest of the scene.
@@ -348,7 +347,7 @@ void SchedulerView::paintEvent(QPaintEvent*) {
     double alpha = 1;
     const QRectF r = chip_rect_now(c.g, c, t, &alpha);
     const SpriteKey key{c.g, static_cast<int>(std::lround(r.width())), static_cast<int>(std::lround(r.height())),
-                        c.running, c.g == selected};
+                        c.running, selection_.is_selected(c.g)};  // a race's two goroutines both
     auto sprite = sprites_.find(key);
     if (sprite == sprites_.end()) sprite = sprites_.emplace(key, chip_sprite(key, text, base, bold)).first;
     painter.setOpacity(alpha);
