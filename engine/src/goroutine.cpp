@@ -164,12 +164,13 @@ void Scheduler::yield_current(G* g, MAction how) {
 
 // goroutine_main() runs g's closure and records how it ended.
 void Scheduler::goroutine_main(G* g) {
-  // Like Go's traceback, the dump is taken while the panicking goroutine is still running,
-  // so it leads the dump as "goroutine N [running]".
+  // Like Go's traceback, the panicking goroutine's entry is taken while it is still running,
+  // so it leads the dump as "goroutine N [running]". It reads only its own fields: the other
+  // goroutines are dumped at teardown, once every M has stopped (reading their labels and
+  // sites now would race with their Ms freeing and reusing them).
   auto record = [&](const std::string& message) {
     if (ending()) return;
-    std::string dump = dump_goroutines(g);
-    set_ending(RunStatus::Panic, message, g, std::move(dump));
+    set_ending(RunStatus::Panic, message, g, dump_entry(g, clock.now(), /*running=*/true));
   };
   try {
     g->fn();

@@ -103,7 +103,17 @@ void Scheduler::teardown(Machine* m0) {
   }
   {
     std::lock_guard<std::mutex> guard(result_lock_);
-    if (result_.status != RunStatus::Ok && result_.dump.empty()) result_.dump = dump_goroutines(culprit);
+    if (result_.status != RunStatus::Ok) {
+      // Every other M has stopped: nothing changes under the dump now. A panic already holds
+      // the panicking goroutine's own [running] entry; the others follow it.
+      const bool have_culprit_entry = !result_.dump.empty();
+      std::string rest = dump_goroutines(culprit, have_culprit_entry ? result_.panicking_goid : 0);
+      if (!have_culprit_entry) {
+        result_.dump = std::move(rest);
+      } else if (!rest.empty()) {
+        result_.dump += "\n" + rest;
+      }
+    }
     result_.leaked = result_.status == RunStatus::Ok ? leaked : 0;
   }
   // Newest first: a goroutine often refers to its creator's locals (captured by reference;

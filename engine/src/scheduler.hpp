@@ -280,7 +280,13 @@ class Scheduler {
   void sysmon_loop();
 
   // --- dump (dump.cpp)
-  std::string dump_goroutines(const G* culprit);
+  // dump_goroutines() is Go's traceback of every live goroutine (culprit first, skip_id left
+  // out). Their fields change while they run: call it only when no other M runs goroutines
+  // (at teardown, or with the world paused).
+  std::string dump_goroutines(const G* culprit, uint64_t skip_id = 0);
+  // dump_entry() is one goroutine's entry; `running` shows it as [running] (a panicking
+  // goroutine dumping itself, the one case where another thread's fields are not read).
+  std::string dump_entry(const G* g, int64_t now, bool running);
 
   // trace() records an event from M `m` (nullptr: another thread) when tracing is on.
   // p defaults to m's P. One predictable branch when tracing is off.
