@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "gor/gor.hpp"
+#include "gor/trace.hpp"
 
 namespace gortest {
 
@@ -46,6 +47,16 @@ inline gor::RunResult run_ok(int procs, std::function<void()> main, uint64_t see
   EXPECT_EQ(r.status, gor::RunStatus::Ok) << r.message << "\n" << r.dump;
   EXPECT_EQ(r.races, 0u) << (r.race_reports.empty() ? "" : r.race_reports[0]);
   return r;
+}
+
+// run_traced() runs main with tracing on, every event recorded into rec.
+inline gor::RunResult run_traced(int procs, gor::TraceRecorder& rec, std::function<void()> main, uint64_t seed = 7) {
+  gor::Config cfg;
+  cfg.procs = procs;
+  cfg.seed = seed;
+  cfg.trace = true;
+  cfg.observer = &rec;
+  return gor::run(cfg, std::move(main));
 }
 
 // ProcsTest is the fixture for tests parameterised over procs = 1, 2, 4.

@@ -12,18 +12,7 @@
 using namespace std::chrono_literals;
 using gor::EventKind;
 
-namespace {
-
-gor::RunResult run_traced(int procs, gor::TraceRecorder& rec, std::function<void()> main) {
-  gor::Config cfg;
-  cfg.procs = procs;
-  cfg.seed = 7;
-  cfg.trace = true;
-  cfg.observer = &rec;
-  return gor::run(cfg, std::move(main));
-}
-
-}  // namespace
+using gortest::run_traced;
 
 class TraceTest : public gortest::ProcsTest {};
 GOR_INSTANTIATE_PROCS(TraceTest);

@@ -15,12 +15,7 @@ using gor::EventKind;
 namespace {
 
 gor::RunResult run_traced(int procs, gor::TraceRecorder& rec, std::function<void()> main) {
-  gor::Config cfg;
-  cfg.procs = procs;
-  cfg.seed = 11;
-  cfg.trace = true;
-  cfg.observer = &rec;
-  return gor::run(cfg, std::move(main));
+  return gortest::run_traced(procs, rec, std::move(main), /*seed=*/11);
 }
 
 std::vector<gor::Event> of_kind(const gor::TraceRecorder& rec, EventKind k) {
