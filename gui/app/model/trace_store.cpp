@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <new>
 
 namespace goroscope::gui {
 
@@ -64,7 +65,11 @@ void TraceStore::append_copy(gor::Event* batch, size_t count) {
       events_.reserve(want);
     } else {  // big: once per run
       warmer_.drop();
-      events_.reserve(std::max(reserved, want));
+      try {
+        events_.reserve(std::max(reserved, want));
+      } catch (const std::bad_alloc&) {  // strict overcommit (vm.overcommit_memory=2): grow as usual
+        events_.reserve(want);
+      }
       advise_huge_pages(events_.data() + events_.size(), (events_.capacity() - events_.size()) * sizeof(gor::Event));
       warmed_ = events_.size() + count;
     }
