@@ -251,7 +251,9 @@ class RaceViewTest : public QObject {
     w.toolbar().set_race(true);
     w.toolbar().race_breakpoint_action()->setChecked(true);
     QSignalSpy finished(&w, &MainWindow::runFinished);
-    QVERIFY(w.run_current({{"increments", "2000"}}));
+    // The breakpoint's pause is asynchronous (the control thread acts on the drain thread's
+    // request), so the run must outlast it even on a loaded machine: the most increments.
+    QVERIFY(w.run_current({{"increments", "100000"}}));
     QTRY_VERIFY_WITH_TIMEOUT(w.controller().paused(), 60000);
     QTRY_VERIFY_WITH_TIMEOUT(w.banner().showing_race(), 10000);
     QVERIFY(w.controller().running());

@@ -208,9 +208,20 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
   connect(&controller_, &RunController::finished, this, &MainWindow::on_finished);
   connect(&controller_, &RunController::pausedChanged, this, [this](bool paused) {
     toolbar_->set_run_state(controller_.running(), paused);
+    if (controller_.running() && banner_->showing_race()) show_race_banner();  // "Paused here" / "goes on"
     update_status();
   });
   connect(&controller_, &RunController::breakpointHit, this, [this](const QString& reason) {
+    // A data-race breakpoint shows the race itself ("Paused here"). Its event is already in
+    // the store (a breakpoint is reported after its frame's events are appended), and the race
+    // may have reached the banner a frame before the pause did: show it again, paused.
+    if (reason.contains(QLatin1String("data race"))) {
+      check_races();
+      if (!races_.empty()) {
+        show_race_banner(QString());
+        return;
+      }
+    }
     banner_->show_message(RunBanner::Severity::Warning, tr("Paused"), reason + tr(" — press Space to resume, → to step."));
   });
   connect(&controller_, &RunController::controlFailed, this, [this](const QString& message) {
