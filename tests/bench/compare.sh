@@ -39,6 +39,16 @@ BUILD="$ROOT/build/release"
 BIN="$BUILD/tests/bench/gor_peerbench"
 T_START=$(date +%s)
 
+# ---- packages -------------------------------------------------------------------
+# The peers' run.sh installs Boost.Fiber only when its headers are missing, but Debian's
+# libboost1.74-dev ships those headers without the library: make sure the library is there.
+if [[ " $CONFIGS " == *" bf_"* ]] && ! dpkg-query -W -f='${Status}' libboost-fiber-dev 2>/dev/null | grep -q "install ok installed"; then
+    echo "installing libboost-fiber-dev" >&2
+    sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q libboost-fiber-dev >/dev/null ||
+        { $sudo apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q libboost-fiber-dev >/dev/null; }
+fi
+
 # ---- build ours ---------------------------------------------------------------
 if [ ! -f "$BUILD/build.ninja" ] && [ ! -f "$BUILD/Makefile" ]; then
     cmake --preset release >&2
