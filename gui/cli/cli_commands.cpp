@@ -11,6 +11,8 @@
 #include <ostream>
 #include <thread>
 
+#include <gor/control.hpp>
+
 #include "cli_commands.hpp"
 #include "goroscope/registry.hpp"
 #include "goroscope/runner.hpp"
@@ -218,6 +220,11 @@ int run_command(const RunOptions& opts, std::ostream& out, std::ostream& err) {
     cfg.observer = tracing.observer;
   }
 
+  // A control handle only to read the run's final state: the partial deadlocks still standing
+  // when it ended (Go reports none of them; we warn like the detector in the app does).
+  gor::RunControl control;
+  cfg.control = &control;
+
   // The run goes on its own thread so that this one can give up on it at the timeout.
   SampleRun run;
   std::packaged_task<void()> task([&] { run = run_sample(sample, params, cfg); });
@@ -233,6 +240,12 @@ int run_command(const RunOptions& opts, std::ostream& out, std::ostream& err) {
     out.flush();
     for (const std::string& report : r.race_reports) err << report;
     err << "Found " << r.races << " data race(s)\n";
+    err.flush();
+  }
+  if (const std::optional<gor::Snapshot> last = control.final_snapshot();
+      last && r.status != gor::RunStatus::Deadlock) {
+    out.flush();
+    for (const gor::DeadlockInfo& d : last->deadlocks) err << "warning: partial deadlock: " << d.description << '\n';
     err.flush();
   }
   if (r.status != gor::RunStatus::Ok) {

@@ -82,6 +82,22 @@ TEST(CliCommandsTest, RunDeadlockPrintsGoFatalErrorAndDump) {
   EXPECT_NE(out.str().find("--- deadlock: deadlock in "), std::string::npos) << out.str();
 }
 
+TEST(CliCommandsTest, RunWarnsOfAPartialDeadlockStillStandingAtTheEnd) {
+  RunOptions opts;
+  opts.sample = "partial-deadlock";
+  opts.params = {{"ticks", "6"}};
+  std::ostringstream out, err;
+  EXPECT_EQ(run_command(opts, out, err), kExitOk) << err.str();  // Go says nothing; the run is ok
+  EXPECT_NE(err.str().find("warning: partial deadlock: "), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find("mutex ledger"), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find("mutex accounts"), std::string::npos) << err.str();
+
+  opts.params = {{"ticks", "6"}, {"variant", "fixed"}};
+  std::ostringstream out2, err2;
+  EXPECT_EQ(run_command(opts, out2, err2), kExitOk);
+  EXPECT_EQ(err2.str().find("partial deadlock"), std::string::npos) << err2.str();
+}
+
 TEST(CliCommandsTest, RunPanicPrintsGoPanic) {
   RunOptions opts;
   opts.sample = "send-on-closed";
