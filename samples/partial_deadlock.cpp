@@ -7,7 +7,6 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "goroscope/sample_kit.hpp"
@@ -28,16 +27,22 @@ struct Bank {
 
 // transfer() takes `first`, then `second`. In the buggy variant the two transfers meet once
 // each holds its first lock (both_hold), so the AB/BA cycle closes on every run.
+// The locks are taken with lock() here, not std::lock_guard, so that the app shows this
+// file's lines as the blocking sites (a lock_guard would show its own constructor's).
+// A transfer stuck in the cycle is unwound when the run ends, still holding `first`: nobody
+// needs it any more.
 void transfer(Bank& bank, gor::Mutex& first, gor::Mutex& second, bool buggy) {
-  std::lock_guard<gor::Mutex> hold_first(first);
+  first.lock();
   if (buggy) {
     bank.both_hold.done();
     bank.both_hold.wait();
   } else {
     gor::sleep(std::chrono::milliseconds(5));  // the other transfer queues on `first`
   }
-  std::lock_guard<gor::Mutex> hold_second(second);
+  second.lock();  // buggy: blocks forever, the other transfer holds `second` and wants `first`
   bank.transfers_done.fetch_add(1);
+  second.unlock();
+  first.unlock();
 }
 
 void partial_deadlock_main(const SampleParams& p, SampleOutcome& out) {
