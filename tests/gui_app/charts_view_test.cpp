@@ -12,22 +12,14 @@
 #include "model/trace_store.hpp"
 #include "views/charts_view.hpp"
 
+#include "test_events.hpp"
+
 using namespace goroscope::gui;
 using K = gor::EventKind;
 
 namespace {
 
-gor::Event ev(int64_t ts, K kind, uint64_t g, int p, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0) {
-  gor::Event e;
-  e.ts = ts;
-  e.kind = kind;
-  e.g = g;
-  e.p = static_cast<int16_t>(p);
-  e.a0 = a0;
-  e.a1 = a1;
-  e.a2 = a2;
-  return e;
-}
+using gui_test::ev;
 
 }  // namespace
 

@@ -13,21 +13,14 @@
 #include "model/trace_store.hpp"
 #include "run/run_controller.hpp"
 
+#include "test_events.hpp"
+
 using namespace goroscope::gui;
 using K = gor::EventKind;
 
 namespace {
 
-gor::Event ev(int64_t ts, K kind, uint64_t g, int p, uint64_t a0 = 0, uint64_t a1 = 0) {
-  gor::Event e;
-  e.ts = ts;
-  e.kind = kind;
-  e.g = g;
-  e.p = static_cast<int16_t>(p);
-  e.a0 = a0;
-  e.a1 = a1;
-  return e;
-}
+using gui_test::ev;
 
 const gor::GoroutineInfo* find(const gor::Snapshot& s, uint64_t g) {
   for (const gor::GoroutineInfo& i : s.goroutines)

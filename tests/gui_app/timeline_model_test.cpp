@@ -11,21 +11,14 @@
 #include "model/timeline_model.hpp"
 #include "views/timeline_geometry.hpp"
 
+#include "test_events.hpp"
+
 using namespace goroscope::gui;
 using K = gor::EventKind;
 
 namespace {
 
-gor::Event ev(int64_t ts, K kind, uint64_t g, int p, uint64_t a0 = 0, uint64_t a1 = 0) {
-  gor::Event e;
-  e.ts = ts;
-  e.kind = kind;
-  e.g = g;
-  e.p = static_cast<int16_t>(p);
-  e.a0 = a0;
-  e.a1 = a1;
-  return e;
-}
+using gui_test::ev;
 
 // two_ps: G1 runs on P0 0..100 then blocks (chan receive); G2 runs on P1 50..300, wakes G1 at
 // 200; G1 runs on P0 250..400; P1 steals at 310; the run ends at 500 with G3 still running.

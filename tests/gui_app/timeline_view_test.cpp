@@ -21,21 +21,14 @@
 #include "views/timeline_view.hpp"
 #include "window/main_window.hpp"
 
+#include "test_events.hpp"
+
 using namespace goroscope::gui;
 using K = gor::EventKind;
 
 namespace {
 
-gor::Event ev(int64_t ts, K kind, uint64_t g, int p, uint64_t a0 = 0, uint64_t a1 = 0) {
-  gor::Event e;
-  e.ts = ts;
-  e.kind = kind;
-  e.g = g;
-  e.p = static_cast<int16_t>(p);
-  e.a0 = a0;
-  e.a1 = a1;
-  return e;
-}
+using gui_test::ev;
 
 // store_with_slices: G1 on P0 0..400 us, G2 on P1 100..900 us, G3 on P0 500..950 us, a steal.
 void fill(TraceStore& store) {

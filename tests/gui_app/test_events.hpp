@@ -1,0 +1,24 @@
+// test_events.hpp — building hand-made traces in the GUI tests.
+#pragma once
+
+#include <cstdint>
+
+#include <gor/trace.hpp>
+
+namespace gui_test {
+
+// ev() is one event at `ts` of `kind` for goroutine g on P p, with its arguments.
+inline gor::Event ev(int64_t ts, gor::EventKind kind, uint64_t g, int p, uint64_t a0 = 0, uint64_t a1 = 0,
+                     uint64_t a2 = 0) {
+  gor::Event e;
+  e.ts = ts;
+  e.kind = kind;
+  e.g = g;
+  e.p = static_cast<int16_t>(p);
+  e.a0 = a0;
+  e.a1 = a1;
+  e.a2 = a2;
+  return e;
+}
+
+}  // namespace gui_test
