@@ -1,6 +1,7 @@
 #include "model/chart_data.hpp"
 
 #include <algorithm>
+#include "model/event_prefix.hpp"
 
 namespace goroscope::gui {
 
@@ -59,13 +60,8 @@ void ChartData::append(const gor::Event* events, size_t count) {
 }
 
 void ChartData::sync(const std::vector<gor::Event>& events, int64_t upto) {
-  const auto by_ts = [](const gor::Event& e, int64_t t) { return e.ts < t; };
-  const auto upper = [&](int64_t t) {
-    if (t == std::numeric_limits<int64_t>::max()) return events.size();
-    return static_cast<size_t>(std::lower_bound(events.begin(), events.end(), t + 1, by_ts) - events.begin());
-  };
-  if (taken_ > 0 && (events.size() < taken_ || upper(taken_ts_) != taken_)) clear();
-  const size_t last = upper(upto);
+  if (prefix_changed(events, taken_, taken_ts_)) clear();
+  const size_t last = count_through(events, upto);
   if (last > taken_) append(events.data() + taken_, last - taken_);
 }
 
