@@ -45,16 +45,15 @@ void unlink_from_heap(TimerNode* t) {
 }  // namespace
 
 // timer_add() arms t at `when` on the caller's P (P0 from other threads).
+// TimerCode (the trace's, public) numbers the kinds as TimerKind (internal) does.
+static_assert(static_cast<int>(TimerCode::Timer) == static_cast<int>(TimerKind::Timer) &&
+              static_cast<int>(TimerCode::Sleep) == static_cast<int>(TimerKind::Sleep) &&
+              static_cast<int>(TimerCode::After) == static_cast<int>(TimerKind::After) &&
+              static_cast<int>(TimerCode::Context) == static_cast<int>(TimerKind::Context));
+
 // timer_code() is t's TimerCode for trace events (kind, bit 8 for a periodic timer).
 static uint64_t timer_code(const TimerNode* t) noexcept {
-  TimerCode c = TimerCode::Timer;
-  switch (t->kind) {
-    case TimerKind::Timer: c = TimerCode::Timer; break;
-    case TimerKind::Sleep: c = TimerCode::Sleep; break;
-    case TimerKind::After: c = TimerCode::After; break;
-    case TimerKind::Context: c = TimerCode::Context; break;
-  }
-  return static_cast<uint64_t>(c) | (t->period > 0 ? 1u << 8 : 0u);
+  return static_cast<uint64_t>(t->kind) | (t->period > 0 ? 1u << 8 : 0u);
 }
 
 void Scheduler::timer_add(TimerNode* t, int64_t when) {
@@ -71,8 +70,7 @@ void Scheduler::timer_add(TimerNode* t, int64_t when) {
   if (tracer_ != nullptr) {
     // Under the node's lock: a one-shot node may be freed by its callback once it is released.
     if (t->trace_id == 0) t->trace_id = new_object_id();
-    trace(m, EventKind::TimerAdd, m != nullptr && m->curg != nullptr ? m->curg->id : 0, t->trace_id,
-          static_cast<uint64_t>(when), timer_code(t));
+    trace(m, EventKind::TimerAdd, current_goid(), t->trace_id, static_cast<uint64_t>(when), timer_code(t));
   }
   t->lock.unlock();
   wake_timer_sleeper(when);
@@ -85,9 +83,7 @@ bool Scheduler::timer_delete(TimerNode* t) {
   if (was_armed) ntimers_.fetch_sub(1, std::memory_order_acq_rel);
   t->armed = false;
   if (tracer_ != nullptr && t->trace_id != 0) {
-    Machine* m = current_machine();
-    trace(m, EventKind::TimerStop, m != nullptr && m->curg != nullptr ? m->curg->id : 0, t->trace_id,
-          was_armed ? 1 : 0);
+    trace(nullptr, EventKind::TimerStop, current_goid(), t->trace_id, was_armed ? 1 : 0);
   }
   t->lock.unlock();
   return was_armed;
