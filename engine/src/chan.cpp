@@ -43,7 +43,7 @@ void ready_list(ChanWaiter* w) noexcept {
 // the channel, which may outlive the run, keeps no pointer into the unwound stack.
 void park_on(ChanCore* c, ChanWaitQueue& q, ChanWaiter& w, WaitReason reason, std::source_location where) {
   try {
-    park(reason, c->id, where, &SpinLock::unlock_fn, &c->lock);
+    park(reason, c->id, where, &RuntimeLock::unlock_fn, &c->lock);
   } catch (...) {
     c->lock.lock();
     q.remove(&w);

@@ -36,7 +36,7 @@ void Cond::wait(std::source_location where) {
     w.ticket = t;
     detail::wq_push_back(head_, tail_, &w);
     // On ForcedUnwind (the run ends) this throws without relocking the mutex.
-    detail::park_queued(detail::WaitReason::CondWait, id, where, lock_, &detail::SpinLock::unlock_fn,
+    detail::park_queued(detail::WaitReason::CondWait, id, where, lock_, &detail::RuntimeLock::unlock_fn,
                         head_, tail_, &w);
   }
   if (detail::race_active()) [[unlikely]] detail::race_acquire(this);  // the signal happens before

@@ -9,7 +9,7 @@
 // the cycle a garbage collector would break): a child nobody can observe any more is
 // destroyed and unregisters itself.
 //
-// Locking: `mu` is a SpinLock held only for a few field updates and a non-blocking close of
+// Locking: `mu` is a RuntimeLock held only for a few field updates and a non-blocking close of
 // the done channel; it is a leaf lock (nothing else is taken under it but the channel's).
 // Unlike Go, children are cancelled and timers stopped after `mu` is released: timer_stop()
 // may wait for a deadline callback on another thread, which itself takes `mu` locks, so
@@ -53,7 +53,7 @@ struct CtxNode {
   Chan<Unit> done;
   bool has_deadline = false;
   TimePoint deadline{};
-  SpinLock mu;
+  RuntimeLock mu;
   CtxErr err = CtxErr::None;                                        // mu
   std::atomic<bool> subtree_cancelled{false};  // set when the first cancel has finished its subtree
   std::unordered_map<CtxNode*, std::weak_ptr<CtxNode>> children;    // mu; cleared when cancelled
@@ -72,7 +72,7 @@ struct CtxNode {
   CtxErr load_err() {
     CtxErr e;
     {
-      std::lock_guard<SpinLock> guard(mu);
+      std::lock_guard<RuntimeLock> guard(mu);
       e = err;
     }
     // The cancel happens before err() observes it (Go: the cancelCtx's mutex).
@@ -88,7 +88,7 @@ struct CtxNode {
 
   // remove_child() is Go's removeChild.
   void remove_child(CtxNode* child) {
-    std::lock_guard<SpinLock> guard(mu);
+    std::lock_guard<RuntimeLock> guard(mu);
     children.erase(child);
   }
 
@@ -108,7 +108,7 @@ CtxNode::~CtxNode() {
   if (kind != Kind::Cancel) return;
   bool stop_timer;
   {
-    std::lock_guard<SpinLock> guard(mu);
+    std::lock_guard<RuntimeLock> guard(mu);
     stop_timer = timer_started;
   }
   // The deadline callback only runs on a live node: wait until it is not running any more.
@@ -121,7 +121,7 @@ void CtxNode::cancel(bool remove_from_parent, CtxErr e, bool from_own_timer) {
   std::unordered_map<CtxNode*, std::weak_ptr<CtxNode>> kids;
   bool stop_timer;
   {
-    std::unique_lock<SpinLock> guard(mu);
+    std::unique_lock<RuntimeLock> guard(mu);
     if (err != CtxErr::None) {
       // Already cancelled, maybe right now by another thread. In Go the second call waits on
       // the lock the first holds while it cancels the children, so it returns only once the
@@ -172,7 +172,7 @@ void propagate_cancel(CtxNode* parent, const std::shared_ptr<CtxNode>& child) {
   if (p == nullptr) return;  // the parent is never cancelled
   CtxErr perr;
   {
-    std::lock_guard<SpinLock> guard(p->mu);
+    std::lock_guard<RuntimeLock> guard(p->mu);
     perr = p->err;
     if (perr == CtxErr::None) {
       p->children.emplace(child.get(), child);
@@ -193,7 +193,7 @@ const std::shared_ptr<CtxNode>& checked(const std::shared_ptr<CtxNode>& n) {
 size_t ctx_children(const Context& ctx) {
   CtxNode* n = ctx.node_.get();
   if (n == nullptr || n->kind != CtxNode::Kind::Cancel) return 0;
-  std::lock_guard<SpinLock> guard(n->mu);
+  std::lock_guard<RuntimeLock> guard(n->mu);
   return n->children.size();
 }
 }  // namespace detail
@@ -269,7 +269,7 @@ std::pair<Context, CancelFunc> with_deadline(const Context& parent, TimePoint d)
   detail::timers_require_goroutine("with_deadline");
   bool arm;
   {
-    std::lock_guard<detail::SpinLock> guard(n->mu);
+    std::lock_guard<detail::RuntimeLock> guard(n->mu);
     arm = n->err == CtxErr::None;  // propagate_cancel may have cancelled it already
     n->timer_started = arm;
   }

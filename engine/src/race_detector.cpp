@@ -51,7 +51,7 @@ void RaceDetector::on_end(RaceThread* t) noexcept {
 
 void RaceDetector::acquire(RaceThread* t, SyncKey k) {
   SyncShard& s = sync_shard(k);
-  std::lock_guard<SpinLock> guard(s.mu);
+  std::lock_guard<RuntimeLock> guard(s.mu);
   auto it = s.clocks.find(k);
   if (it != s.clocks.end()) t->vc.join(it->second, t->scratch);
 }
@@ -60,7 +60,7 @@ void RaceDetector::release(RaceThread* t, SyncKey k) {
   t->own();
   {
     SyncShard& s = sync_shard(k);
-    std::lock_guard<SpinLock> guard(s.mu);
+    std::lock_guard<RuntimeLock> guard(s.mu);
     s.clocks[k] = t->vc;  // copy-assignment reuses the clock's storage
   }
   ++t->clock;
@@ -70,7 +70,7 @@ void RaceDetector::release_merge(RaceThread* t, SyncKey k) {
   t->own();
   {
     SyncShard& s = sync_shard(k);
-    std::lock_guard<SpinLock> guard(s.mu);
+    std::lock_guard<RuntimeLock> guard(s.mu);
     s.clocks[k].join(t->vc, t->scratch);
   }
   ++t->clock;
@@ -80,7 +80,7 @@ void RaceDetector::release_acquire(RaceThread* t, SyncKey k) {
   t->own();
   {
     SyncShard& s = sync_shard(k);
-    std::lock_guard<SpinLock> guard(s.mu);
+    std::lock_guard<RuntimeLock> guard(s.mu);
     VectorClock& c = s.clocks[k];
     std::swap(c, t->swap);  // t->swap: the slot's old clock; c: storage to reuse
     c = t->vc;
@@ -112,7 +112,7 @@ void RaceDetector::access(RaceThread* t, const void* addr, size_t size, bool wri
     const uint8_t mask = static_cast<uint8_t>(((1u << (hi - lo)) - 1u) << (lo & 7));
     const Access cur{t->tid, t->clock, mask, write, where};
     ShadowShard& s = shadow_[shard_of(g)];
-    std::lock_guard<SpinLock> guard(s.mu);
+    std::lock_guard<RuntimeLock> guard(s.mu);
     std::vector<Access>& acc = s.cells[g].acc;
     // FastTrack's fast path: the same epoch did the same access already.
     if (acc.size() == 1 && acc[0].tid == cur.tid && acc[0].clock == cur.clock && acc[0].mask == mask &&
@@ -143,7 +143,7 @@ void RaceDetector::free(const void* addr, size_t size) noexcept {
   const uintptr_t end = begin + size;
   for (uintptr_t g = begin >> 3; g <= (end - 1) >> 3; ++g) {
     ShadowShard& s = shadow_[shard_of(g)];
-    std::lock_guard<SpinLock> guard(s.mu);
+    std::lock_guard<RuntimeLock> guard(s.mu);
     s.cells.erase(g);
   }
 }

@@ -104,14 +104,14 @@ class RaceDetector {
     }
   };
   static constexpr size_t kShards = 64;
-  // The shard locks are SpinLocks: critical sections are a hash lookup and a few compares,
+  // The shard locks are RuntimeLocks: critical sections are a hash lookup and a few compares,
   // and a contended std::mutex would sleep in the kernel (racycounter: 5x slower).
   struct alignas(64) ShadowShard {
-    SpinLock mu;
+    RuntimeLock mu;
     std::unordered_map<uintptr_t, Cell> cells;
   };
   struct alignas(64) SyncShard {
-    SpinLock mu;
+    RuntimeLock mu;
     std::unordered_map<SyncKey, VectorClock, KeyHash> clocks;
   };
   struct Found {

@@ -119,7 +119,7 @@ struct Processor {
   uint64_t rng = 0;                     // fastrand state; owner only
 
   // Timers: a 4-ary min-heap on `when` (timer_heap.hpp), guarded by timers_lock.
-  SpinLock timers_lock;
+  RuntimeLock timers_lock;
   TimerHeap timers;
   std::atomic<int64_t> timer0_when{INT64_MAX};  // earliest `when`, INT64_MAX when none
 

@@ -18,7 +18,7 @@ void Sema::acquire(WaitReason reason, uint64_t object, std::source_location wher
   if (lifo) wq_push_front(head_, tail_, &w); else wq_push_back(head_, tail_, &w);
   // A releaser unlinks w and hands it the token before readying it: when park returns,
   // the token is ours.
-  park_queued(reason, object, where, lock_, &SpinLock::unlock_fn, head_, tail_, &w);
+  park_queued(reason, object, where, lock_, &RuntimeLock::unlock_fn, head_, tail_, &w);
 }
 
 void Sema::release(bool handoff) {

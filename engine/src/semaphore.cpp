@@ -54,7 +54,7 @@ void Semaphore::acquire(int64_t n, std::source_location where) {
   const uint64_t id = oid_.peek();
   if (n > size_) {
     // Can never succeed: x/sync waits for ctx.Done(); with no context, block forever.
-    detail::park(detail::WaitReason::Semacquire, id, where, &detail::SpinLock::unlock_fn, &lock_);
+    detail::park(detail::WaitReason::Semacquire, id, where, &detail::RuntimeLock::unlock_fn, &lock_);
     return;  // not reached: nobody readies us
   }
   Waiter w;
@@ -62,7 +62,7 @@ void Semaphore::acquire(int64_t n, std::source_location where) {
   w.n = n;
   detail::wq_push_back(head_, tail_, &w);
   // A releaser grants our n units (cur_ += n) and unlinks us before readying us.
-  detail::park_queued(detail::WaitReason::Semacquire, id, where, lock_, &detail::SpinLock::unlock_fn,
+  detail::park_queued(detail::WaitReason::Semacquire, id, where, lock_, &detail::RuntimeLock::unlock_fn,
                       head_, tail_, &w);
 }
 

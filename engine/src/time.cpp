@@ -79,7 +79,7 @@ Chan<TimePoint> after_for(Duration d) {
 struct TimerState {
   TimerNode node;
   Chan<TimePoint> ch;
-  SpinLock ops;
+  RuntimeLock ops;
 
   // stop_and_drain() stops the node and discards an unreceived value. Returns true if that
   // prevented a delivery (Go 1.23's t.stop(): pending || timerchandrain). `ops` held.
@@ -142,13 +142,13 @@ Chan<TimePoint> Timer::chan() const { return s_ ? s_->ch : Chan<TimePoint>(); }
 
 bool Timer::stop() {
   if (!s_) throw Panic("time: Stop called on uninitialized Timer");
-  std::lock_guard<detail::SpinLock> guard(s_->ops);
+  std::lock_guard<detail::RuntimeLock> guard(s_->ops);
   return s_->stop_and_drain();
 }
 
 bool Timer::reset_for(Duration d) {
   if (!s_) throw Panic("time: Reset called on uninitialized Timer");
-  std::lock_guard<detail::SpinLock> guard(s_->ops);
+  std::lock_guard<detail::RuntimeLock> guard(s_->ops);
   bool pending = s_->stop_and_drain();
   detail::timer_start(&s_->node, detail::when_after(d));
   return pending;
@@ -181,17 +181,17 @@ Chan<TimePoint> Ticker::chan() const { return s_ ? s_->ch : Chan<TimePoint>(); }
 
 void Ticker::stop() {
   if (!s_) return;  // Go: Stop of an uninitialised Ticker does nothing
-  std::lock_guard<detail::SpinLock> guard(s_->ops);
+  std::lock_guard<detail::RuntimeLock> guard(s_->ops);
   s_->stop_and_drain();
 }
 
 void Ticker::reset_for(Duration d) {
   if (d.count() <= 0) throw Panic("non-positive interval for Ticker.Reset");
   if (!s_) throw Panic("time: Reset called on uninitialized Ticker");
-  std::lock_guard<detail::SpinLock> guard(s_->ops);
+  std::lock_guard<detail::RuntimeLock> guard(s_->ops);
   s_->stop_and_drain();
   {
-    std::lock_guard<detail::SpinLock> node_guard(s_->node.lock);  // the firing path reads it
+    std::lock_guard<detail::RuntimeLock> node_guard(s_->node.lock);  // the firing path reads it
     s_->node.period = d.count();
   }
   detail::timer_start(&s_->node, detail::when_after(d));

@@ -189,7 +189,7 @@ namespace gor::detail {
 void Scheduler::snapshot_timers(Snapshot& snap) {
   for (int i = 0; i < gomaxprocs(); ++i) {
     Processor* pp = allp_[i];
-    std::lock_guard<SpinLock> guard(pp->timers_lock);
+    std::lock_guard<RuntimeLock> guard(pp->timers_lock);
     pp->timers.for_each([&](const TimerNode* t) {
       TimerInfo info;
       info.when_ns = t->when;

@@ -24,10 +24,10 @@ class ParkingLot {
     lock_.lock();
     waiting_.push_back(gor::detail::current_g());
     gor::detail::park(gor::detail::WaitReason::Semacquire, 0, std::source_location::current(),
-                      &gor::detail::SpinLock::unlock_fn, &lock_);
+                      &gor::detail::RuntimeLock::unlock_fn, &lock_);
   }
   size_t waiting() {
-    std::lock_guard<gor::detail::SpinLock> guard(lock_);
+    std::lock_guard<gor::detail::RuntimeLock> guard(lock_);
     return waiting_.size();
   }
   size_t wake_all() {
@@ -40,7 +40,7 @@ class ParkingLot {
   }
 
  private:
-  gor::detail::SpinLock lock_;
+  gor::detail::RuntimeLock lock_;
   std::vector<gor::detail::G*> waiting_;
 };
 

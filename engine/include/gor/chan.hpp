@@ -90,7 +90,7 @@ class ChanCore {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy();
   }
 
-  SpinLock lock;
+  RuntimeLock lock;
   bool closed = false;
   const size_t cap;                 // ring size (Go's dataqsiz); 0: unbuffered
   std::atomic<size_t> count{0};     // values in the ring (Go's qcount); written under lock

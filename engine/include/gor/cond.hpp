@@ -43,7 +43,7 @@ class Cond {
   Mutex& mu_;
   std::atomic<uint32_t> wait_{0};    // ticket of the next waiter (Go's notifyList.wait)
   std::atomic<uint32_t> notify_{0};  // ticket of the next waiter to notify (guarded by lock_ for writes)
-  detail::SpinLock lock_;
+  detail::RuntimeLock lock_;
   Waiter* head_ = nullptr;
   Waiter* tail_ = nullptr;
   detail::ObjectId oid_;

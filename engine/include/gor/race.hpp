@@ -117,7 +117,7 @@ class Shared {
   }
   Storage value_;
   const char* name_;
-  mutable detail::SpinLock lock_;  // guards value_ when it is not an atomic
+  mutable detail::RuntimeLock lock_;  // guards value_ when it is not an atomic
 };
 
 }  // namespace gor

@@ -44,7 +44,7 @@ class Semaphore {
   uint64_t object_id() noexcept;
   const int64_t size_;
   int64_t cur_ = 0;  // units held, guarded by lock_
-  detail::SpinLock lock_;
+  detail::RuntimeLock lock_;
   Waiter* head_ = nullptr;
   Waiter* tail_ = nullptr;
   detail::ObjectId oid_;

@@ -147,7 +147,7 @@ class SyncMap {
   // revived under the map lock, by adding it back to the dirty map first).
   struct Entry {
     explicit Entry(std::shared_ptr<const V> v) : p(std::move(v)) {}
-    detail::SpinLock lock;  // guards p and expunged (a few instructions, never across calls)
+    detail::RuntimeLock lock;  // guards p and expunged (a few instructions, never across calls)
     std::shared_ptr<const V> p;
     bool expunged = false;
 
@@ -251,7 +251,7 @@ class SyncMap {
       if (!e->try_expunge_locked()) dirty_->emplace(k, e);
   }
 
-  detail::SpinLock read_lock_;            // guards the read_ pointer (copying it is two atomics)
+  detail::RuntimeLock read_lock_;            // guards the read_ pointer (copying it is two atomics)
   std::shared_ptr<const ReadOnly> read_;  // the snapshot
   Mutex mu_;                              // guards dirty_ and misses_
   std::unique_ptr<Map> dirty_;

@@ -2,7 +2,7 @@
 // sync package are built. Internal API: user code uses the types in <gor/gor.hpp>.
 //
 // The protocol (Go's gopark/goready):
-//   1. Lock the object's SpinLock, decide to wait, link a Waiter for the current goroutine
+//   1. Lock the object's RuntimeLock, decide to wait, link a Waiter for the current goroutine
 //      into the object's wait queue.
 //   2. park(reason, object, site, unlock_fn, &lock): the goroutine switches to its M's
 //      scheduler context, and only then is unlock_fn(arg) called there. So no waker can
@@ -57,34 +57,38 @@ inline void cpu_relax() noexcept {
 #endif
 }
 
-// SpinLock is the runtime's short-critical-section lock (Go's runtime mutex). It spins with
-// PAUSE, then yields the OS thread. Hold it only for a few dozen instructions and never
-// across park() except by passing it as park()'s unlock argument.
-class SpinLock {
+// RuntimeLock is the runtime's short-critical-section lock: Go's runtime mutex (lock_futex.go's
+// lock2/unlock2), not a pure spin lock. A contended lock() spins 4 rounds of 30 PAUSEs, yields
+// the thread once, then sleeps on a futex until unlock() wakes it. The sleep matters as much
+// as the spin: when two Ms fight over one channel (a worker pool on two Ps), the loser stops
+// bouncing the lock's cache line and the winner runs its handoffs uncontended, as in Go.
+// Hold it only for a few dozen instructions and never across park() except by passing it as
+// park()'s unlock argument.
+//
+// State: 0 unlocked, 1 locked, 2 locked and a thread may sleep on it (unlock() must wake).
+class RuntimeLock {
  public:
   void lock() noexcept {
-    for (int spins = 0;; ++spins) {
-      if (!locked_.exchange(true, std::memory_order_acquire)) return;
-      while (locked_.load(std::memory_order_relaxed)) {
-        if (spins < 64) {
-          cpu_relax();
-          ++spins;
-        } else {
-          std::this_thread::yield();
-        }
-      }
-    }
+    uint32_t was = key_.exchange(kLocked, std::memory_order_acquire);
+    if (was != kUnlocked) lock_slow(was);
   }
   bool try_lock() noexcept {
-    return !locked_.load(std::memory_order_relaxed) && !locked_.exchange(true, std::memory_order_acquire);
+    uint32_t expected = kUnlocked;
+    return key_.load(std::memory_order_relaxed) == kUnlocked &&
+           key_.compare_exchange_strong(expected, kLocked, std::memory_order_acquire, std::memory_order_relaxed);
   }
-  void unlock() noexcept { locked_.store(false, std::memory_order_release); }
+  void unlock() noexcept {
+    if (key_.exchange(kUnlocked, std::memory_order_release) == kSleeping) wake_one();
+  }
 
-  // unlock_fn is an unlock callback for park(): park(..., &SpinLock::unlock_fn, &lock).
-  static void unlock_fn(void* lock) noexcept { static_cast<SpinLock*>(lock)->unlock(); }
+  // unlock_fn is an unlock callback for park(): park(..., &RuntimeLock::unlock_fn, &lock).
+  static void unlock_fn(void* lock) noexcept { static_cast<RuntimeLock*>(lock)->unlock(); }
 
  private:
-  std::atomic<bool> locked_{false};
+  static constexpr uint32_t kUnlocked = 0, kLocked = 1, kSleeping = 2;
+  void lock_slow(uint32_t was) noexcept;  // engine/src/runtime_lock.cpp
+  void wake_one() noexcept;
+  std::atomic<uint32_t> key_{kUnlocked};
 };
 
 // current_g() is the running goroutine, or nullptr outside goroutines.

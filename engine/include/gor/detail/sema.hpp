@@ -4,7 +4,7 @@
 // Unlike Go's semaphore (one global table of queues, safe because Go has a GC), a Sema
 // lives inside its sync object, so it is built to survive the object's destruction right
 // after a wait returns: the token count and the FIFO of waiters are guarded by one
-// SpinLock; release() hands a token to the front waiter (or banks it) under the lock,
+// RuntimeLock; release() hands a token to the front waiter (or banks it) under the lock,
 // unlocks, and only then readies the waiter. A goroutine gets past acquire() only by
 // taking a token under the lock or by being readied, so it never returns while a
 // releaser still touches the Sema.
@@ -56,7 +56,7 @@ class Sema {
   void release_n(uint32_t n);
 
  private:
-  mutable SpinLock lock_;
+  mutable RuntimeLock lock_;
   uint32_t count_ = 0;         // banked tokens (released while nobody was queued)
   SemaWaiter* head_ = nullptr; // FIFO of waiters
   SemaWaiter* tail_ = nullptr;

@@ -36,7 +36,7 @@ struct TimerNode {
   void (*discard)(TimerNode* self) = nullptr;
 
   // Internal, protected by `lock` (node) and the owner P's timer lock (heap fields).
-  SpinLock lock;
+  RuntimeLock lock;
   int64_t when = 0;
   bool armed = false;             // started and not yet fired/stopped
   std::atomic<Processor*> heap_owner{nullptr};  // P whose heap holds the node, if any
