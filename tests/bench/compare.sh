@@ -77,8 +77,13 @@ run_ours() { # cfg workload rep
     local cfg=$1 w=$2 rep=$3 line var n=()
     var="GOR_N_$w"
     [ -n "${!var:-}" ] && n=("${!var}")
-    line=$(GOMAXPROCS="${cfg#gor_p}" timeout 300 "$BIN" "$w" "${n[@]}" 2>&1 | tail -1) || line="FAIL"
-    case $line in peer=*) ;; *) line="FAIL workload=$w ${line//$'\n'/ }" ;; esac
+    local out status=0
+    out=$(GOMAXPROCS="${cfg#gor_p}" timeout 300 "$BIN" "$w" "${n[@]}" 2>&1) || status=$?
+    # The result is the peer= line; notes after it (a goroutine still finishing when main
+    # returned counts as leaked) are shown but do not fail the run. A non-zero exit does.
+    line=$(grep '^peer=' <<<"$out" | tail -1 || true)
+    grep -v '^peer=' <<<"$out" | sed "s/^/  ($w rep $rep) /" >&2 || true
+    if [ "$status" -ne 0 ] || [ -z "$line" ]; then line="FAIL workload=$w status=$status $(tail -1 <<<"$out")"; fi
     echo "cfg=$cfg rep=$rep $line" | tee -a "$OUR_RAW" >&2
 }
 for rep in $(seq 1 "$REPS"); do
