@@ -137,8 +137,9 @@ static void trace_op(EventKind kind, ChanCore* c, const G* g, bool fresh = true)
 // through it does release-acquire, so the k-th receive happens before the (k+cap)-th send
 // completes and each send before its receive. An unbuffered handoff orders both ways.
 static void race_slot(ChanCore* c, size_t idx, const G* other) noexcept {
-  race_release_acquire(c, idx + 1);
-  if (other != nullptr) race_release_acquire_for(other, c, idx + 1);
+  const RaceTag tag = race_tag(RaceEdge::ChanSlot, c->id);
+  race_release_acquire(c, idx + 1, tag);
+  if (other != nullptr) race_release_acquire_for(other, c, idx + 1, tag);
 }
 
 G* handoff_send(ChanCore* c, ChanWaiter* w, void* src) noexcept {
@@ -146,7 +147,7 @@ G* handoff_send(ChanCore* c, ChanWaiter* w, void* src) noexcept {
   trace_op(EventKind::ChanRecv, c, w->g, /*fresh=*/false);
   if (race_active()) [[unlikely]] {
     if (c->cap == 0) {
-      race_sync_with(w->g);
+      race_sync_with(w->g, race_tag(RaceEdge::Chan, c->id));
     } else {
       // The buffer is empty: pretend the value goes through slot recvx, as Go does (which
       // moves both indices only when race is on; the ring stays empty).
@@ -166,7 +167,7 @@ G* handoff_recv(ChanCore* c, ChanWaiter* w, void* dst) noexcept {
   trace_op(EventKind::ChanRecv, c, nullptr);
   trace_op(EventKind::ChanSend, c, w->g, /*fresh=*/false);
   if (race_active()) [[unlikely]] {
-    if (c->cap == 0) race_sync_with(w->g); else race_slot(c, c->recvx, w->g);
+    if (c->cap == 0) race_sync_with(w->g, race_tag(RaceEdge::Chan, c->id)); else race_slot(c, c->recvx, w->g);
   }
   if (c->cap == 0) {
     if (dst) c->elem_move(dst, w->elem);
@@ -240,7 +241,8 @@ enum class RecvStep { Blocked, Received, Closed };
 RecvStep recv_locked(ChanCore* c, void* elem) {
   if (c->closed) {
     if (c->count.load(std::memory_order_relaxed) == 0) {
-      if (race_active()) [[unlikely]] race_acquire(c);  // the close happens before this receive
+      // the close happens before this receive
+      if (race_active()) [[unlikely]] race_acquire(c, 0, race_tag(RaceEdge::ChanClose, c->id));
       c->lock.unlock();  // *elem stays T{}: Go's typedmemclr(ep)
       return RecvStep::Closed;
     }
@@ -325,7 +327,8 @@ void chan_close(ChanCore* c, std::source_location) {
     c->lock.unlock();
     throw Panic("close of closed channel");
   }
-  if (race_active()) [[unlikely]] race_release(c);  // close happens before receives observing it
+  // close happens before receives observing it
+  if (race_active()) [[unlikely]] race_release(c, 0, race_tag(RaceEdge::ChanClose, c->id));
   c->closed = true;
   // Collect every receiver (they get T{}, false) and every sender (they panic) on a wake
   // list linked through `next`; ready them only after unlocking.
@@ -336,7 +339,7 @@ void chan_close(ChanCore* c, std::source_location) {
       w->elem = nullptr;
       w->success = false;
       if (w->is_select) *w->fired = w;
-      if (race_active()) [[unlikely]] race_acquire_for(w->g, c);
+      if (race_active()) [[unlikely]] race_acquire_for(w->g, c, 0, race_tag(RaceEdge::ChanClose, c->id));
       *tail = w;
       tail = &w->next;
     }

@@ -39,12 +39,12 @@ void Cond::wait(std::source_location where) {
     detail::park_queued(detail::WaitReason::CondWait, id, where, lock_, &detail::RuntimeLock::unlock_fn,
                         head_, tail_, &w);
   }
-  if (detail::race_active()) [[unlikely]] detail::race_acquire(this);  // the signal happens before
+  if (detail::race_active()) [[unlikely]] detail::race_acquire(this, 0, detail::race_tag(detail::RaceEdge::Cond, oid_, detail::ObjectKind::Cond, this));  // the signal happens before
   mu_.lock(where);
 }
 
 void Cond::signal() {
-  if (detail::race_active()) [[unlikely]] detail::race_release_merge(this);
+  if (detail::race_active()) [[unlikely]] detail::race_release_merge(this, 0, detail::race_tag(detail::RaceEdge::Cond, oid_, detail::ObjectKind::Cond, this));
   // Fast path: nobody waits since the last notification.
   if (wait_.load(std::memory_order_acquire) == notify_.load(std::memory_order_acquire)) return;
   lock_.lock();
@@ -70,7 +70,7 @@ void Cond::signal() {
 }
 
 void Cond::broadcast() {
-  if (detail::race_active()) [[unlikely]] detail::race_release_merge(this);
+  if (detail::race_active()) [[unlikely]] detail::race_release_merge(this, 0, detail::race_tag(detail::RaceEdge::Cond, oid_, detail::ObjectKind::Cond, this));
   if (wait_.load(std::memory_order_acquire) == notify_.load(std::memory_order_acquire)) return;
   lock_.lock();
   notify_.store(wait_.load(std::memory_order_acquire), std::memory_order_release);

@@ -76,7 +76,7 @@ struct CtxNode {
       e = err;
     }
     // The cancel happens before err() observes it (Go: the cancelCtx's mutex).
-    if (e != CtxErr::None && race_active()) [[unlikely]] race_acquire(this);
+    if (e != CtxErr::None && race_active()) [[unlikely]] race_acquire(this, 0, race_tag(RaceEdge::Context, done.id()));
     return e;
   }
 
@@ -136,7 +136,7 @@ void CtxNode::cancel(bool remove_from_parent, CtxErr e, bool from_own_timer) {
       }
       return;
     }
-    if (race_active()) [[unlikely]] race_release_merge(this);
+    if (race_active()) [[unlikely]] race_release_merge(this, 0, race_tag(RaceEdge::Context, done.id()));
     err = e;
     done.close();  // non-blocking; wakes every goroutine waiting on done()
     if (tracing_active()) [[unlikely]] {

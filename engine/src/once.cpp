@@ -66,7 +66,7 @@ void Once::call_slow(void (*invoke)(void*), void* fn, std::source_location where
   // finish publishes kDone and releases the queue in one store, then readies the waiters.
   auto finish = [this] {
     // fn happens before every call() returns (race detector).
-    if (detail::race_active()) [[unlikely]] detail::race_release_merge(this);
+    if (detail::race_active()) [[unlikely]] detail::race_release_merge(this, 0, detail::race_tag(detail::RaceEdge::Once, oid_, detail::ObjectKind::Once, this));
     uint32_t s = kRunning;
     for (int spins = 0;
          !state_.compare_exchange_weak(s, kRunning | kLocked, std::memory_order_acquire, std::memory_order_relaxed);

@@ -49,47 +49,77 @@ void RaceDetector::on_end(RaceThread* t) noexcept {
 
 // --- synchronisation ----------------------------------------------------------------------
 
-void RaceDetector::acquire(RaceThread* t, SyncKey k) {
+bool RaceDetector::traced() const noexcept { return sched_->tracing(); }
+
+void RaceDetector::trace_sync(RaceThread* t, uint64_t other, uint64_t id, SyncOp op, const RaceTag& tag,
+                              uint64_t sub) noexcept {
+  const uint64_t code = static_cast<uint64_t>(op) | (static_cast<uint64_t>(tag.edge) << 8) | (sub << 16);
+  sched_->trace(current_machine(), EventKind::RaceSync, t->goid, other, id, code);
+}
+
+void RaceDetector::acquire(RaceThread* t, SyncKey k, const RaceTag& tag) {
+  const bool tr = traced();
+  const uint64_t id = tr ? tag.resolve() : 0;
   SyncShard& s = sync_shard(k);
   std::lock_guard<RuntimeLock> guard(s.mu);
   auto it = s.clocks.find(k);
-  if (it != s.clocks.end()) t->vc.join(it->second, t->scratch);
+  if (it == s.clocks.end()) return;
+  t->vc.join(it->second.vc, t->scratch);
+  if (tr) trace_sync(t, it->second.last, id, OpAcquire, tag, k.sub);
 }
 
-void RaceDetector::release(RaceThread* t, SyncKey k) {
+void RaceDetector::release(RaceThread* t, SyncKey k, const RaceTag& tag) {
+  const bool tr = traced();
+  const uint64_t id = tr ? tag.resolve() : 0;
   t->own();
   {
     SyncShard& s = sync_shard(k);
     std::lock_guard<RuntimeLock> guard(s.mu);
-    s.clocks[k] = t->vc;  // copy-assignment reuses the clock's storage
+    SyncClock& c = s.clocks[k];
+    c.vc = t->vc;  // copy-assignment reuses the clock's storage
+    c.last = t->goid;
+    if (tr) trace_sync(t, 0, id, OpRelease, tag, k.sub);
   }
   ++t->clock;
 }
 
-void RaceDetector::release_merge(RaceThread* t, SyncKey k) {
+void RaceDetector::release_merge(RaceThread* t, SyncKey k, const RaceTag& tag) {
+  const bool tr = traced();
+  const uint64_t id = tr ? tag.resolve() : 0;
   t->own();
   {
     SyncShard& s = sync_shard(k);
     std::lock_guard<RuntimeLock> guard(s.mu);
-    s.clocks[k].join(t->vc, t->scratch);
+    SyncClock& c = s.clocks[k];
+    c.vc.join(t->vc, t->scratch);
+    c.last = t->goid;
+    if (tr) trace_sync(t, 0, id, OpReleaseMerge, tag, k.sub);
   }
   ++t->clock;
 }
 
-void RaceDetector::release_acquire(RaceThread* t, SyncKey k) {
+void RaceDetector::release_acquire(RaceThread* t, SyncKey k, const RaceTag& tag) {
+  const bool tr = traced();
+  const uint64_t id = tr ? tag.resolve() : 0;
   t->own();
   {
     SyncShard& s = sync_shard(k);
     std::lock_guard<RuntimeLock> guard(s.mu);
-    VectorClock& c = s.clocks[k];
-    std::swap(c, t->swap);  // t->swap: the slot's old clock; c: storage to reuse
-    c = t->vc;
+    SyncClock& c = s.clocks[k];
+    std::swap(c.vc, t->swap);  // t->swap: the slot's old clock; c: storage to reuse
+    c.vc = t->vc;
+    if (tr) trace_sync(t, c.last, id, OpReleaseAcquire, tag, k.sub);
+    c.last = t->goid;
   }
   t->vc.join(t->swap, t->scratch);
   ++t->clock;
 }
 
-void RaceDetector::sync_pair(RaceThread* a, RaceThread* b) {
+void RaceDetector::sync_pair(RaceThread* a, RaceThread* b, const RaceTag& tag) {
+  if (traced()) {
+    // Both goroutines are held still (b is parked, a is the caller): no lock orders this event.
+    trace_sync(a, b->goid, tag.resolve(), OpSync, tag, 0);
+  }
   a->own();
   b->own();
   VectorClock before = a->vc;
@@ -234,28 +264,28 @@ RaceDetector::SyncKey key(const void* addr, uint64_t sub) noexcept {
 }  // namespace
 
 // The hooks allocate (vector clocks); an allocation failure is fatal, as in Go.
-void race_acquire(const void* addr, uint64_t sub) noexcept {
-  if (RaceThread* t = self()) t->det->acquire(t, key(addr, sub));
+void race_acquire(const void* addr, uint64_t sub, RaceTag tag) noexcept {
+  if (RaceThread* t = self()) t->det->acquire(t, key(addr, sub), tag);
 }
-void race_release(const void* addr, uint64_t sub) noexcept {
-  if (RaceThread* t = self()) t->det->release(t, key(addr, sub));
+void race_release(const void* addr, uint64_t sub, RaceTag tag) noexcept {
+  if (RaceThread* t = self()) t->det->release(t, key(addr, sub), tag);
 }
-void race_release_merge(const void* addr, uint64_t sub) noexcept {
-  if (RaceThread* t = self()) t->det->release_merge(t, key(addr, sub));
+void race_release_merge(const void* addr, uint64_t sub, RaceTag tag) noexcept {
+  if (RaceThread* t = self()) t->det->release_merge(t, key(addr, sub), tag);
 }
-void race_release_acquire(const void* addr, uint64_t sub) noexcept {
-  if (RaceThread* t = self()) t->det->release_acquire(t, key(addr, sub));
+void race_release_acquire(const void* addr, uint64_t sub, RaceTag tag) noexcept {
+  if (RaceThread* t = self()) t->det->release_acquire(t, key(addr, sub), tag);
 }
-void race_acquire_for(const G* g, const void* addr, uint64_t sub) noexcept {
-  if (RaceThread* t = race_thread_of(g)) t->det->acquire(t, key(addr, sub));
+void race_acquire_for(const G* g, const void* addr, uint64_t sub, RaceTag tag) noexcept {
+  if (RaceThread* t = race_thread_of(g)) t->det->acquire(t, key(addr, sub), tag);
 }
-void race_release_acquire_for(const G* g, const void* addr, uint64_t sub) noexcept {
-  if (RaceThread* t = race_thread_of(g)) t->det->release_acquire(t, key(addr, sub));
+void race_release_acquire_for(const G* g, const void* addr, uint64_t sub, RaceTag tag) noexcept {
+  if (RaceThread* t = race_thread_of(g)) t->det->release_acquire(t, key(addr, sub), tag);
 }
-void race_sync_with(const G* g) noexcept {
+void race_sync_with(const G* g, RaceTag tag) noexcept {
   RaceThread* a = self();
   RaceThread* b = race_thread_of(g);
-  if (a != nullptr && b != nullptr) a->det->sync_pair(a, b);
+  if (a != nullptr && b != nullptr) a->det->sync_pair(a, b, tag);
 }
 
 void race_access(const void* addr, size_t size, bool write, std::source_location where, const char* name) {

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "gor/detail/park.hpp"
+#include "gor/detail/race.hpp"
 #include "vector_clock.hpp"
 
 namespace gor::detail {
@@ -73,11 +74,16 @@ class RaceDetector {
     uint64_t sub;
     bool operator==(const SyncKey&) const = default;
   };
-  void acquire(RaceThread* t, SyncKey k);
-  void release(RaceThread* t, SyncKey k);
-  void release_merge(RaceThread* t, SyncKey k);
-  void release_acquire(RaceThread* t, SyncKey k);
-  void sync_pair(RaceThread* a, RaceThread* b);
+  // The sync operations (detail/race.hpp). In a traced run each records a RaceSync event
+  // naming tag's object (resolved before any detector lock is taken).
+  void acquire(RaceThread* t, SyncKey k, const RaceTag& tag);
+  void release(RaceThread* t, SyncKey k, const RaceTag& tag);
+  void release_merge(RaceThread* t, SyncKey k, const RaceTag& tag);
+  void release_acquire(RaceThread* t, SyncKey k, const RaceTag& tag);
+  void sync_pair(RaceThread* a, RaceThread* b, const RaceTag& tag);
+
+  // RaceSync's operation codes (a2 bits 0-7).
+  enum SyncOp : uint8_t { OpAcquire = 1, OpRelease = 2, OpReleaseMerge = 3, OpReleaseAcquire = 4, OpSync = 5 };
 
   void access(RaceThread* t, const void* addr, size_t size, bool write, std::source_location where,
               const char* name);
@@ -110,9 +116,14 @@ class RaceDetector {
     RuntimeLock mu;
     std::unordered_map<uintptr_t, Cell> cells;
   };
+  // SyncClock is one sync object's clock and the goroutine that last released into it (RaceSync's a0).
+  struct SyncClock {
+    VectorClock vc;
+    uint64_t last = 0;
+  };
   struct alignas(64) SyncShard {
     RuntimeLock mu;
-    std::unordered_map<SyncKey, VectorClock, KeyHash> clocks;
+    std::unordered_map<SyncKey, SyncClock, KeyHash> clocks;
   };
   struct Found {
     Access prev;
@@ -122,6 +133,11 @@ class RaceDetector {
     return static_cast<size_t>((granule * 0x9E3779B97F4A7C15ull) >> 58) % kShards;
   }
   SyncShard& sync_shard(const SyncKey& k) noexcept { return sync_[KeyHash{}(k) % kShards]; }
+  // traced() is whether the run records trace events.
+  bool traced() const noexcept;
+  // trace_sync() records a RaceSync event of t (call with the clock's shard lock held, so that
+  // events of one clock are in the order the detector applied them).
+  void trace_sync(RaceThread* t, uint64_t other, uint64_t id, SyncOp op, const RaceTag& tag, uint64_t sub) noexcept;
   void report(RaceThread* t, const Access& cur, const Found& f, size_t size, const char* name);
   static std::string frame(std::source_location s);
 

@@ -13,7 +13,7 @@ bool RWMutex::try_rlock() noexcept {
   for (;;) {
     if (c < 0) return false;  // a writer holds or waits
     if (reader_count_.compare_exchange_weak(c, c + 1, std::memory_order_acquire, std::memory_order_relaxed)) {
-      if (detail::race_active()) [[unlikely]] detail::race_acquire(&reader_sem_);
+      if (detail::race_active()) [[unlikely]] detail::race_acquire(&reader_sem_, 0, detail::race_tag(detail::RaceEdge::RWMutex, oid_, detail::ObjectKind::RWMutex, this));
       return true;
     }
   }
@@ -35,8 +35,8 @@ void RWMutex::lock(std::source_location where) {
   if (r != 0 && reader_wait_.fetch_add(r, std::memory_order_acq_rel) + r != 0)
     writer_sem_.acquire(detail::WaitReason::RWMutexLock, oid_.get(detail::ObjectKind::RWMutex, this), where);
   if (detail::race_active()) [[unlikely]] {  // after the last writer and every reader before us
-    detail::race_acquire(&reader_sem_);
-    detail::race_acquire(&writer_sem_);
+    detail::race_acquire(&reader_sem_, 0, detail::race_tag(detail::RaceEdge::RWMutex, oid_, detail::ObjectKind::RWMutex, this));
+    detail::race_acquire(&writer_sem_, 0, detail::race_tag(detail::RaceEdge::RWMutexRead, oid_, detail::ObjectKind::RWMutex, this));
   }
   if (detail::tracing_active()) [[unlikely]]
     detail::trace_mutex_op(oid_, detail::ObjectKind::RWMutex, this, true);
@@ -52,8 +52,8 @@ bool RWMutex::try_lock() noexcept {
   }
   w_.holder_.store(detail::current_goid(), std::memory_order_relaxed);
   if (detail::race_active()) [[unlikely]] {
-    detail::race_acquire(&reader_sem_);
-    detail::race_acquire(&writer_sem_);
+    detail::race_acquire(&reader_sem_, 0, detail::race_tag(detail::RaceEdge::RWMutex, oid_, detail::ObjectKind::RWMutex, this));
+    detail::race_acquire(&writer_sem_, 0, detail::race_tag(detail::RaceEdge::RWMutexRead, oid_, detail::ObjectKind::RWMutex, this));
   }
   if (detail::tracing_active()) [[unlikely]]
     detail::trace_mutex_op(oid_, detail::ObjectKind::RWMutex, this, true);
@@ -72,7 +72,7 @@ void RWMutex::unlock() {
   } unlocking(unlocking_);
   if (detail::tracing_active()) [[unlikely]]
     detail::trace_mutex_op(oid_, detail::ObjectKind::RWMutex, this, false);
-  if (detail::race_active()) [[unlikely]] detail::race_release(&reader_sem_);  // before the next (r)lock
+  if (detail::race_active()) [[unlikely]] detail::race_release(&reader_sem_, 0, detail::race_tag(detail::RaceEdge::RWMutex, oid_, detail::ObjectKind::RWMutex, this));  // before the next (r)lock
   // Announce to readers there is no active writer.
   const int32_t r = reader_count_.fetch_add(kMaxReaders, std::memory_order_release) + kMaxReaders;
   if (r >= kMaxReaders) detail::fatal("sync: Unlock of unlocked RWMutex");

@@ -144,7 +144,8 @@ SelectOutcome poll(SelectCase* cases, const uint16_t* pollorder, const LockSet& 
         return {i, true};
       }
       if (c->closed) {
-        if (race_active()) [[unlikely]] race_acquire(c);  // the close happens before this receive
+        // the close happens before this receive
+        if (race_active()) [[unlikely]] race_acquire(c, 0, race_tag(RaceEdge::ChanClose, c->id));
         selunlock(locks);  // cs.elem stays T{}
         return {i, false};
       }

@@ -28,9 +28,10 @@ uint64_t Semaphore::object_id() noexcept {
 void Semaphore::acquire(int64_t n, std::source_location where) {
   // Every release happens before the acquires after it (x/sync's semaphore takes a mutex).
   struct RaceAcquire {
-    const void* s;
+    Semaphore* s;
     ~RaceAcquire() {
-      if (detail::race_active() && std::uncaught_exceptions() == 0) [[unlikely]] detail::race_acquire(s);
+      if (detail::race_active() && std::uncaught_exceptions() == 0) [[unlikely]]
+        detail::race_acquire(s, 0, detail::race_tag(detail::RaceEdge::Semaphore, detail::tracing_active() ? s->object_id() : 0));
     }
   } race_acquire{this};
   lock_.lock();
@@ -71,12 +72,12 @@ bool Semaphore::try_acquire(int64_t n) noexcept {
   const bool ok = size_ - cur_ >= n && head_ == nullptr;
   if (ok) cur_ += n;
   lock_.unlock();
-  if (ok && detail::race_active()) [[unlikely]] detail::race_acquire(this);
+  if (ok && detail::race_active()) [[unlikely]] detail::race_acquire(this, 0, detail::race_tag(detail::RaceEdge::Semaphore, detail::tracing_active() ? object_id() : 0));
   return ok;
 }
 
 void Semaphore::release(int64_t n) {
-  if (detail::race_active()) [[unlikely]] detail::race_release_merge(this);
+  if (detail::race_active()) [[unlikely]] detail::race_release_merge(this, 0, detail::race_tag(detail::RaceEdge::Semaphore, detail::tracing_active() ? object_id() : 0));
   lock_.lock();
   if (cur_ - n < 0) {
     lock_.unlock();

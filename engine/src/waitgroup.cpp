@@ -8,7 +8,7 @@ namespace gor {
 
 void WaitGroup::add(int64_t delta) {
   // Go's race annotation: every done() happens before wait() returns.
-  if (delta < 0 && detail::race_active()) [[unlikely]] detail::race_release_merge(this);
+  if (delta < 0 && detail::race_active()) [[unlikely]] detail::race_release_merge(this, 0, detail::race_tag(detail::RaceEdge::WaitGroup, oid_, detail::ObjectKind::WaitGroup, this));
   const uint64_t state =
       state_.fetch_add(static_cast<uint64_t>(delta) << 32, std::memory_order_acq_rel) +
       (static_cast<uint64_t>(delta) << 32);
@@ -34,7 +34,7 @@ void WaitGroup::wait(std::source_location where) {
   uint64_t state = state_.load(std::memory_order_acquire);
   for (;;) {
     if ((state >> 32) == 0) {  // counter is zero: no need to wait
-      if (detail::race_active()) [[unlikely]] detail::race_acquire(this);
+      if (detail::race_active()) [[unlikely]] detail::race_acquire(this, 0, detail::race_tag(detail::RaceEdge::WaitGroup, oid_, detail::ObjectKind::WaitGroup, this));
       return;
     }
     // Increment the waiter count.
@@ -42,7 +42,7 @@ void WaitGroup::wait(std::source_location where) {
       sema_.acquire(detail::WaitReason::WaitGroupWait, oid_.get(detail::ObjectKind::WaitGroup, this), where);
       if (state_.load(std::memory_order_acquire) != 0)
         throw Panic("sync: WaitGroup is reused before previous Wait has returned");
-      if (detail::race_active()) [[unlikely]] detail::race_acquire(this);
+      if (detail::race_active()) [[unlikely]] detail::race_acquire(this, 0, detail::race_tag(detail::RaceEdge::WaitGroup, oid_, detail::ObjectKind::WaitGroup, this));
       return;
     }
   }

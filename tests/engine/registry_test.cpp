@@ -330,7 +330,9 @@ static_assert(static_cast<int>(gor::EventKind::PartialDeadlock) == 31);
 static_assert(static_cast<int>(gor::EventKind::Race) == 32);
 static_assert(static_cast<int>(gor::EventKind::TimerAdd) == 33);
 static_assert(static_cast<int>(gor::EventKind::RegionEnd) == 38);
-static_assert(static_cast<int>(gor::EventKind::Count_) == 39);
+static_assert(static_cast<int>(gor::EventKind::StealMove) == 39);
+static_assert(static_cast<int>(gor::EventKind::RaceSync) == 40);
+static_assert(static_cast<int>(gor::EventKind::Count_) == 41);
 
 TEST(Registry, ObjectEventsShareTheIds) {
   gor::TraceRecorder rec;

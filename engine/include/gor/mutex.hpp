@@ -54,7 +54,8 @@ class Mutex {
                                         std::memory_order_relaxed))
       lock_slow(detail::WaitReason::MutexLock, oid_, detail::ObjectKind::Mutex, this, where);
     holder_.store(detail::current_goid(), std::memory_order_relaxed);
-    if (detail::race_active()) [[unlikely]] detail::race_acquire(this);  // the last unlock happens before
+    // the last unlock happens before
+    if (detail::race_active()) [[unlikely]] detail::race_acquire(this, 0, detail::race_tag(detail::RaceEdge::Mutex, oid_, detail::ObjectKind::Mutex, this));
     if (detail::tracing_active()) [[unlikely]]
       detail::trace_mutex_op(oid_, detail::ObjectKind::Mutex, this, true);
   }
@@ -63,7 +64,7 @@ class Mutex {
   bool try_lock() noexcept {
     if (!try_lock_raw()) return false;
     holder_.store(detail::current_goid(), std::memory_order_relaxed);
-    if (detail::race_active()) [[unlikely]] detail::race_acquire(this);
+    if (detail::race_active()) [[unlikely]] detail::race_acquire(this, 0, detail::race_tag(detail::RaceEdge::Mutex, oid_, detail::ObjectKind::Mutex, this));
     if (detail::tracing_active()) [[unlikely]]
       detail::trace_mutex_op(oid_, detail::ObjectKind::Mutex, this, true);
     return true;
@@ -73,7 +74,8 @@ class Mutex {
   void unlock() {
     if (detail::tracing_active()) [[unlikely]]
       detail::trace_mutex_op(oid_, detail::ObjectKind::Mutex, this, false);
-    if (detail::race_active()) [[unlikely]] detail::race_release(this);  // before the next lock
+    // before the next lock
+    if (detail::race_active()) [[unlikely]] detail::race_release(this, 0, detail::race_tag(detail::RaceEdge::Mutex, oid_, detail::ObjectKind::Mutex, this));
     unlock_raw();
   }
 

@@ -32,12 +32,12 @@ class Once {
   template <class F>
   void call(F&& fn, std::source_location where = std::source_location::current()) {
     if (state_.load(std::memory_order_acquire) & kDone) {
-      if (detail::race_active()) [[unlikely]] detail::race_acquire(this);  // fn happens before
+      if (detail::race_active()) [[unlikely]] detail::race_acquire(this, 0, detail::race_tag(detail::RaceEdge::Once, oid_, detail::ObjectKind::Once, this));  // fn happens before
       return;
     }
     using Fn = std::remove_reference_t<F>;
     call_slow([](void* f) { (*static_cast<Fn*>(f))(); }, const_cast<void*>(static_cast<const void*>(&fn)), where);
-    if (detail::race_active()) [[unlikely]] detail::race_acquire(this);
+    if (detail::race_active()) [[unlikely]] detail::race_acquire(this, 0, detail::race_tag(detail::RaceEdge::Once, oid_, detail::ObjectKind::Once, this));
   }
 
   // done() is whether fn has finished.

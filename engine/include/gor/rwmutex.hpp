@@ -37,14 +37,14 @@ class RWMutex {
       reader_sem_.acquire(detail::WaitReason::RWMutexRLock, oid_.get(detail::ObjectKind::RWMutex, this), where);
     }
     // Go's race annotations: a reader acquires from the last writer's unlock.
-    if (detail::race_active()) [[unlikely]] detail::race_acquire(&reader_sem_);
+    if (detail::race_active()) [[unlikely]] detail::race_acquire(&reader_sem_, 0, detail::race_tag(detail::RaceEdge::RWMutex, oid_, detail::ObjectKind::RWMutex, this));
   }
   // try_rlock() locks for reading if no writer holds or waits for the lock.
   bool try_rlock() noexcept;
   // runlock() undoes one rlock().
   void runlock() {
     // Every reader's unlock happens before the next writer's lock (merged).
-    if (detail::race_active()) [[unlikely]] detail::race_release_merge(&writer_sem_);
+    if (detail::race_active()) [[unlikely]] detail::race_release_merge(&writer_sem_, 0, detail::race_tag(detail::RaceEdge::RWMutexRead, oid_, detail::ObjectKind::RWMutex, this));
     const int32_t r = reader_count_.fetch_sub(1, std::memory_order_release) - 1;
     if (r < 0) runlock_slow(r);
   }

@@ -78,6 +78,17 @@ enum class EventKind : uint8_t {
                    // channel id of the nearest cancellable ancestor (0: none)
   RegionBegin,     // g entered a named region (gor::Region, gor::region_begin): a0 = name (string id)
   RegionEnd,       // g left it: a0 = name (string id)
+  StealMove,       // one per goroutine a steal moved, after its Steal on the same P: g = the moved
+                   // goroutine, a0 = victim P, p = thief (the goroutine is now on its run queue or running)
+  RaceSync,        // (Config::race) the race detector applied a synchronisation edge: g = goroutine whose
+                   // clock it is (for a parked goroutine readied by another: the parked one), a0 = for
+                   // an acquire, the goroutine that last released into the object's clock, for a
+                   // handoff (op 5) the partner (0: none), a1 = object id (0: unknown), a2 = op in bits
+                   // 0-7 (1 acquire, 2 release, 3 release-merge, 4 release-acquire (a channel buffer
+                   // slot), 5 handoff both ways), edge code in bits 8-15 (gor::detail::RaceEdge: 1 chan,
+                   // 2 chan slot, 3 close, 4 mutex, 5 rwmutex unlock, 6 rwmutex runlock, 7 waitgroup,
+                   // 8 once, 9 cond, 10 semaphore, 11 context), sub-clock in bits 16-63 (a buffered
+                   // channel's slot + 1; 0 otherwise). Events of one clock are in the detector's order
   Count_
 };
 

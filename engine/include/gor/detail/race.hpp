@@ -24,23 +24,58 @@
 #include <cstdint>
 #include <source_location>
 
+#include "gor/detail/object_id.hpp"
+
 namespace gor::detail {
 
 struct G;
+
+// RaceEdge is what a synchronisation hook stands for: RaceSync's edge code (a2 bits 8-15),
+// stable numbers (.gortrace files and the GUI rely on them).
+enum class RaceEdge : uint8_t {
+  Unknown = 0,
+  Chan = 1,        // an unbuffered channel handoff (both ways)
+  ChanSlot = 2,    // a buffered channel's slot: send -> its receive, k-th receive -> (k+cap)-th send
+  ChanClose = 3,   // close -> a receive that observes it
+  Mutex = 4,       // Mutex unlock -> the next lock
+  RWMutex = 5,     // RWMutex unlock -> the next rlock or lock
+  RWMutexRead = 6, // RWMutex runlock -> the next lock
+  WaitGroup = 7,   // done() -> wait() returns
+  Once = 8,        // Once's function -> every call() return
+  Cond = 9,        // Signal/Broadcast -> Wait returns
+  Semaphore = 10,  // release -> a later acquire
+  Context = 11,    // cancel -> an err() that observes it
+};
+
+// RaceTag names the object of a hook for RaceSync trace events: its edge kind and either a
+// known object id or a lazily assigned one (resolved only when the run is traced).
+struct RaceTag {
+  RaceEdge edge = RaceEdge::Unknown;
+  uint64_t id = 0;
+  ObjectId* oid = nullptr;
+  ObjectKind kind = ObjectKind::Channel;
+  const void* object = nullptr;
+  uint64_t resolve() const noexcept { return id != 0 ? id : (oid != nullptr ? oid->get(kind, object) : 0); }
+};
+inline RaceTag race_tag(RaceEdge e, uint64_t id) noexcept { return RaceTag{e, id, nullptr, ObjectKind::Channel, nullptr}; }
+inline RaceTag race_tag(RaceEdge e, ObjectId& oid, ObjectKind kind, const void* object) noexcept {
+  return RaceTag{e, 0, &oid, kind, object};
+}
 
 // race_runs counts runs with Config::race on in this process.
 extern std::atomic<int> race_runs;
 inline bool race_active() noexcept { return race_runs.load(std::memory_order_relaxed) != 0; }
 
-void race_acquire(const void* addr, uint64_t sub = 0) noexcept;
-void race_release(const void* addr, uint64_t sub = 0) noexcept;
-void race_release_merge(const void* addr, uint64_t sub = 0) noexcept;
-void race_release_acquire(const void* addr, uint64_t sub = 0) noexcept;
-void race_acquire_for(const G* g, const void* addr, uint64_t sub = 0) noexcept;
-void race_release_acquire_for(const G* g, const void* addr, uint64_t sub = 0) noexcept;
+// In a traced run each hook records a RaceSync event (gor/trace.hpp) naming `tag`'s object.
+void race_acquire(const void* addr, uint64_t sub = 0, RaceTag tag = {}) noexcept;
+void race_release(const void* addr, uint64_t sub = 0, RaceTag tag = {}) noexcept;
+void race_release_merge(const void* addr, uint64_t sub = 0, RaceTag tag = {}) noexcept;
+void race_release_acquire(const void* addr, uint64_t sub = 0, RaceTag tag = {}) noexcept;
+void race_acquire_for(const G* g, const void* addr, uint64_t sub = 0, RaceTag tag = {}) noexcept;
+void race_release_acquire_for(const G* g, const void* addr, uint64_t sub = 0, RaceTag tag = {}) noexcept;
 // race_sync_with() is an unbuffered channel handoff between the caller and parked goroutine
 // g: each happens before the other's operation completes (Go's racesync).
-void race_sync_with(const G* g) noexcept;
+void race_sync_with(const G* g, RaceTag tag = {}) noexcept;
 
 // race_access() records a read or write of [addr, addr+size) by the calling goroutine at
 // `where` and reports a race with an earlier unordered conflicting access. `name` names the
