@@ -118,6 +118,7 @@ ChanCore::~ChanCore() = default;
 
 void ChanCore::destroy() noexcept {
   unregister_object(id);
+  if (race_active()) [[unlikely]] race_free(this, 1);  // a new channel here starts with no accesses
   delete this;
 }
 
@@ -266,6 +267,7 @@ void chan_send(ChanCore* c, void* elem, std::source_location where) {
   G* self = require_goroutine("channel send");
   check_preempt();
   if (!c) park_forever(WaitReason::ChanSendNilChan, where);
+  if (race_active()) [[unlikely]] race_chan_access(c, false, where, c->name.c_str());  // Go: racereadpc
   c->lock.lock();
   if (send_locked(c, elem)) return;
   ChanWaiter w;
@@ -278,8 +280,9 @@ void chan_send(ChanCore* c, void* elem, std::source_location where) {
   if (!w.success) panic_send_on_closed();
 }
 
-bool chan_try_send(ChanCore* c, void* elem) {
+bool chan_try_send(ChanCore* c, void* elem, std::source_location where) {
   if (!c) return false;
+  if (race_active()) [[unlikely]] race_chan_access(c, false, where, c->name.c_str());
   c->lock.lock();
   if (send_locked(c, elem)) return true;
   c->lock.unlock();
@@ -320,8 +323,9 @@ RecvStatus chan_try_recv(ChanCore* c, void* elem) {
 
 // --- close ------------------------------------------------------------------------------
 
-void chan_close(ChanCore* c, std::source_location) {
+void chan_close(ChanCore* c, std::source_location where) {
   if (!c) throw Panic("close of nil channel");
+  if (race_active()) [[unlikely]] race_chan_access(c, true, where, c->name.c_str());  // Go: racewritepc
   c->lock.lock();
   if (c->closed) {
     c->lock.unlock();

@@ -132,7 +132,7 @@ void RaceDetector::sync_pair(RaceThread* a, RaceThread* b, const RaceTag& tag) {
 // --- memory -------------------------------------------------------------------------------
 
 void RaceDetector::access(RaceThread* t, const void* addr, size_t size, bool write, std::source_location where,
-                          const char* name) {
+                          const char* name, bool channel) {
   if (size == 0) return;
   const uintptr_t begin = reinterpret_cast<uintptr_t>(addr);
   const uintptr_t end = begin + size;  // exclusive
@@ -164,7 +164,7 @@ void RaceDetector::access(RaceThread* t, const void* addr, size_t size, bool wri
     acc.resize(keep);
     acc.push_back(cur);
   }
-  for (const Found& f : found) report(t, Access{t->tid, t->clock, 0, write, where}, f, size, name);
+  for (const Found& f : found) report(t, Access{t->tid, t->clock, 0, write, where}, f, size, name, channel);
 }
 
 void RaceDetector::free(const void* addr, size_t size) noexcept {
@@ -191,7 +191,8 @@ std::string RaceDetector::frame(std::source_location s) {
   return out;
 }
 
-void RaceDetector::report(RaceThread* t, const Access& cur, const Found& f, size_t size, const char* name) {
+void RaceDetector::report(RaceThread* t, const Access& cur, const Found& f, size_t size, const char* name,
+                          bool channel) {
   {
     // Fast path: this goroutine already met this pair of sites (compared by the addresses of
     // their static data and lines; the global check below compares texts).
@@ -217,10 +218,20 @@ void RaceDetector::report(RaceThread* t, const Access& cur, const Found& f, size
     auto who = [](uint64_t goid) { return goid == 1 ? std::string("main goroutine") : "goroutine " + std::to_string(goid); };
     std::ostringstream os;
     os << "==================\nWARNING: DATA RACE\n";
-    os << (cur.write ? "Write" : "Read") << " at " << addr << " by " << who(t->goid) << ":\n" << frame(cur.where) << "\n";
+    // A channel's accesses are its operations: Go's report shows the runtime function on top.
+    auto op = [&](bool write) -> std::string {
+      if (!channel) return "";
+      return write ? "  runtime.closechan()\n" : "  runtime.chansend()\n";
+    };
+    os << (cur.write ? "Write" : "Read") << " at " << addr << " by " << who(t->goid) << ":\n"
+       << op(cur.write) << frame(cur.where) << "\n";
     os << "Previous " << (f.prev.write ? "write" : "read") << " at " << addr << " by " << who(o.goid) << ":\n"
-       << frame(f.prev.where) << "\n";
-    if (name != nullptr) {
+       << op(f.prev.write) << frame(f.prev.where) << "\n";
+    if (channel) {
+      os << "Location is channel";
+      if (name != nullptr && name[0] != '\0') os << " \"" << name << "\"";
+      os << " at " << addr << "\n\n";
+    } else if (name != nullptr) {
       os << "Location is Shared \"" << name << "\" of size " << size << " at " << addr << "\n\n";
     }
     auto created = [&](const RaceThread& r, bool running) {
@@ -290,6 +301,10 @@ void race_sync_with(const G* g, RaceTag tag) noexcept {
 
 void race_access(const void* addr, size_t size, bool write, std::source_location where, const char* name) {
   if (RaceThread* t = self()) t->det->access(t, addr, size, write, where, name);
+}
+
+void race_chan_access(const void* c, bool write, std::source_location where, const char* name) {
+  if (RaceThread* t = self()) t->det->access(t, c, 1, write, where, name, /*channel=*/true);
 }
 
 void race_free(const void* addr, size_t size) noexcept {

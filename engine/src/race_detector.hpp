@@ -85,8 +85,10 @@ class RaceDetector {
   // RaceSync's operation codes (a2 bits 0-7).
   enum SyncOp : uint8_t { OpAcquire = 1, OpRelease = 2, OpReleaseMerge = 3, OpReleaseAcquire = 4, OpSync = 5 };
 
+  // access() records a read or write; `channel`: addr is a channel and the access one of its
+  // operations (a write is close, a read a send), `name` its name.
   void access(RaceThread* t, const void* addr, size_t size, bool write, std::source_location where,
-              const char* name);
+              const char* name, bool channel = false);
   void free(const void* addr, size_t size) noexcept;
 
   size_t races() const;
@@ -138,7 +140,7 @@ class RaceDetector {
   // trace_sync() records a RaceSync event of t (call with the clock's shard lock held, so that
   // events of one clock are in the order the detector applied them).
   void trace_sync(RaceThread* t, uint64_t other, uint64_t id, SyncOp op, const RaceTag& tag, uint64_t sub) noexcept;
-  void report(RaceThread* t, const Access& cur, const Found& f, size_t size, const char* name);
+  void report(RaceThread* t, const Access& cur, const Found& f, size_t size, const char* name, bool channel);
   static std::string frame(std::source_location s);
 
   Scheduler* sched_;

@@ -66,7 +66,7 @@ SelectOutcome single_case(SelectCase& cs, bool block, std::source_location where
       chan_send(cs.c, cs.elem, where);
       return {0, true};
     }
-    return chan_try_send(cs.c, cs.elem) ? SelectOutcome{0, true} : SelectOutcome{-1, false};
+    return chan_try_send(cs.c, cs.elem, where) ? SelectOutcome{0, true} : SelectOutcome{-1, false};
   }
   if (block) return {0, chan_recv(cs.c, cs.elem, where)};
   switch (chan_try_recv(cs.c, cs.elem)) {
@@ -185,6 +185,15 @@ SelectOutcome select_impl(SelectCase* cases, int n, uint16_t* order, void* waite
   }
   lock_order(cases, pollorder, norder, lockorder);
   LockSet locks{cases, lockorder, norder};
+  // Go's selectgo reads each send case's channel (racereadpc) in its polling pass, under the
+  // locks; here before them, since a fatal race throws. Go stops reading at the first ready
+  // case; every send case is read here (the same when the select blocks or takes default).
+  if (race_active()) [[unlikely]] {
+    for (int k = 0; k < norder; ++k) {
+      const SelectCase& cs = cases[pollorder[k]];
+      if (cs.is_send) race_chan_access(cs.c, false, where, cs.c->name.c_str());
+    }
+  }
 
   // Pass 1: poll.
   sellock(locks);

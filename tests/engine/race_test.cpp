@@ -562,6 +562,149 @@ TEST_P(RaceFound, AnnotatedMemory) {
   EXPECT_EQ(r.races, 1u) << all_reports(r);
 }
 
+// Channels: close writes the channel, send reads it (Go's chan.go with raceenabled), so a send
+// and a close that no edge orders race, reported on the channel itself. The goroutines below
+// take turns through a C++ atomic, which orders them in time but is no edge for the detector.
+TEST_P(RaceFound, CloseRacesWithAnUnorderedSend) {
+  gor::RunResult r = run_race(GetParam(), [] {
+    auto c = gor::make_chan<int>(1, "jobs");
+    std::atomic<bool> sent{false};
+    gor::WaitGroup wg;
+    wg.add(2);
+    gor::go([&, c] {
+      c.send(1);
+      sent.store(true);
+      wg.done();
+    });
+    gor::go([&, c] {
+      while (!sent.load()) gor::yield();
+      c.close();
+      wg.done();
+    });
+    wg.wait();
+  });
+  EXPECT_EQ(r.status, gor::RunStatus::Ok) << r.message;
+  ASSERT_EQ(r.races, 1u) << all_reports(r);
+  const std::string& t = r.race_reports[0];
+  EXPECT_NE(t.find("WARNING: DATA RACE"), std::string::npos) << t;
+  EXPECT_NE(t.find("Write at "), std::string::npos) << t;
+  EXPECT_NE(t.find("runtime.closechan()"), std::string::npos) << t;
+  EXPECT_NE(t.find("Previous read at "), std::string::npos) << t;
+  EXPECT_NE(t.find("runtime.chansend()"), std::string::npos) << t;
+  EXPECT_NE(t.find("Location is channel \"jobs\""), std::string::npos) << t;
+  EXPECT_NE(t.find("race_test.cpp"), std::string::npos) << t;  // the user's sites
+}
+
+TEST_P(RaceFound, SendAfterAnUnorderedCloseRacesAndPanics) {
+  std::atomic<bool> panicked{false};
+  gor::RunResult r = run_race(GetParam(), [&] {
+    auto c = gor::make_chan<int>(1);
+    std::atomic<bool> closed{false};
+    gor::WaitGroup wg;
+    wg.add(2);
+    gor::go([&, c] {
+      c.close();
+      closed.store(true);
+      wg.done();
+    });
+    gor::go([&, c] {
+      while (!closed.load()) gor::yield();
+      try {
+        c.try_send(1);
+      } catch (const gor::Panic&) {  // send on closed channel, after the race is recorded
+        panicked = true;
+      }
+      wg.done();
+    });
+    wg.wait();
+  });
+  EXPECT_TRUE(panicked.load());
+  ASSERT_EQ(r.races, 1u) << all_reports(r);
+  const std::string& t = r.race_reports[0];
+  EXPECT_NE(t.find("Read at "), std::string::npos) << t;
+  EXPECT_NE(t.find("runtime.chansend()"), std::string::npos) << t;
+  EXPECT_NE(t.find("Previous write at "), std::string::npos) << t;
+  EXPECT_NE(t.find("runtime.closechan()"), std::string::npos) << t;
+  EXPECT_NE(t.find("Location is channel at "), std::string::npos) << t;  // unnamed
+}
+
+TEST_P(RaceFound, SelectSendCaseRacesWithAnUnorderedClose) {
+  gor::RunResult r = run_race(GetParam(), [] {
+    auto c = gor::make_chan<int>(1);
+    auto other = gor::make_chan<int>(1);
+    other.send(0);  // full: only c's case is ready
+    std::atomic<bool> sent{false};
+    gor::WaitGroup wg;
+    wg.add(2);
+    gor::go([&, c, other] {
+      gor::select(gor::on_send(c, 1), gor::on_send(other, 2));
+      sent.store(true);
+      wg.done();
+    });
+    gor::go([&, c] {
+      while (!sent.load()) gor::yield();
+      c.close();
+      wg.done();
+    });
+    wg.wait();
+  });
+  EXPECT_EQ(r.status, gor::RunStatus::Ok) << r.message;
+  EXPECT_EQ(r.races, 1u) << all_reports(r);
+}
+
+TEST_P(RaceFree, CloseOrderedAfterTheSendsIsSilent) {
+  gor::RunResult r = run_race(GetParam(), [] {
+    auto c = gor::make_chan<int>(4);
+    auto sent = gor::make_chan<int>();
+    auto drained = gor::make_chan<int>();
+    gor::go([c, sent] {  // the sends happen before `sent` is closed...
+      c.send(1);
+      c.try_send(2);
+      sent.close();
+    });
+    gor::go([c, sent, drained] {
+      sent.recv();  // ...which happens before this receive, so before the close below
+      c.close();
+      int n = 0;
+      for (;;) {
+        auto [v, ok] = c.recv_ok();
+        if (!ok) break;
+        n += v;
+      }
+      EXPECT_EQ(n, 3);
+      drained.close();
+    });
+    drained.recv();
+    // A sender that closes its own channel is ordered with itself.
+    auto own = gor::make_chan<int>(1);
+    own.send(1);
+    own.close();
+  });
+  EXPECT_NO_RACE(r);
+}
+
+TEST_P(RaceFree, ChannelAtAReusedAddressStartsClean) {
+  // A goroutine makes a channel, sends on it and drops it; main, told through a C++ atomic (no
+  // edge), makes another that may take the same memory and closes it. The new channel must not
+  // inherit the old one's accesses, or the close would race with the old send.
+  gor::RunResult r = run_race(GetParam(), [] {
+    for (int i = 0; i < 50; ++i) {
+      std::atomic<bool> dropped{false};
+      gor::go([&dropped, i] {
+        {
+          auto c = gor::make_chan<int>(1);
+          c.send(i);
+        }
+        dropped.store(true);
+      });
+      while (!dropped.load()) gor::yield();
+      auto d = gor::make_chan<int>(1);  // often where c was
+      d.close();
+    }
+  });
+  EXPECT_NO_RACE(r);
+}
+
 TEST(Race, BytesOfOneWordDoNotRace) {
   gor::RunResult r = run_race(2, [] {
     std::atomic<uint8_t> bytes[8] = {};

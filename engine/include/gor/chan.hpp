@@ -157,7 +157,7 @@ class ChanImpl final : public ChanCore {
 void chan_send(ChanCore* c, void* elem, std::source_location where);
 // chan_try_send() sends only if it can without blocking (select with default). Panics
 // "send on closed channel". Callable from any thread.
-bool chan_try_send(ChanCore* c, void* elem);
+bool chan_try_send(ChanCore* c, void* elem, std::source_location where = {});
 // chan_recv() is a blocking receive (chanrecv2); returns false if it got the zero value of
 // a closed, drained channel.
 bool chan_recv(ChanCore* c, void* elem, std::source_location where);
@@ -250,7 +250,9 @@ class Chan {
   // try_send() sends v if that needs no waiting (`select { case c <- v: default: }`) and says
   // whether it did; v is dropped otherwise. Panics "send on closed channel". Callable from any
   // thread, including a scheduler thread outside goroutines (timer callbacks).
-  bool try_send(T v) const { return detail::chan_try_send(c_, &v); }
+  bool try_send(T v, std::source_location where = std::source_location::current()) const {
+    return detail::chan_try_send(c_, &v, where);
+  }
   // try_recv() receives if that needs no waiting: a value, or T{} from a closed and drained
   // channel (Go's select-with-default takes that case too); nullopt when nothing is ready.
   // Callable from any thread.

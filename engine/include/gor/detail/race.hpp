@@ -81,6 +81,12 @@ void race_sync_with(const G* g, RaceTag tag = {}) noexcept;
 // `where` and reports a race with an earlier unordered conflicting access. `name` names the
 // object in reports (nullptr: none). May throw FatalError("race detected") (Config::race_fatal).
 void race_access(const void* addr, size_t size, bool write, std::source_location where, const char* name);
+// race_chan_access() records an operation on channel c as an access to the channel itself (Go's
+// chan.go: racereadpc(c.raceaddr()) in chansend and select's send cases, racewritepc in
+// closechan): close writes, send reads, so a send that close does not happen before (or the
+// other way round) is reported as a data race on the channel. `name` is the channel's name
+// ("" for none). May throw FatalError like race_access: call it with no lock held.
+void race_chan_access(const void* c, bool write, std::source_location where, const char* name);
 // race_free() forgets the accesses to [addr, addr+size) (memory about to be reused).
 void race_free(const void* addr, size_t size) noexcept;
 
