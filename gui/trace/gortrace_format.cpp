@@ -300,6 +300,57 @@ TraceFile read_gortrace_file(const std::string& path) {
   }
 }
 
+void write_gortrace_file(const TraceFile& t, const std::string& path) {
+  const std::string part = path + ".part";
+  std::FILE* f = std::fopen(part.c_str(), "wb");
+  if (f == nullptr) throw GortraceError("cannot create '" + path + "': " + std::strerror(errno));
+  std::string error;
+  auto write = [&](const std::string& bytes) {
+    if (error.empty() && std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size()) error = std::strerror(errno);
+  };
+  write(encode_header(t.header));
+  // Strings in id order (a stable file for the same trace), 64K definitions per chunk.
+  std::vector<std::pair<uint64_t, const std::string*>> strings;
+  strings.reserve(t.strings.size());
+  for (const auto& [id, text] : t.strings) strings.emplace_back(id, &text);
+  std::sort(strings.begin(), strings.end());
+  for (size_t i = 0; i < strings.size();) {
+    std::string payload;
+    const size_t n = std::min<size_t>(strings.size() - i, 65536);
+    put<uint32_t>(payload, static_cast<uint32_t>(n));
+    for (size_t j = 0; j < n; ++j, ++i) {
+      put<uint64_t>(payload, strings[i].first);
+      put_str(payload, strings[i].second->substr(0, 1 << 16));
+    }
+    std::string chunk;
+    put_chunk(chunk, ChunkType::Strings, payload);
+    write(chunk);
+  }
+  constexpr size_t kMaxBatch = 65536;
+  std::string chunk;
+  for (size_t i = 0; i < t.events.size() && error.empty(); i += kMaxBatch) {
+    const size_t n = std::min(kMaxBatch, t.events.size() - i);
+    std::string payload;
+    payload.reserve(4 + n * kEventRecordSize);
+    put<uint32_t>(payload, static_cast<uint32_t>(n));
+    for (size_t j = 0; j < n; ++j) put_event(payload, t.events[i + j]);
+    chunk.clear();
+    put_chunk(chunk, ChunkType::Events, payload);
+    write(chunk);
+  }
+  TraceFooter footer = t.footer;
+  footer.events = t.events.size();
+  footer.strings = strings.size();
+  write(encode_footer(footer));
+  if (std::fflush(f) != 0 && error.empty()) error = std::strerror(errno);
+  if (std::fclose(f) != 0 && error.empty()) error = std::strerror(errno);
+  if (error.empty() && std::rename(part.c_str(), path.c_str()) != 0) error = std::strerror(errno);
+  if (!error.empty()) {
+    std::remove(part.c_str());
+    throw GortraceError("cannot write '" + path + "': " + error);
+  }
+}
+
 // ---- GortraceWriter ----
 
 GortraceWriter::GortraceWriter(const std::string& path, const TraceHeader& header) : path_(path) {

@@ -89,6 +89,13 @@ TraceFile parse_gortrace(std::string_view bytes);
 // cannot be opened: "gortrace: cannot open 'x.gortrace': No such file or directory").
 TraceFile read_gortrace_file(const std::string& path);
 
+// write_gortrace_file() writes a whole in-memory trace to `path` (the GUI's File > Save trace):
+// header, string definitions, events in batches and a footer whose event and string counts are
+// those written (t.footer's run fields are kept). The bytes go to "PATH.part" first and replace
+// `path` only once complete, so a failure never leaves a half-written file under that name.
+// Throws GortraceError ("gortrace: cannot create 'x': Permission denied").
+void write_gortrace_file(const TraceFile& t, const std::string& path);
+
 // GortraceWriter streams a run's events to a .gortrace file: pass it as Config::observer
 // (with Config::trace = true), then call finish() with the run's result. The header is
 // written by the constructor; each batch the engine delivers becomes a strings chunk (if new

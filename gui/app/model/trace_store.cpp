@@ -30,6 +30,13 @@ const std::string& TraceStore::string(uint64_t id) const {
   return id < strings_.size() ? strings_[id] : none;
 }
 
+std::vector<std::pair<uint64_t, std::string>> TraceStore::defined_strings() const {
+  std::vector<std::pair<uint64_t, std::string>> out;
+  for (size_t id = 1; id < strings_.size(); ++id)
+    if (!strings_[id].empty()) out.emplace_back(id, strings_[id]);
+  return out;
+}
+
 namespace {
 bool by_ts(const gor::Event& a, const gor::Event& b) { return a.ts < b.ts; }
 

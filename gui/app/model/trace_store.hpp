@@ -49,6 +49,8 @@ class TraceStore {
   void add_string(uint64_t id, std::string text);
   // string() is the text of a string id ("" if unknown).
   const std::string& string(uint64_t id) const;
+  // defined_strings() is every string id with a non-empty text, ids ascending (for saving).
+  std::vector<std::pair<uint64_t, std::string>> defined_strings() const;
 
   // append() adds a batch (any order); events() stays sorted by ts (stable for equal ts).
   // The first batch of an empty store (a whole trace file) is taken without a copy.

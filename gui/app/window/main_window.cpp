@@ -143,6 +143,15 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
     emit traceOpened(false);
   });
   setAcceptDrops(true);
+  saver_ = new TraceSaver(this);
+  connect(saver_, &TraceSaver::saved, this, [this](const QString&, const QString& summary) {
+    statusBar()->showMessage(summary, 8000);
+    emit traceSaved(true, summary);
+  });
+  connect(saver_, &TraceSaver::failed, this, [this](const QString& path, const QString& message) {
+    banner_->show_message(RunBanner::Severity::Error, tr("Cannot save %1").arg(QFileInfo(path).fileName()), message);
+    emit traceSaved(false, message);
+  });
 
   build_menus();
 
@@ -246,6 +255,14 @@ void MainWindow::build_menus() {
   });
   recent_menu_ = file->addMenu(tr("Open &recent"));
   rebuild_recent_menu();
+  file->addSeparator();
+  QAction* save = file->addAction(tr("Save &trace…"));
+  save->setShortcut(QKeySequence::Save);
+  save->setToolTip(tr("Save the run (or the replayed trace) as a .gortrace file to open again later"));
+  connect(save, &QAction::triggered, this, [this] { save_dialog(SaveFormat::Gortrace); });
+  QAction* chrome = file->addAction(tr("Export &Chrome JSON (Perfetto)…"));
+  chrome->setToolTip(tr("Write the run as Chrome Trace Event JSON for ui.perfetto.dev or chrome://tracing"));
+  connect(chrome, &QAction::triggered, this, [this] { save_dialog(SaveFormat::ChromeJson); });
   file->addSeparator();
   QAction* shot = file->addAction(tr("Save &screenshot…"));
   shot->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
@@ -351,6 +368,15 @@ bool MainWindow::run_current(const std::vector<std::pair<std::string, std::strin
     return false;
   }
   store_generation_ = controller_.store().generation();
+  trace_header_ = trace::TraceHeader{};
+  trace_header_.procs = controller_.procs();
+  trace_header_.seed = spec.seed;
+  trace_header_.dilation = controller_.dilation();
+  trace_header_.start_wall_ns = trace::wall_now_ns();
+  trace_header_.sample = spec.sample_id;
+  for (const auto& [key, value] : spec.params)
+    trace_header_.params += (trace_header_.params.empty() ? "" : " ") + key + "=" + value;
+  trace_footer_.reset();
   banner_->clear_message();
   toolbar_->set_run_state(true, false);
   update_status();
@@ -457,6 +483,7 @@ void MainWindow::show_partial_deadlocks(const gor::Snapshot& s) {
 void MainWindow::on_finished(const RunOutcome& outcome) {
   toolbar_->set_run_state(false, false);
   const gor::RunResult& r = outcome.result;
+  trace_footer_ = trace::footer_from(r);
   QStringList lines;
   for (const std::string& l : outcome.outcome.lines) lines << QString::fromStdString(l);
   output_->setPlainText(lines.join(QLatin1Char('\n')));
@@ -513,6 +540,32 @@ void MainWindow::update_status() {
   status_speed_->setText(k < 1.05 ? tr("real time") : tr("%1× slower").arg(std::lround(k)));
 }
 
+bool MainWindow::save_trace(const QString& path, SaveFormat format) {
+  auto refuse = [this](const QString& why) {
+    banner_->show_message(RunBanner::Severity::Warning, tr("Nothing saved"), why);
+    emit traceSaved(false, why);
+    return false;
+  };
+  const TraceStore& store = controller_.store();
+  if (store.size() == 0) return refuse(tr("There is no run to save yet: run a sample or open a trace first."));
+  if (saver_->saving()) return refuse(tr("A save is still being written; try again when it is done."));
+  // A run still going is saved as far as it got (its footer: status ok, the counts so far).
+  const trace::TraceFooter footer = trace_footer_ && !controller_.running() ? *trace_footer_ : footer_so_far(store);
+  saver_->save(snapshot_trace(store, trace_header_, footer), path, format);
+  statusBar()->showMessage(tr("Writing %1…").arg(path));
+  return true;
+}
+
+void MainWindow::save_dialog(SaveFormat format) {
+  const bool json = format == SaveFormat::ChromeJson;
+  QString base = replay_path_.isEmpty() ? current_sample_ : QFileInfo(replay_path_).completeBaseName();
+  if (base.isEmpty()) base = QStringLiteral("run");
+  const QString path = QFileDialog::getSaveFileName(
+      this, json ? tr("Export Chrome JSON") : tr("Save trace"), base + (json ? QStringLiteral(".json") : QStringLiteral(".gortrace")),
+      json ? tr("Chrome trace JSON (*.json);;All files (*)") : tr("Goroscope traces (*.gortrace);;All files (*)"));
+  if (!path.isEmpty()) save_trace(path, format);
+}
+
 bool MainWindow::save_screenshot(const QString& path) { return grab().save(path, "PNG"); }
 
 void MainWindow::restore_settings() {
@@ -559,6 +612,8 @@ void MainWindow::show_trace(const std::shared_ptr<LoadedTrace>& trace) {
   }
   const trace::TraceFile& f = trace->file;
   replay_path_ = trace->path;
+  trace_header_ = f.header;
+  trace_footer_ = f.footer;
   scheduler_->clear();
   selection_.select(0);
   table_->clear();

@@ -7,8 +7,10 @@
 #include <QMainWindow>
 
 #include <memory>
+#include <optional>
 
 #include "model/running_overlay.hpp"
+#include "model/trace_saver.hpp"
 #include "model/selection.hpp"
 #include "run/run_controller.hpp"
 
@@ -53,6 +55,11 @@ class MainWindow : public QMainWindow {
   bool open_trace(const QString& path);
   // replay_path() is the trace being replayed ("" for a live run or none).
   QString replay_path() const { return replay_path_; }
+  // save_trace() writes the run in the store (live: the events so far; finished; or the
+  // replayed trace) to `path` as .gortrace or Chrome JSON, off the UI thread; traceSaved()
+  // follows, and a failure (an unwritable path) shows an error banner. False if nothing was
+  // started (no events yet, or a save still going), with the reason in the banner.
+  bool save_trace(const QString& path, SaveFormat format);
   // save_screenshot() writes a PNG of the whole window. False if it cannot be written.
   bool save_screenshot(const QString& path);
   void set_theme(Theme theme);
@@ -84,6 +91,8 @@ class MainWindow : public QMainWindow {
   void runFinished();
   // traceOpened() follows open_trace(): ok, or an error shown in the banner.
   void traceOpened(bool ok);
+  // traceSaved() follows save_trace(): ok with a summary, or the error message.
+  void traceSaved(bool ok, const QString& message);
 
  protected:
   void closeEvent(QCloseEvent* e) override;
@@ -95,6 +104,7 @@ class MainWindow : public QMainWindow {
   void show_trace(const std::shared_ptr<LoadedTrace>& trace);
   void remember_recent(const QString& path);
   void rebuild_recent_menu();
+  void save_dialog(SaveFormat format);
   void on_frame(bool new_snapshot);
   void on_finished(const RunOutcome& outcome);
   void update_status();
@@ -133,6 +143,9 @@ class MainWindow : public QMainWindow {
   TimelineView* timeline_;
   ChartsView* charts_;
   TraceLoader* loader_;
+  TraceSaver* saver_;
+  trace::TraceHeader trace_header_;                 // of the run in the store (live or replayed)
+  std::optional<trace::TraceFooter> trace_footer_;  // once the run ended (or from the file)
   QMenu* recent_menu_ = nullptr;
   QString replay_path_;
   QPlainTextEdit* output_;
