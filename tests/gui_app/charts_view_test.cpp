@@ -69,6 +69,53 @@ class ChartsViewTest : public QObject {
     QCOMPARE(busiest[0]->level.value_at(7'500), 1);
   }
 
+  void runnable_per_queue_follows_placements_and_named_steals() {
+    ChartData d;
+    const auto local = static_cast<uint64_t>(gor::Placement::Local);
+    const auto global = static_cast<uint64_t>(gor::Placement::Global);
+    const gor::Event e[] = {
+        ev(500, K::GoCreate, 5, 1, 1),
+        ev(1'000, K::GoCreate, 2, 0, 1), ev(2'000, K::GoCreate, 3, 0, 1), ev(3'000, K::GoCreate, 4, 0, 1),
+        ev(4'000, K::GoStart, 5, 1), ev(5'000, K::GoYield, 5, 1),                   // G5 to the global queue
+        ev(6'000, K::GoUnblock, 6, 1, 1, local), ev(7'000, K::GoUnblock, 7, 1, 1, global),
+        ev(8'000, K::Steal, 0, 2, 0, 2), ev(8'000, K::StealMove, 4, 2, 0), ev(8'100, K::StealMove, 3, 2, 0),
+        ev(9'000, K::GoStart, 4, 2), ev(10'000, K::GoStart, 5, 0), ev(11'000, K::GoEnd, 2, 0)};
+    d.append(e, std::size(e));
+    QCOMPARE(d.procs_seen(), 3);
+    QCOMPARE(d.runnable_on(0).value_at(3'500), 3);
+    QCOMPARE(d.runnable_on(1).value_at(6'500), 1);
+    QCOMPARE(d.runnable_global().value_at(5'500), 1);
+    QCOMPARE(d.runnable_global().value_at(7'500), 2);
+    QCOMPARE(d.runnable_on(0).value_at(8'500), 1);  // G3 and G4 moved to P2; G2 stays
+    QCOMPARE(d.runnable_on(2).value_at(8'500), 2);
+    QCOMPARE(d.runnable_on(2).value_at(9'500), 1);  // G4 started there
+    QCOMPARE(d.runnable_global().value_at(10'500), 1);  // G5 started on P0
+    QCOMPARE(d.runnable_on(0).value_at(11'500), 0);  // G2 ended without running (never queued twice)
+    QCOMPARE(d.runnable_on(7).value_at(5'000), 0);   // a P never seen
+    for (int64_t t : {3'500, 6'500, 8'500, 9'500})  // every queued goroutine is in exactly one queue
+      QCOMPARE(d.runnable_global().value_at(t) + d.runnable_on(0).value_at(t) + d.runnable_on(1).value_at(t) +
+                   d.runnable_on(2).value_at(t),
+               d.runnable().value_at(t));
+
+    // The view shows them: one series per P seen and the global one, replaced in bulk.
+    TraceStore store;
+    store.append(std::vector<gor::Event>(std::begin(e), std::end(e)));
+    TimelineModel timeline;
+    timeline.sync(store.events(), std::numeric_limits<int64_t>::max());
+    ChartsView view(timeline);
+    view.resize(1200, 240);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.sync(store, false);
+    view.refresh();
+    QVERIFY(view.series_points(QStringLiteral("queue global")) > 0);
+    QVERIFY(view.series_points(QStringLiteral("queue P2")) > 0);
+    QCOMPARE(view.series_points(QStringLiteral("queue P3")), 0);  // no P3 in this run
+    QCOMPARE(view.series_max(QStringLiteral("queue P0")), 3.0);
+    QCOMPARE(view.series_max(QStringLiteral("queue P2")), 2.0);
+    QCOMPARE(view.series_max(QStringLiteral("queue global")), 2.0);
+  }
+
   void the_view_replaces_series_for_the_visible_range() {
     TraceStore store;
     std::vector<gor::Event> events;

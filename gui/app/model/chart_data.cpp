@@ -47,6 +47,9 @@ void ChartData::clear() {
   runnable_.clear();
   alive_now_ = 1;
   runnable_now_ = 0;
+  global_ = Queue{};
+  per_p_.clear();
+  queued_in_.clear();
   channels_.clear();
   channel_index_.clear();
   taken_ = 0;
@@ -65,6 +68,32 @@ void ChartData::sync(const std::vector<gor::Event>& events, int64_t upto) {
   if (last > taken_) append(events.data() + taken_, last - taken_);
 }
 
+ChartData::Queue& ChartData::queue(int q) {
+  if (q < 0) return global_;
+  if (static_cast<size_t>(q) >= per_p_.size()) per_p_.resize(static_cast<size_t>(q) + 1);
+  return per_p_[static_cast<size_t>(q)];
+}
+
+const StepSeries& ChartData::runnable_on(int p) const {
+  static const StepSeries none;
+  return p >= 0 && static_cast<size_t>(p) < per_p_.size() ? per_p_[static_cast<size_t>(p)].series : none;
+}
+
+void ChartData::unqueue(uint64_t g, int64_t ts) {
+  auto it = queued_in_.find(g);
+  if (it == queued_in_.end()) return;
+  Queue& q = queue(it->second);
+  q.series.set(ts, q.now = std::max(0, q.now - 1));
+  queued_in_.erase(it);
+}
+
+void ChartData::queue_at(uint64_t g, int q, int64_t ts) {
+  unqueue(g, ts);
+  Queue& to = queue(q);
+  to.series.set(ts, ++to.now);
+  queued_in_[g] = q;
+}
+
 ChannelSeries& ChartData::channel(uint64_t id) {
   auto [it, fresh] = channel_index_.try_emplace(id, channels_.size());
   if (fresh) {
@@ -80,12 +109,31 @@ void ChartData::take(const gor::Event& e) {
     case K::GoCreate:
       alive_.set(e.ts, ++alive_now_);
       runnable_.set(e.ts, ++runnable_now_);
+      queue_at(e.g, e.p, e.ts);  // the creator's runnext (global without a P)
       break;
-    case K::GoEnd: alive_.set(e.ts, alive_now_ = std::max(0, alive_now_ - 1)); break;
+    case K::GoEnd:
+      alive_.set(e.ts, alive_now_ = std::max(0, alive_now_ - 1));
+      unqueue(e.g, e.ts);
+      break;
     case K::GoUnblock:
+      runnable_.set(e.ts, ++runnable_now_);
+      queue_at(e.g, static_cast<gor::Placement>(e.a1) == gor::Placement::Global ? -1 : e.p, e.ts);
+      break;
     case K::GoYield:
-    case K::GoPreempted: runnable_.set(e.ts, ++runnable_now_); break;
-    case K::GoStart: runnable_.set(e.ts, runnable_now_ = std::max(0, runnable_now_ - 1)); break;
+    case K::GoPreempted:
+      runnable_.set(e.ts, ++runnable_now_);
+      queue_at(e.g, -1, e.ts);
+      break;
+    case K::SyscallExit:
+      if (e.a0 != 1) queue_at(e.g, -1, e.ts);  // lost its P: to the global queue
+      break;
+    case K::StealMove:
+      if (e.p >= 0 && queued_in_.count(e.g)) queue_at(e.g, e.p, e.ts);
+      break;
+    case K::GoStart:
+      runnable_.set(e.ts, runnable_now_ = std::max(0, runnable_now_ - 1));
+      unqueue(e.g, e.ts);
+      break;
     case K::ChanSend:
     case K::ChanRecv: {
       ChannelSeries& c = channel(e.a0);

@@ -59,16 +59,37 @@ class ChartData {
 
   const StepSeries& alive() const { return alive_; }
   const StepSeries& runnable() const { return runnable_; }
+  // runnable_global() is how many goroutines wait in the global run queue; runnable_on(p) how
+  // many in P p's local queue and runnext slot (empty series for a P never seen). A goroutine
+  // is queued where GoCreate (its creator's P), GoUnblock (its placement), GoYield/GoPreempted
+  // and SyscallExit without a P (global) put it, moves with StealMove, and leaves at GoStart
+  // (in a trace recorded before StealMove existed, stolen goroutines count on the victim until
+  // they start).
+  const StepSeries& runnable_global() const { return global_.series; }
+  const StepSeries& runnable_on(int p) const;
+  int procs_seen() const { return static_cast<int>(per_p_.size()); }
   // channels() are the channels with buffer operations, most operations first (at most `n`).
   std::vector<const ChannelSeries*> busiest_channels(size_t n) const;
 
  private:
   void take(const gor::Event& e);
   ChannelSeries& channel(uint64_t id);
+  // queue_at() puts g in queue q (-1: global, else a P), leaving the one it was in.
+  void queue_at(uint64_t g, int q, int64_t ts);
+  void unqueue(uint64_t g, int64_t ts);
+
+  struct Queue {
+    StepSeries series;
+    int32_t now = 0;
+  };
+  Queue& queue(int q);  // -1: the global queue
 
   StepSeries alive_, runnable_;
   int32_t alive_now_ = 1;  // main exists before tracing sees it
   int32_t runnable_now_ = 0;
+  Queue global_;
+  std::vector<Queue> per_p_;
+  std::unordered_map<uint64_t, int> queued_in_;  // goroutine -> its queue (-1: global)
   std::vector<ChannelSeries> channels_;
   std::unordered_map<uint64_t, size_t> channel_index_;
   size_t taken_ = 0;

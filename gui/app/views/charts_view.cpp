@@ -111,6 +111,24 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
   attach(goroutines, runnable_, gx, y_goroutines_);
   add(goroutines, 0, 0);
 
+  QChart* queues = make_chart(tr("Runnable per run queue"));
+  QValueAxis* qx = x_axis();
+  y_queues_ = value_axis(QString());
+  queues->addAxis(qx, Qt::AlignBottom);
+  queues->addAxis(y_queues_, Qt::AlignLeft);
+  global_queue_ = new QLineSeries;
+  global_queue_->setName(tr("global"));
+  global_queue_->setColor(palette().color(QPalette::WindowText));
+  attach(queues, global_queue_, qx, y_queues_);
+  for (int p = 0; p < kQueues; ++p) {
+    auto* s = new QLineSeries;
+    s->setName(QStringLiteral("P%1").arg(p));
+    s->setColor(QColor::fromHsv((p * 360 / kQueues + 200) % 360, 200, 210));
+    attach(queues, s, qx, y_queues_);
+    p_queues_.push_back(s);
+  }
+  add(queues, 0, 1);
+
   QChart* steals = make_chart(tr("Steals per second"));
   QValueAxis* sx = x_axis();
   y_steals_ = value_axis(QString());
@@ -121,11 +139,8 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
   steals_->setColor(QColor(0x84, 0x3d, 0xc9));
   attach(steals, steals_, sx, y_steals_);
   steals->legend()->hide();
-  add(steals, 0, 1);
-  grid->setColumnStretch(0, 1);
-  grid->setColumnStretch(1, 1);
-  grid->setColumnStretch(2, 1);
-  grid->setColumnStretch(3, 1);
+  add(steals, 0, 2);
+  for (int col = 0; col < 5; ++col) grid->setColumnStretch(col, 1);
 
   QChart* levels = make_chart(tr("Channel buffers (busiest)"));
   levels_chart_ = levels;
@@ -139,7 +154,7 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
     attach(levels, s, lx, y_levels_);
     channels_.push_back(s);
   }
-  add(levels, 0, 2);
+  add(levels, 0, 3);
 
   QChart* waits = make_chart(tr("Mutex waits by duration"));
   waits_ = new QBarSet(tr("waits ended in range"));
@@ -160,7 +175,7 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
   bars->attachAxis(categories);
   bars->attachAxis(y_waits_);
   waits->legend()->hide();
-  add(waits, 0, 3);
+  add(waits, 0, 4);
 
   timer_.setSingleShot(true);
   timer_.setInterval(100);
@@ -215,6 +230,29 @@ void ChartsView::refresh() {
   runnable_->replace(runnable);
   y_goroutines_->setRange(0, std::max(4.0, std::max(max_y(alive), max_y(runnable)) * 1.1));
   y_goroutines_->applyNiceNumbers();
+
+  // Run queues: global and the first kQueues Ps (those the run has), each replaced in one call.
+  v.clear();
+  data_.runnable_global().sample(t0, t1, buckets, v);
+  const QList<QPointF> global = to_points(v);
+  global_queue_->replace(global);
+  double queue_max = max_y(global);
+  for (int p = 0; p < kQueues; ++p) {
+    QLineSeries* s = p_queues_[static_cast<size_t>(p)];
+    if (p >= data_.procs_seen()) {
+      s->clear();
+      s->setVisible(false);
+      continue;
+    }
+    v.clear();
+    data_.runnable_on(p).sample(t0, t1, buckets, v);
+    const QList<QPointF> pts = to_points(v);
+    s->replace(pts);
+    s->setVisible(true);
+    queue_max = std::max(queue_max, max_y(pts));
+  }
+  y_queues_->setRange(0, std::max(4.0, queue_max * 1.1));
+  y_queues_->applyNiceNumbers();
 
   // Steals per bucket, from the timeline's per-lane sorted steal markers.
   QList<QPointF> steals;
@@ -282,11 +320,27 @@ int ChartsView::series_points(const QString& name) const {
   if (name == QLatin1String("alive")) return static_cast<int>(alive_->count());
   if (name == QLatin1String("runnable")) return static_cast<int>(runnable_->count());
   if (name == QLatin1String("steals")) return static_cast<int>(steals_->count());
+  if (name == QLatin1String("queue global")) return static_cast<int>(global_queue_->count());
+  if (name.startsWith(QLatin1String("queue P"))) {
+    const int p = name.mid(7).toInt();
+    if (p >= 0 && p < kQueues) return static_cast<int>(p_queues_[static_cast<size_t>(p)]->count());
+  }
   if (name.startsWith(QLatin1String("channel "))) {
     const int i = name.mid(8).toInt();
     if (i >= 0 && i < kChannels) return static_cast<int>(channels_[static_cast<size_t>(i)]->count());
   }
   return -1;
+}
+
+double ChartsView::series_max(const QString& name) const {
+  const QLineSeries* s = name == QLatin1String("queue global") ? global_queue_ : nullptr;
+  if (name.startsWith(QLatin1String("queue P"))) {
+    const int p = name.mid(7).toInt();
+    if (p >= 0 && p < kQueues) s = p_queues_[static_cast<size_t>(p)];
+  }
+  if (name == QLatin1String("runnable")) s = runnable_;
+  if (name == QLatin1String("alive")) s = alive_;
+  return s ? max_y(s->points()) : -1;
 }
 
 std::vector<double> ChartsView::mutex_waits() const {

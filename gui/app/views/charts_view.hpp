@@ -1,6 +1,6 @@
-// charts_view.hpp — the Charts tab (QtCharts): goroutines alive and runnable, steals per
-// second, channel buffer levels and a histogram of mutex wait times, over the timeline's
-// visible range.
+// charts_view.hpp — the Charts tab (QtCharts): goroutines alive and runnable, runnable per
+// run queue (global and each P), steals per second, channel buffer levels and a histogram of
+// mutex wait times, over the timeline's visible range.
 //
 // The counters come from a ChartData kept in step with the TraceStore (sync(), cost
 // proportional to new events); steals and mutex waits from the timeline's model. Each refresh
@@ -43,10 +43,14 @@ class ChartsView : public QWidget {
 
   const ChartData& data() const { return data_; }
   // series_points() is how many points chart series `name` holds ("alive", "runnable",
-  // "steals", "channel 0".."channel 5"); mutex_waits() the histogram's bars (tests).
+  // "queue global", "queue P0".."queue P7", "steals", "channel 0".."channel 5"); mutex_waits()
+  // the histogram's bars (tests).
   int series_points(const QString& name) const;
+  // series_max() is the highest y of series `name` as shown (-1: no such series; tests).
+  double series_max(const QString& name) const;
   std::vector<double> mutex_waits() const;
   static constexpr int kChannels = 6;
+  static constexpr int kQueues = 8;  // Ps with a series of their own (the first 8)
 
  protected:
   void showEvent(QShowEvent* e) override;
@@ -63,6 +67,9 @@ class ChartsView : public QWidget {
   QLineSeries* alive_ = nullptr;
   QLineSeries* runnable_ = nullptr;
   QLineSeries* steals_ = nullptr;
+  QLineSeries* global_queue_ = nullptr;
+  std::vector<QLineSeries*> p_queues_;
+  QValueAxis* y_queues_ = nullptr;
   std::vector<QLineSeries*> channels_;
   QBarSet* waits_ = nullptr;
   std::vector<QValueAxis*> x_axes_;
