@@ -168,15 +168,15 @@ void Scheduler::goroutine_main(G* g) {
   // so it leads the dump as "goroutine N [running]". It reads only its own fields: the other
   // goroutines are dumped at teardown, once every M has stopped (reading their labels and
   // sites now would race with their Ms freeing and reusing them).
-  auto record = [&](const std::string& message) {
+  auto record = [&](const std::string& message, bool fatal = false) {
     if (ending()) return;
-    set_ending(RunStatus::Panic, message, g, dump_entry(g, clock.now(), /*running=*/true));
+    set_ending(RunStatus::Panic, message, g, dump_entry(g, clock.now(), /*running=*/true), fatal);
   };
   try {
     g->fn();
   } catch (const ForcedUnwind&) {
   } catch (const FatalError& e) {
-    record(e.message);
+    record(e.message, /*fatal=*/true);  // usually recorded already by fatal()
   } catch (const std::exception& e) {
     record(e.what());
   } catch (...) {
@@ -188,6 +188,13 @@ void Scheduler::goroutine_main(G* g) {
   }
   if (g->race != nullptr) race->on_end(g->race);
   if (g->is_main) set_ending(RunStatus::Ok, "", nullptr);
+}
+
+// record_fatal() ends the run with a fatal error raised by g (detail::fatal), before the
+// FatalError is thrown, so that no `catch (...)` in g's code can swallow the outcome.
+void Scheduler::record_fatal(G* g, const char* message) {
+  if (ending()) return;
+  set_ending(RunStatus::Panic, message, g, dump_entry(g, clock.now(), /*running=*/true), /*fatal=*/true);
 }
 
 extern "C" void gor_goroutine_entry(ctx::transfer_t t) {
@@ -277,7 +284,11 @@ void do_spin() noexcept {
 
 uint64_t goid_of(const G* g) noexcept { return g != nullptr ? g->id : 0; }
 
-[[noreturn]] void fatal(const char* message) { throw FatalError{message}; }
+[[noreturn]] void fatal(const char* message) {
+  Machine* m = current_machine();
+  if (m != nullptr && m->curg != nullptr) m->sched->record_fatal(m->curg, message);
+  throw FatalError{message};
+}
 
 const char* wait_reason_text(WaitReason r) noexcept {
   switch (r) {

@@ -565,6 +565,7 @@ void Scheduler::checkdead() {
   {
     std::lock_guard<std::mutex> guard(result_lock_);
     result_.status = RunStatus::Deadlock;
+    result_.fatal = true;  // Go: "fatal error: all goroutines are asleep - deadlock!"
     result_.message = "all goroutines are asleep - deadlock!";
   }
   // Wake every idle M so they see the end (we hold the sched lock: wake directly).
@@ -573,11 +574,12 @@ void Scheduler::checkdead() {
 }
 
 // set_ending() ends the run (first caller wins the status) and wakes everybody.
-void Scheduler::set_ending(RunStatus status, std::string message, G* culprit, std::string dump) {
+void Scheduler::set_ending(RunStatus status, std::string message, G* culprit, std::string dump, bool fatal) {
   {
     std::lock_guard<std::mutex> guard(result_lock_);
     if (ending()) return;
     result_.status = status;
+    result_.fatal = fatal;
     result_.message = std::move(message);
     if (culprit != nullptr) result_.panicking_goid = culprit->id;
     result_.dump = std::move(dump);  // empty: taken at teardown
@@ -622,6 +624,17 @@ G* Scheduler::steal_work(Machine* m, Processor* pp, bool& ran_timers) {
       if (G* g = pp->runq.steal_into(victim->runq, last_round, victim_running, count)) {
         steals.fetch_add(1, std::memory_order_relaxed);
         trace(m, EventKind::Steal, 0, static_cast<uint64_t>(victim->id), count, 0, pp->id);
+        if (tracing()) {  // name the moved goroutines: g, then the newest count-1 of our queue
+          const auto from = static_cast<uint64_t>(victim->id);
+          trace(m, EventKind::StealMove, g->id, from, 0, 0, pp->id);
+          uint32_t queued = 0;
+          pp->runq.for_each([&](G*) { ++queued; });
+          uint32_t skip = queued > count - 1 ? queued - (count - 1) : 0;
+          pp->runq.for_each([&](G* q) {
+            if (skip > 0) --skip;
+            else trace(m, EventKind::StealMove, q->id, from, 0, 0, pp->id);
+          });
+        }
         return g;
       }
     }

@@ -222,7 +222,8 @@ class Scheduler {
   void globrunq_put(G* g);          // sched lock held by caller
   void globrunq_put_locked_batch(G** gs, uint32_t n);
   void runq_put(Processor* pp, G* g, bool next);
-  void set_ending(RunStatus status, std::string message, G* culprit, std::string dump = {});
+  void set_ending(RunStatus status, std::string message, G* culprit, std::string dump = {}, bool fatal = false);
+  void record_fatal(G* g, const char* message);
   bool ending() const noexcept { return ending_.load(std::memory_order_acquire); }
 
   // --- syscalls (syscall.cpp)

@@ -250,7 +250,7 @@ int run_command(const RunOptions& opts, std::ostream& out, std::ostream& err) {
   }
   if (r.status != gor::RunStatus::Ok) {
     out.flush();
-    err << (r.status == gor::RunStatus::Panic ? "panic: " : "fatal error: ") << r.message << "\n\n" << r.dump;
+    err << (r.fatal ? "fatal error: " : "panic: ") << r.message << "\n\n" << r.dump;
     if (!r.dump.empty() && r.dump.back() != '\n') err << '\n';
     err.flush();
   }

@@ -173,6 +173,45 @@ TEST(MutexFatal, NotCatchableAsStdException) {
   EXPECT_EQ(r.message, "sync: unlock of unlocked mutex");
 }
 
+// Go's fatal errors cannot be recovered: even a catch (...) that swallows the FatalError
+// leaves the run ending with the fatal error, and the code after it runs at most until the
+// goroutine's next engine call.
+TEST(MutexFatal, NotRecoverableEvenByCatchAll) {
+  std::atomic<bool> went_on{false};
+  gor::RunResult r = run_on(2, [&] {
+    gor::Mutex m;
+    try {
+      m.unlock();
+    } catch (...) {
+      // swallowed
+    }
+    gor::yield();  // an engine call: the run has ended, so this goroutine is unwound here
+    went_on = true;
+  });
+  EXPECT_EQ(r.status, gor::RunStatus::Panic);
+  EXPECT_TRUE(r.fatal);
+  EXPECT_EQ(r.message, "sync: unlock of unlocked mutex");
+  EXPECT_FALSE(went_on.load());
+}
+
+// RunResult::fatal tells Go's "fatal error: " outcomes from panics.
+TEST(MutexFatal, FatalFlagSeparatesFatalErrorsFromPanics) {
+  gor::RunResult fatal = run_on(1, [] {
+    gor::RWMutex rw;
+    rw.runlock();
+  });
+  EXPECT_EQ(fatal.message, "sync: RUnlock of unlocked RWMutex");
+  EXPECT_TRUE(fatal.fatal);
+  gor::RunResult panic = run_on(1, [] { throw gor::Panic("boom"); });
+  EXPECT_EQ(panic.status, gor::RunStatus::Panic);
+  EXPECT_FALSE(panic.fatal);
+  gor::RunResult deadlock = run_on(1, [] { gor::make_chan<int>().recv(); });
+  EXPECT_EQ(deadlock.status, gor::RunStatus::Deadlock);
+  EXPECT_TRUE(deadlock.fatal);
+  gor::RunResult ok = run_on(1, [] {});
+  EXPECT_FALSE(ok.fatal);
+}
+
 // The last goroutine to leave destroys the mutex right after its unlock, while the other
 // may still be returning from its own unlock (use-after-free canary for asan).
 TEST_P(MutexTest, DestroyedByLastUser) {

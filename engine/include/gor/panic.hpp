@@ -25,13 +25,16 @@ struct ForcedUnwind {};
 
 // FatalError is Go's unrecoverable `fatal error` (for instance "sync: unlock of unlocked
 // mutex"). Like ForcedUnwind it does not derive from std::exception, so it is not caught by
-// `catch (const std::exception&)`; it ends the run with RunStatus::Panic and its message.
+// `catch (const std::exception&)`. It cannot be recovered from even by `catch (...)`: the
+// run's end (RunStatus::Panic, its message, RunResult::fatal) is recorded when it is raised,
+// before the throw, so a goroutine that swallows it only runs on until its next engine call.
 struct FatalError {
   std::string message;
 };
 
 namespace detail {
-// fatal() raises FatalError in a goroutine (Go's throw()).
+// fatal() is Go's throw(): it ends the run with `message` as a fatal error (recorded first,
+// see FatalError), then throws FatalError to leave the goroutine's code.
 [[noreturn]] void fatal(const char* message);
 }  // namespace detail
 

@@ -74,6 +74,10 @@ struct RunResult {
   uint64_t trace_waits = 0;     // times a producer waited for the drain thread (none lost)
   size_t races = 0;             // distinct data races found (Config::race), one per pair of sites
   std::vector<std::string> race_reports;  // their reports, Go's "WARNING: DATA RACE" format
+  // fatal is true when the run ended in what Go calls a fatal error, printed with the prefix
+  // "fatal error: " instead of "panic: ": a deadlock, a sync misuse such as "sync: unlock of
+  // unlocked mutex" (status Panic), or a fatal data race (Config::race_fatal).
+  bool fatal = false;
 };
 
 // run() runs `main` as the main goroutine under `cfg`. Runs may follow each other and may

@@ -493,7 +493,8 @@ void MainWindow::on_finished(const RunOutcome& outcome) {
   if (r.stopped) {
     banner_->show_message(RunBanner::Severity::Info, tr("Stopped"), tr("The run was stopped; every goroutine was unwound."));
   } else if (r.status == gor::RunStatus::Panic) {
-    banner_->show_message(RunBanner::Severity::Error, tr("panic: %1").arg(QString::fromStdString(r.message)),
+    banner_->show_message(RunBanner::Severity::Error,
+                          (r.fatal ? tr("fatal error: %1") : tr("panic: %1")).arg(QString::fromStdString(r.message)),
                           tr("goroutine %1 panicked; the views show the last moment sampled.").arg(r.panicking_goid), dump);
     if (r.panicking_goid) selection_.select(r.panicking_goid);
   } else if (r.status == gor::RunStatus::Deadlock) {
