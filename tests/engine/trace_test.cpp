@@ -69,6 +69,51 @@ TEST_P(TraceTest, EventsOfOneMachineAreInTimeOrder) {
   }
 }
 
+// A goroutine cannot start before it became runnable: every GoStart's time is at or after
+// the time of the event that made its goroutine runnable (GoCreate, GoUnblock, GoYield,
+// GoPreempted), even when another M made it runnable (the global queue, steals) and the
+// starting M had been spinning meanwhile with nothing to record.
+TEST_P(TraceTest, GoroutinesStartOnlyAfterBecomingRunnable) {
+  gor::TraceRecorder rec;
+  run_traced(GetParam(), rec, [] {
+    gor::WaitGroup wg;
+    constexpr int kYielders = 8;
+    wg.add(kYielders);
+    for (int i = 0; i < kYielders; ++i) {
+      gor::go([&] {
+        for (int k = 0; k < 200; ++k) gor::yield();  // through the global queue
+        wg.done();
+      });
+    }
+    auto c = gor::make_chan<int>();
+    gor::go([c] {
+      for (int i = 0; i < 500; ++i) c.send(i);
+      c.close();
+    });
+    for (int v : c) (void)v;
+    wg.wait();
+  });
+  std::map<uint64_t, int64_t> runnable_since;
+  size_t starts = 0, early = 0;
+  for (const auto& e : rec.events()) {
+    switch (e.kind) {
+      case EventKind::GoCreate:
+      case EventKind::GoUnblock:
+      case EventKind::GoYield:
+      case EventKind::GoPreempted: runnable_since[e.g] = e.ts; break;
+      case EventKind::GoStart: {
+        ++starts;
+        auto it = runnable_since.find(e.g);
+        if (it != runnable_since.end() && e.ts < it->second) ++early;
+        break;
+      }
+      default: break;
+    }
+  }
+  EXPECT_GT(starts, 1000u);
+  EXPECT_EQ(early, 0u) << "GoStart stamped before its goroutine became runnable";
+}
+
 TEST_P(TraceTest, ChannelOperationsAreCountedWithBufferLevels) {
   gor::TraceRecorder rec;
   static constexpr int kN = 500;
