@@ -2,6 +2,7 @@
 
 #include <gor/detail/park.hpp>
 
+#include "model/race_edges.hpp"
 #include "model/trace_store.hpp"
 
 namespace goroscope::gui {
@@ -104,6 +105,7 @@ QString describe_event(const gor::Event& e, const TraceStore& store, uint64_t vi
       return e.a1 == 2 ? QStringLiteral("context deadline exceeded") : QStringLiteral("context canceled");
     case K::RegionBegin: return QStringLiteral("region begin: %1").arg(QString::fromStdString(store.string(e.a0)));
     case K::RegionEnd: return QStringLiteral("region end: %1").arg(QString::fromStdString(store.string(e.a0)));
+    case K::RaceSync: return QString::fromStdString(describe_race_sync(e));
     case K::Race: {  // a1: "file:line in function"; shown as the file's name and line
       QString site = QString::fromStdString(store.string(e.a1));
       site = site.left(site.indexOf(QStringLiteral(" in ")));

@@ -1,6 +1,9 @@
 #include "model/race_edges.hpp"
 
 #include <algorithm>
+#include <array>
+#include <iterator>
+#include <map>
 #include <deque>
 #include <sstream>
 #include <unordered_map>
@@ -63,20 +66,13 @@ HbEdge edge_of(HbKind kind, const gor::Event& from, const gor::Event& to, uint64
   return e;
 }
 
-}  // namespace
-
-RaceEdges race_hb_edges(const std::vector<gor::Event>& events, const gor::Event& race) {
-  RaceEdges out;
-  out.ts = race.ts;
-  out.g = race.g;
-  out.other = race.a0;
-  out.p = race.p;
-
+// guess_edges() is the fallback for traces without RaceSync events: the synchronisation edges
+// up to the race, guessed from the other events, followed forward in time.
+void guess_edges(const std::vector<gor::Event>& events, const gor::Event& race, std::vector<HbEdge>& edges,
+                 std::unordered_map<uint64_t, size_t>& created, Knowledge& of_other, Knowledge& of_g) {
   // 1. Every synchronisation edge up to the race.
-  std::vector<HbEdge> edges;
   std::unordered_map<uint64_t, std::deque<const gor::Event*>> sends, recvs;  // per channel, unmatched
   std::unordered_map<uint64_t, const gor::Event*> closes, releases;
-  std::unordered_map<uint64_t, size_t> created;  // child -> its GoCreate edge
   for (const gor::Event& e : events) {
     if (e.ts > race.ts) break;
     switch (e.kind) {
@@ -144,12 +140,148 @@ RaceEdges race_hb_edges(const std::vector<gor::Event>& events, const gor::Event&
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   auto effect = [&](size_t i) { return std::max(edges[i].from_ts, edges[i].to_ts); };
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return effect(a) < effect(b); });
-  Knowledge of_other(out.other), of_g(out.g);
   for (size_t i : order) {
     const HbEdge& h = edges[i];
     const int64_t t = effect(i);
     of_other.raise(h.to_g, t, of_other.at(h.from_g, h.from_ts), static_cast<long>(i));
     of_g.raise(h.to_g, t, of_g.at(h.from_g, h.from_ts), static_cast<long>(i));
+  }
+}
+
+// RaceSync's a2: op in bits 0-7, edge code in bits 8-15 (gor::detail::RaceEdge), sub-clock above.
+enum SyncOp : uint64_t { OpAcquire = 1, OpRelease = 2, OpReleaseMerge = 3, OpReleaseAcquire = 4, OpSync = 5 };
+
+HbKind kind_of_edge(uint64_t code) {
+  switch (code) {
+    case 1:   // unbuffered handoff
+    case 2: return HbKind::Channel;  // buffered slot
+    case 3: return HbKind::Close;
+    case 4:   // Mutex
+    case 5: return HbKind::Mutex;  // RWMutex unlock
+    case 6: return HbKind::RUnlock;
+    case 7: return HbKind::WaitGroup;
+    case 8: return HbKind::Once;
+    case 9: return HbKind::Cond;
+    case 10: return HbKind::Semaphore;
+    case 11: return HbKind::Cancel;
+    default: return HbKind::Sync;
+  }
+}
+
+// replay_detector() replays the detector's own edges (RaceSync) and the `go` edges in trace
+// order, with a two-component copy of each sync clock: how much of `other` and of g it holds,
+// and which release put it there (the tail of the edge an acquire draws).
+void replay_detector(const std::vector<gor::Event>& events, const gor::Event& race, std::vector<HbEdge>& edges,
+                     std::unordered_map<uint64_t, size_t>& created, Knowledge& of_other, Knowledge& of_g) {
+  struct Point {
+    uint64_t g = 0;
+    int64_t ts = 0;
+    int p = -1;
+    bool operator==(const Point&) const = default;
+  };
+  struct Clock {
+    int64_t known[2] = {-1, -1};
+    Point cause[2];
+  };
+  Knowledge* k[2] = {&of_other, &of_g};
+  std::map<std::array<uint64_t, 3>, Clock> clocks;  // (object, edge code, sub)
+  // edge_to() adds (or reuses, for the second clock) the edge from `from` to e's goroutine.
+  auto edge_to = [&](const Point& from, const gor::Event& e, uint64_t to_g, HbKind kind) {
+    if (!edges.empty()) {
+      const HbEdge& last = edges.back();
+      if (last.from_g == from.g && last.from_ts == from.ts && last.to_g == to_g && last.to_ts == e.ts) {
+        return static_cast<long>(edges.size() - 1);
+      }
+    }
+    HbEdge h;
+    h.kind = kind;
+    h.from_g = from.g;
+    h.to_g = to_g;
+    h.from_ts = from.ts;
+    h.to_ts = e.ts;
+    h.from_p = from.p;
+    h.to_p = to_g == e.g ? e.p : -1;
+    h.object = e.a1;
+    edges.push_back(h);
+    return static_cast<long>(edges.size() - 1);
+  };
+  auto acquire = [&](const Clock& c, const gor::Event& e, HbKind kind) {
+    for (int i = 0; i < 2; ++i) {
+      if (c.known[i] > k[i]->at(e.g, e.ts)) k[i]->raise(e.g, e.ts, c.known[i], edge_to(c.cause[i], e, e.g, kind));
+    }
+  };
+  auto store = [&](Clock& c, const gor::Event& e, bool merge) {
+    const Point here{e.g, e.ts, e.p};
+    for (int i = 0; i < 2; ++i) {
+      const int64_t v = k[i]->at(e.g, e.ts);
+      if (!merge || v > c.known[i]) {
+        c.known[i] = v;
+        c.cause[i] = here;
+      }
+    }
+  };
+  for (const gor::Event& e : events) {
+    if (e.ts > race.ts) break;
+    if (e.kind == EventKind::GoCreate) {
+      if (e.a0 == 0 || e.g == 0) continue;
+      HbEdge h = edge_of(HbKind::Create, e, e, 0);
+      h.from_g = e.a0;
+      created[e.g] = edges.size();
+      edges.push_back(h);
+      const long idx = static_cast<long>(edges.size() - 1);
+      for (Knowledge* x : k) x->raise(e.g, e.ts, x->at(e.a0, e.ts), idx);
+      continue;
+    }
+    if (e.kind != EventKind::RaceSync || e.g == 0) continue;
+    const uint64_t op = e.a2 & 0xff, code = (e.a2 >> 8) & 0xff, sub = e.a2 >> 16;
+    const HbKind kind = kind_of_edge(code);
+    if (op == OpSync) {
+      if (e.a0 == 0) continue;
+      const Point a{e.g, e.ts, e.p}, b{e.a0, e.ts, -1};
+      int64_t ka[2], kb[2];
+      for (int i = 0; i < 2; ++i) {
+        ka[i] = k[i]->at(e.g, e.ts);
+        kb[i] = k[i]->at(e.a0, e.ts);
+      }
+      for (int i = 0; i < 2; ++i) {
+        if (kb[i] > ka[i]) k[i]->raise(e.g, e.ts, kb[i], edge_to(b, e, e.g, kind));
+        if (ka[i] > kb[i]) k[i]->raise(e.a0, e.ts, ka[i], edge_to(a, e, e.a0, kind));
+      }
+      continue;
+    }
+    Clock& c = clocks[{e.a1, code, sub}];
+    switch (op) {
+      case OpAcquire: acquire(c, e, kind); break;
+      case OpRelease: store(c, e, false); break;
+      case OpReleaseMerge: store(c, e, true); break;
+      case OpReleaseAcquire: {
+        const Clock old = c;  // the slot's clock before this operation, acquired after the store
+        store(c, e, false);
+        acquire(old, e, kind);
+        break;
+      }
+      default: break;
+    }
+  }
+}
+
+}  // namespace
+
+RaceEdges race_hb_edges(const std::vector<gor::Event>& events, const gor::Event& race) {
+  RaceEdges out;
+  out.ts = race.ts;
+  out.g = race.g;
+  out.other = race.a0;
+  out.p = race.p;
+
+  std::vector<HbEdge> edges;
+  std::unordered_map<uint64_t, size_t> created;  // child -> its GoCreate edge
+  Knowledge of_other(out.other), of_g(out.g);
+  out.from_detector = std::any_of(events.begin(), events.end(), [](const gor::Event& e) { return e.kind == EventKind::RaceSync; });
+  if (out.from_detector) {
+    replay_detector(events, race, edges, created, of_other, of_g);
+  } else {
+    guess_edges(events, race, edges, created, of_other, of_g);
   }
   out.other_ordered_until = out.other != 0 ? of_other.at(out.g, race.ts) : -1;
   out.g_ordered_until = out.other != 0 ? of_g.at(out.other, race.ts) : -1;
@@ -200,6 +332,25 @@ RaceEdges race_hb_edges(const std::vector<gor::Event>& events, const gor::Event&
   return out;
 }
 
+std::string describe_race_sync(const gor::Event& e) {
+  const uint64_t op = e.a2 & 0xff, code = (e.a2 >> 8) & 0xff, sub = e.a2 >> 16;
+  static const char* const kObjects[] = {"object", "channel",   "channel slot", "channel close", "mutex",   "rwmutex",
+                                         "rwmutex", "waitgroup", "once",         "cond",          "semaphore", "context"};
+  std::string what = code < std::size(kObjects) ? kObjects[code] : "object";
+  if (e.a1 != 0) what += " #" + std::to_string(e.a1);
+  if (code == 2 && sub > 0) what += " slot " + std::to_string(sub - 1);
+  if (code == 6) what += " (runlocks)";
+  const std::string from = e.a0 != 0 ? " from G" + std::to_string(e.a0) : std::string();
+  switch (op) {
+    case OpAcquire: return "race: acquired " + what + from;
+    case OpRelease: return "race: released " + what;
+    case OpReleaseMerge: return "race: released " + what + " (merged)";
+    case OpReleaseAcquire: return "race: released and acquired " + what + from;
+    case OpSync: return "race: handoff on " + what + (e.a0 != 0 ? " with G" + std::to_string(e.a0) : std::string());
+    default: return "race: sync " + what;
+  }
+}
+
 RaceSummary summarize_race_report(const std::string& report) {
   RaceSummary s;
   std::istringstream in(report);
@@ -218,7 +369,9 @@ RaceSummary summarize_race_report(const std::string& report) {
   while (std::getline(in, line)) {
     if (want_site) {
       if (skip > 0) {
-        --skip;
+        // A channel's access has the runtime's frame on top (runtime.chansend/closechan), as in
+        // Go: skip it too, the user's frame is below.
+        if (trim(line).rfind("runtime.", 0) != 0) --skip;
         continue;
       }
       *want_site = base(trim(line));
@@ -235,9 +388,16 @@ RaceSummary summarize_race_report(const std::string& report) {
       want_site = &s.previous_site;
       skip = 1;
     } else if (s.location.empty() && line.rfind("Location is ", 0) == 0) {
+      // `Location is Shared "x" of size 8 at ...` or `Location is channel "jobs" at ...`.
+      const size_t k = 12, sp = line.find(' ', k);
+      const std::string what = line.substr(k, sp == std::string::npos ? std::string::npos : sp - k);
       const size_t q1 = line.find('"');
       const size_t q2 = q1 == std::string::npos ? q1 : line.find('"', q1 + 1);
-      if (q2 != std::string::npos) s.location = "Shared " + line.substr(q1, q2 - q1 + 1);
+      if (q2 != std::string::npos) {
+        s.location = what + " " + line.substr(q1, q2 - q1 + 1);
+      } else if (what == "channel") {
+        s.location = "channel";
+      }
     }
   }
   return s;
