@@ -327,6 +327,11 @@ class Exporter {
                   "{\"thief\":" + std::to_string(e.p) + ",\"victim\":" + std::to_string(e.a0) +
                       ",\"taken\":" + std::to_string(e.a1) + "}");
           break;
+        case EventKind::StealMove:  // one per goroutine the steal just before it moved
+          instant(e.ts, events_tid(e.p), "stolen G" + std::to_string(e.g), "scheduler",
+                  "{\"g\":" + std::to_string(e.g) + ",\"victim\":" + std::to_string(e.a0) +
+                      ",\"thief\":" + std::to_string(e.p) + "}");
+          break;
         case EventKind::Handoff:
           instant(e.ts, events_tid(e.p), "handoff", "scheduler", "{\"p\":" + std::to_string(e.p) + "}");
           break;

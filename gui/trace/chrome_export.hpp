@@ -6,7 +6,8 @@
 //   tid 100000*k + P   "P<n> overflow <k>": slices that would overlap on P's track (a goroutine
 //                      still in a syscall after its P was handed off): Perfetto drops slices that
 //                      overlap without nesting, so they go here
-//   tid 40000 + P      "P<n> events": instants `steal`, `handoff`, `preempt`
+//   tid 40000 + P      "P<n> events": instants `steal`, `stolen G<id>` (one per goroutine it
+//                      moved), `handoff`, `preempt`
 //   tid 99999          "runtime": instants `mutex starving`, `mutex normal`, `deadlock`, `panic`,
 //                      `partial deadlock`, `race`, `context canceled`, `context deadline exceeded`
 //                      and gor::log texts

@@ -170,12 +170,14 @@ void read_events(Reader& r, TraceFile& t) {
     e.m = r.get<int16_t>();
     const uint8_t kind = r.get<uint8_t>();
     const uint8_t pad0 = r.get<uint8_t>(), pad1 = r.get<uint8_t>(), pad2 = r.get<uint8_t>();
-    if (kind >= static_cast<uint8_t>(gor::EventKind::Count_))
-      r.corrupt(at, "event kind " + std::to_string(kind) + " out of range");
     if (e.ts < 0) r.corrupt(at, "negative event timestamp " + std::to_string(e.ts));
     if (e.p < -1) r.corrupt(at, "event P " + std::to_string(e.p) + " out of range");
     if (e.m < -1) r.corrupt(at, "event M " + std::to_string(e.m) + " out of range");
     if ((pad0 | pad1 | pad2) != 0) r.corrupt(at, "nonzero padding in an event record");
+    if (kind >= static_cast<uint8_t>(gor::EventKind::Count_)) {  // a newer writer's kind: skip it
+      ++t.unknown_events;
+      continue;
+    }
     e.kind = static_cast<gor::EventKind>(kind);
     t.events.push_back(e);
   }
@@ -273,9 +275,9 @@ TraceFile parse_gortrace(std::string_view file) {
   if (!footer)
     throw GortraceError("truncated file at offset " + std::to_string(file.size()) +
                         " (no footer: the run did not finish writing it)");
-  if (t.footer.events != t.events.size())
+  if (t.footer.events != t.events.size() + t.unknown_events)
     throw GortraceError("the footer counts " + std::to_string(t.footer.events) + " events but the file holds " +
-                        std::to_string(t.events.size()));
+                        std::to_string(t.events.size() + t.unknown_events));
   if (t.footer.strings != strings)
     throw GortraceError("the footer counts " + std::to_string(t.footer.strings) +
                         " string definitions but the file holds " + std::to_string(strings));

@@ -74,6 +74,9 @@ struct TraceFile {
   std::vector<gor::Event> events;                 // sorted by ts (stable)
   std::unordered_map<uint64_t, std::string> strings;  // string id -> text
   TraceFooter footer;
+  // unknown_events counts records of kinds this build does not know (written by a newer
+  // engine): the reader checks and skips them, so they are not in `events`.
+  uint64_t unknown_events = 0;
 
   // string() is the text of a string id ("" if unknown or 0).
   const std::string& string(uint64_t id) const;

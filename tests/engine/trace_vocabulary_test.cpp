@@ -230,3 +230,66 @@ TEST(TraceVocabulary, RegionsOutsideATracedRunDoNothing) {
   auto r = gortest::run_ok(1, [] { gor::Region r("untraced"); });
   EXPECT_EQ(r.trace_events, 0u);
 }
+
+// A steal names the goroutines it moved: after each Steal (p = thief, a0 = victim, a1 = count)
+// and before the thief's next steal come exactly a1 StealMove events from that P, each naming
+// the victim and a distinct goroutine the run created; there are no others. (Runs again until
+// one steals: on a busy machine a run may finish without any.)
+TEST(TraceVocabulary, EachStealNamesTheGoroutinesItMoved) {
+  size_t steals = 0, moves = 0;
+  for (int attempt = 0; attempt < 20 && steals == 0; ++attempt) {
+    gor::TraceRecorder rec;
+    auto r = run_traced(4, rec, [] {
+      gor::WaitGroup wg;
+      wg.add(300);
+      for (int i = 0; i < 300; ++i) {
+        gor::go([&] {
+          auto until = std::chrono::steady_clock::now() + 30us;
+          while (std::chrono::steady_clock::now() < until) {
+          }
+          wg.done();
+        });
+      }
+      wg.wait();
+    });
+    ASSERT_EQ(r.status, gor::RunStatus::Ok) << r.message;
+    std::set<uint64_t> created;
+    for (const gor::Event& e : rec.events())
+      if (e.kind == EventKind::GoCreate) created.insert(e.g);
+    struct Open {
+      gor::Event steal;
+      std::set<uint64_t> moved;
+      bool active = false;
+    };
+    std::vector<Open> open(4);
+    size_t run_steals = 0;
+    auto close = [&](Open& o) {
+      if (!o.active) return;
+      EXPECT_EQ(o.moved.size(), o.steal.a1) << "steal at " << o.steal.ts << " by P" << o.steal.p;
+      o.active = false;
+    };
+    for (const gor::Event& e : rec.events()) {
+      if (e.kind == EventKind::Steal) {
+        ASSERT_GE(e.p, 0);
+        ASSERT_LT(e.p, 4);
+        close(open[static_cast<size_t>(e.p)]);
+        open[static_cast<size_t>(e.p)] = Open{e, {}, true};
+        ++run_steals;
+      } else if (e.kind == EventKind::StealMove) {
+        ++moves;
+        ASSERT_GE(e.p, 0);
+        ASSERT_LT(e.p, 4);
+        Open& o = open[static_cast<size_t>(e.p)];
+        ASSERT_TRUE(o.active) << "a StealMove with no steal before it on P" << e.p;
+        EXPECT_EQ(e.a0, o.steal.a0);
+        EXPECT_TRUE(created.count(e.g)) << "G" << e.g;
+        EXPECT_TRUE(o.moved.insert(e.g).second) << "G" << e.g << " named twice";
+      }
+    }
+    for (Open& o : open) close(o);
+    EXPECT_EQ(run_steals, r.steals);
+    steals += run_steals;
+  }
+  EXPECT_GT(steals, 0u);
+  EXPECT_GE(moves, steals);
+}

@@ -56,6 +56,22 @@ class ReplayStateTest : public QObject {
     QCOMPARE(at80.procs[1].runnext, uint64_t(1));
   }
 
+  void steal_moves_move_exactly_the_named_goroutines() {
+    // P0 queues G2, G3, G4 (runnext G4); P1 steals two the engine names: G3 and G2 (not the
+    // oldest-first guess), then starts G3.
+    TraceStore store;
+    store.append({ev(0, K::GoStart, 1, 0), ev(10, K::GoCreate, 2, 0, 1), ev(20, K::GoCreate, 3, 0, 1),
+                  ev(30, K::GoCreate, 4, 0, 1), ev(40, K::Steal, 0, 1, 0, 2), ev(40, K::StealMove, 3, 1, 0),
+                  ev(41, K::StealMove, 4, 1, 0), ev(50, K::GoStart, 3, 1)});
+    const gor::Snapshot at45 = replay_snapshot(store, 45, 2);
+    QCOMPARE(at45.procs[1].local_queue, (std::vector<uint64_t>{3, 4}));
+    QCOMPARE(at45.procs[0].local_queue, (std::vector<uint64_t>{2}));
+    QCOMPARE(at45.procs[0].runnext, uint64_t(0));
+    const gor::Snapshot at55 = replay_snapshot(store, 55, 2);
+    QCOMPARE(at55.procs[1].running, uint64_t(3));
+    QCOMPARE(at55.procs[1].local_queue, (std::vector<uint64_t>{4}));
+  }
+
   void replayed_state_equals_the_live_snapshot() {
     RunController c;
     c.set_snapshot_interval(std::chrono::milliseconds(20));

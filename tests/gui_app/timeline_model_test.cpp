@@ -72,6 +72,26 @@ class TimelineModelTest : public QObject {
     QCOMPARE(m.end_ns(), int64_t(500));
   }
 
+  void steal_markers_know_the_goroutines_they_moved() {
+    TimelineModel m;
+    const std::vector<gor::Event> events = {
+        ev(0, K::GoStart, 1, 0),
+        ev(10, K::Steal, 0, 1, 0, 2), ev(10, K::StealMove, 5, 1, 0), ev(11, K::StealMove, 6, 1, 0),
+        ev(12, K::StealMove, 9, 2, 0),  // P2's, with no steal of P2's before it: ignored
+        ev(20, K::Steal, 0, 1, 0, 1), ev(20, K::StealMove, 7, 1, 0),
+        ev(30, K::Steal, 0, 2, 0, 1),  // an older trace's steal: nobody named
+        ev(40, K::RunEnd, 0, -1)};
+    m.append(events.data(), events.size());
+    QCOMPARE(m.markers(1, MarkerKind::Steal).size(), size_t(2));
+    auto ids = [](std::span<const uint64_t> s) { return std::vector<uint64_t>(s.begin(), s.end()); };
+    QCOMPARE(ids(m.stolen_by(1, 0)), (std::vector<uint64_t>{5, 6}));
+    QCOMPARE(ids(m.stolen_by(1, 1)), (std::vector<uint64_t>{7}));
+    QVERIFY(m.stolen_by(2, 0).empty());
+    QVERIFY(m.stolen_by(1, 2).empty());
+    QVERIFY(m.stolen_by(7, 0).empty());
+    QVERIFY(m.stolen_by(-1, 0).empty());
+  }
+
   void wake_chains_go_back_through_the_readiers() {
     TimelineModel m;
     const gor::Event e[] = {

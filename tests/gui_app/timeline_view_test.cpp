@@ -3,7 +3,9 @@
 // shift-drag shows a range's statistics, keys zoom and stop following; exports write PNG and
 // SVG files that load back (QImage, QSvgRenderer) with the slices' colours in them; the
 // window has the tab.
+#include <QCheckBox>
 #include <QImage>
+#include <QLabel>
 #include <QSvgRenderer>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -66,6 +68,47 @@ class TimelineViewTest : public QObject {
     QCOMPARE(c.scene().selected, uint64_t(1));
     QVERIFY2(view.stats_text().startsWith(QStringLiteral("G1: no wake-up")), qPrintable(view.stats_text()));
     QCOMPARE(c.goroutine_at(c.point_of(0, 0)), uint64_t(1));
+  }
+
+  void clicking_a_steal_marker_lists_the_moved_goroutines() {
+    GoroutineSelection selection;
+    TraceStore store;
+    store.add_string(1, "worker");
+    store.append({ev(0, K::GoStart, 1, 0), ev(10'000, K::GoCreate, 5, 0, 1, 0, 1), ev(20'000, K::GoCreate, 6, 0, 1),
+                  ev(100'000, K::GoStart, 2, 1), ev(200'000, K::GoEnd, 2, 1), ev(500'000, K::Steal, 0, 1, 0, 2),
+                  ev(500'000, K::StealMove, 5, 1, 0), ev(500'010, K::StealMove, 6, 1, 0),
+                  ev(510'000, K::GoStart, 5, 1), ev(900'000, K::GoEnd, 5, 1), ev(950'000, K::GoEnd, 1, 0),
+                  ev(1'000'000, K::RunEnd, 0, -1)});
+    TimelineView view(selection);
+    view.resize(1000, 240);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.sync(store, false);
+    TimelineCanvas& c = view.canvas();
+    c.fit();
+    QCOMPARE(view.model().markers(1, MarkerKind::Steal).size(), size_t(1));
+    const QPoint marker = c.steal_point(1, 0);
+    int lane = -1;
+    QCOMPARE(c.steal_marker_at(marker, &lane), 0L);
+    QCOMPARE(lane, 1);
+    QCOMPARE(c.steal_marker_at(c.point_of(1, 1), &lane), -1L);  // the slice below it is not the marker
+    QTest::mouseClick(&c, Qt::LeftButton, {}, marker);
+    QCOMPARE(selection.selected(), uint64_t(0));  // a steal click lists, it does not select
+    QCOMPARE(view.shown_steal(), (std::vector<uint64_t>{5, 6}));
+    const QString text = view.stats_label().text();
+    QVERIFY2(text.contains(QStringLiteral("P1 took 2 goroutine(s) from P0")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("G5 worker")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("href=\"g:6\"")), qPrintable(text));
+    // A listed goroutine's link selects it everywhere; the list stays, with it marked.
+    emit view.stats_label().linkActivated(QStringLiteral("g:6"));
+    QCOMPARE(selection.selected(), uint64_t(6));
+    QCOMPARE(c.scene().selected, uint64_t(6));
+    QCOMPARE(view.shown_steal(), (std::vector<uint64_t>{5, 6}));
+    QVERIFY2(view.stats_label().text().contains(QStringLiteral("<b>G6</b>")), qPrintable(view.stats_label().text()));
+    // Selecting something else replaces the list.
+    selection.select(1);
+    QVERIFY(view.shown_steal().empty());
+    QVERIFY(view.stats_text().startsWith(QStringLiteral("G1")));
   }
 
   void shift_drag_shows_range_statistics_and_keys_zoom() {

@@ -69,6 +69,7 @@ QString describe_event(const gor::Event& e, const TraceStore& store, uint64_t vi
       return QStringLiteral("unblocked by %1 into %2").arg(goroutine_name(e.a0), placement_text(e.a1));
     case K::GoEnd: return QStringLiteral("end");
     case K::Steal: return QStringLiteral("%1 stole %2 from P%3").arg(p).arg(e.a1).arg(e.a0);
+    case K::StealMove: return QStringLiteral("stolen from P%1 by %2").arg(e.a0).arg(p);
     case K::ProcIdle: return QStringLiteral("%1 idle").arg(p);
     case K::ProcBusy: return QStringLiteral("%1 acquired by M%2").arg(p).arg(e.m);
     case K::MSpinning: return QStringLiteral("M%1 spinning").arg(e.m);

@@ -118,8 +118,13 @@ class Rebuild {
           p.running = 0;  // the goroutine in the syscall keeps its M, not the P
         }
         break;
+      case K::StealMove:  // the engine names each moved goroutine: move exactly that one
+        if (e.p >= 0 && e.g) procs_[static_cast<size_t>(e.p)].local.push_back(enqueue(e.g));
+        break;
       case K::Steal:
-        if (e.p >= 0 && e.a0 < procs_.size()) {
+        // A trace without StealMove events (recorded before the engine named the moved
+        // goroutines): move the victim's oldest ones, as Go's runqgrab takes from the head.
+        if (store_.count(K::StealMove) == 0 && e.p >= 0 && e.a0 < procs_.size()) {
           Proc& victim = procs_[static_cast<size_t>(e.a0)];
           Proc& thief = procs_[static_cast<size_t>(e.p)];
           for (uint64_t n = 0; n < e.a1; ++n) {

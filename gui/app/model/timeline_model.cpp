@@ -179,7 +179,14 @@ void TimelineModel::take(const gor::Event& e) {
       wakes_.push_back(Wake{e.ts, e.g, e.a0, e.p});
       close_block(e.g);
       break;
-    case K::Steal: add_marker(e.p, MarkerKind::Steal, e); break;
+    case K::Steal:
+      if (e.p < 0) break;
+      add_marker(e.p, MarkerKind::Steal, e);
+      lane(e.p).moved_from.push_back(static_cast<uint32_t>(lane(e.p).moved.size()));
+      break;
+    case K::StealMove:
+      if (e.p >= 0 && e.g && !lane(e.p).moved_from.empty()) lane(e.p).moved.push_back(e.g);
+      break;
     case K::Handoff: add_marker(e.p, MarkerKind::Handoff, e); break;
     case K::MutexMode: add_marker(e.p, e.a1 ? MarkerKind::MutexStarving : MarkerKind::MutexNormal, e); break;
     case K::PartialDeadlock: add_marker(-1, MarkerKind::PartialDeadlock, e); break;
@@ -196,6 +203,15 @@ void TimelineModel::take(const gor::Event& e) {
       if (race_kinds()[std::min(static_cast<size_t>(e.kind), kKinds - 1)]) add_marker(e.p, MarkerKind::Race, e);
       break;
   }
+}
+
+std::span<const uint64_t> TimelineModel::stolen_by(int lane, size_t index) const {
+  if (lane < 0 || lane >= lane_count()) return {};
+  const Lane& l = lanes_[static_cast<size_t>(lane)];
+  if (index >= l.moved_from.size()) return {};
+  const size_t first = l.moved_from[index];
+  const size_t last = index + 1 < l.moved_from.size() ? l.moved_from[index + 1] : l.moved.size();
+  return {l.moved.data() + first, last - first};
 }
 
 const std::vector<SpanRef>& TimelineModel::spans_of(uint64_t g) const {

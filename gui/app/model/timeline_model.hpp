@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -113,6 +114,10 @@ class TimelineModel {
     return lanes_[static_cast<size_t>(lane)].markers[static_cast<size_t>(k)];
   }
   const std::vector<Marker>& run_markers() const { return run_markers_; }
+  // stolen_by() are the goroutines that steal marker `index` of `lane` (the thief P) moved, in
+  // the order the engine named them (its StealMove events); empty for a trace recorded before
+  // the engine named them, or for an index out of range.
+  std::span<const uint64_t> stolen_by(int lane, size_t index) const;
   // wakes() are all GoUnblock events, sorted by ts.
   const std::vector<Wake>& wakes() const { return wakes_; }
   // wakes_of() are the indices in wakes() where g was readied or was the readier, in ts order.
@@ -155,6 +160,8 @@ class TimelineModel {
     std::vector<RunSpan> spans;
     std::array<std::vector<Marker>, static_cast<size_t>(MarkerKind::Count_)> markers;
     long open = -1;  // index of the running slice (always the last one), or -1
+    std::vector<uint64_t> moved;       // goroutines moved to this P by its steals, in order
+    std::vector<uint32_t> moved_from;  // per steal marker: its first index in `moved`
     mutable std::vector<uint32_t> longest64;  // per full chunk of 64 closed slices: its longest
   };
   Lane& lane(int p);

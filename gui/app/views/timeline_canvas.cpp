@@ -3,6 +3,7 @@
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QStringList>
 #include <QToolTip>
 #include <QWheelEvent>
 
@@ -164,6 +165,30 @@ const Marker* TimelineCanvas::race_marker_at(QPoint pos) const {
   return best;
 }
 
+long TimelineCanvas::steal_marker_at(QPoint pos, int* lane) const {
+  const TimelineLayout L = current_layout();
+  const int l = L.lane_at(pos.y());
+  if (l < 0 || pos.y() > L.slice_rect(l).top() + 1) return -1;  // only the marker strip
+  const std::vector<Marker>& ms = model_.markers(l, MarkerKind::Steal);
+  const double ns_px = scene_.geometry.ns_per_px();
+  const int64_t t = scene_.geometry.t_of(pos.x() - L.plot.left());
+  const int64_t tol = static_cast<int64_t>(std::ceil(6 * ns_px));
+  auto it = std::lower_bound(ms.begin(), ms.end(), t - tol, [](const Marker& m, int64_t v) { return m.ts < v; });
+  long best = -1;
+  for (; it != ms.end() && it->ts <= t + tol; ++it)
+    if (best < 0 || std::abs(it->ts - t) < std::abs(ms[static_cast<size_t>(best)].ts - t)) best = it - ms.begin();
+  if (best >= 0 && lane) *lane = l;
+  return best;
+}
+
+QPoint TimelineCanvas::steal_point(int lane, size_t index) const {
+  const TimelineLayout L = current_layout();
+  const Marker& m = model_.markers(lane, MarkerKind::Steal)[index];
+  const double x = L.plot.left() + scene_.geometry.x_of(m.ts);
+  const double y = (L.lane_rect(lane).top() + L.slice_rect(lane).top()) / 2;
+  return QPoint(static_cast<int>(std::lround(x)), static_cast<int>(std::lround(y)));
+}
+
 QPoint TimelineCanvas::point_of(int lane, size_t index) const {
   const TimelineLayout L = current_layout();
   const RunSpan& s = model_.spans(lane)[index];
@@ -254,6 +279,18 @@ void TimelineCanvas::mouseMoveEvent(QMouseEvent* e) {
     return;
   }
   int lane = -1;
+  if (const long si = steal_marker_at(e->pos(), &lane); si >= 0) {
+    const Marker& m = model_.markers(lane, MarkerKind::Steal)[static_cast<size_t>(si)];
+    QStringList moved;
+    for (uint64_t g : model_.stolen_by(lane, static_cast<size_t>(si)))
+      moved << (describe_ ? describe_(g) : QStringLiteral("G%1").arg(g));
+    QToolTip::showText(e->globalPosition().toPoint(),
+                       tr("P%1 stole %2 goroutine(s) from P%3 at %4%5\nclick: list them")
+                           .arg(lane).arg(m.a1).arg(m.a0).arg(QString::fromStdString(format_span(m.ts)))
+                           .arg(moved.isEmpty() ? QString() : QStringLiteral(":\n") + moved.join(QStringLiteral(", "))),
+                       this);
+    return;
+  }
   const long i = slice_at(e->pos(), &lane);
   const uint64_t g = i < 0 ? 0 : model_.spans(lane)[static_cast<size_t>(i)].g;
   if (g != scene_.hovered) {
@@ -296,6 +333,11 @@ void TimelineCanvas::mouseReleaseEvent(QMouseEvent* e) {
   if (drag == Drag::Pan && !moved_) {
     if (const Marker* m = race_marker_at(e->pos())) {
       emit raceClicked(m->ts, m->g);
+      return;
+    }
+    int lane = -1;
+    if (const long si = steal_marker_at(e->pos(), &lane); si >= 0) {
+      emit stealClicked(lane, si);
       return;
     }
     if (cursor_enabled_)

@@ -53,6 +53,11 @@ class TimelineCanvas : public QWidget {
   uint64_t goroutine_at(QPoint pos) const;
   // race_marker_at() is the data race marker within 5 px of `pos` on its lane (nullptr: none).
   const Marker* race_marker_at(QPoint pos) const;
+  // steal_marker_at() is the index in model().markers(lane, Steal) of the steal marker within
+  // 6 px of `pos` in its lane's marker strip (the lane, its thief P, goes to *lane), or -1.
+  long steal_marker_at(QPoint pos, int* lane) const;
+  // steal_point() is the widget position of that marker's glyph (tests).
+  QPoint steal_point(int lane, size_t index) const;
 
   // set_describer() gives hover tooltips a goroutine's name ("G12 worker 3").
   void set_describer(std::function<QString(uint64_t)> describe) { describe_ = std::move(describe); }
@@ -71,6 +76,9 @@ class TimelineCanvas : public QWidget {
   // raceClicked() reports a click on a data race marker (its ts and racing goroutine), instead
   // of selecting the goroutine under it.
   void raceClicked(int64_t ts, uint64_t g);
+  // stealClicked() reports a click on a steal marker: the thief's lane and the marker's index
+  // in its steal markers (instead of selecting the goroutine under it).
+  void stealClicked(int lane, qsizetype index);
 
  protected:
   bool event(QEvent* e) override;

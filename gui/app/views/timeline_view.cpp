@@ -13,6 +13,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 #include "model/selection.hpp"
 #include "model/trace_store.hpp"
 #include "views/timeline_canvas.hpp"
@@ -20,7 +22,7 @@
 
 namespace goroscope::gui {
 
-TimelineView::TimelineView(GoroutineSelection& selection, QWidget* parent) : QWidget(parent) {
+TimelineView::TimelineView(GoroutineSelection& selection, QWidget* parent) : QWidget(parent), selection_(selection) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 2, 0, 0);
   layout->setSpacing(2);
@@ -43,7 +45,8 @@ TimelineView::TimelineView(GoroutineSelection& selection, QWidget* parent) : QWi
   bar->addWidget(follow_);
   QToolButton* save = button(tr("Export…"), tr("Save the timeline as PNG or SVG"));
   stats_ = new QLabel(this);
-  stats_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  stats_->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse);
+  stats_->setTextFormat(Qt::PlainText);
   stats_->setText(hint_text());
   stats_->setMinimumWidth(100);
   stats_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
@@ -52,10 +55,12 @@ TimelineView::TimelineView(GoroutineSelection& selection, QWidget* parent) : QWi
   layout->addLayout(bar);
   canvas_ = new TimelineCanvas(model_, selection, this);
   layout->addWidget(canvas_, 1);
-  canvas_->set_describer([this](uint64_t g) {
-    const GoroutineRecord* r = store_ ? store_->goroutine(g) : nullptr;
-    return r && !r->label.empty() ? QStringLiteral("G%1 %2").arg(g).arg(QString::fromStdString(r->label))
-                                  : QStringLiteral("G%1").arg(g);
+  canvas_->set_describer([this](uint64_t g) { return name_of(g); });
+  connect(canvas_, &TimelineCanvas::stealClicked, this, [this](int lane, qsizetype index) {
+    show_steal(lane, static_cast<size_t>(index));
+  });
+  connect(stats_, &QLabel::linkActivated, this, [this](const QString& link) {
+    if (link.startsWith(QLatin1String("g:"))) selection_.select(link.mid(2).toULongLong());
   });
 
   connect(fit, &QToolButton::clicked, this, [this] {
@@ -70,8 +75,11 @@ TimelineView::TimelineView(GoroutineSelection& selection, QWidget* parent) : QWi
   connect(canvas_, &TimelineCanvas::rangeSelected, this, &TimelineView::show_stats);
   connect(&selection, &GoroutineSelection::changed, this, [this](uint64_t g) {
     if (canvas_->scene().range_t0 >= 0) return;  // a range's statistics stay
-    stats_->setText(g ? chain_text(g) : hint_text());
-    stats_->setToolTip(stats_->text());
+    if (std::find(shown_steal_.begin(), shown_steal_.end(), g) != shown_steal_.end()) {
+      set_stats(steal_html(), true);  // one of the listed goroutines: keep the list, mark it
+      return;
+    }
+    set_stats(g ? chain_text(g) : hint_text());
   });
 }
 
@@ -110,6 +118,8 @@ void TimelineView::show_race(const gor::Event& race) {
 
 void TimelineView::clear() {
   canvas_->set_race(nullptr);
+  shown_steal_.clear();
+  steal_lane_ = -1;
   model_.clear();
   canvas_->clear_range();
   canvas_->set_follow(true);
@@ -126,6 +136,46 @@ void TimelineView::adopt(TimelineModel&& model, const TraceStore& store) {
 }
 
 QString TimelineView::stats_text() const { return stats_->text() == hint_text() ? QString() : stats_->text(); }
+
+QString TimelineView::name_of(uint64_t g) const {
+  const GoroutineRecord* r = store_ ? store_->goroutine(g) : nullptr;
+  return r && !r->label.empty() ? QStringLiteral("G%1 %2").arg(g).arg(QString::fromStdString(r->label))
+                                : QStringLiteral("G%1").arg(g);
+}
+
+void TimelineView::set_stats(const QString& text, bool rich) {
+  if (!rich) {
+    shown_steal_.clear();
+    steal_lane_ = -1;
+  }
+  stats_->setTextFormat(rich ? Qt::RichText : Qt::PlainText);
+  stats_->setText(text);
+  stats_->setToolTip(rich ? tr("Click a goroutine to select it everywhere") : text);
+}
+
+void TimelineView::show_steal(int lane, size_t index) {
+  if (lane < 0 || lane >= model_.lane_count() || index >= model_.markers(lane, MarkerKind::Steal).size()) return;
+  const std::span<const uint64_t> moved = model_.stolen_by(lane, index);
+  steal_lane_ = lane;
+  steal_index_ = index;
+  shown_steal_.assign(moved.begin(), moved.end());
+  set_stats(steal_html(), true);
+}
+
+QString TimelineView::steal_html() const {
+  if (steal_lane_ < 0) return {};
+  const Marker& m = model_.markers(steal_lane_, MarkerKind::Steal)[steal_index_];
+  QStringList links;
+  for (uint64_t g : shown_steal_) {
+    const QString name = name_of(g).toHtmlEscaped();
+    links << (g == selection_.selected() ? QStringLiteral("<b>%1</b>").arg(name)
+                                         : QStringLiteral("<a href=\"g:%1\">%2</a>").arg(g).arg(name));
+  }
+  const QString head = tr("Steal at %1: P%2 took %3 goroutine(s) from P%4")
+                           .arg(QString::fromStdString(format_span(m.ts))).arg(steal_lane_).arg(m.a1).arg(m.a0);
+  if (links.isEmpty()) return head.toHtmlEscaped() + tr(" (this trace does not name them: recorded before the engine did)");
+  return head.toHtmlEscaped() + QStringLiteral(": ") + links.join(QStringLiteral(", "));
+}
 
 QString TimelineView::chain_text(uint64_t g) const {
   const SpanRef* first = model_.next_span_after(g, canvas_->geometry().t0());
@@ -148,7 +198,7 @@ QString TimelineView::hint_text() const {
 
 void TimelineView::show_stats(int64_t t0, int64_t t1) {
   if (t0 < 0 || t1 <= t0) {
-    stats_->setText(hint_text());
+    set_stats(hint_text());
     stats_->setToolTip(QString());
     return;
   }
@@ -168,8 +218,7 @@ void TimelineView::show_stats(int64_t t0, int64_t t1) {
                            .arg(s.stolen)
                            .arg(s.wakes)
                            .arg(blocked.isEmpty() ? QString() : tr(" · blocked: ") + blocked.join(QStringLiteral(", ")));
-  stats_->setText(text);
-  stats_->setToolTip(text);
+  set_stats(text);
 }
 
 bool TimelineView::export_to(const QString& path, bool whole_run, QSize size, QString* error) const {

@@ -8,6 +8,7 @@
 #include <QWidget>
 
 #include <cstdint>
+#include <vector>
 
 #include "model/timeline_model.hpp"
 
@@ -45,9 +46,18 @@ class TimelineView : public QWidget {
   TimelineCanvas& canvas() { return *canvas_; }
   // stats_text() is the range statistics line ("" without a range).
   QString stats_text() const;
+  // show_steal() lists the goroutines steal marker `index` of `lane` moved in the statistics
+  // line, each a link that selects it everywhere (a click on a steal marker does this).
+  void show_steal(int lane, size_t index);
+  // shown_steal() are the goroutines listed by the last show_steal() (empty once replaced).
+  const std::vector<uint64_t>& shown_steal() const { return shown_steal_; }
+  QLabel& stats_label() { return *stats_; }
 
  private:
   void show_stats(int64_t t0, int64_t t1);
+  void set_stats(const QString& text, bool rich = false);
+  QString steal_html() const;
+  QString name_of(uint64_t g) const;
   QString hint_text() const;
   QString chain_text(uint64_t g) const;
 
@@ -57,6 +67,10 @@ class TimelineView : public QWidget {
   TimelineCanvas* canvas_ = nullptr;
   QCheckBox* follow_ = nullptr;
   QLabel* stats_ = nullptr;
+  GoroutineSelection& selection_;
+  int steal_lane_ = -1;  // the steal listed in the statistics line
+  size_t steal_index_ = 0;
+  std::vector<uint64_t> shown_steal_;
 };
 
 }  // namespace goroscope::gui
