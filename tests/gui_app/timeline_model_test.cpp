@@ -92,6 +92,39 @@ class TimelineModelTest : public QObject {
     QVERIFY(m.stolen_by(-1, 0).empty());
   }
 
+  void a_goroutines_waits_are_blocked_then_runnable_between_its_slices() {
+    TimelineModel m;
+    std::vector<gor::Event> events = two_ps();
+    events.insert(events.begin(), ev(0, K::GoCreate, 3, 1, 2));  // G3 created at 0, first runs at 420
+    std::stable_sort(events.begin(), events.end(), [](const gor::Event& a, const gor::Event& b) { return a.ts < b.ts; });
+    m.append(events.data(), events.size());
+    std::vector<BlockSpan> w;
+    m.waits_of(1, 0, 500, w);
+    QCOMPARE(w.size(), size_t(3));
+    QCOMPARE(w[0].start, int64_t(100));  // blocked on the channel until G2 woke it
+    QCOMPARE(w[0].end, int64_t(200));
+    QCOMPARE(w[0].reason, static_cast<uint32_t>(gor::detail::WaitReason::ChanReceive));
+    QCOMPARE(w[1].start, int64_t(200));  // then runnable until P0 ran it
+    QCOMPARE(w[1].end, int64_t(250));
+    QCOMPARE(w[1].reason, kRunnableReason);
+    QCOMPARE(w[2].start, int64_t(400));  // yielded, never ran again: runnable to the end
+    QCOMPARE(w[2].end, int64_t(500));
+    QCOMPARE(w[2].reason, kRunnableReason);
+    w.clear();
+    m.waits_of(1, 210, 240, w);  // only what overlaps the range
+    QCOMPARE(w.size(), size_t(1));
+    QCOMPARE(w[0].reason, kRunnableReason);
+    w.clear();
+    m.waits_of(2, 0, 500, w);  // G2: created before the trace, ran once, ended
+    QVERIFY(w.empty());
+    w.clear();
+    m.waits_of(3, 0, 500, w);  // G3: runnable from its creation to its first slice
+    QCOMPARE(w.size(), size_t(1));
+    QCOMPARE(w[0].start, int64_t(0));
+    QCOMPARE(w[0].end, int64_t(420));
+    QCOMPARE(w[0].reason, kRunnableReason);
+  }
+
   void wake_chains_go_back_through_the_readiers() {
     TimelineModel m;
     const gor::Event e[] = {

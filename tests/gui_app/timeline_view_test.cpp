@@ -111,6 +111,46 @@ class TimelineViewTest : public QObject {
     QVERIFY(view.stats_text().startsWith(QStringLiteral("G1")));
   }
 
+  void goroutine_lanes_follow_the_selection_when_turned_on() {
+    GoroutineSelection selection;
+    TraceStore store;
+    fill(store);
+    TimelineView view(selection);
+    view.resize(1000, 300);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.sync(store, false);
+    TimelineCanvas& c = view.canvas();
+    c.fit();
+    selection.select(1);
+    QVERIFY(c.scene().goroutine_lanes.empty());  // off by default
+    QCOMPARE(c.current_layout().lanes, 2);
+    view.goroutine_lanes_toggle().click();
+    QCOMPARE(c.scene().goroutine_lanes, (std::vector<uint64_t>{1}));
+    const TimelineLayout L = c.current_layout();
+    QCOMPARE(L.lanes, 3);
+    // Selected elsewhere with a related goroutine: a lane each; a click in one selects it.
+    selection.select_with(2, {3});
+    QCOMPARE(c.scene().goroutine_lanes, (std::vector<uint64_t>{2, 3}));
+    const TimelineLayout L2 = c.current_layout();
+    QCOMPARE(L2.lanes, 4);
+    const QPoint in_g3_lane(static_cast<int>(L2.plot.center().x()), static_cast<int>(L2.slice_rect(3).center().y()));
+    QCOMPARE(c.goroutine_at(in_g3_lane), uint64_t(3));
+    QCOMPARE(c.steal_marker_at(in_g3_lane, nullptr), -1L);
+    QTest::mouseMove(&c, in_g3_lane);  // hovering a goroutine lane must not index a P lane
+    QTest::mouseClick(&c, Qt::LeftButton, {}, in_g3_lane);
+    QCOMPARE(selection.selected(), uint64_t(3));
+    QCOMPARE(c.scene().goroutine_lanes, (std::vector<uint64_t>{3}));
+    // G3's lane holds its slice in its colour.
+    QImage img(c.size(), QImage::Format_ARGB32);
+    c.render(&img);
+    const TimelineLayout L3 = c.current_layout();
+    const QPoint g3_slice(c.point_of(0, 1).x(), static_cast<int>(L3.slice_rect(2).center().y()));
+    QCOMPARE(img.pixelColor(g3_slice).rgb(), goroutine_color(3).rgb());
+    view.goroutine_lanes_toggle().click();
+    QVERIFY(c.scene().goroutine_lanes.empty());
+  }
+
   void shift_drag_shows_range_statistics_and_keys_zoom() {
     GoroutineSelection selection;
     TraceStore store;

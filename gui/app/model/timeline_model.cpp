@@ -62,6 +62,9 @@ void TimelineModel::clear() {
   blocks_.clear();
   by_goroutine_.clear();
   wakes_by_goroutine_.clear();
+  blocks_by_goroutine_.clear();
+  created_.clear();
+  ended_.clear();
   running_.clear();
   blocked_.clear();
   end_ns_ = 0;
@@ -135,6 +138,7 @@ void TimelineModel::take(const gor::Event& e) {
   };
   auto open_block = [&](uint64_t g, uint32_t reason) {
     close_block(g);
+    blocks_by_goroutine_[g].push_back(static_cast<uint32_t>(blocks_.size()));
     blocked_[g] = blocks_.size();
     blocks_.push_back(BlockSpan{e.ts, kOpenEnd, g, reason});
   };
@@ -160,7 +164,9 @@ void TimelineModel::take(const gor::Event& e) {
     case K::GoEnd:
       close_run(e.g, e.ts);
       close_block(e.g);
+      ended_[e.g] = e.ts;
       break;
+    case K::GoCreate: created_.emplace(e.g, e.ts); break;
     case K::GoPreempted: {
       auto it = running_.find(e.g);
       const int p = e.p >= 0 ? e.p : (it != running_.end() ? static_cast<int>(it->second.lane) : -1);
@@ -218,6 +224,44 @@ const std::vector<SpanRef>& TimelineModel::spans_of(uint64_t g) const {
   static const std::vector<SpanRef> none;
   auto it = by_goroutine_.find(g);
   return it == by_goroutine_.end() ? none : it->second;
+}
+
+void TimelineModel::waits_of(uint64_t g, int64_t t0, int64_t t1, std::vector<BlockSpan>& out) const {
+  static const std::vector<uint32_t> no_blocks;
+  const std::vector<SpanRef>& refs = spans_of(g);
+  auto bit = blocks_by_goroutine_.find(g);
+  const std::vector<uint32_t>& bl = bit == blocks_by_goroutine_.end() ? no_blocks : bit->second;
+  auto slice = [&](size_t i) -> const RunSpan& { return spans(static_cast<int>(refs[i].lane))[refs[i].index]; };
+  // gap() fills [a, b), between two of g's slices, with its blocks and runnable time.
+  auto push = [&](int64_t start, int64_t end, uint32_t reason) {
+    if (end >= t0 && start <= t1) out.push_back(BlockSpan{start, end, g, reason});
+  };
+  auto gap = [&](int64_t a, int64_t b) {
+    if (b <= a || b < t0 || a > t1) return;
+    auto it = std::partition_point(bl.begin(), bl.end(), [&](uint32_t k) { return blocks_[k].start < a; });
+    int64_t cursor = a;
+    for (; it != bl.end() && blocks_[*it].start < b; ++it) {
+      const BlockSpan& k = blocks_[*it];
+      if (k.start > cursor) push(cursor, k.start, kRunnableReason);
+      const int64_t end = k.end == kOpenEnd ? b : std::min(k.end, b);
+      push(k.start, end, k.reason);
+      cursor = k.reason == kSyscallReason ? b : end;
+    }
+    if (cursor < b) push(cursor, b, kRunnableReason);
+  };
+  const size_t n = refs.size();
+  size_t i = static_cast<size_t>(
+      std::partition_point(refs.begin(), refs.end(), [&](const SpanRef& r) {
+        return span_end(spans(static_cast<int>(r.lane))[r.index]) < t0;
+      }) - refs.begin());
+  auto created = created_.find(g);
+  const bool ended = ended_.count(g) > 0;
+  for (;; ++i) {
+    const int64_t a = i > 0 ? span_end(slice(i - 1)) : created != created_.end() ? created->second : -1;
+    const int64_t b = i < n ? slice(i).start : ended ? -1 : end_ns_;
+    if (a >= 0 && b >= 0) gap(a, b);
+    if (i >= n || slice(i).start > t1) break;
+  }
 }
 
 const std::vector<uint32_t>& TimelineModel::wakes_of(uint64_t g) const {

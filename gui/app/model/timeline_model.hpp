@@ -61,6 +61,8 @@ struct BlockSpan {
   uint32_t reason = 0;  // gor::detail::WaitReason, or kSyscallReason
 };
 inline constexpr uint32_t kSyscallReason = 0xffff;
+// kRunnableReason marks a waits_of() interval in which the goroutine was runnable (queued).
+inline constexpr uint32_t kRunnableReason = 0xfffe;
 
 // DrawSpan is what level_of_detail() returns: one slice, or a block of `count` merged slices
 // covering [start, end] shown as its longest slice (g, longest_start, longest_end).
@@ -125,6 +127,12 @@ class TimelineModel {
   const std::vector<BlockSpan>& blocks() const { return blocks_; }
   // spans_of() are goroutine g's slices in start order (empty if it never ran).
   const std::vector<SpanRef>& spans_of(uint64_t g) const;
+  // waits_of() appends to `out`, in time order, goroutine g's intervals off a P that overlap
+  // [t0, t1]: blocked (reason as in blocks(), from its block to its wake-up) and runnable
+  // (kRunnableReason: from its creation, wake-up, yield or preemption until it next runs, or
+  // until the run's end if it never ran again). None after it ended, nor after a syscall (the
+  // goroutine may go on running without a new slice). Costs O(log n + what it appends).
+  void waits_of(uint64_t g, int64_t t0, int64_t t1, std::vector<BlockSpan>& out) const;
   // end_ns() is the latest timestamp taken (0 when empty); open slices end there.
   int64_t end_ns() const { return end_ns_; }
   // span_end() is s's end, with a running slice ending at end_ns().
@@ -175,6 +183,9 @@ class TimelineModel {
   std::vector<BlockSpan> blocks_;
   std::unordered_map<uint64_t, std::vector<SpanRef>> by_goroutine_;
   std::unordered_map<uint64_t, std::vector<uint32_t>> wakes_by_goroutine_;
+  std::unordered_map<uint64_t, std::vector<uint32_t>> blocks_by_goroutine_;  // indices into blocks_
+  std::unordered_map<uint64_t, int64_t> created_;  // goroutine -> its GoCreate's ts
+  std::unordered_map<uint64_t, int64_t> ended_;    // goroutine -> its GoEnd's ts
   std::unordered_map<uint64_t, SpanRef> running_;  // goroutine -> its open slice
   std::unordered_map<uint64_t, size_t> blocked_;   // goroutine -> its open BlockSpan
   int64_t end_ns_ = 0;

@@ -29,7 +29,7 @@ TimelineCanvas::TimelineCanvas(const TimelineModel& model, GoroutineSelection& s
 }
 
 TimelineLayout TimelineCanvas::current_layout() const {
-  return timeline_layout(QRectF(rect()), model_.lane_count(), false, true);
+  return timeline_layout(QRectF(rect()), model_.lane_count() + static_cast<int>(scene_.goroutine_lanes.size()), false, true);
 }
 
 void TimelineCanvas::sync_width() {
@@ -82,6 +82,12 @@ void TimelineCanvas::zoom_by(double factor) {
   sync_width();
   scene_.geometry.zoom(factor, scene_.geometry.width() / 2);
   user_moved();
+}
+
+void TimelineCanvas::set_goroutine_lanes(std::vector<uint64_t> gs) {
+  if (gs == scene_.goroutine_lanes) return;
+  scene_.goroutine_lanes = std::move(gs);
+  update();
 }
 
 void TimelineCanvas::set_race(std::shared_ptr<const RaceEdges> race) {
@@ -138,13 +144,16 @@ void TimelineCanvas::user_moved() {
 long TimelineCanvas::slice_at(QPoint pos, int* lane) const {
   const TimelineLayout L = current_layout();
   const int l = L.lane_at(pos.y());
-  if (l < 0 || pos.x() < L.plot.left() - 3 || pos.x() > L.plot.right() + 3) return -1;
+  if (l < 0 || l >= model_.lane_count() || pos.x() < L.plot.left() - 3 || pos.x() > L.plot.right() + 3) return -1;
   if (lane) *lane = l;
   const int64_t t = scene_.geometry.t_of(pos.x() - L.plot.left());
   return model_.span_at(l, t, static_cast<int64_t>(std::ceil(3 * scene_.geometry.ns_per_px())));
 }
 
 uint64_t TimelineCanvas::goroutine_at(QPoint pos) const {
+  const TimelineLayout L = current_layout();
+  if (const int l = L.lane_at(pos.y()); l >= model_.lane_count() && pos.x() >= L.plot.left())
+    return scene_.goroutine_lanes[static_cast<size_t>(l - model_.lane_count())];
   int lane = -1;
   const long i = slice_at(pos, &lane);
   return i < 0 ? 0 : model_.spans(lane)[static_cast<size_t>(i)].g;
@@ -153,7 +162,7 @@ uint64_t TimelineCanvas::goroutine_at(QPoint pos) const {
 const Marker* TimelineCanvas::race_marker_at(QPoint pos) const {
   const TimelineLayout L = current_layout();
   const int lane = L.lane_at(pos.y());
-  if (lane < 0) return nullptr;
+  if (lane < 0 || lane >= model_.lane_count()) return nullptr;
   const std::vector<Marker>& ms = model_.markers(lane, MarkerKind::Race);
   const double ns_px = scene_.geometry.ns_per_px();
   const int64_t t = scene_.geometry.t_of(pos.x() - L.plot.left());
@@ -168,7 +177,7 @@ const Marker* TimelineCanvas::race_marker_at(QPoint pos) const {
 long TimelineCanvas::steal_marker_at(QPoint pos, int* lane) const {
   const TimelineLayout L = current_layout();
   const int l = L.lane_at(pos.y());
-  if (l < 0 || pos.y() > L.slice_rect(l).top() + 1) return -1;  // only the marker strip
+  if (l < 0 || l >= model_.lane_count() || pos.y() > L.slice_rect(l).top() + 1) return -1;  // only the marker strip
   const std::vector<Marker>& ms = model_.markers(l, MarkerKind::Steal);
   const double ns_px = scene_.geometry.ns_per_px();
   const int64_t t = scene_.geometry.t_of(pos.x() - L.plot.left());

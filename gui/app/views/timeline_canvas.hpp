@@ -40,6 +40,8 @@ class TimelineCanvas : public QWidget {
   int64_t cursor() const { return scene_.cursor; }
   // set_race() shows a data race and its happens-before edges (nullptr: none).
   void set_race(std::shared_ptr<const RaceEdges> race);
+  // set_goroutine_lanes() shows a lane of its own for each of `gs` under the P lanes (empty: none).
+  void set_goroutine_lanes(std::vector<uint64_t> gs);
   // show_range() shows [t0, t1) and stops following (e.g. to bring a race into view).
   void show_range(int64_t t0, int64_t t1);
 
@@ -49,7 +51,7 @@ class TimelineCanvas : public QWidget {
   TimelineLayout current_layout() const;
   // point_of() is the widget position of the middle of slice `index` on `lane` (tests).
   QPoint point_of(int lane, size_t index) const;
-  // goroutine_at() is the goroutine whose slice is under `pos` (0: none).
+  // goroutine_at() is the goroutine whose slice is under `pos`, or whose goroutine lane it is (0: none).
   uint64_t goroutine_at(QPoint pos) const;
   // race_marker_at() is the data race marker within 5 px of `pos` on its lane (nullptr: none).
   const Marker* race_marker_at(QPoint pos) const;

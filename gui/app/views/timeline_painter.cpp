@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "views/goroutine_colors.hpp"
+#include "views/timeline_lanes.hpp"
 
 namespace goroscope::gui {
 
@@ -201,7 +202,8 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
   p.setFont(style.font);
   const QFontMetricsF fm(style.font);
   const int lanes = model.lane_count();
-  const TimelineLayout L = timeline_layout(area, lanes, !scene.title.isEmpty(), scene.legend);
+  const TimelineLayout L =
+      timeline_layout(area, lanes + static_cast<int>(scene.goroutine_lanes.size()), !scene.title.isEmpty(), scene.legend);
   const TimelineGeometry& g = scene.geometry;
   const int64_t t0 = g.t0(), t1 = g.t1();
   auto X = [&](int64_t t) { return L.plot.left() + g.x_of(t); };
@@ -320,6 +322,7 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
     p.drawRects(outlines.data(), static_cast<int>(outlines.size()));
   }
   if (batches.size() > 64) batches.clear();  // another theme's colours: start over
+  paint_goroutine_lanes(p, L, model, scene, style);
 
   p.setRenderHint(QPainter::Antialiasing, true);
   // Markers: at most one glyph per kind per 6 pixels; the markers in between are skipped by
@@ -591,6 +594,13 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
       p.drawLine(QPointF(x, y), QPointF(x + 26, y));
       p.setPen(style.muted);
       p.drawText(QPointF(x + 32, y + fm.ascent() / 2 - 1), QStringLiteral("unordered (the race)"));
+    } else if (!scene.goroutine_lanes.empty()) {  // what the goroutine lanes' bands mean
+      const QColor c = goroutine_color(scene.goroutine_lanes.front());
+      p.fillRect(QRectF(x, y - 3, 22, 6), mix(c, style.background, 0.45));
+      p.drawText(QPointF(x + 28, y + fm.ascent() / 2 - 1), QStringLiteral("runnable"));
+      x += 38 + fm.horizontalAdvance(QStringLiteral("runnable"));
+      p.fillRect(QRectF(x, y - 1.5, 22, 3), mix(c, style.text, 0.15));
+      p.drawText(QPointF(x + 28, y + fm.ascent() / 2 - 1), QStringLiteral("blocked (goroutine lanes)"));
     } else {
       p.drawText(QPointF(x, y + fm.ascent() / 2 - 1), QStringLiteral("darker blocks: slices merged below a pixel"));
     }

@@ -51,6 +51,7 @@ struct TimelineScene {
   std::shared_ptr<const RaceEdges> race;  // a selected data race: its point and happens-before edges
   int64_t range_t0 = -1, range_t1 = -1;  // a selected range (both >= 0), shaded
   int64_t cursor = -1;        // a vertical cursor line (>= 0)
+  std::vector<uint64_t> goroutine_lanes;  // lanes of their own under the P lanes (timeline_lanes.hpp)
   QString title;              // drawn above the axis when not empty (exports)
   bool legend = true;
 };

@@ -43,6 +43,10 @@ TimelineView::TimelineView(GoroutineSelection& selection, QWidget* parent) : QWi
   follow_->setChecked(true);
   follow_->setToolTip(tr("Keep the newest events in sight while the run goes; zooming or panning stops following"));
   bar->addWidget(follow_);
+  lanes_ = new QCheckBox(tr("Goroutine lanes"), this);
+  lanes_->setToolTip(tr("A lane of its own under the Ps for the selected goroutine(s): its run slices, "
+                        "runnable time (light band) and blocked time (thin line)"));
+  bar->addWidget(lanes_);
   QToolButton* save = button(tr("Export…"), tr("Save the timeline as PNG or SVG"));
   stats_ = new QLabel(this);
   stats_->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse);
@@ -71,9 +75,11 @@ TimelineView::TimelineView(GoroutineSelection& selection, QWidget* parent) : QWi
   connect(zoom_out, &QToolButton::clicked, this, [this] { canvas_->zoom_by(1 / 1.5); });
   connect(save, &QToolButton::clicked, this, &TimelineView::export_dialog);
   connect(follow_, &QCheckBox::toggled, canvas_, &TimelineCanvas::set_follow);
+  connect(lanes_, &QCheckBox::toggled, this, &TimelineView::update_goroutine_lanes);
   connect(canvas_, &TimelineCanvas::followChanged, follow_, &QCheckBox::setChecked);
   connect(canvas_, &TimelineCanvas::rangeSelected, this, &TimelineView::show_stats);
   connect(&selection, &GoroutineSelection::changed, this, [this](uint64_t g) {
+    update_goroutine_lanes();
     if (canvas_->scene().range_t0 >= 0) return;  // a range's statistics stay
     if (std::find(shown_steal_.begin(), shown_steal_.end(), g) != shown_steal_.end()) {
       set_stats(steal_html(), true);  // one of the listed goroutines: keep the list, mark it
@@ -136,6 +142,16 @@ void TimelineView::adopt(TimelineModel&& model, const TraceStore& store) {
 }
 
 QString TimelineView::stats_text() const { return stats_->text() == hint_text() ? QString() : stats_->text(); }
+
+void TimelineView::update_goroutine_lanes() {
+  std::vector<uint64_t> gs;
+  if (lanes_->isChecked() && selection_.selected()) {
+    gs.push_back(selection_.selected());
+    for (uint64_t r : selection_.related())
+      if (std::find(gs.begin(), gs.end(), r) == gs.end()) gs.push_back(r);
+  }
+  canvas_->set_goroutine_lanes(std::move(gs));
+}
 
 QString TimelineView::name_of(uint64_t g) const {
   const GoroutineRecord* r = store_ ? store_->goroutine(g) : nullptr;

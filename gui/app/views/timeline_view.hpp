@@ -52,6 +52,8 @@ class TimelineView : public QWidget {
   // shown_steal() are the goroutines listed by the last show_steal() (empty once replaced).
   const std::vector<uint64_t>& shown_steal() const { return shown_steal_; }
   QLabel& stats_label() { return *stats_; }
+  // The "Goroutine lanes" toggle: lanes of their own for the selected goroutine(s).
+  QCheckBox& goroutine_lanes_toggle() { return *lanes_; }
 
  private:
   void show_stats(int64_t t0, int64_t t1);
@@ -66,6 +68,8 @@ class TimelineView : public QWidget {
   uint64_t generation_ = 0;
   TimelineCanvas* canvas_ = nullptr;
   QCheckBox* follow_ = nullptr;
+  QCheckBox* lanes_ = nullptr;
+  void update_goroutine_lanes();
   QLabel* stats_ = nullptr;
   GoroutineSelection& selection_;
   int steal_lane_ = -1;  // the steal listed in the statistics line
