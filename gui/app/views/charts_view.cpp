@@ -8,6 +8,7 @@
 #include <QGraphicsLayout>
 #include <QGridLayout>
 #include <QLineSeries>
+#include <QPen>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -118,12 +119,14 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
   queues->addAxis(y_queues_, Qt::AlignLeft);
   global_queue_ = new QLineSeries;
   global_queue_->setName(tr("global"));
-  global_queue_->setColor(palette().color(QPalette::WindowText));
+  global_queue_->setPen(QPen(QColor(0x44, 0x44, 0x44), 1.6, Qt::DashLine));  // dashed: it is no P
   attach(queues, global_queue_, qx, y_queues_);
   for (int p = 0; p < kQueues; ++p) {
     auto* s = new QLineSeries;
     s->setName(QStringLiteral("P%1").arg(p));
-    s->setColor(QColor::fromHsv((p * 360 / kQueues + 200) % 360, 200, 210));
+    static const QRgb kQueueColors[kQueues] = {0x4e79a7, 0xf28e2b, 0xe15759, 0x76b7b2,
+                                               0x59a14f, 0xedc948, 0xb07aa1, 0xff9da7};  // Tableau 10
+    s->setColor(QColor(kQueueColors[p]));
     attach(queues, s, qx, y_queues_);
     p_queues_.push_back(s);
   }
