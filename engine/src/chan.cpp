@@ -118,7 +118,10 @@ ChanCore::~ChanCore() = default;
 
 void ChanCore::destroy() noexcept {
   unregister_object(id);
-  if (race_active()) [[unlikely]] race_free(this, 1);  // a new channel here starts with no accesses
+  if (race_active()) [[unlikely]] {  // a new channel here starts with no accesses and no clocks
+    race_free(this, 1);
+    race_free_sync(this, cap + 1);  // sub 0: close; sub i + 1: buffer slot i
+  }
   delete this;
 }
 

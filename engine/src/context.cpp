@@ -106,6 +106,7 @@ struct CtxNode {
 
 CtxNode::~CtxNode() {
   if (kind != Kind::Cancel) return;
+  if (race_active()) [[unlikely]] race_free_sync(this);
   bool stop_timer;
   {
     std::lock_guard<RuntimeLock> guard(mu);

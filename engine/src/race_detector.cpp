@@ -64,6 +64,7 @@ void RaceDetector::acquire(RaceThread* t, SyncKey k, const RaceTag& tag) {
   std::lock_guard<RuntimeLock> guard(s.mu);
   auto it = s.clocks.find(k);
   if (it == s.clocks.end()) return;
+  it->second.vc.share();  // every acquirer adopts the same base (vector_clock.hpp)
   t->vc.join(it->second.vc, t->scratch);
   if (tr) trace_sync(t, it->second.last, id, OpAcquire, tag, k.sub);
 }
@@ -127,6 +128,24 @@ void RaceDetector::sync_pair(RaceThread* a, RaceThread* b, const RaceTag& tag) {
   b->vc.join(before, b->scratch);
   ++a->clock;
   ++b->clock;
+}
+
+void RaceDetector::free_sync(uintptr_t addr, uint64_t subs) noexcept {
+  for (uint64_t sub = 0; sub < subs; ++sub) {
+    const SyncKey k{addr, sub};
+    SyncShard& s = sync_shard(k);
+    std::lock_guard<RuntimeLock> guard(s.mu);
+    s.clocks.erase(k);
+  }
+}
+
+size_t RaceDetector::sync_clocks() const {
+  size_t n = 0;
+  for (const SyncShard& s : sync_) {
+    std::lock_guard<RuntimeLock> guard(const_cast<RuntimeLock&>(s.mu));
+    n += s.clocks.size();
+  }
+  return n;
 }
 
 // --- memory -------------------------------------------------------------------------------
@@ -305,6 +324,10 @@ void race_access(const void* addr, size_t size, bool write, std::source_location
 
 void race_chan_access(const void* c, bool write, std::source_location where, const char* name) {
   if (RaceThread* t = self()) t->det->access(t, c, 1, write, where, name, /*channel=*/true);
+}
+
+void race_free_sync(const void* addr, uint64_t subs) noexcept {
+  if (RaceThread* t = self()) t->det->free_sync(reinterpret_cast<uintptr_t>(addr), subs);
 }
 
 void race_free(const void* addr, size_t size) noexcept {

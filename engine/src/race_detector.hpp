@@ -81,6 +81,10 @@ class RaceDetector {
   void release_merge(RaceThread* t, SyncKey k, const RaceTag& tag);
   void release_acquire(RaceThread* t, SyncKey k, const RaceTag& tag);
   void sync_pair(RaceThread* a, RaceThread* b, const RaceTag& tag);
+  // free_sync() drops the clocks of (addr, 0..subs-1): the object is destroyed.
+  void free_sync(uintptr_t addr, uint64_t subs) noexcept;
+  // sync_clocks() is how many sync clocks are kept (tests).
+  size_t sync_clocks() const;
 
   // RaceSync's operation codes (a2 bits 0-7).
   enum SyncOp : uint8_t { OpAcquire = 1, OpRelease = 2, OpReleaseMerge = 3, OpReleaseAcquire = 4, OpSync = 5 };

@@ -92,6 +92,10 @@ RWMutex::~RWMutex() {
     }
   }
   oid_.release();
+  if (detail::race_active()) [[unlikely]] {
+    detail::race_free_sync(&reader_sem_);
+    detail::race_free_sync(&writer_sem_);
+  }
 }
 
 }  // namespace gor

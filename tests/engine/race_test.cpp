@@ -705,6 +705,39 @@ TEST_P(RaceFree, ChannelAtAReusedAddressStartsClean) {
   EXPECT_NO_RACE(r);
 }
 
+TEST_P(RaceFound, ASyncObjectAtAReusedAddressDoesNotOrderWithTheOldOne) {
+  // A Mutex is destroyed and another made in the same memory: the new one starts with no clock.
+  // G2 writes x and unlocks the first; G3, told through a C++ atomic (no edge), locks the second
+  // and reads x. Had the old clock survived, that lock would order the read after the write.
+  gor::RunResult r = run_race(GetParam(), [] {
+    alignas(gor::Mutex) unsigned char storage[sizeof(gor::Mutex)];
+    gor::Mutex* m = new (storage) gor::Mutex;
+    gor::Shared<int> x{0, "x"};
+    std::atomic<int> phase{0};
+    gor::WaitGroup wg;
+    wg.add(2);
+    gor::go([&] {
+      m->lock();
+      x.store(1);
+      m->unlock();
+      m->~Mutex();
+      m = new (storage) gor::Mutex;  // same address
+      phase.store(1);
+      wg.done();
+    });
+    gor::go([&] {
+      while (phase.load() == 0) gor::yield();
+      m->lock();
+      (void)x.load();
+      m->unlock();
+      wg.done();
+    });
+    wg.wait();
+    m->~Mutex();
+  });
+  EXPECT_EQ(r.races, 1u) << all_reports(r);
+}
+
 TEST(Race, BytesOfOneWordDoNotRace) {
   gor::RunResult r = run_race(2, [] {
     std::atomic<uint8_t> bytes[8] = {};

@@ -6,6 +6,7 @@
 #include <source_location>
 
 #include "gor/detail/park.hpp"
+#include "gor/detail/race.hpp"
 #include "gor/mutex.hpp"
 
 namespace gor {
@@ -22,7 +23,10 @@ class Cond {
   explicit Cond(Mutex& m) : mu_(m) {}
   // Cond(m, name) names it for dumps, snapshots and traces; it is registered at once.
   Cond(Mutex& m, const char* name) noexcept : mu_(m) { oid_.name(detail::ObjectKind::Cond, this, name); }
-  ~Cond() { oid_.release(); }
+  ~Cond() {
+    oid_.release();
+    if (detail::race_active()) [[unlikely]] detail::race_free_sync(this);
+  }
   Cond(const Cond&) = delete;
   Cond& operator=(const Cond&) = delete;
 

@@ -43,7 +43,10 @@ class Mutex {
   Mutex() = default;
   // Mutex(name) names the mutex for dumps, snapshots and traces ("mu"); it is registered at once.
   explicit Mutex(const char* name) noexcept { oid_.name(detail::ObjectKind::Mutex, this, name); }
-  ~Mutex() { oid_.release(); }
+  ~Mutex() {
+    oid_.release();
+    if (detail::race_active()) [[unlikely]] detail::race_free_sync(this);
+  }
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;
 

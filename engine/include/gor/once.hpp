@@ -24,7 +24,10 @@ class Once {
   Once() = default;
   // Once(name) names it for dumps, snapshots and traces; it is registered at once.
   explicit Once(const char* name) noexcept { oid_.name(detail::ObjectKind::Once, this, name); }
-  ~Once() { oid_.release(); }
+  ~Once() {
+    oid_.release();
+    if (detail::race_active()) [[unlikely]] detail::race_free_sync(this);
+  }
   Once(const Once&) = delete;
   Once& operator=(const Once&) = delete;
 

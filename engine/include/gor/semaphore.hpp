@@ -5,6 +5,7 @@
 #include <source_location>
 
 #include "gor/detail/object_id.hpp"
+#include "gor/detail/race.hpp"
 #include "gor/detail/park.hpp"
 
 namespace gor {
@@ -23,7 +24,10 @@ class Semaphore {
   Semaphore(int64_t capacity, const char* name) noexcept : size_(capacity) {
     oid_.name(detail::ObjectKind::Semaphore, this, name, static_cast<uint64_t>(capacity));
   }
-  ~Semaphore() { oid_.release(); }
+  ~Semaphore() {
+    oid_.release();
+    if (detail::race_active()) [[unlikely]] detail::race_free_sync(this);
+  }
   Semaphore(const Semaphore&) = delete;
   Semaphore& operator=(const Semaphore&) = delete;
 

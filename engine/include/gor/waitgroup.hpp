@@ -6,6 +6,7 @@
 #include <source_location>
 
 #include "gor/detail/object_id.hpp"
+#include "gor/detail/race.hpp"
 #include "gor/detail/sema.hpp"
 
 namespace gor {
@@ -25,7 +26,10 @@ class WaitGroup {
   WaitGroup() = default;
   // WaitGroup(name) names it for dumps, snapshots and traces; it is registered at once.
   explicit WaitGroup(const char* name) noexcept { oid_.name(detail::ObjectKind::WaitGroup, this, name); }
-  ~WaitGroup() { oid_.release(); }
+  ~WaitGroup() {
+    oid_.release();
+    if (detail::race_active()) [[unlikely]] detail::race_free_sync(this);
+  }
   WaitGroup(const WaitGroup&) = delete;
   WaitGroup& operator=(const WaitGroup&) = delete;
 

@@ -81,6 +81,9 @@ void race_sync_with(const G* g, RaceTag tag = {}) noexcept;
 // `where` and reports a race with an earlier unordered conflicting access. `name` names the
 // object in reports (nullptr: none). May throw FatalError("race detected") (Config::race_fatal).
 void race_access(const void* addr, size_t size, bool write, std::source_location where, const char* name);
+// race_free_sync() forgets the sync clocks of addr, sub-indices [0, subs): the object is being
+// destroyed (its memory may hold another object next). Destructors call it.
+void race_free_sync(const void* addr, uint64_t subs = 1) noexcept;
 // race_chan_access() records an operation on channel c as an access to the channel itself (Go's
 // chan.go: racereadpc(c.raceaddr()) in chansend and select's send cases, racewritepc in
 // closechan): close writes, send reads, so a send that close does not happen before (or the
