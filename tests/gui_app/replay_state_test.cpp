@@ -13,6 +13,9 @@
 #include "model/trace_store.hpp"
 #include "run/run_controller.hpp"
 
+#include <goroscope/registry.hpp>
+#include <goroscope/runner.hpp>
+
 #include "test_events.hpp"
 
 using namespace goroscope::gui;
@@ -70,6 +73,60 @@ class ReplayStateTest : public QObject {
     const gor::Snapshot at55 = replay_snapshot(store, 55, 2);
     QCOMPARE(at55.procs[1].running, uint64_t(3));
     QCOMPARE(at55.procs[1].local_queue, (std::vector<uint64_t>{4}));
+  }
+
+  void checkpoints_give_the_same_state_as_a_full_replay() {
+    // A real run's events (steals, blocks, wake-ups), queried in a scrubbing order (forward,
+    // back, repeated) through small checkpoint strides; each answer must equal a full replay.
+    const goroscope::Sample* sample = goroscope::find_sample("work-stealing");
+    QVERIFY(sample);
+    gor::Config cfg = goroscope::sample_config(*sample);
+    gor::TraceRecorder rec;
+    cfg.trace = true;
+    cfg.observer = &rec;
+    goroscope::run_sample(*sample, goroscope::SampleParams(sample->info), cfg);
+    TraceStore store;
+    store.append(rec.events());
+    QVERIFY(store.size() > 200);
+    const int64_t end = store.end_ns();
+    std::vector<int64_t> times;
+    for (int i = 0; i <= 40; ++i) times.push_back(end * ((i * 17) % 41) / 40);  // a scrambled sweep
+    times.push_back(-1);
+    times.push_back(end + 1000);
+    for (size_t stride : {size_t(1), size_t(7), size_t(97), size_t(1) << 16}) {
+      ReplayIndex index(stride);
+      for (int64_t t : times) {
+        const gor::Snapshot a = replay_snapshot(store, t, cfg.procs);
+        const gor::Snapshot b = index.snapshot(store, t, cfg.procs);
+        QVERIFY(index.last_replayed() < stride);
+        QCOMPARE(b.gomaxprocs, a.gomaxprocs);
+        QCOMPARE(b.global_queue, a.global_queue);
+        QCOMPARE(b.procs.size(), a.procs.size());
+        for (size_t p = 0; p < a.procs.size(); ++p) {
+          QCOMPARE(b.procs[p].running, a.procs[p].running);
+          QCOMPARE(b.procs[p].runnext, a.procs[p].runnext);
+          QCOMPARE(b.procs[p].local_queue, a.procs[p].local_queue);
+          QCOMPARE(b.procs[p].status, a.procs[p].status);
+        }
+        QCOMPARE(b.goroutines.size(), a.goroutines.size());
+        for (size_t i = 0; i < a.goroutines.size(); ++i) {
+          QCOMPARE(b.goroutines[i].id, a.goroutines[i].id);
+          QCOMPARE(b.goroutines[i].state, a.goroutines[i].state);
+          QCOMPARE(b.goroutines[i].wait_reason, a.goroutines[i].wait_reason);
+          QCOMPARE(b.goroutines[i].since_ns, a.goroutines[i].since_ns);
+          QCOMPARE(b.goroutines[i].p, a.goroutines[i].p);
+        }
+      }
+      QCOMPARE(index.checkpoints(), store.size() / stride + 1);  // the sweep reached the end
+    }
+    // A new trace in the store (another generation) drops the checkpoints.
+    ReplayIndex index(7);
+    index.snapshot(store, end, cfg.procs);
+    store.clear();
+    store.append({ev(0, K::GoStart, 1, 0), ev(10, K::GoCreate, 2, 0, 1)});
+    const gor::Snapshot s = index.snapshot(store, 20, 2);
+    QCOMPARE(index.checkpoints(), size_t(1));
+    QCOMPARE(s.procs[0].runnext, uint64_t(2));
   }
 
   void replayed_state_equals_the_live_snapshot() {

@@ -237,4 +237,39 @@ gor::Snapshot replay_snapshot(const TraceStore& store, int64_t t, int procs) {
   return r.snapshot(t);
 }
 
+struct ReplayIndex::State {
+  Rebuild rebuild;
+};
+
+ReplayIndex::ReplayIndex(size_t stride) : stride_(std::max<size_t>(stride, 1)) {}
+ReplayIndex::~ReplayIndex() = default;
+ReplayIndex::ReplayIndex(ReplayIndex&&) noexcept = default;
+ReplayIndex& ReplayIndex::operator=(ReplayIndex&&) noexcept = default;
+
+size_t ReplayIndex::checkpoints() const { return checkpoints_.size(); }
+
+gor::Snapshot ReplayIndex::snapshot(const TraceStore& store, int64_t t, int procs) {
+  if (store.generation() != generation_ || store.size() != size_ || procs != procs_) {
+    checkpoints_.clear();
+    generation_ = store.generation();
+    size_ = store.size();
+    procs_ = procs;
+  }
+  const std::vector<gor::Event>& ev = store.events();
+  const size_t end = static_cast<size_t>(
+      std::partition_point(ev.begin(), ev.end(), [&](const gor::Event& e) { return e.ts <= t; }) - ev.begin());
+  const size_t k = end / stride_;  // the checkpoint to start from: after k * stride_ events
+  if (checkpoints_.empty()) checkpoints_.push_back(std::make_unique<State>(State{Rebuild(store, procs)}));
+  while (checkpoints_.size() <= k) {  // extend the chain as far as this query needs
+    const size_t from = (checkpoints_.size() - 1) * stride_;
+    auto next = std::make_unique<State>(*checkpoints_.back());
+    for (size_t i = from; i < from + stride_; ++i) next->rebuild.apply(ev[i]);
+    checkpoints_.push_back(std::move(next));
+  }
+  Rebuild r = checkpoints_[k]->rebuild;
+  for (size_t i = k * stride_; i < end; ++i) r.apply(ev[i]);
+  last_replayed_ = end - k * stride_;
+  return r.snapshot(t);
+}
+
 }  // namespace goroscope::gui

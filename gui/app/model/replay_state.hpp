@@ -3,12 +3,17 @@
 // replay_snapshot() walks the events up to t and keeps what they say: each goroutine's state
 // (running, runnable, waiting with Go's wait reason, syscall), each P's running goroutine,
 // runnext slot and local run queue (GoCreate and GoUnblock placements, steals moving the
-// victim's oldest goroutines, yields and preemptions to the global queue), and the global
+// goroutines their StealMove events name — the victim's oldest in older traces —, yields and
+// preemptions to the global queue), and the global
 // queue. Objects (channels, mutexes, timers) are not rebuilt: their panels stay empty. Plain
-// C++; O(events up to t).
+// C++; O(events up to t). ReplayIndex keeps that state every `stride` events, so scrubbing a
+// huge trace replays at most `stride` events per move.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include <gor/control.hpp>
 
@@ -19,5 +24,34 @@ class TraceStore;
 // replay_snapshot() is the scheduler state right after the last event at or before t, with
 // `procs` Ps at least (the trace header's GOMAXPROCS). Its `ended` is false, `paused` true.
 gor::Snapshot replay_snapshot(const TraceStore& store, int64_t t, int procs);
+
+// ReplayIndex answers replay_snapshot() from checkpoints: the rebuilt state after every
+// `stride` events, made as far as a query needs (once; later queries before that point replay
+// at most `stride` events from the nearest checkpoint). snapshot() equals replay_snapshot()
+// for the same store, t and procs. The checkpoints are dropped when the store's generation,
+// `procs` or the store's size changes (a live run: then it replays from the start, as
+// replay_snapshot() does). Not thread-safe.
+class ReplayIndex {
+ public:
+  explicit ReplayIndex(size_t stride = 1 << 16);
+  ~ReplayIndex();
+  ReplayIndex(ReplayIndex&&) noexcept;
+  ReplayIndex& operator=(ReplayIndex&&) noexcept;
+
+  gor::Snapshot snapshot(const TraceStore& store, int64_t t, int procs);
+  // checkpoints() is how many are kept; last_replayed() how many events the last snapshot()
+  // applied after its checkpoint (tests).
+  size_t checkpoints() const;
+  size_t last_replayed() const { return last_replayed_; }
+
+ private:
+  struct State;
+  size_t stride_;
+  std::vector<std::unique_ptr<State>> checkpoints_;  // checkpoints_[k]: after k * stride_ events
+  uint64_t generation_ = 0;
+  size_t size_ = 0;
+  int procs_ = 0;
+  size_t last_replayed_ = 0;
+};
 
 }  // namespace goroscope::gui

@@ -104,7 +104,7 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
   connect(scrub, &QTimer::timeout, this, [this] {
     const int64_t t = timeline_->canvas().cursor();
     if (replay_path_.isEmpty() || t < 0 || controller_.running()) return;
-    const gor::Snapshot s = replay_snapshot(controller_.store(), t, timeline_->model().lane_count());
+    const gor::Snapshot s = replay_index_.snapshot(controller_.store(), t, timeline_->model().lane_count());
     scheduler_->set_snapshot(s);
     table_->set_snapshot(s, controller_.store());
     status_time_->setText(tr("replay at %1").arg(format_engine_time(t)));

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 
+#include "model/replay_state.hpp"
 #include "model/running_overlay.hpp"
 #include "model/trace_saver.hpp"
 #include "model/selection.hpp"
@@ -148,6 +149,7 @@ class MainWindow : public QMainWindow {
   std::optional<trace::TraceFooter> trace_footer_;  // once the run ended (or from the file)
   QMenu* recent_menu_ = nullptr;
   QString replay_path_;
+  ReplayIndex replay_index_;  // checkpoints of the replayed trace, for scrubbing
   QPlainTextEdit* output_;
   QLabel* status_state_;
   QLabel* status_time_;
