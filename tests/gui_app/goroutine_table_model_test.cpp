@@ -149,6 +149,54 @@ class GoroutineTableModelTest : public QObject {
     QCOMPARE(resets.count(), 1);
   }
 
+  void scattered_births_and_ends_take_one_layout_change() {
+    GoroutineTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    QSortFilterProxyModel proxy;
+    proxy.setSourceModel(&model);
+    proxy.setSortRole(GoroutineTableModel::SortRole);
+    proxy.setDynamicSortFilter(true);
+    proxy.sort(GoroutineTableModel::Id, Qt::DescendingOrder);
+    QAbstractItemModelTester proxy_tester(&proxy, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    TraceStore store;
+    gor::Snapshot s = with_objects(5'000'000);
+    for (uint64_t id = 2; id <= 400; id += 2) s.goroutines.push_back(g(id, "waiting", 1'000'000, 200, "chan receive"));
+    model.set_snapshot(s, store);
+    QCOMPARE(model.rowCount(), 200);
+    QPersistentModelIndex kept(model.index(model.row_of(8), GoroutineTableModel::State));
+    QPersistentModelIndex gone(model.index(model.row_of(6), GoroutineTableModel::State));
+    QPersistentModelIndex kept_in_proxy(proxy.mapFromSource(model.index(model.row_of(10), 0)));
+
+    QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+    QSignalSpy layouts(&model, &QAbstractItemModel::layoutChanged);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+    // Every third goroutine ended, odd ids were born between the rest, G8 woke up.
+    s.now_ns = 6'000'000;
+    s.goroutines.clear();
+    for (uint64_t id = 1; id <= 400; ++id) {
+      if (id % 2 == 0 && id % 3 == 0) continue;
+      s.goroutines.push_back(id == 8 ? g(id, "runnable", 5'500'000) : g(id, "waiting", 1'000'000, 200, "chan receive"));
+    }
+    model.set_snapshot(s, store);
+    QCOMPARE(resets.count(), 0);
+    QCOMPARE(layouts.count(), 1);
+    QCOMPARE(inserted.count() + removed.count(), 0);
+    QCOMPARE(model.rowCount(), static_cast<int>(s.goroutines.size()));
+    for (int r = 0; r < model.rowCount(); ++r) QCOMPARE(model.goroutine_at(r), s.goroutines[static_cast<size_t>(r)].id);
+    QVERIFY(kept.isValid());
+    QCOMPARE(kept.row(), model.row_of(8));
+    QCOMPARE(kept.data().toString(), QString("runnable"));
+    QVERIFY(!gone.isValid());
+    QVERIFY(kept_in_proxy.isValid());
+    QCOMPARE(kept_in_proxy.data().toString(), QString("G10"));
+    QCOMPARE(proxy.rowCount(), model.rowCount());
+    QCOMPARE(cell(proxy, 0, GoroutineTableModel::Id), QString("G400"));
+    QCOMPARE(cell(proxy, proxy.rowCount() - 1, GoroutineTableModel::Id), QString("G1"));
+    QCOMPARE(cell(model, model.row_of(7), GoroutineTableModel::Object), QString("chan jobs"));
+    QCOMPARE(cell(model, model.row_of(8), GoroutineTableModel::TimeInState), QString("500.0 us"));
+  }
+
   void resolves_object_names() {
     GoroutineTableModel model;
     TraceStore store;

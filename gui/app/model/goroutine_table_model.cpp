@@ -101,6 +101,10 @@ void GoroutineTableModel::set_snapshot(const gor::Snapshot& snapshot, const Trac
   fresh.erase(std::unique(fresh.begin(), fresh.end(), [](auto* a, auto* b) { return a->id == b->id; }), fresh.end());
 
   constexpr uint64_t kEnd = std::numeric_limits<uint64_t>::max();
+  if (count_runs(fresh) > kMaxRuns) {
+    relayout_rows(fresh, store);
+    return update_clock(snapshot.now_ns);
+  }
   std::vector<int> changed;
   size_t i = 0, j = 0;
   while (i < rows_.size() || j < fresh.size()) {
@@ -134,17 +138,86 @@ void GoroutineTableModel::set_snapshot(const gor::Snapshot& snapshot, const Trac
     }
   }
   emit_changed_runs(changed);
-  if (snapshot.now_ns != now_ns_) {
-    now_ns_ = snapshot.now_ns;
+  update_clock(snapshot.now_ns);
+}
+
+void GoroutineTableModel::update_clock(int64_t now_ns) {
+  if (now_ns != now_ns_) {
+    now_ns_ = now_ns;
     if (!rows_.empty()) emit dataChanged(index(0, TimeInState), index(rowCount() - 1, TimeInState));
   }
 }
 
+size_t GoroutineTableModel::count_runs(const std::vector<const gor::GoroutineInfo*>& fresh) const {
+  // Runs of rows that go and runs that come, as the incremental path would signal them.
+  size_t runs = 0, i = 0, j = 0;
+  int last = 0;  // 1: in a removal run, 2: in an insertion run
+  while (i < rows_.size() || j < fresh.size()) {
+    const bool gone = j == fresh.size() || (i < rows_.size() && rows_[i].raw.id < fresh[j]->id);
+    const bool come = !gone && (i == rows_.size() || fresh[j]->id < rows_[i].raw.id);
+    const int now = gone ? 1 : come ? 2 : 0;
+    if (now && now != last) ++runs;
+    last = now;
+    if (gone) ++i;
+    else if (come) ++j;
+    else ++i, ++j;
+  }
+  return runs;
+}
+
+void GoroutineTableModel::relayout_rows(const std::vector<const gor::GoroutineInfo*>& fresh, const TraceStore& store) {
+  // Thousands of goroutines born and ended between two snapshots, scattered among the rest:
+  // one signal per run would make a sorting proxy and the view renumber every row once per
+  // run. One layout change instead: kept rows move (their persistent indexes follow them),
+  // ended ones' persistent indexes become invalid, and the proxy re-sorts once.
+  std::vector<Row> next;
+  next.reserve(fresh.size());
+  std::vector<int> new_row(rows_.size(), -1);
+  std::vector<int> changed;
+  size_t i = 0;
+  for (const gor::GoroutineInfo* g : fresh) {
+    while (i < rows_.size() && rows_[i].raw.id < g->id) ++i;
+    if (i < rows_.size() && rows_[i].raw.id == g->id) {
+      new_row[i] = static_cast<int>(next.size());
+      if (unchanged(rows_[i], *g, store)) {
+        next.push_back(std::move(rows_[i]));
+      } else {
+        changed.push_back(static_cast<int>(next.size()));
+        next.push_back(make_row(*g, store));
+      }
+      ++i;
+    } else {
+      next.push_back(make_row(*g, store));
+    }
+  }
+  emit layoutAboutToBeChanged();
+  const QModelIndexList from = persistentIndexList();
+  QModelIndexList to;
+  to.reserve(from.size());
+  for (const QModelIndex& p : from) {
+    const int r = p.row() >= 0 && p.row() < static_cast<int>(new_row.size()) ? new_row[static_cast<size_t>(p.row())] : -1;
+    to.push_back(r >= 0 ? createIndex(r, p.column()) : QModelIndex());
+  }
+  changePersistentIndexList(from, to);
+  rows_ = std::move(next);
+  emit layoutChanged();
+  emit_changed_runs(changed);  // kept rows whose goroutine changed (the new ones came with the layout)
+}
+
 void GoroutineTableModel::emit_changed_runs(const std::vector<int>& rows) {
+  // A row's id never changes, so the Id column is left out: a proxy sorted by id (the
+  // default) then keeps its order instead of re-sorting the changed rows.
+  if (rows.empty()) return;
+  size_t runs = 1;
+  for (size_t a = 1; a < rows.size(); ++a) runs += rows[a] != rows[a - 1] + 1;
+  if (runs > kMaxRuns) {  // thousands of scattered changes: one signal over their span
+    emit dataChanged(index(rows.front(), Label), index(rows.back(), ColumnCount - 1));
+    return;
+  }
   for (size_t a = 0; a < rows.size();) {
     size_t b = a;
     while (b + 1 < rows.size() && rows[b + 1] == rows[b] + 1) ++b;
-    emit dataChanged(index(rows[a], 0), index(rows[b], ColumnCount - 1));
+    emit dataChanged(index(rows[a], Label), index(rows[b], ColumnCount - 1));
     a = b + 1;
   }
 }
@@ -165,6 +238,10 @@ uint64_t GoroutineTableModel::goroutine_at(int row) const {
 int GoroutineTableModel::row_of(uint64_t g) const {
   auto it = std::lower_bound(rows_.begin(), rows_.end(), g, [](const Row& r, uint64_t v) { return r.raw.id < v; });
   return it != rows_.end() && it->raw.id == g ? static_cast<int>(it - rows_.begin()) : -1;
+}
+
+int64_t GoroutineTableModel::time_in_state_ns(int row) const {
+  return row >= 0 && row < rowCount() ? std::max<int64_t>(0, now_ns_ - rows_[static_cast<size_t>(row)].raw.since_ns) : 0;
 }
 
 int GoroutineTableModel::rowCount(const QModelIndex& parent) const {

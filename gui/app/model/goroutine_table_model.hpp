@@ -16,7 +16,9 @@ class TraceStore;
 
 // GoroutineTableModel lists the goroutines of the latest snapshot, rows sorted by id.
 // set_snapshot() updates it incrementally (row inserts/removals and dataChanged, never a
-// model reset), so views keep their selection and scroll position from frame to frame.
+// model reset), so views keep their selection and scroll position from frame to frame; when
+// thousands of goroutines come and go at scattered ids, one layout change replaces the runs
+// of inserts and removals (persistent indexes follow their goroutine).
 // Qt::UserRole (SortRole) is a raw value per column for sorting (ids and ns as integers);
 // StateRole is the raw state ("running", ...) on every column, for filtering.
 class GoroutineTableModel : public QAbstractTableModel {
@@ -37,6 +39,9 @@ class GoroutineTableModel : public QAbstractTableModel {
   uint64_t goroutine_at(int row) const;
   // row_of() is the row of goroutine `g`, or -1.
   int row_of(uint64_t g) const;
+  // time_in_state_ns() is how long the goroutine in `row` has been in its state (SortRole of
+  // TimeInState without a QVariant; 0 when out of range).
+  int64_t time_in_state_ns(int row) const;
 
   int rowCount(const QModelIndex& parent = {}) const override;
   int columnCount(const QModelIndex& parent = {}) const override;
@@ -68,6 +73,12 @@ class GoroutineTableModel : public QAbstractTableModel {
   QVariant sort_value(const Row& r, int column) const;
   QString tooltip(const Row& r) const;
   void emit_changed_runs(const std::vector<int>& rows);
+  size_t count_runs(const std::vector<const gor::GoroutineInfo*>& fresh) const;
+  void relayout_rows(const std::vector<const gor::GoroutineInfo*>& fresh, const TraceStore& store);
+  void update_clock(int64_t now_ns);
+  // kMaxRuns is how many separate runs of inserted, removed or changed rows are signalled one
+  // by one; beyond it one layout change (rows) or one span (changes) is cheaper for a proxy.
+  static constexpr size_t kMaxRuns = 16;
 
   std::vector<Row> rows_;
   int64_t now_ns_ = 0;
