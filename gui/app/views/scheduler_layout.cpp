@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
 #include <unordered_set>
 
 #include "model/event_text.hpp"
@@ -130,6 +131,7 @@ QString object_display_name(const gor::Snapshot& s, uint64_t id) {
 SchedulerLayout compute_scheduler_layout(const gor::Snapshot& s, double width, const LayoutMetrics& m) {
   SchedulerLayout out;
   std::unordered_map<uint64_t, const gor::GoroutineInfo*> info;
+  info.reserve(s.goroutines.size());
   for (const gor::GoroutineInfo& g : s.goroutines) info[g.id] = &g;
   Flow flow{out, m, info};
   const double left = m.margin, right = std::max(width - m.margin, left + m.min_card_width);
@@ -329,14 +331,31 @@ SchedulerLayout compute_scheduler_layout(const gor::Snapshot& s, double width, c
   if (band_h > 0) by += band_h + m.spacing;
 
   // Other waits: everything blocked that no panel above shows, grouped by reason (+ object).
+  // Thousands of goroutines share a few (reason, object) pairs: each pair is named once.
   std::map<QString, std::vector<uint64_t>> groups;
-  for (const gor::GoroutineInfo& g : s.goroutines) {
-    if (placed.count(g.id) || g.state == "running" || g.state == "runnable") continue;
-    QString key = g.state == "syscall" ? QStringLiteral("syscall") : QString::fromStdString(g.wait_reason);
-    if (key.isEmpty()) key = QString::fromStdString(g.state);
-    const QString object = object_display_name(s, g.wait_object);
-    if (!object.isEmpty()) key += QStringLiteral(" · ") + object;
-    groups[key].push_back(g.id);
+  {
+    struct Raw {
+      std::string_view reason;
+      uint64_t object;
+      bool operator==(const Raw&) const = default;
+    };
+    struct RawHash {
+      size_t operator()(const Raw& r) const { return std::hash<std::string_view>()(r.reason) ^ (r.object * 0x9E3779B97F4A7C15ull); }
+    };
+    std::unordered_map<Raw, std::vector<uint64_t>*, RawHash> named;
+    for (const gor::GoroutineInfo& g : s.goroutines) {
+      if (g.state == "running" || g.state == "runnable" || placed.count(g.id)) continue;
+      const Raw raw{g.state == "syscall" ? std::string_view("syscall") : g.wait_reason.empty() ? std::string_view(g.state) : std::string_view(g.wait_reason),
+                    g.wait_object};
+      auto it = named.find(raw);
+      if (it == named.end()) {
+        QString key = QString::fromUtf8(raw.reason.data(), static_cast<qsizetype>(raw.reason.size()));
+        const QString object = object_display_name(s, g.wait_object);
+        if (!object.isEmpty()) key += QStringLiteral(" · ") + object;
+        it = named.emplace(raw, &groups[key]).first;
+      }
+      it->second->push_back(g.id);
+    }
   }
   // Goroutines that are runnable or running but not in any queue or slot (e.g. in transit
   // between queues when the world stopped) still get a chip.

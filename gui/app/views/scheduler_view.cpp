@@ -81,6 +81,7 @@ const gor::GoroutineInfo* SchedulerView::info(uint64_t g) const {
 void SchedulerView::set_snapshot(gor::Snapshot s) {
   snapshot_ = std::move(s);
   info_index_.clear();
+  info_index_.reserve(snapshot_->goroutines.size());
   for (size_t i = 0; i < snapshot_->goroutines.size(); ++i) info_index_[snapshot_->goroutines[i].id] = i;
   relayout();
 }
