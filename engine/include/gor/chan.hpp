@@ -109,17 +109,28 @@ class ChanCore {
   std::atomic<uint32_t> refs_{1};
 };
 
-// ChanImpl<T> is a channel of T: the element moves and the ring of `cap` values.
+// ChanImpl<T> is a channel of T: the element moves and the ring of `cap` values. The ring is
+// raw storage: a slot holds a live T exactly while it is buffered (slots recvx .. recvx+count-1,
+// mod cap), so T needs no default constructor to be sent, and a received value's resources
+// are released when it leaves the ring, not when the slot is next overwritten.
 template <class T>
 class ChanImpl final : public ChanCore {
  public:
   ChanImpl(size_t cap, std::string name, std::source_location where)
-      : ChanCore(cap, std::move(name), where), ring_(cap ? new T[cap]() : nullptr) {}
+      : ChanCore(cap, std::move(name), where),
+        ring_(cap ? static_cast<T*>(::operator new(cap * sizeof(T), std::align_val_t(alignof(T)))) : nullptr) {}
+  ~ChanImpl() override {
+    const size_t n = count.load(std::memory_order_relaxed);
+    for (size_t k = 0; k < n; ++k) std::destroy_at(ring_ + (recvx + k) % cap);
+    if (ring_) ::operator delete(ring_, std::align_val_t(alignof(T)));
+  }
+  ChanImpl(const ChanImpl&) = delete;
+  ChanImpl& operator=(const ChanImpl&) = delete;
 
-  void buf_put(size_t i, void* src) noexcept override { ring_[i] = std::move(*static_cast<T*>(src)); }
+  void buf_put(size_t i, void* src) noexcept override { std::construct_at(ring_ + i, std::move(*static_cast<T*>(src))); }
   void buf_take(size_t i, void* dst) noexcept override {
     if (dst) *static_cast<T*>(dst) = std::move(ring_[i]);
-    ring_[i] = T{};
+    std::destroy_at(ring_ + i);
   }
   void elem_move(void* dst, void* src) noexcept override {
     *static_cast<T*>(dst) = std::move(*static_cast<T*>(src));
@@ -146,7 +157,7 @@ class ChanImpl final : public ChanCore {
   }
 
  private:
-  std::unique_ptr<T[]> ring_;
+  T* ring_;  // cap slots of raw storage (nullptr when unbuffered)
 };
 
 // The operations of chan.go on a ChanCore (nullptr: the nil channel). `elem` points to a T:
@@ -182,12 +193,17 @@ Chan<T> make_chan(size_t cap = 0, std::string name = "",
 
 // Chan<T> is a handle on a channel of T; copies share the channel. Default: the nil channel,
 // on which send and receive block forever. Every operation is const (a lambda capturing a
-// Chan by value needs no `mutable`). T must be default-constructible (receiving from a closed
-// channel yields T{}) and nothrow-move-assignable (values move while the channel is locked).
+// Chan by value needs no `mutable`). T must be movable without throwing (values move while
+// the channel is locked). Receiving needs a default-constructible T, since a closed channel
+// yields T{} (Go's zero value): only the receive operations require it.
 template <class T>
 class Chan {
-  static_assert(std::is_default_constructible_v<T>, "gor::Chan<T>: T must be default-constructible");
-  static_assert(std::is_nothrow_move_assignable_v<T>, "gor::Chan<T>: T's move assignment must be noexcept");
+  static_assert(std::is_nothrow_move_constructible_v<T> && std::is_nothrow_move_assignable_v<T>,
+                "gor::Chan<T>: T must be movable (construction and assignment) without throwing");
+  static constexpr void require_zero_value() {
+    static_assert(std::is_default_constructible_v<T>,
+                  "gor::Chan<T>: receiving needs a default-constructible T (a closed channel yields T{})");
+  }
 
  public:
   using value_type = T;
@@ -230,6 +246,7 @@ class Chan {
   }
   // recv() receives a value (`<-c`): T{} once the channel is closed and drained.
   T recv(std::source_location where = std::source_location::current()) const {
+    require_zero_value();
     T v{};
     detail::chan_recv(c_, &v, where);
     return v;
@@ -237,6 +254,7 @@ class Chan {
   // recv_ok() is the comma-ok receive (`v, ok := <-c`): ok is false for the T{} of a closed,
   // drained channel.
   std::pair<T, bool> recv_ok(std::source_location where = std::source_location::current()) const {
+    require_zero_value();
     std::pair<T, bool> r{T{}, false};
     r.second = detail::chan_recv(c_, &r.first, where);
     return r;
@@ -257,6 +275,7 @@ class Chan {
   // channel (Go's select-with-default takes that case too); nullopt when nothing is ready.
   // Callable from any thread.
   std::optional<T> try_recv() const {
+    require_zero_value();
     T v{};
     if (detail::chan_try_recv(c_, &v) == detail::RecvStatus::NotReady) return std::nullopt;
     return std::optional<T>(std::move(v));
@@ -290,7 +309,10 @@ class Chan {
     std::source_location where_;
     mutable T value_{};
   };
-  Iterator begin(std::source_location where = std::source_location::current()) const { return Iterator(c_, where); }
+  Iterator begin(std::source_location where = std::source_location::current()) const {
+    require_zero_value();
+    return Iterator(c_, where);
+  }
   std::default_sentinel_t end() const noexcept { return {}; }
 
   // operator== compares identity: two handles on the same channel (or both nil) are equal.
