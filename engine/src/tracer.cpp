@@ -49,6 +49,7 @@ const char* event_kind_name(EventKind k) noexcept {
     case EventKind::ContextCancel: return "context_cancel";
     case EventKind::RegionBegin: return "region_begin";
     case EventKind::RegionEnd: return "region_end";
+    case EventKind::StealMove: return "steal_move";
     case EventKind::RaceSync: return "race_sync";
     case EventKind::Count_: break;
   }
