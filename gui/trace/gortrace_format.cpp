@@ -66,7 +66,8 @@ std::string encode_header(const TraceHeader& h) {
 
 std::string encode_footer(const TraceFooter& f) {
   std::string payload;
-  put<uint32_t>(payload, static_cast<uint32_t>(f.status));
+  // status: gor::RunStatus in bits 0-7, bit 8 set for a fatal error (RunResult::fatal).
+  put<uint32_t>(payload, static_cast<uint32_t>(f.status) | (f.fatal ? kFooterFatalBit : 0u));
   put_str(payload, f.message);
   put_str(payload, f.dump);
   for (uint64_t v : {f.events, f.strings, f.goroutines_created, f.steals, f.preempt_requests, f.syscall_handoffs,
@@ -185,10 +186,12 @@ void read_events(Reader& r, TraceFile& t) {
 
 void read_footer(Reader& r, TraceFooter& f) {
   const size_t at = r.pos();
-  const uint32_t status = r.get<uint32_t>();
+  const uint32_t word = r.get<uint32_t>();
+  const uint32_t status = word & ~kFooterFatalBit;
   if (status > static_cast<uint32_t>(gor::RunStatus::Deadlock))
-    r.corrupt(at, "run status " + std::to_string(status) + " out of range");
+    r.corrupt(at, "run status " + std::to_string(word) + " out of range");
   f.status = static_cast<gor::RunStatus>(status);
+  f.fatal = (word & kFooterFatalBit) != 0;
   f.message = r.get_str();
   f.dump = r.get_str();
   for (uint64_t* v : {&f.events, &f.strings, &f.goroutines_created, &f.steals, &f.preempt_requests,
@@ -208,6 +211,7 @@ const std::string& TraceFile::string(uint64_t id) const {
 TraceFooter footer_from(const gor::RunResult& r) {
   TraceFooter f;
   f.status = r.status;
+  f.fatal = r.fatal;
   f.message = r.message;
   f.dump = r.dump;
   f.goroutines_created = r.goroutines_created;

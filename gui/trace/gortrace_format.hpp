@@ -25,6 +25,8 @@ namespace goroscope::trace {
 // and the only one it reads.
 inline constexpr char kGortraceMagic[8] = {'G', 'O', 'R', 'T', 'R', 'A', 'C', 'E'};
 inline constexpr uint32_t kGortraceVersion = 1;
+// kFooterFatalBit marks a fatal error in the footer's status word (docs/gortrace-format.md).
+inline constexpr uint32_t kFooterFatalBit = 1u << 8;
 
 // ChunkType is the type of a chunk after the header (docs/gortrace-format.md).
 enum class ChunkType : uint32_t { Strings = 1, Events = 2, Footer = 3 };
@@ -54,6 +56,7 @@ struct TraceHeader {
 // without one is truncated (the writer died or the run was cut short).
 struct TraceFooter {
   gor::RunStatus status = gor::RunStatus::Ok;
+  bool fatal = false;   // Go's "fatal error:" rather than "panic:" (RunResult::fatal)
   std::string message;  // panic message or the deadlock text (RunResult::message)
   std::string dump;     // goroutine dump for a panic or deadlock
   uint64_t events = 0;  // events in the file (checked by the reader)

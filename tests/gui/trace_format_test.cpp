@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <sstream>
@@ -219,6 +220,38 @@ TEST(GortraceTest, ClearErrorsForBadFiles) {
               "gortrace: " + cut_path + ": truncated file at offset " + std::to_string(cut) + " (event batch chunk)");
   }
   std::remove(cut_path.c_str());
+}
+
+// The footer's status word carries RunResult::fatal in bit 8, so a replay prints Go's
+// "fatal error:" for a sync misuse that ended the run with status Panic; other high bits are
+// corruption.
+TEST(GortraceTest, FooterKeepsTheFatalFlag) {
+  const std::string& good = real_trace().bytes;
+  const size_t status_at = chunks_of(good).back().offset + 8;
+  EXPECT_FALSE(goroscope::trace::parse_gortrace(good).footer.fatal);
+  std::string fatal = good;
+  set_u32(fatal, status_at, static_cast<uint32_t>(gor::RunStatus::Panic) | kFooterFatalBit);
+  const goroscope::trace::TraceFile f = goroscope::trace::parse_gortrace(fatal);
+  EXPECT_EQ(f.footer.status, gor::RunStatus::Panic);
+  EXPECT_TRUE(f.footer.fatal);
+  std::string bad = good;
+  set_u32(bad, status_at, 1u | (1u << 9));
+  EXPECT_NE(error_of(bad).find("run status 513 out of range"), std::string::npos) << error_of(bad);
+
+  gor::RunResult r;
+  r.status = gor::RunStatus::Panic;
+  r.fatal = true;
+  r.message = "sync: unlock of unlocked mutex";
+  EXPECT_TRUE(goroscope::trace::footer_from(r).fatal);
+  TraceFile t = goroscope::trace::parse_gortrace(good);
+  t.footer = goroscope::trace::footer_from(r);
+  const std::string path = temp_path("fatal.gortrace");
+  goroscope::trace::write_gortrace_file(t, path);
+  const TraceFile back = read_gortrace_file(path);
+  EXPECT_EQ(back.footer.status, gor::RunStatus::Panic);
+  EXPECT_TRUE(back.footer.fatal);
+  EXPECT_EQ(back.footer.message, "sync: unlock of unlocked mutex");
+  std::remove(path.c_str());
 }
 
 TEST(GortraceTest, WriterWithoutFinishLeavesADetectablyTruncatedFile) {

@@ -651,7 +651,9 @@ void MainWindow::show_trace(const std::shared_ptr<LoadedTrace>& trace) {
                               .arg(f.header.procs)
                               .arg(trace->seconds, 0, 'f', 2);
   if (f.footer.status == gor::RunStatus::Panic)
-    banner_->show_message(RunBanner::Severity::Error, tr("Replay %1 — panic: %2").arg(name, QString::fromStdString(f.footer.message)),
+    banner_->show_message(RunBanner::Severity::Error,
+                          (f.footer.fatal ? tr("Replay %1 — fatal error: %2") : tr("Replay %1 — panic: %2"))
+                              .arg(name, QString::fromStdString(f.footer.message)),
                           summary, QString::fromStdString(f.footer.dump));
   else if (f.footer.status == gor::RunStatus::Deadlock)
     banner_->show_message(RunBanner::Severity::Error, tr("Replay %1 — fatal error: %2").arg(name, QString::fromStdString(f.footer.message)),
