@@ -26,6 +26,21 @@
 
 namespace gor::detail {
 
+// RelaxedFlag is a bool that its owner thread writes and other threads only read for reports
+// (snapshots): relaxed atomic loads and stores, plain moves on x86, so the reads are not data
+// races and cost the owner nothing.
+class RelaxedFlag {
+ public:
+  RelaxedFlag& operator=(bool v) noexcept {
+    v_.store(v, std::memory_order_relaxed);
+    return *this;
+  }
+  operator bool() const noexcept { return v_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<bool> v_{false};
+};
+
 struct Machine;
 struct Processor;
 class Scheduler;
@@ -149,7 +164,7 @@ struct Machine {
   G* curg = nullptr;
   ctx::fcontext_t g0_context = nullptr;  // the scheduler stack's context while a G runs
   FiberIdentity g0_fiber;
-  bool spinning = false;
+  RelaxedFlag spinning;           // written by this M; read by snapshots on other threads
   Note park;
   Machine* link = nullptr;       // idle list link (sched lock)
   bool idle_listed = false;      // on the idle list (sched lock)
