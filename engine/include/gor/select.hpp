@@ -138,6 +138,13 @@ DefaultCase<std::decay_t<F>> on_default(F&& fn, std::source_location where = std
   return DefaultCase<std::decay_t<F>>{std::forward<F>(fn), where};
 }
 
+// select() with no cases is Go's `select {}`: it blocks the goroutine forever (wait reason
+// "select (no cases)", blocking site: the caller's line). Declared to return int so that it
+// fits wherever a select's result is used; it never returns.
+[[noreturn]] inline int select(std::source_location where = std::source_location::current()) {
+  detail::select_no_cases(where);
+}
+
 // select() runs one ready case, as Go's select statement: among ready cases one chosen
 // uniformly at random; with none ready, the default case if there is one, else it blocks until
 // one is ready. Then it runs that case's callback and returns the case's 0-based index in
@@ -145,6 +152,7 @@ DefaultCase<std::decay_t<F>> on_default(F&& fn, std::source_location where = std
 // closed channel panics "send on closed channel" even with a default; select() with no cases
 // blocks forever. The blocking site is the first case's.
 template <class... Cases>
+  requires(sizeof...(Cases) > 0)
 int select(Cases&&... cases) {
   using detail::CaseKind;
   constexpr int n_default = ((std::remove_cvref_t<Cases>::kind == CaseKind::Default ? 1 : 0) + ... + 0);
@@ -152,9 +160,7 @@ int select(Cases&&... cases) {
   constexpr int n_chan = static_cast<int>(sizeof...(Cases)) - n_default;
   static_assert(n_chan < 65536, "gor::select: too many cases");
 
-  if constexpr (sizeof...(Cases) == 0) {
-    detail::select_no_cases(std::source_location::current());
-  } else {
+  {
     std::array<detail::SelectCase, n_chan> descs;
     std::array<int, n_chan> arg_of;  // descriptor index -> argument index
     int default_arg = -1;
