@@ -269,7 +269,7 @@ void RaceDetector::report(RaceThread* t, const Access& cur, const Found& f, size
     sched_->trace(current_machine(), EventKind::Race, t->goid, other_goid, sched_->trace_site(cur.where),
                   sched_->trace_string(text));
   }
-  if (fatal_) throw FatalError{"race detected"};
+  if (fatal_) detail::fatal("race detected");  // recorded before the throw: not recoverable
 }
 
 size_t RaceDetector::races() const {

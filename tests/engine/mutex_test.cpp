@@ -212,6 +212,25 @@ TEST(MutexFatal, FatalFlagSeparatesFatalErrorsFromPanics) {
   EXPECT_FALSE(ok.fatal);
 }
 
+// An uncaught exception that is not a std::exception still ends the run as a panic, with a
+// message saying so (RunResult::message).
+TEST(MutexFatal, NonStdExceptionIsAPanicWithAClearMessage) {
+  gor::RunResult r = run_on(2, [] {
+    gor::WaitGroup wg;
+    wg.add(1);
+    gor::go([&] {
+      wg.done();
+      throw 42;
+    });
+    wg.wait();
+    gor::sleep(std::chrono::seconds(10));  // the panic ends the run first
+  });
+  EXPECT_EQ(r.status, gor::RunStatus::Panic);
+  EXPECT_FALSE(r.fatal);
+  EXPECT_EQ(r.message, "unknown C++ exception");
+  EXPECT_NE(r.panicking_goid, 1u);
+}
+
 // The last goroutine to leave destroys the mutex right after its unlock, while the other
 // may still be returning from its own unlock (use-after-free canary for asan).
 TEST_P(MutexTest, DestroyedByLastUser) {

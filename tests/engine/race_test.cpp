@@ -788,6 +788,7 @@ TEST(Race, FatalEndsTheRunWithPanic) {
   }, /*fatal=*/true);
   EXPECT_EQ(r.status, gor::RunStatus::Panic);
   EXPECT_EQ(r.message, "race detected");
+  EXPECT_TRUE(r.fatal);  // Go: "fatal error: race detected" (with GORACE=halt_on_error=1)
   EXPECT_EQ(r.races, 1u);
   EXPECT_NE(r.dump.find("goroutine "), std::string::npos);
 }

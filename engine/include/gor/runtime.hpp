@@ -60,7 +60,9 @@ enum class RunStatus { Ok, Panic, Deadlock };
 // RunResult is what a run reports. `message` is Go's text exactly (no "panic: " prefix).
 struct RunResult {
   RunStatus status = RunStatus::Ok;
-  std::string message;          // panic message, or "all goroutines are asleep - deadlock!"
+  std::string message;          // panic message (what() of the uncaught exception; "unknown C++
+                                // exception" for one not derived from std::exception), or
+                                // "all goroutines are asleep - deadlock!"
   std::string dump;             // goroutine dump (Go's traceback format) for Panic and Deadlock
   size_t leaked = 0;            // goroutines still alive when main returned (unwound by the engine)
   uint64_t goroutines_created = 0;
