@@ -243,6 +243,32 @@ int main(int argc, char** argv) {
     std::printf("replay state at the middle of the run (cursor click): %.2f s, %zu goroutines, %zu globally queued\n",
                 static_cast<double>(timer.nsecsElapsed()) / 1e9, s.goroutines.size(), s.global_queue.size());
   }
+  {
+    // Scrubbing with the window's ReplayIndex (what dragging the replay cursor uses): a sweep
+    // from the start to the end (each move may build checkpoints up to it), then moves to
+    // random times (served from the nearest checkpoint). Checkpoints stay in memory: the
+    // peak RSS below includes all of them.
+    ReplayIndex index;
+    const int64_t end = m.end_ns();
+    Frames sweep, jump;
+    for (int k = 1; k <= 40; ++k) {
+      QElapsedTimer timer;
+      timer.start();
+      (void)index.snapshot(w.controller().store(), end * k / 40, m.lane_count());
+      sweep.ms.push_back(static_cast<double>(timer.nsecsElapsed()) / 1e6);
+    }
+    std::mt19937_64 rng(7);
+    for (int k = 0; k < 40; ++k) {
+      QElapsedTimer timer;
+      timer.start();
+      (void)index.snapshot(w.controller().store(), static_cast<int64_t>(rng() % static_cast<uint64_t>(end)),
+                           m.lane_count());
+      jump.ms.push_back(static_cast<double>(timer.nsecsElapsed()) / 1e6);
+    }
+    std::printf("scrubbing the replay cursor (ReplayIndex, %zu checkpoints kept):\n", index.checkpoints());
+    report("sweep start -> end", sweep);
+    report("random moves", jump);
+  }
   std::printf("peak RSS (VmHWM) of the whole process: %ld MiB\n", vm_kib("VmHWM:") / 1024);
   frame.save(QStringLiteral("/tmp/timeline_bench_last_frame.png"));
   return 0;

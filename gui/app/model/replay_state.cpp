@@ -241,7 +241,9 @@ struct ReplayIndex::State {
   Rebuild rebuild;
 };
 
-ReplayIndex::ReplayIndex(size_t stride) : stride_(std::max<size_t>(stride, 1)) {}
+ReplayIndex::ReplayIndex(size_t stride, size_t max_checkpoints)
+    : initial_stride_(std::max<size_t>(stride, 1)), stride_(initial_stride_),
+      max_checkpoints_(std::max<size_t>(max_checkpoints, 2)) {}
 ReplayIndex::~ReplayIndex() = default;
 ReplayIndex::ReplayIndex(ReplayIndex&&) noexcept = default;
 ReplayIndex& ReplayIndex::operator=(ReplayIndex&&) noexcept = default;
@@ -251,6 +253,7 @@ size_t ReplayIndex::checkpoints() const { return checkpoints_.size(); }
 gor::Snapshot ReplayIndex::snapshot(const TraceStore& store, int64_t t, int procs) {
   if (store.generation() != generation_ || store.size() != size_ || procs != procs_) {
     checkpoints_.clear();
+    stride_ = initial_stride_;
     generation_ = store.generation();
     size_ = store.size();
     procs_ = procs;
@@ -258,9 +261,18 @@ gor::Snapshot ReplayIndex::snapshot(const TraceStore& store, int64_t t, int proc
   const std::vector<gor::Event>& ev = store.events();
   const size_t end = static_cast<size_t>(
       std::partition_point(ev.begin(), ev.end(), [&](const gor::Event& e) { return e.ts <= t; }) - ev.begin());
-  const size_t k = end / stride_;  // the checkpoint to start from: after k * stride_ events
+  size_t k = end / stride_;  // the checkpoint to start from: after k * stride_ events
   if (checkpoints_.empty()) checkpoints_.push_back(std::make_unique<State>(State{Rebuild(store, procs)}));
   while (checkpoints_.size() <= k) {  // extend the chain as far as this query needs
+    if (checkpoints_.size() == max_checkpoints_) {
+      // Full: keep checkpoints 0, 2, 4, ... (after 0, 2s, 4s, ... events), which are exactly
+      // the checkpoints of stride 2s.
+      for (size_t i = 0; 2 * i < checkpoints_.size(); ++i) checkpoints_[i] = std::move(checkpoints_[2 * i]);
+      checkpoints_.resize((checkpoints_.size() + 1) / 2);
+      stride_ *= 2;
+      k = end / stride_;
+      continue;
+    }
     const size_t from = (checkpoints_.size() - 1) * stride_;
     auto next = std::make_unique<State>(*checkpoints_.back());
     for (size_t i = from; i < from + stride_; ++i) next->rebuild.apply(ev[i]);

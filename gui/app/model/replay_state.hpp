@@ -33,7 +33,11 @@ gor::Snapshot replay_snapshot(const TraceStore& store, int64_t t, int procs);
 // replay_snapshot() does). Not thread-safe.
 class ReplayIndex {
  public:
-  explicit ReplayIndex(size_t stride = 1 << 16);
+  // ReplayIndex(stride, max_checkpoints): a checkpoint every `stride` events, at most
+  // `max_checkpoints` kept. When a longer trace needs more, every other one is dropped and the
+  // stride doubles, so memory stays bounded (a checkpoint of a 10,000-goroutine run is ~2 MB)
+  // and a query replays at most one stride.
+  explicit ReplayIndex(size_t stride = 1 << 16, size_t max_checkpoints = 24);
   ~ReplayIndex();
   ReplayIndex(ReplayIndex&&) noexcept;
   ReplayIndex& operator=(ReplayIndex&&) noexcept;
@@ -42,11 +46,15 @@ class ReplayIndex {
   // checkpoints() is how many are kept; last_replayed() how many events the last snapshot()
   // applied after its checkpoint (tests).
   size_t checkpoints() const;
+  // stride() is the current distance between checkpoints, in events.
+  size_t stride() const { return stride_; }
   size_t last_replayed() const { return last_replayed_; }
 
  private:
   struct State;
+  size_t initial_stride_;
   size_t stride_;
+  size_t max_checkpoints_;
   std::vector<std::unique_ptr<State>> checkpoints_;  // checkpoints_[k]: after k * stride_ events
   uint64_t generation_ = 0;
   size_t size_ = 0;
