@@ -222,6 +222,20 @@ class TimelineViewTest : public QObject {
     QVERIFY(!export_timeline(model, dir.filePath(QStringLiteral("t.bmp")), what, &error));
     QVERIFY(error.contains(QStringLiteral(".png or .svg")));
     QVERIFY(!export_timeline(model, QStringLiteral("/nonexistent-dir/x.png"), what, &error));
+
+    // Goroutine lanes shown in the window are exported too: one more lane, with G2's colour
+    // on it at the same time as on P1's lane.
+    TimelineExport with_lane = what;
+    with_lane.goroutine_lanes = {2};
+    const QString lanes_png = dir.filePath(QStringLiteral("lanes.png"));
+    QVERIFY2(export_timeline(model, lanes_png, with_lane, &error), qPrintable(error));
+    QImage lanes_image(lanes_png);
+    QVERIFY(!lanes_image.isNull());
+    QCOMPARE(lanes_image.height(), timeline_height(3, true, true));
+    QVERIFY(lanes_image.height() > image.height());
+    const TimelineLayout L3 = timeline_layout(QRectF(0, 0, lanes_image.width(), lanes_image.height()), 3, true, true);
+    const QPoint on_lane(static_cast<int>(L3.plot.left() + g.x_of(300'000)), static_cast<int>(L3.slice_rect(2).center().y()));
+    QCOMPARE(lanes_image.pixelColor(on_lane).rgb(), goroutine_color(2).rgb());
   }
 
   void a_recorded_run_draws_as_goroscope_cli_does() {

@@ -18,7 +18,9 @@ TimelineScene scene_for(const TimelineModel& model, const TimelineExport& what, 
   TimelineScene scene;
   scene.title = what.title;
   scene.selected = what.selected;
-  const TimelineLayout L = timeline_layout(QRectF(QPointF(0, 0), QSizeF(size)), model.lane_count(), !what.title.isEmpty(), true);
+  scene.goroutine_lanes = what.goroutine_lanes;
+  const int lanes = model.lane_count() + static_cast<int>(what.goroutine_lanes.size());
+  const TimelineLayout L = timeline_layout(QRectF(QPointF(0, 0), QSizeF(size)), lanes, !what.title.isEmpty(), true);
   scene.geometry.set_width(L.plot.width());
   if (what.t1 > what.t0)
     scene.geometry.show(what.t0, what.t1);
@@ -36,7 +38,9 @@ bool export_timeline(const TimelineModel& model, const QString& path, const Time
   };
   QSize size = what.size;
   if (size.width() < 200) size.setWidth(200);
-  if (size.height() <= 0) size.setHeight(timeline_height(model.lane_count(), !what.title.isEmpty(), true));
+  if (size.height() <= 0)
+    size.setHeight(timeline_height(model.lane_count() + static_cast<int>(what.goroutine_lanes.size()),
+                                   !what.title.isEmpty(), true));
   const QString suffix = QFileInfo(path).suffix().toLower();
   const TimelineScene scene = scene_for(model, what, size);
   const QRectF area(QPointF(0, 0), QSizeF(size));

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "views/timeline_painter.hpp"
 
@@ -25,6 +26,7 @@ struct TimelineExport {
   QSize size{1600, 0};
   QString title;
   uint64_t selected = 0;
+  std::vector<uint64_t> goroutine_lanes;  // goroutines with a lane of their own under the Ps (as shown)
   double dpi = 96;
   TimelineStyle style = TimelineStyle::light();
 };

@@ -241,6 +241,7 @@ bool TimelineView::export_to(const QString& path, bool whole_run, QSize size, QS
   TimelineExport what;
   what.size = size;
   what.selected = canvas_->scene().selected;
+  what.goroutine_lanes = canvas_->scene().goroutine_lanes;  // export what the user sees
   what.dpi = logicalDpiX();
   if (!whole_run) {
     what.t0 = canvas_->geometry().t0();
