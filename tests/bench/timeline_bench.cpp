@@ -21,11 +21,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <fstream>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <gor/detail/park.hpp>
@@ -155,7 +157,17 @@ int main(int argc, char** argv) {
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
   QApplication app(argc, argv);
   QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-  const uint64_t target = argc > 1 ? std::stoull(argv[1]) : 10'000'000;
+  uint64_t target = 10'000'000;
+  if (argc > 1) {
+    char* end = nullptr;
+    target = std::strtoull(argv[1], &end, 10);
+    if (end == argv[1] || *end != '\0' || target < 1000) {
+      std::fprintf(stderr,
+                   "usage: timeline_bench [EVENTS (>= 1000, default 10000000)] [TRACE_PATH (default "
+                   "/tmp/timeline_bench.gortrace)]\n");
+      return argv[1] == std::string_view("--help") || argv[1] == std::string_view("-h") ? 0 : 2;
+    }
+  }
   const std::string path = argc > 2 ? argv[2] : "/tmp/timeline_bench.gortrace";
 
   auto t0 = std::chrono::steady_clock::now();
