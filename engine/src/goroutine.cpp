@@ -164,23 +164,15 @@ void Scheduler::yield_current(G* g, MAction how) {
 
 // goroutine_main() runs g's closure and records how it ended.
 void Scheduler::goroutine_main(G* g) {
-  // Like Go's traceback, the panicking goroutine's entry is taken while it is still running,
-  // so it leads the dump as "goroutine N [running]". It reads only its own fields: the other
-  // goroutines are dumped at teardown, once every M has stopped (reading their labels and
-  // sites now would race with their Ms freeing and reusing them).
-  auto record = [&](const std::string& message, bool fatal = false) {
-    if (ending()) return;
-    set_ending(RunStatus::Panic, message, g, dump_entry(g, clock.now(), /*running=*/true), fatal);
-  };
   try {
     g->fn();
   } catch (const ForcedUnwind&) {
   } catch (const FatalError& e) {
-    record(e.message, /*fatal=*/true);  // usually recorded already by fatal()
+    record_panic(g, e.message, /*fatal=*/true);  // a no-op when fatal() recorded it already
   } catch (const std::exception& e) {
-    record(e.what());
+    record_panic(g, e.what(), /*fatal=*/false);
   } catch (...) {
-    record("unknown C++ exception");
+    record_panic(g, "unknown C++ exception", /*fatal=*/false);
   }
   try {
     g->fn = nullptr;  // the closure's destructors run on the goroutine's own stack
@@ -190,11 +182,15 @@ void Scheduler::goroutine_main(G* g) {
   if (g->is_main) set_ending(RunStatus::Ok, "", nullptr);
 }
 
-// record_fatal() ends the run with a fatal error raised by g (detail::fatal), before the
-// FatalError is thrown, so that no `catch (...)` in g's code can swallow the outcome.
-void Scheduler::record_fatal(G* g, const char* message) {
+// record_panic() ends the run with status Panic raised by g (unless it is ending already).
+// Like Go's traceback, g's own entry is taken while it is still running, so it leads the dump
+// as "goroutine N [running]". It reads only g's fields: the other goroutines are dumped at
+// teardown, once every M has stopped (reading their labels and sites now would race with
+// their Ms freeing and reusing them). detail::fatal() calls it before throwing FatalError, so
+// that no `catch (...)` in g's code can swallow a fatal error.
+void Scheduler::record_panic(G* g, const std::string& message, bool fatal) {
   if (ending()) return;
-  set_ending(RunStatus::Panic, message, g, dump_entry(g, clock.now(), /*running=*/true), /*fatal=*/true);
+  set_ending(RunStatus::Panic, message, g, dump_entry(g, clock.now(), /*running=*/true), fatal);
 }
 
 extern "C" void gor_goroutine_entry(ctx::transfer_t t) {
@@ -286,7 +282,7 @@ uint64_t goid_of(const G* g) noexcept { return g != nullptr ? g->id : 0; }
 
 [[noreturn]] void fatal(const char* message) {
   Machine* m = current_machine();
-  if (m != nullptr && m->curg != nullptr) m->sched->record_fatal(m->curg, message);
+  if (m != nullptr && m->curg != nullptr) m->sched->record_panic(m->curg, message, /*fatal=*/true);
   throw FatalError{message};
 }
 

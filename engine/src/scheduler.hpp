@@ -238,7 +238,7 @@ class Scheduler {
   void globrunq_put_locked_batch(G** gs, uint32_t n);
   void runq_put(Processor* pp, G* g, bool next);
   void set_ending(RunStatus status, std::string message, G* culprit, std::string dump = {}, bool fatal = false);
-  void record_fatal(G* g, const char* message);
+  void record_panic(G* g, const std::string& message, bool fatal);
   bool ending() const noexcept { return ending_.load(std::memory_order_acquire); }
 
   // --- syscalls (syscall.cpp)
