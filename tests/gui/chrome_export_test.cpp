@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "../gui_app/test_events.hpp"
+
 #include "chrome_export.hpp"
 #include "gortrace_format.hpp"
 #include "trace_test_support.hpp"
@@ -214,15 +216,7 @@ TraceFile synthetic() {
   t.strings[1] = "site.cpp:1 in main";
   t.strings[2] = "worker \xff";
   auto ev = [&](int64_t ts, K kind, uint64_t g, int p, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0) {
-    gor::Event e;
-    e.ts = ts;
-    e.kind = kind;
-    e.g = g;
-    e.p = static_cast<int16_t>(p);
-    e.a0 = a0;
-    e.a1 = a1;
-    e.a2 = a2;
-    t.events.push_back(e);
+    t.events.push_back(gui_test::ev(ts, kind, g, p, a0, a1, a2));
   };
   ev(0, K::GoCreate, 1, 0, 0, 1);
   ev(0, K::GoCreate, 3, 0, 1, 1, 2);
