@@ -138,21 +138,6 @@ class RaceEdgesTest : public QObject {
     QVERIFY(has_edge(r, HbKind::Channel, 3, 2));
   }
 
-  void channel_report_summary() {
-    // A close racing with a send: the runtime frame on top of each access is skipped.
-    const std::string report =
-        "==================\nWARNING: DATA RACE\nWrite at 0x000012345678 by goroutine 5:\n  runtime.closechan()\n"
-        "  f()\n      /src/samples/x.cpp:20\n\nPrevious read at 0x000012345678 by goroutine 4:\n"
-        "  runtime.chansend()\n  g()\n      /src/samples/x.cpp:12\n\n"
-        "Location is channel \"jobs\" at 0x000012345678\n\n==================\n";
-    const RaceSummary s = summarize_race_report(report);
-    QCOMPARE(QString::fromStdString(s.access), QStringLiteral("Write"));
-    QCOMPARE(QString::fromStdString(s.access_site), QStringLiteral("x.cpp:20"));
-    QCOMPARE(QString::fromStdString(s.previous), QStringLiteral("read"));
-    QCOMPARE(QString::fromStdString(s.previous_site), QStringLiteral("x.cpp:12"));
-    QCOMPARE(QString::fromStdString(s.location), QStringLiteral("channel \"jobs\""));
-  }
-
   void real_run_shows_the_rwmutex_edge_the_guess_misses() {
     // G2 and G3 each take rw (one for writing, one for reading) and write x after unlocking:
     // whichever goes first, the other's lock orders it, and the writes after race.

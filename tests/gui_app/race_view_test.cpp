@@ -132,16 +132,29 @@ class RaceViewTest : public QObject {
   }
 
   void report_summary() {
-    const std::string report =
-        "==================\nWARNING: DATA RACE\nWrite at 0x000012345678 by goroutine 5:\n  f()\n      /src/samples/race_counter.cpp:46\n\n"
-        "Previous read at 0x000012345678 by goroutine 4:\n  f()\n      /src/samples/race_counter.cpp:44\n\n"
-        "Location is Shared \"counter\" of size 8 at 0x000012345678\n\n==================\n";
-    const RaceSummary s = summarize_race_report(report);
-    QCOMPARE(QString::fromStdString(s.access), QStringLiteral("Write"));
-    QCOMPARE(QString::fromStdString(s.access_site), QStringLiteral("race_counter.cpp:46"));
-    QCOMPARE(QString::fromStdString(s.previous), QStringLiteral("read"));
-    QCOMPARE(QString::fromStdString(s.previous_site), QStringLiteral("race_counter.cpp:44"));
-    QCOMPARE(QString::fromStdString(s.location), QStringLiteral("Shared \"counter\""));
+    struct Case {
+      std::string report, access, access_site, previous, previous_site, location;
+    };
+    const Case cases[] = {
+        {"==================\nWARNING: DATA RACE\nWrite at 0x000012345678 by goroutine 5:\n  f()\n      /src/samples/race_counter.cpp:46\n\n"
+         "Previous read at 0x000012345678 by goroutine 4:\n  f()\n      /src/samples/race_counter.cpp:44\n\n"
+         "Location is Shared \"counter\" of size 8 at 0x000012345678\n\n==================\n",
+         "Write", "race_counter.cpp:46", "read", "race_counter.cpp:44", "Shared \"counter\""},
+        // A close racing with a send: the runtime frame on top of each access is skipped.
+        {"==================\nWARNING: DATA RACE\nWrite at 0x000012345678 by goroutine 5:\n  runtime.closechan()\n"
+         "  f()\n      /src/samples/x.cpp:20\n\nPrevious read at 0x000012345678 by goroutine 4:\n"
+         "  runtime.chansend()\n  g()\n      /src/samples/x.cpp:12\n\n"
+         "Location is channel \"jobs\" at 0x000012345678\n\n==================\n",
+         "Write", "x.cpp:20", "read", "x.cpp:12", "channel \"jobs\""},
+    };
+    for (const Case& c : cases) {
+      const RaceSummary s = summarize_race_report(c.report);
+      QCOMPARE(s.access, c.access);
+      QCOMPARE(s.access_site, c.access_site);
+      QCOMPARE(s.previous, c.previous);
+      QCOMPARE(s.previous_site, c.previous_site);
+      QCOMPARE(s.location, c.location);
+    }
   }
 
   void race_event_text() {
