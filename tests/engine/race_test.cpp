@@ -8,6 +8,7 @@
 // (pairs of source sites) are reported. A happens-before detector does not depend on the
 // interleaving, so the counts are exact on every schedule.
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -565,14 +566,16 @@ TEST_P(RaceFound, AnnotatedMemory) {
 // Channels: close writes the channel, send reads it (Go's chan.go with raceenabled), so a send
 // and a close that no edge orders race, reported on the channel itself. The goroutines below
 // take turns through a C++ atomic, which orders them in time but is no edge for the detector.
-TEST_P(RaceFound, CloseRacesWithAnUnorderedSend) {
-  gor::RunResult r = run_race(GetParam(), [] {
-    auto c = gor::make_chan<int>(1, "jobs");
+// send_then_unordered_close() runs send(c) in one goroutine and then, ordered only by a C++
+// atomic (no edge for the detector), c.close() in another.
+gor::RunResult send_then_unordered_close(int procs, const char* name, std::function<void(gor::Chan<int>)> send) {
+  return run_race(procs, [name, &send] {
+    auto c = gor::make_chan<int>(1, name);
     std::atomic<bool> sent{false};
     gor::WaitGroup wg;
     wg.add(2);
     gor::go([&, c] {
-      c.send(1);
+      send(c);
       sent.store(true);
       wg.done();
     });
@@ -583,6 +586,10 @@ TEST_P(RaceFound, CloseRacesWithAnUnorderedSend) {
     });
     wg.wait();
   });
+}
+
+TEST_P(RaceFound, CloseRacesWithAnUnorderedSend) {
+  gor::RunResult r = send_then_unordered_close(GetParam(), "jobs", [](gor::Chan<int> c) { c.send(1); });
   EXPECT_EQ(r.status, gor::RunStatus::Ok) << r.message;
   ASSERT_EQ(r.races, 1u) << all_reports(r);
   const std::string& t = r.race_reports[0];
@@ -629,24 +636,10 @@ TEST_P(RaceFound, SendAfterAnUnorderedCloseRacesAndPanics) {
 }
 
 TEST_P(RaceFound, SelectSendCaseRacesWithAnUnorderedClose) {
-  gor::RunResult r = run_race(GetParam(), [] {
-    auto c = gor::make_chan<int>(1);
+  gor::RunResult r = send_then_unordered_close(GetParam(), "", [](gor::Chan<int> c) {
     auto other = gor::make_chan<int>(1);
     other.send(0);  // full: only c's case is ready
-    std::atomic<bool> sent{false};
-    gor::WaitGroup wg;
-    wg.add(2);
-    gor::go([&, c, other] {
-      gor::select(gor::on_send(c, 1), gor::on_send(other, 2));
-      sent.store(true);
-      wg.done();
-    });
-    gor::go([&, c] {
-      while (!sent.load()) gor::yield();
-      c.close();
-      wg.done();
-    });
-    wg.wait();
+    gor::select(gor::on_send(c, 1), gor::on_send(other, 2));
   });
   EXPECT_EQ(r.status, gor::RunStatus::Ok) << r.message;
   EXPECT_EQ(r.races, 1u) << all_reports(r);
