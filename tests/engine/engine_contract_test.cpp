@@ -63,6 +63,7 @@ struct Busy {
   std::atomic<bool> stop{false};
   std::atomic<int> wrong{0};
   std::atomic<int> running{0};
+  // start() starts n busy goroutines (counted in wg) and returns once all are running.
   void start(int n, gor::WaitGroup& wg) {
     for (int k = 0; k < n; ++k) {
       wg.add(1);
@@ -83,6 +84,7 @@ struct Busy {
         wg.done();
       });
     }
+    while (running.load() < n) gor::sleep(100us);  // all of them inside their catch block
   }
 };
 
@@ -101,7 +103,6 @@ TEST_P(ExceptionMigrationTest, CaughtExceptionStackTravelsToAnotherThread) {
     Busy busy;
     gor::WaitGroup wg;
     busy.start(2 * GetParam(), wg);
-    while (busy.running.load() < 2 * GetParam()) gor::sleep(100us);
     gor::WaitGroup traveller;
     traveller.add(1);
     gor::go([&] {
@@ -156,7 +157,6 @@ TEST_P(ExceptionMigrationTest, UncaughtCountTravelsDuringUnwinding) {
     Busy busy;
     gor::WaitGroup wg;
     busy.start(2 * GetParam(), wg);
-    while (busy.running.load() < 2 * GetParam()) gor::sleep(100us);
     gor::WaitGroup traveller;
     traveller.add(1);
     gor::go([&] {
