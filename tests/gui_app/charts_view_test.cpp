@@ -4,6 +4,10 @@
 // timeline's visible range (point counts bounded by the buckets, not the events), and the
 // mutex wait histogram counts waits ending in the range by duration.
 #include <QtTest>
+#include <QChartView>
+#include <QValueAxis>
+
+#include <cmath>
 
 #include <gor/detail/park.hpp>
 
@@ -154,6 +158,32 @@ class ChartsViewTest : public QObject {
     QVERIFY(view.series_points(QStringLiteral("alive")) > 0);
     QVERIFY(view.mutex_waits()[1] <= 10.0);
     QVERIFY(view.mutex_waits()[1] >= 9.0);
+
+    // The time axes tick at round 1-2-5 steps of ms, for the whole run and for a zoomed range
+    // (not a fixed count of ticks at odd values like 25.076).
+    auto round_step = [](double ms) {
+      const double mag = std::pow(10.0, std::floor(std::log10(ms)));
+      const double m = ms / mag;
+      return std::abs(m - 1) < 1e-6 || std::abs(m - 2) < 1e-6 || std::abs(m - 5) < 1e-6;
+    };
+    for (auto [t0, t1] : {std::pair<int64_t, int64_t>{0, -1}, {1'234'567, 1'334'567}}) {
+      view.set_range(t0, t1);
+      view.refresh();
+      int time_axes = 0;
+      for (QChartView* cv : view.findChildren<QChartView*>()) {
+        if (cv->chart()->title().startsWith(QStringLiteral("Mutex waits"))) continue;  // a count axis
+        for (QAbstractAxis* a : cv->chart()->axes(Qt::Horizontal)) {
+          auto* x = qobject_cast<QValueAxis*>(a);
+          if (x == nullptr) continue;
+          ++time_axes;
+          QCOMPARE(x->tickType(), QValueAxis::TicksDynamic);
+          QVERIFY2(round_step(x->tickInterval()), qPrintable(QString::number(x->tickInterval())));
+          const double ticks = (x->max() - x->min()) / x->tickInterval();
+          QVERIFY2(ticks >= 1 && ticks <= 12, qPrintable(QString::number(ticks)));
+        }
+      }
+      QCOMPARE(time_axes, 4);
+    }
   }
 };
 

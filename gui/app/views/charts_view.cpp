@@ -19,6 +19,7 @@
 #include "model/timeline_model.hpp"
 #include "model/trace_store.hpp"
 #include "views/goroutine_colors.hpp"
+#include "views/timeline_geometry.hpp"
 
 namespace goroscope::gui {
 
@@ -314,8 +315,24 @@ void ChartsView::refresh() {
   y_waits_->setTickInterval(step);
   y_waits_->setRange(0, 4 * step);
 
+  // Round ticks (a 1-2-5 step in ms, anchored at 0), chosen like the timeline's own axis for
+  // a chart's width, instead of QValueAxis's fixed tick count (25.076, 50.152, ...).
+  TimelineGeometry axis;
+  const int columns = std::max(1, static_cast<QGridLayout*>(layout())->columnCount());
+  axis.set_width(std::max(150.0, width() / static_cast<double>(columns) - 60));  // about one chart's plot
+  axis.show(t0, t1);
+  const double step_ms = static_cast<double>(axis.tick_step(/*min_spacing=*/70)) / 1e6;
   for (QValueAxis* x : x_axes_) {
+    // Fixed ticks while range and interval change: each setter lays the axis out at once, and
+    // a new range with the old interval (or the reverse) can mean many thousands of ticks.
+    x->setTickType(QValueAxis::TicksFixed);
     x->setRange(static_cast<double>(t0) / 1e6, static_cast<double>(t1) / 1e6);  // exactly the timeline's
+    x->setTickInterval(step_ms);
+    x->setTickAnchor(0);
+    x->setTickType(QValueAxis::TicksDynamic);
+    x->setLabelFormat(step_ms >= 1 ? QStringLiteral("%.0f") : step_ms >= 0.1 ? QStringLiteral("%.1f")
+                                                            : step_ms >= 0.01 ? QStringLiteral("%.2f")
+                                                                              : QStringLiteral("%.3f"));
   }
 }
 
