@@ -5,6 +5,7 @@
 //   go func() { for j := range n { jobs <- j }; close(jobs) }()
 //   go func() { wg.Wait(); close(results) }()
 //   for r := range results { ... }
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -75,9 +76,15 @@ void worker_pool_main(const SampleParams& p, SampleOutcome& out) {
   out.say(workers, " workers, ", njobs, " jobs, channel buffers of ", buffer);
   out.say("received ", received, " results: ", njobs - missing, " of ", njobs, " jobs done, ", duplicated,
           " done more than once, ", wrong, " wrong");
-  std::string spread;
-  for (int w = 1; w <= workers; ++w) spread += (w > 1 ? ", " : "") + std::to_string(per_worker[static_cast<size_t>(w)]);
-  out.say("jobs per worker: ", spread);
+  if (workers <= 16) {
+    std::string spread;
+    for (int w = 1; w <= workers; ++w) spread += (w > 1 ? ", " : "") + std::to_string(per_worker[static_cast<size_t>(w)]);
+    out.say("jobs per worker: ", spread);
+  } else {  // one number per worker would be a line of thousands: summarise the spread instead
+    const auto [least, most] = std::minmax_element(per_worker.begin() + 1, per_worker.end());
+    out.say("jobs per worker: ", *least, " to ", *most, ", ", fixed(static_cast<double>(received) / workers, 1),
+            " on average");
+  }
   out.set("jobs", static_cast<double>(njobs));
   out.set("results", static_cast<double>(received));
   out.set("missing", static_cast<double>(missing));
@@ -113,8 +120,8 @@ Sample worker_pool() {
   info.default_procs = 4;
   info.suggested_dilation = 20;
   info.params = {
-      int_param("workers", "Workers", "Number of worker goroutines in the pool.", 4, 1, 64),
-      int_param("jobs", "Jobs", "Number of jobs the producer sends.", 40, 1, 100000),
+      int_param("workers", "Workers", "Number of worker goroutines in the pool.", 4, 1, 10000),
+      int_param("jobs", "Jobs", "Number of jobs the producer sends.", 40, 1, 1000000),
       int_param("buffer", "Buffer", "Capacity of the jobs and results channels (0: unbuffered).", 10, 0, 10000),
   };
   return Sample{std::move(info), worker_pool_main};

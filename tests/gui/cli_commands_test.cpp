@@ -31,7 +31,7 @@ TEST(CliCommandsTest, ListPrintsIdThenSummaryForEverySample) {
 TEST(CliCommandsTest, InfoShowsParametersAndExplanation) {
   std::ostringstream out;
   EXPECT_EQ(info_command("worker-pool", out), kExitOk);
-  EXPECT_NE(out.str().find("workers  (Workers) integer 1..64, default 4"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("workers  (Workers) integer 1..10000, default 4"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find(find_sample("worker-pool")->info.explanation), std::string::npos);
   EXPECT_THROW(info_command("nope", out), UsageError);
 }
@@ -125,7 +125,7 @@ TEST(CliCommandsTest, RunRejectsUnknownSampleAndBadParameters) {
     run_command(opts, out, err);
     ADD_FAILURE() << "no error";
   } catch (const UsageError& e) {
-    EXPECT_STREQ(e.what(), "parameter 'workers' must be between 1 and 64 (got 0)");
+    EXPECT_STREQ(e.what(), "parameter 'workers' must be between 1 and 10000 (got 0)");
   }
   EXPECT_EQ(out.str(), "") << "nothing runs when the command line is wrong";
 }

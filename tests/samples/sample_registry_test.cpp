@@ -61,7 +61,7 @@ TEST(SampleRegistryTest, ValidationRejectsBrokenMetadata) {
   bad.explanation = "one paragraph";
   EXPECT_THROW(validate_sample(bad), std::logic_error);
   bad = good;
-  bad.params[0].def = 1000;
+  bad.params[0].def = bad.params[0].max + 1;  // a default outside its own range
   EXPECT_THROW(validate_sample(bad), std::logic_error);
   bad = good;
   bad.params.push_back(bad.params[0]);
