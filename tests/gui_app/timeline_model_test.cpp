@@ -177,6 +177,61 @@ class TimelineModelTest : public QObject {
     QCOMPARE(live.blocks().size(), fresh.blocks().size());
   }
 
+  void a_late_event_tied_with_the_last_taken_one_does_not_rebuild() {
+    // Ticks of the same nanosecond from different Ms: stable merging puts a late event with
+    // the same ts after every stored one, so the taken prefix is intact.
+    std::vector<gor::Event> events = {ev(10, K::GoStart, 1, 0), ev(20, K::GoBlock, 1, 0, 1), ev(20, K::GoStart, 2, 1)};
+    TakenPrefix prefix;
+    prefix.took(events.data(), events.size());
+    QCOMPARE(prefix.before_last, size_t(1));
+    events.push_back(ev(20, K::GoUnblock, 1, 1, 2));  // late, at the same ts
+    QVERIFY(!prefix.changed(events));
+    prefix.took(events.data() + 3, 1);
+    QCOMPARE(prefix.taken, size_t(4));
+    QCOMPARE(prefix.before_last, size_t(1));  // still only the GoStart at 10 is before ts 20
+    events.insert(events.begin() + 1, ev(15, K::GoCreate, 3, 0));  // late and earlier: changed
+    QVERIFY(prefix.changed(events));
+    QVERIFY(TakenPrefix{}.changed(events) == false);  // nothing taken yet
+    std::vector<gor::Event> shorter(events.begin(), events.begin() + 2);  // a replaced store
+    QVERIFY(prefix.changed(shorter));
+
+    // A model synced across such ties equals a fresh build.
+    TimelineModel live;
+    std::vector<gor::Event> store = {ev(10, K::GoStart, 1, 0), ev(20, K::GoBlock, 1, 0, 1), ev(20, K::GoStart, 2, 1)};
+    store.reserve(8);
+    live.sync(store, 20);
+    store.push_back(ev(20, K::GoUnblock, 1, 1, 2));
+    store.push_back(ev(30, K::GoStart, 1, 0));
+    live.sync(store, 1000);
+    TimelineModel fresh;
+    fresh.append(store.data(), store.size());
+    QCOMPARE(live.events_taken(), store.size());
+    QCOMPARE(live.blocks().size(), fresh.blocks().size());
+    QCOMPARE(live.wakes().size(), fresh.wakes().size());
+  }
+
+  void goroutine_slots_take_any_id() {
+    GoroutineSlots<int> table;
+    QVERIFY(!table.contains(1));
+    table.at(1) = 10;
+    table.at(3) = 30;
+    table.at(uint64_t{1} << 40) = 40;  // far beyond the others: kept aside, not a huge array
+    table.at(0) = 5;
+    QCOMPARE(table.size(), size_t(4));
+    QCOMPARE(*table.find(1), 10);
+    QCOMPARE(*table.find(3), 30);
+    QCOMPARE(*table.find(uint64_t{1} << 40), 40);
+    QVERIFY(table.find(2) == nullptr);
+    QCOMPARE(table.at(3), 30);  // at() of a known id keeps its value
+    std::vector<std::pair<uint64_t, int>> seen;
+    table.for_each([&](uint64_t g, int v) { seen.emplace_back(g, v); });
+    const std::vector<std::pair<uint64_t, int>> want = {{0, 5}, {1, 10}, {3, 30}, {uint64_t{1} << 40, 40}};
+    QCOMPARE(seen, want);
+    table.clear();
+    QCOMPARE(table.size(), size_t(0));
+    QVERIFY(!table.contains(1));
+  }
+
   void visible_range_by_binary_search() {
     TimelineModel m;
     std::vector<gor::Event> e;

@@ -52,20 +52,18 @@ void ChartData::clear() {
   queued_in_.clear();
   channels_.clear();
   channel_index_.clear();
-  taken_ = 0;
-  taken_ts_ = std::numeric_limits<int64_t>::min();
+  prefix_ = TakenPrefix{};
 }
 
 void ChartData::append(const gor::Event* events, size_t count) {
   for (size_t i = 0; i < count; ++i) take(events[i]);
-  taken_ += count;
-  if (count) taken_ts_ = events[count - 1].ts;
+  prefix_.took(events, count);
 }
 
 void ChartData::sync(const std::vector<gor::Event>& events, int64_t upto) {
-  if (prefix_changed(events, taken_, taken_ts_)) clear();
+  if (prefix_.changed(events)) clear();
   const size_t last = count_through(events, upto);
-  if (last > taken_) append(events.data() + taken_, last - taken_);
+  if (last > prefix_.taken) append(events.data() + prefix_.taken, last - prefix_.taken);
 }
 
 ChartData::Queue& ChartData::queue(int q) {

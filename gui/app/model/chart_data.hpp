@@ -14,6 +14,8 @@
 
 #include <gor/trace.hpp>
 
+#include "model/event_prefix.hpp"
+
 namespace goroscope::gui {
 
 // StepPoint is a series' value from ts on (lo and hi: the extremes it took within its bucket).
@@ -55,7 +57,7 @@ class ChartData {
   // sync() as TimelineModel::sync(): takes events with ts <= upto, rebuilding if a late batch
   // landed before what was taken.
   void sync(const std::vector<gor::Event>& events, int64_t upto);
-  size_t events_taken() const { return taken_; }
+  size_t events_taken() const { return prefix_.taken; }
 
   const StepSeries& alive() const { return alive_; }
   const StepSeries& runnable() const { return runnable_; }
@@ -92,8 +94,7 @@ class ChartData {
   std::unordered_map<uint64_t, int> queued_in_;  // goroutine -> its queue (-1: global)
   std::vector<ChannelSeries> channels_;
   std::unordered_map<uint64_t, size_t> channel_index_;
-  size_t taken_ = 0;
-  int64_t taken_ts_ = std::numeric_limits<int64_t>::min();
+  TakenPrefix prefix_;  // the store events taken so far
 };
 
 }  // namespace goroscope::gui

@@ -19,11 +19,36 @@ inline size_t count_through(const std::vector<gor::Event>& events, int64_t t) {
   return static_cast<size_t>(std::lower_bound(events.begin(), events.end(), t + 1, by_ts) - events.begin());
 }
 
-// prefix_changed() says whether a model that took the first `taken` events, the last of them at
-// `taken_ts`, must start over: the store was replaced, or a late batch was merged in before
-// taken_ts (batches from different Ms may reach back in time).
-inline bool prefix_changed(const std::vector<gor::Event>& events, size_t taken, int64_t taken_ts) {
-  return taken > 0 && (events.size() < taken || count_through(events, taken_ts) != taken);
-}
+// TakenPrefix is how much of a store's events (sorted by ts, stable) a model has taken, and
+// whether that is still the store's prefix.
+struct TakenPrefix {
+  size_t taken = 0;                                    // events taken
+  int64_t last_ts = std::numeric_limits<int64_t>::min();  // ts of the last one
+  size_t before_last = 0;                              // taken events with ts < last_ts
+
+  // took() records that the model took `count` more events, `batch` (sorted by ts).
+  void took(const gor::Event* batch, size_t count) {
+    if (count == 0) return;
+    const int64_t ts = batch[count - 1].ts;
+    const auto by_ts = [](const gor::Event& e, int64_t v) { return e.ts < v; };
+    const size_t first_at_ts = static_cast<size_t>(std::lower_bound(batch, batch + count, ts, by_ts) - batch);
+    if (first_at_ts > 0 || ts != last_ts) before_last = taken + first_at_ts;
+    taken += count;
+    last_ts = ts;
+  }
+  // changed() says whether a model built from the first `taken` events must start over: the
+  // store was replaced, or a late batch was merged in among them (batches from different Ms
+  // may reach back in time). A late event with ts == last_ts is not a change: a stable merge
+  // puts it after every stored event of that ts, so after the prefix (checking only "how many
+  // events have ts <= last_ts" would rebuild the whole model on each such tie).
+  bool changed(const std::vector<gor::Event>& events) const {
+    if (taken == 0) return false;
+    if (events.size() < taken || events[taken - 1].ts != last_ts) return true;
+    const auto by_ts = [](const gor::Event& e, int64_t v) { return e.ts < v; };
+    const auto first = events.begin();
+    return static_cast<size_t>(std::lower_bound(first, first + static_cast<std::ptrdiff_t>(taken), last_ts, by_ts) - first) !=
+           before_last;
+  }
+};
 
 }  // namespace goroscope::gui

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <new>
 #include <map>
 #include <unordered_set>
+
+#include <sys/mman.h>
 
 #include <gor/detail/park.hpp>
 #include <gor/runtime.hpp>
@@ -28,6 +31,31 @@ const std::array<bool, kKinds>& race_kinds() {
     return t;
   }();
   return table;
+}
+
+// push_big() appends to one of the arrays that grow with the run (slices, blocks, wake-ups).
+// Doubling a vector of millions copies and page-faults hundreds of MB in one frame of a live
+// run, so past kBigArray elements the first growth reserves kBigReserve at once: address
+// space only (pages are committed as they are written, in 2 MiB pages where the kernel
+// allows), and the array stops moving until a run outgrows that.
+constexpr size_t kBigArray = size_t{1} << 17;
+constexpr size_t kBigReserve = size_t{1} << 22;
+
+template <class T>
+void push_big(std::vector<T>& v, const T& x) {
+  if (v.size() == v.capacity() && v.size() >= kBigArray) {
+    const size_t want = std::max(2 * v.size(), kBigReserve);
+    try {
+      v.reserve(want);
+    } catch (const std::bad_alloc&) {  // strict overcommit: grow as usual
+      v.reserve(v.size() + v.size() / 2);
+    }
+    constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+    const uintptr_t a = (reinterpret_cast<uintptr_t>(v.data() + v.size()) + kHuge - 1) & ~(kHuge - 1);
+    const uintptr_t b = reinterpret_cast<uintptr_t>(v.data() + v.capacity()) & ~(kHuge - 1);
+    if (b > a) (void)madvise(reinterpret_cast<void*>(a), b - a, MADV_HUGEPAGE);  // advice only
+  }
+  v.push_back(x);
 }
 
 }  // namespace
@@ -60,16 +88,9 @@ void TimelineModel::clear() {
   run_markers_.clear();
   wakes_.clear();
   blocks_.clear();
-  by_goroutine_.clear();
-  wakes_by_goroutine_.clear();
-  blocks_by_goroutine_.clear();
-  created_.clear();
-  ended_.clear();
-  running_.clear();
-  blocked_.clear();
+  tracks_.clear();
   end_ns_ = 0;
-  taken_ = 0;
-  taken_ts_ = std::numeric_limits<int64_t>::min();
+  prefix_ = TakenPrefix{};
 }
 
 TimelineModel::Lane& TimelineModel::lane(int p) {
@@ -98,24 +119,23 @@ void TimelineModel::append(const gor::Event* events, size_t count) {
     blocks_.reserve(blocks_.size() + blocks);
   }
   for (size_t i = 0; i < count; ++i) take(events[i]);
-  taken_ += count;
-  if (count) taken_ts_ = events[count - 1].ts;
+  prefix_.took(events, count);
 }
 
 void TimelineModel::sync(const std::vector<gor::Event>& events, int64_t upto) {
-  if (prefix_changed(events, taken_, taken_ts_)) clear();
+  if (prefix_.changed(events)) clear();
   const size_t last = count_through(events, upto);
-  if (last > taken_) append(events.data() + taken_, last - taken_);
+  if (last > prefix_.taken) append(events.data() + prefix_.taken, last - prefix_.taken);
 }
 
 void TimelineModel::close_run(uint64_t g, int64_t ts) {
-  auto it = running_.find(g);
-  if (it == running_.end()) return;
-  Lane& l = lanes_[it->second.lane];
-  RunSpan& s = l.spans[it->second.index];
+  Track* t = tracks_.find(g);
+  if (!t || !t->is_running) return;
+  Lane& l = lanes_[t->running.lane];
+  RunSpan& s = l.spans[t->running.index];
   s.end = std::max(ts, s.start);
-  if (l.open == static_cast<long>(it->second.index)) l.open = -1;
-  running_.erase(it);
+  if (l.open == static_cast<long>(t->running.index)) l.open = -1;
+  t->is_running = false;
 }
 
 void TimelineModel::add_marker(int p, MarkerKind k, const gor::Event& e) {
@@ -130,17 +150,18 @@ void TimelineModel::take(const gor::Event& e) {
   using K = gor::EventKind;
   end_ns_ = std::max(end_ns_, e.ts);
   auto close_block = [&](uint64_t g) {
-    auto it = blocked_.find(g);
-    if (it == blocked_.end()) return;
-    BlockSpan& b = blocks_[it->second];
+    Track* t = tracks_.find(g);
+    if (!t || t->blocked == Track::kNone) return;
+    BlockSpan& b = blocks_[t->blocked];
     b.end = std::max(e.ts, b.start);
-    blocked_.erase(it);
+    t->blocked = Track::kNone;
   };
   auto open_block = [&](uint64_t g, uint32_t reason) {
     close_block(g);
-    blocks_by_goroutine_[g].push_back(static_cast<uint32_t>(blocks_.size()));
-    blocked_[g] = blocks_.size();
-    blocks_.push_back(BlockSpan{e.ts, kOpenEnd, g, reason});
+    Track& t = tracks_.at(g);
+    t.blocks.push_back(static_cast<uint32_t>(blocks_.size()));
+    t.blocked = blocks_.size();
+    push_big(blocks_, BlockSpan{e.ts, kOpenEnd, g, reason});
   };
   switch (e.kind) {
     case K::GoStart: {
@@ -151,9 +172,11 @@ void TimelineModel::take(const gor::Event& e) {
       close_block(e.g);
       const SpanRef ref{static_cast<uint32_t>(e.p), static_cast<uint32_t>(l.spans.size())};
       l.open = static_cast<long>(l.spans.size());
-      l.spans.push_back(RunSpan{e.ts, kOpenEnd, e.g});
-      running_[e.g] = ref;
-      by_goroutine_[e.g].push_back(ref);
+      push_big(l.spans, RunSpan{e.ts, kOpenEnd, e.g});
+      Track& t = tracks_.at(e.g);
+      t.running = ref;
+      t.is_running = true;
+      t.spans.push_back(ref);
       break;
     }
     case K::GoBlock:
@@ -164,12 +187,16 @@ void TimelineModel::take(const gor::Event& e) {
     case K::GoEnd:
       close_run(e.g, e.ts);
       close_block(e.g);
-      ended_[e.g] = e.ts;
+      tracks_.at(e.g).ended = e.ts;
       break;
-    case K::GoCreate: created_.emplace(e.g, e.ts); break;
+    case K::GoCreate: {
+      Track& t = tracks_.at(e.g);
+      if (t.created < 0) t.created = e.ts;
+      break;
+    }
     case K::GoPreempted: {
-      auto it = running_.find(e.g);
-      const int p = e.p >= 0 ? e.p : (it != running_.end() ? static_cast<int>(it->second.lane) : -1);
+      const Track* t = tracks_.find(e.g);
+      const int p = e.p >= 0 ? e.p : (t && t->is_running ? static_cast<int>(t->running.lane) : -1);
       close_run(e.g, e.ts);
       if (p >= 0) add_marker(p, MarkerKind::Preempt, e);
       break;
@@ -180,9 +207,9 @@ void TimelineModel::take(const gor::Event& e) {
       break;
     case K::SyscallExit: close_block(e.g); break;
     case K::GoUnblock:
-      wakes_by_goroutine_[e.g].push_back(static_cast<uint32_t>(wakes_.size()));
-      if (e.a0 && e.a0 != e.g) wakes_by_goroutine_[e.a0].push_back(static_cast<uint32_t>(wakes_.size()));
-      wakes_.push_back(Wake{e.ts, e.g, e.a0, e.p});
+      tracks_.at(e.g).wakes.push_back(static_cast<uint32_t>(wakes_.size()));
+      if (e.a0 && e.a0 != e.g) tracks_.at(e.a0).wakes.push_back(static_cast<uint32_t>(wakes_.size()));
+      push_big(wakes_, Wake{e.ts, e.g, e.a0, e.p});
       close_block(e.g);
       break;
     case K::Steal:
@@ -198,7 +225,9 @@ void TimelineModel::take(const gor::Event& e) {
     case K::PartialDeadlock: add_marker(-1, MarkerKind::PartialDeadlock, e); break;
     case K::RunEnd: {
       std::vector<uint64_t> still;
-      for (const auto& [g, ref] : running_) still.push_back(g);
+      tracks_.for_each([&](uint64_t g, const Track& t) {
+        if (t.is_running) still.push_back(g);
+      });
       for (uint64_t g : still) close_run(g, e.ts);
       const auto status = static_cast<gor::RunStatus>(e.a0);
       if (status == gor::RunStatus::Panic) add_marker(-1, MarkerKind::Panic, e);
@@ -222,15 +251,15 @@ std::span<const uint64_t> TimelineModel::stolen_by(int lane, size_t index) const
 
 const std::vector<SpanRef>& TimelineModel::spans_of(uint64_t g) const {
   static const std::vector<SpanRef> none;
-  auto it = by_goroutine_.find(g);
-  return it == by_goroutine_.end() ? none : it->second;
+  const Track* t = tracks_.find(g);
+  return t ? t->spans : none;
 }
 
 void TimelineModel::waits_of(uint64_t g, int64_t t0, int64_t t1, std::vector<BlockSpan>& out) const {
   static const std::vector<uint32_t> no_blocks;
   const std::vector<SpanRef>& refs = spans_of(g);
-  auto bit = blocks_by_goroutine_.find(g);
-  const std::vector<uint32_t>& bl = bit == blocks_by_goroutine_.end() ? no_blocks : bit->second;
+  const Track* track = tracks_.find(g);
+  const std::vector<uint32_t>& bl = track ? track->blocks : no_blocks;
   auto slice = [&](size_t i) -> const RunSpan& { return spans(static_cast<int>(refs[i].lane))[refs[i].index]; };
   // gap() fills [a, b), between two of g's slices, with its blocks and runnable time.
   auto push = [&](int64_t start, int64_t end, uint32_t reason) {
@@ -254,10 +283,10 @@ void TimelineModel::waits_of(uint64_t g, int64_t t0, int64_t t1, std::vector<Blo
       std::partition_point(refs.begin(), refs.end(), [&](const SpanRef& r) {
         return span_end(spans(static_cast<int>(r.lane))[r.index]) < t0;
       }) - refs.begin());
-  auto created = created_.find(g);
-  const bool ended = ended_.count(g) > 0;
+  const int64_t created = track ? track->created : -1;
+  const bool ended = track && track->ended >= 0;
   for (;; ++i) {
-    const int64_t a = i > 0 ? span_end(slice(i - 1)) : created != created_.end() ? created->second : -1;
+    const int64_t a = i > 0 ? span_end(slice(i - 1)) : created;
     const int64_t b = i < n ? slice(i).start : ended ? -1 : end_ns_;
     if (a >= 0 && b >= 0) gap(a, b);
     if (i >= n || slice(i).start > t1) break;
@@ -266,8 +295,8 @@ void TimelineModel::waits_of(uint64_t g, int64_t t0, int64_t t1, std::vector<Blo
 
 const std::vector<uint32_t>& TimelineModel::wakes_of(uint64_t g) const {
   static const std::vector<uint32_t> none;
-  auto it = wakes_by_goroutine_.find(g);
-  return it == wakes_by_goroutine_.end() ? none : it->second;
+  const Track* t = tracks_.find(g);
+  return t ? t->wakes : none;
 }
 
 std::pair<size_t, size_t> TimelineModel::visible(int lane, int64_t t0, int64_t t1) const {

@@ -12,11 +12,14 @@
 #include <limits>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include <gor/trace.hpp>
+
+#include "model/event_prefix.hpp"
+
+#include "model/goroutine_slots.hpp"
 
 namespace goroscope::gui {
 
@@ -105,7 +108,7 @@ class TimelineModel {
   // always equals one built from events[0 .. upper_bound(upto)).
   void sync(const std::vector<gor::Event>& events, int64_t upto);
   // events_taken() is how many events the model was built from.
-  size_t events_taken() const { return taken_; }
+  size_t events_taken() const { return prefix_.taken; }
 
   int lane_count() const { return static_cast<int>(lanes_.size()); }
   // spans() are lane's slices, sorted by start, never overlapping.
@@ -181,16 +184,21 @@ class TimelineModel {
   std::vector<Marker> run_markers_;
   std::vector<Wake> wakes_;
   std::vector<BlockSpan> blocks_;
-  std::unordered_map<uint64_t, std::vector<SpanRef>> by_goroutine_;
-  std::unordered_map<uint64_t, std::vector<uint32_t>> wakes_by_goroutine_;
-  std::unordered_map<uint64_t, std::vector<uint32_t>> blocks_by_goroutine_;  // indices into blocks_
-  std::unordered_map<uint64_t, int64_t> created_;  // goroutine -> its GoCreate's ts
-  std::unordered_map<uint64_t, int64_t> ended_;    // goroutine -> its GoEnd's ts
-  std::unordered_map<uint64_t, SpanRef> running_;  // goroutine -> its open slice
-  std::unordered_map<uint64_t, size_t> blocked_;   // goroutine -> its open BlockSpan
+  // Track is what the model keeps per goroutine.
+  struct Track {
+    static constexpr size_t kNone = ~size_t{0};
+    std::vector<SpanRef> spans;    // its slices, in start order
+    std::vector<uint32_t> wakes;   // indices into wakes_ (readied or readier)
+    std::vector<uint32_t> blocks;  // indices into blocks_
+    int64_t created = -1;          // its GoCreate's ts (-1: none seen)
+    int64_t ended = -1;            // its GoEnd's ts (-1: none seen)
+    SpanRef running{};             // its open slice, when is_running
+    bool is_running = false;
+    size_t blocked = kNone;        // its open BlockSpan, or kNone
+  };
+  GoroutineSlots<Track> tracks_;
   int64_t end_ns_ = 0;
-  size_t taken_ = 0;
-  int64_t taken_ts_ = std::numeric_limits<int64_t>::min();  // ts of the last event taken
+  TakenPrefix prefix_;  // the store events taken so far
 };
 
 // wait_reason_name() is the text for a BlockSpan reason ("chan receive", "syscall", ...).
