@@ -44,9 +44,13 @@ class RunControllerTest : public QObject {
     const auto& ev = c.store().events();
     for (size_t i = 1; i < ev.size(); ++i) QVERIFY(ev[i - 1].ts <= ev[i].ts);
     // Parent/child records: every goroutine but main has a parent that lists it.
-    for (const auto& [id, rec] : c.store().goroutines()) {
-      if (rec.parent == 0) continue;
-      const GoroutineRecord* parent = c.store().goroutine(rec.parent);
+    std::vector<std::pair<uint64_t, uint64_t>> child_parent;
+    c.store().goroutines().for_each([&](uint64_t id, const GoroutineRecord& rec) {
+      if (rec.parent != 0) child_parent.emplace_back(id, rec.parent);
+    });
+    QVERIFY(child_parent.size() >= 4);  // the workers, the producer and the closer
+    for (const auto& [id, parent_id] : child_parent) {
+      const GoroutineRecord* parent = c.store().goroutine(parent_id);
       QVERIFY(parent);
       QVERIFY(std::find(parent->children.begin(), parent->children.end(), id) != parent->children.end());
     }

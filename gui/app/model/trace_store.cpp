@@ -108,7 +108,7 @@ size_t reserved_events_for_this_machine() {
 }
 
 GoroutineRecord& TraceStore::record(uint64_t id) {
-  GoroutineRecord& r = goroutines_[id];
+  GoroutineRecord& r = goroutines_.at(id);
   r.id = id;
   return r;
 }
@@ -124,11 +124,11 @@ void TraceStore::index(const gor::Event& e) {
     if (e.a0) record(e.a0).children.push_back(e.g);
   } else if (e.kind == gor::EventKind::GoEnd) {
     record(e.g).ended_ns = e.ts;
-  } else if (e.g && goroutines_.find(e.g) == goroutines_.end()) {
+  } else if (e.g && !goroutines_.contains(e.g)) {
     record(e.g);  // main, or a goroutine created before tracing saw it
   }
   auto keep = [&](uint64_t g) {
-    RecentRing& ring = recent_[g];
+    RecentRing& ring = recent_.at(g);
     if (ring.events.size() < kRecentPerGoroutine) {
       ring.events.push_back(e);
     } else {  // overwrite the oldest
@@ -141,14 +141,13 @@ void TraceStore::index(const gor::Event& e) {
 }
 
 const GoroutineRecord* TraceStore::goroutine(uint64_t id) const {
-  auto it = goroutines_.find(id);
-  return it == goroutines_.end() ? nullptr : &it->second;
+  return goroutines_.find(id);
 }
 
 std::vector<gor::Event> TraceStore::recent_events_of(uint64_t g, size_t max) const {
-  auto it = recent_.find(g);
-  if (it == recent_.end()) return {};
-  const RecentRing& ring = it->second;
+  const RecentRing* found = recent_.find(g);
+  if (!found) return {};
+  const RecentRing& ring = *found;
   std::vector<gor::Event> out;
   out.reserve(ring.events.size());
   out.insert(out.end(), ring.events.begin() + static_cast<std::ptrdiff_t>(ring.next), ring.events.end());

@@ -17,12 +17,12 @@
 
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include <gor/trace.hpp>
 
+#include "model/goroutine_slots.hpp"
 #include "model/page_warmer.hpp"
 
 namespace goroscope::gui {
@@ -69,7 +69,8 @@ class TraceStore {
 
   // goroutine() is the record of goroutine `id`, or nullptr if the trace never named it.
   const GoroutineRecord* goroutine(uint64_t id) const;
-  const std::unordered_map<uint64_t, GoroutineRecord>& goroutines() const { return goroutines_; }
+  // goroutines() is every goroutine the trace named, by id (ascending for the engine's ids).
+  const GoroutineSlots<GoroutineRecord>& goroutines() const { return goroutines_; }
 
   // recent_events_of() is up to `max` latest events about goroutine `g` (as g, or as the
   // readier of a GoUnblock), oldest first.
@@ -84,7 +85,7 @@ class TraceStore {
   PageWarmer warmer_;   // commits the reserved pages ahead of events_.size()
   size_t warmed_ = 0;   // events_ index up to which warming was asked for
   std::vector<std::string> strings_;
-  std::unordered_map<uint64_t, GoroutineRecord> goroutines_;
+  GoroutineSlots<GoroutineRecord> goroutines_;
   // per goroutine: timestamps-ordered positions are unstable under merges, so keep the
   // goroutine's own events (a ring of the latest kRecentPerGoroutine, `next` is the oldest
   // once full).
@@ -92,7 +93,7 @@ class TraceStore {
     std::vector<gor::Event> events;
     size_t next = 0;
   };
-  std::unordered_map<uint64_t, RecentRing> recent_;
+  GoroutineSlots<RecentRing> recent_;
   size_t counts_[static_cast<size_t>(gor::EventKind::Count_) + 1] = {};
 };
 
