@@ -16,7 +16,12 @@ void TraceStore::clear() {
   events_.shrink_to_fit();
   strings_.clear();
   goroutines_.clear();
-  recent_.clear();
+  previous_.clear();
+  previous_.shrink_to_fit();
+  readier_previous_.clear();
+  readier_previous_.shrink_to_fit();
+  chain_end_.clear();
+  linked_ = 0;
   std::fill(std::begin(counts_), std::end(counts_), 0);
 }
 
@@ -58,6 +63,8 @@ void TraceStore::append(std::vector<gor::Event> batch) {
   if (!std::is_sorted(batch.begin(), batch.end(), by_ts)) std::stable_sort(batch.begin(), batch.end(), by_ts);
   for (const gor::Event& e : batch) index(e);
   events_ = std::move(batch);
+  previous_.reserve(events_.size());
+  link(0);
 }
 
 void TraceStore::append_copy(gor::Event* batch, size_t count) {
@@ -74,10 +81,12 @@ void TraceStore::append_copy(gor::Event* batch, size_t count) {
       warmer_.drop();
       try {
         events_.reserve(std::max(reserved, want));
+        previous_.reserve(events_.capacity());
       } catch (const std::bad_alloc&) {  // strict overcommit (vm.overcommit_memory=2): grow as usual
         events_.reserve(want);
       }
       advise_huge_pages(events_.data() + events_.size(), (events_.capacity() - events_.size()) * sizeof(gor::Event));
+      advise_huge_pages(previous_.data() + previous_.size(), (previous_.capacity() - previous_.size()) * sizeof(uint32_t));
       warmed_ = events_.size() + count;
     }
   }
@@ -95,8 +104,59 @@ void TraceStore::append_copy(gor::Event* batch, size_t count) {
   // overlapping tail, so a frame costs O(batch + overlap), not O(run).
   if (old > 0 && events_[old].ts < events_[old - 1].ts) {
     auto first = std::upper_bound(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(old), events_[old], by_ts);
+    unlink_from(static_cast<size_t>(first - events_.begin()));  // those events are about to move
     std::inplace_merge(first, events_.begin() + static_cast<std::ptrdiff_t>(old), events_.end(), by_ts);
   }
+  link(linked_);
+}
+
+void TraceStore::link(size_t from) {
+  previous_.resize(std::min(from, previous_.size()));
+  const size_t end = std::min(events_.size(), size_t{kNoLink});  // indices must fit the links
+  for (size_t i = from; i < end; ++i) {
+    const gor::Event& e = events_[i];
+    const auto at = static_cast<uint32_t>(i);
+    if (e.g) {
+      ChainEnd& c = chain_end_.at(e.g);
+      previous_.push_back(c.last);
+      c.last = at;
+    } else {
+      previous_.push_back(kNoLink);
+    }
+    if (e.kind == gor::EventKind::GoUnblock && e.a0 && e.a0 != e.g) {
+      ChainEnd& r = chain_end_.at(e.a0);
+      readier_previous_.emplace_back(at, r.last);
+      r.last = at;
+    }
+  }
+  linked_ = std::max(linked_, end);
+}
+
+void TraceStore::unlink_from(size_t from) {
+  if (from >= linked_) return;
+  // Every goroutine whose chain reaches into [from, linked_) appears there: move its chain's
+  // end back before `from`, following the links while they still describe these positions.
+  auto rewind = [&](uint64_t g) {
+    ChainEnd* c = chain_end_.find(g);
+    while (c && c->last != kNoLink && c->last >= from) c->last = previous_of(g, c->last);
+  };
+  for (size_t i = from; i < linked_; ++i) {
+    const gor::Event& e = events_[i];
+    if (e.g) rewind(e.g);
+    if (e.kind == gor::EventKind::GoUnblock && e.a0 && e.a0 != e.g) rewind(e.a0);
+  }
+  previous_.resize(from);
+  const auto cut = std::lower_bound(readier_previous_.begin(), readier_previous_.end(),
+                                    std::pair<uint32_t, uint32_t>{static_cast<uint32_t>(from), 0});
+  readier_previous_.erase(cut, readier_previous_.end());
+  linked_ = from;
+}
+
+uint32_t TraceStore::previous_of(uint64_t g, uint32_t i) const {
+  if (events_[i].g == g) return previous_[i];
+  // g was the readier of this GoUnblock.
+  const auto it = std::lower_bound(readier_previous_.begin(), readier_previous_.end(), std::pair<uint32_t, uint32_t>{i, 0});
+  return it != readier_previous_.end() && it->first == i ? it->second : kNoLink;
 }
 
 size_t reserved_events_for_this_machine() {
@@ -127,17 +187,6 @@ void TraceStore::index(const gor::Event& e) {
   } else if (e.g && !goroutines_.contains(e.g)) {
     record(e.g);  // main, or a goroutine created before tracing saw it
   }
-  auto keep = [&](uint64_t g) {
-    RecentRing& ring = recent_.at(g);
-    if (ring.events.size() < kRecentPerGoroutine) {
-      ring.events.push_back(e);
-    } else {  // overwrite the oldest
-      ring.events[ring.next] = e;
-      ring.next = (ring.next + 1) % kRecentPerGoroutine;
-    }
-  };
-  if (e.g) keep(e.g);
-  if (e.kind == gor::EventKind::GoUnblock && e.a0 && e.a0 != e.g) keep(e.a0);
 }
 
 const GoroutineRecord* TraceStore::goroutine(uint64_t id) const {
@@ -145,15 +194,10 @@ const GoroutineRecord* TraceStore::goroutine(uint64_t id) const {
 }
 
 std::vector<gor::Event> TraceStore::recent_events_of(uint64_t g, size_t max) const {
-  const RecentRing* found = recent_.find(g);
-  if (!found) return {};
-  const RecentRing& ring = *found;
+  const ChainEnd* c = chain_end_.find(g);
   std::vector<gor::Event> out;
-  out.reserve(ring.events.size());
-  out.insert(out.end(), ring.events.begin() + static_cast<std::ptrdiff_t>(ring.next), ring.events.end());
-  out.insert(out.end(), ring.events.begin(), ring.events.begin() + static_cast<std::ptrdiff_t>(ring.next));
-  std::stable_sort(out.begin(), out.end(), [](const gor::Event& a, const gor::Event& b) { return a.ts < b.ts; });
-  if (out.size() > max) out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(max));
+  for (uint32_t i = c ? c->last : kNoLink; i != kNoLink && out.size() < max; i = previous_of(g, i)) out.push_back(events_[i]);
+  std::reverse(out.begin(), out.end());  // the chain runs newest first
   return out;
 }
 

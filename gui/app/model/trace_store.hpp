@@ -73,12 +73,18 @@ class TraceStore {
   const GoroutineSlots<GoroutineRecord>& goroutines() const { return goroutines_; }
 
   // recent_events_of() is up to `max` latest events about goroutine `g` (as g, or as the
-  // readier of a GoUnblock), oldest first.
+  // readier of a GoUnblock), oldest first. Costs O(max log n), however long ago they were.
   std::vector<gor::Event> recent_events_of(uint64_t g, size_t max) const;
 
  private:
   void index(const gor::Event& e);
   GoroutineRecord& record(uint64_t id);
+  // link() threads events_[from, size) onto their goroutines' chains (events_ in final order).
+  void link(size_t from);
+  // unlink_from() takes events_[from, size) off the chains before a merge reorders them.
+  void unlink_from(size_t from);
+  // previous_of() is the event before `i` on goroutine g's chain (events_[i] is about g).
+  uint32_t previous_of(uint64_t g, uint32_t i) const;
 
   uint64_t generation_ = 0;
   std::vector<gor::Event> events_;
@@ -86,14 +92,20 @@ class TraceStore {
   size_t warmed_ = 0;   // events_ index up to which warming was asked for
   std::vector<std::string> strings_;
   GoroutineSlots<GoroutineRecord> goroutines_;
-  // per goroutine: timestamps-ordered positions are unstable under merges, so keep the
-  // goroutine's own events (a ring of the latest kRecentPerGoroutine, `next` is the oldest
-  // once full).
-  struct RecentRing {
-    std::vector<gor::Event> events;
-    size_t next = 0;
+  // Each goroutine's events form a chain backwards through events_, so the inspector finds a
+  // goroutine's latest events without a scan and without a copy of them per goroutine (that
+  // was a 3 KB ring each, written at a random place for every event: cache misses on the UI
+  // thread). Per event one 4-byte link written in order, per goroutine the index of its
+  // latest event (a small, hot array). Invariant: every link points to an earlier index.
+  static constexpr uint32_t kNoLink = ~uint32_t{0};
+  struct ChainEnd {
+    uint32_t last = kNoLink;  // index of the goroutine's latest event
   };
-  GoroutineSlots<RecentRing> recent_;
+  std::vector<uint32_t> previous_;  // per event: the previous event of its e.g (kNoLink: none)
+  // (index of a GoUnblock, the previous event of its readier a0), ascending by index.
+  std::vector<std::pair<uint32_t, uint32_t>> readier_previous_;
+  GoroutineSlots<ChainEnd> chain_end_;
+  size_t linked_ = 0;  // events_[0, linked_) are on the chains
   size_t counts_[static_cast<size_t>(gor::EventKind::Count_) + 1] = {};
 };
 
@@ -101,7 +113,5 @@ class TraceStore {
 // space for: an eighth of physical memory's worth, between 1M and 64M events (48 MiB to 3 GiB).
 size_t reserved_events_for_this_machine();
 
-// kRecentPerGoroutine is how many latest events TraceStore keeps per goroutine for the inspector.
-inline constexpr size_t kRecentPerGoroutine = 64;
 
 }  // namespace goroscope::gui
