@@ -15,6 +15,7 @@
 #include <goroscope/registry.hpp>
 #include <goroscope/runner.hpp>
 
+#include "model/event_prefix.hpp"
 #include "model/selection.hpp"
 #include "model/trace_store.hpp"
 #include "views/goroutine_colors.hpp"
@@ -44,6 +45,36 @@ void fill(TraceStore& store) {
 class TimelineViewTest : public QObject {
   Q_OBJECT
  private slots:
+  void a_backlog_too_big_for_one_frame_is_taken_over_several() {
+    GoroutineSelection selection;
+    TraceStore store;
+    std::vector<gor::Event> events;
+    const size_t n = 3 * kSyncChunk + 5;
+    for (size_t i = 0; i < n; ++i) events.push_back(ev(static_cast<int64_t>(i) * 10, K::GoStart, 1 + i % 50, static_cast<int>(i % 2)));
+    store.append(std::vector<gor::Event>(events));
+    TimelineView view(selection);
+    view.resize(1000, 240);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const auto spent = std::chrono::steady_clock::now() - std::chrono::seconds(1);  // a frame's budget used up
+    QVERIFY(!view.sync(store, /*live=*/false, 0, spent));
+    QCOMPARE(view.model().events_taken(), kSyncChunk);  // one chunk per call, never none
+    QVERIFY(view.behind_ns() > 0);
+    QVERIFY(view.catching_up_label().isVisible());
+    QVERIFY2(view.catching_up_label().text().startsWith(QStringLiteral("Catching up: ")), qPrintable(view.catching_up_label().text()));
+    int calls = 1;
+    while (!view.sync(store, /*live=*/false, 0, spent)) ++calls;
+    QCOMPARE(calls, 3);  // chunks 2 and 3, then the last 5 events
+    QCOMPARE(view.model().events_taken(), n);
+    QCOMPARE(view.behind_ns(), int64_t(0));
+    QVERIFY(!view.catching_up_label().isVisible());
+    TimelineModel fresh;
+    fresh.append(events.data(), events.size());
+    QCOMPARE(view.model().spans(0).size(), fresh.spans(0).size());
+    QCOMPARE(view.model().spans(1).size(), fresh.spans(1).size());
+    QCOMPARE(view.model().spans(1).back().start, fresh.spans(1).back().start);
+  }
+
   void clicking_a_slice_selects_its_goroutine() {
     GoroutineSelection selection;
     TraceStore store;

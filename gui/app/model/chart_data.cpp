@@ -52,6 +52,7 @@ void ChartData::clear() {
   queued_in_.clear();
   channels_.clear();
   channel_index_.clear();
+  last_channel_ = ~size_t{0};
   prefix_ = TakenPrefix{};
 }
 
@@ -60,9 +61,9 @@ void ChartData::append(const gor::Event* events, size_t count) {
   prefix_.took(events, count);
 }
 
-void ChartData::sync(const std::vector<gor::Event>& events, int64_t upto) {
+void ChartData::sync(const std::vector<gor::Event>& events, int64_t upto, size_t max_events) {
   if (prefix_.changed(events)) clear();
-  const size_t last = count_through(events, upto);
+  const size_t last = std::min(count_through(events, upto), prefix_.taken + std::min(max_events, events.size()));
   if (last > prefix_.taken) append(events.data() + prefix_.taken, last - prefix_.taken);
 }
 
@@ -78,22 +79,25 @@ const StepSeries& ChartData::runnable_on(int p) const {
 }
 
 void ChartData::unqueue(uint64_t g, int64_t ts) {
-  auto it = queued_in_.find(g);
-  if (it == queued_in_.end()) return;
-  Queue& q = queue(it->second);
+  QueuedIn* in = queued_in_.find(g);
+  if (!in || in->queue == QueuedIn::kNone) return;
+  Queue& q = queue(in->queue);
   q.series.set(ts, q.now = std::max(0, q.now - 1));
-  queued_in_.erase(it);
+  in->queue = QueuedIn::kNone;
 }
 
 void ChartData::queue_at(uint64_t g, int q, int64_t ts) {
   unqueue(g, ts);
   Queue& to = queue(q);
   to.series.set(ts, ++to.now);
-  queued_in_[g] = q;
+  queued_in_.at(g).queue = q;
 }
 
 ChannelSeries& ChartData::channel(uint64_t id) {
+  // A busy run works one channel many times in a row: skip the hash lookup then.
+  if (last_channel_ < channels_.size() && channels_[last_channel_].id == id) return channels_[last_channel_];
   auto [it, fresh] = channel_index_.try_emplace(id, channels_.size());
+  last_channel_ = it->second;
   if (fresh) {
     channels_.emplace_back();
     channels_.back().id = id;
@@ -126,7 +130,8 @@ void ChartData::take(const gor::Event& e) {
       if (e.a0 != 1) queue_at(e.g, -1, e.ts);  // lost its P: to the global queue
       break;
     case K::StealMove:
-      if (e.p >= 0 && queued_in_.count(e.g)) queue_at(e.g, e.p, e.ts);
+      if (const QueuedIn* in = queued_in_.find(e.g); e.p >= 0 && in && in->queue != QueuedIn::kNone)
+        queue_at(e.g, e.p, e.ts);
       break;
     case K::GoStart:
       runnable_.set(e.ts, runnable_now_ = std::max(0, runnable_now_ - 1));

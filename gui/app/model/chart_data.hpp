@@ -15,6 +15,7 @@
 #include <gor/trace.hpp>
 
 #include "model/event_prefix.hpp"
+#include "model/goroutine_slots.hpp"
 
 namespace goroscope::gui {
 
@@ -55,8 +56,8 @@ class ChartData {
   void clear();
   void append(const gor::Event* events, size_t count);
   // sync() as TimelineModel::sync(): takes events with ts <= upto, rebuilding if a late batch
-  // landed before what was taken.
-  void sync(const std::vector<gor::Event>& events, int64_t upto);
+  // landed before what was taken; at most `max_events` at a time.
+  void sync(const std::vector<gor::Event>& events, int64_t upto, size_t max_events = SIZE_MAX);
   size_t events_taken() const { return prefix_.taken; }
 
   const StepSeries& alive() const { return alive_; }
@@ -91,7 +92,13 @@ class ChartData {
   int32_t runnable_now_ = 0;
   Queue global_;
   std::vector<Queue> per_p_;
-  std::unordered_map<uint64_t, int> queued_in_;  // goroutine -> its queue (-1: global)
+  // QueuedIn is the run queue a goroutine waits in: -1 the global one, a P's otherwise.
+  struct QueuedIn {
+    static constexpr int kNone = -2;
+    int queue = kNone;
+  };
+  GoroutineSlots<QueuedIn> queued_in_;
+  size_t last_channel_ = ~size_t{0};  // index in channels_ of the channel used last
   std::vector<ChannelSeries> channels_;
   std::unordered_map<uint64_t, size_t> channel_index_;
   TakenPrefix prefix_;  // the store events taken so far

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -50,5 +51,24 @@ struct TakenPrefix {
            before_last;
   }
 };
+
+// kSyncChunk is how many events sync_within() takes between looks at the clock (~1-5 ms).
+inline constexpr size_t kSyncChunk = 16384;
+
+// sync_within() brings `model` (a TimelineModel or ChartData) up to date with `events`
+// through `upto`, kSyncChunk events at a time, until it is or `deadline` has passed (checked
+// after each chunk, so each call makes progress). Returns true once it is up to date. This is
+// how a view keeps the UI thread's frames short when a run produces more events than the
+// model can take in one frame: it falls behind for a while instead of stalling the window.
+template <class Model>
+bool sync_within(Model& model, const std::vector<gor::Event>& events, int64_t upto,
+                 std::chrono::steady_clock::time_point deadline) {
+  const bool unlimited = deadline == std::chrono::steady_clock::time_point::max();
+  for (;;) {
+    model.sync(events, upto, unlimited ? SIZE_MAX : kSyncChunk);
+    if (model.events_taken() >= count_through(events, upto)) return true;
+    if (!unlimited && std::chrono::steady_clock::now() >= deadline) return false;
+  }
+}
 
 }  // namespace goroscope::gui

@@ -122,9 +122,9 @@ void TimelineModel::append(const gor::Event* events, size_t count) {
   prefix_.took(events, count);
 }
 
-void TimelineModel::sync(const std::vector<gor::Event>& events, int64_t upto) {
+void TimelineModel::sync(const std::vector<gor::Event>& events, int64_t upto, size_t max_events) {
   if (prefix_.changed(events)) clear();
-  const size_t last = count_through(events, upto);
+  const size_t last = std::min(count_through(events, upto), prefix_.taken + std::min(max_events, events.size()));
   if (last > prefix_.taken) append(events.data() + prefix_.taken, last - prefix_.taken);
 }
 

@@ -105,8 +105,9 @@ class TimelineModel {
   // sync() brings the model up to date with `events` (sorted by ts, as TraceStore keeps
   // them): it appends those with ts <= upto not taken yet. If the events it already took
   // changed (a late batch merged in before them), it rebuilds from scratch, so the model
-  // always equals one built from events[0 .. upper_bound(upto)).
-  void sync(const std::vector<gor::Event>& events, int64_t upto);
+  // always equals one built from events[0 .. upper_bound(upto)). It takes at most
+  // `max_events` (the views spread a big catch-up over frames); the rest waits for next time.
+  void sync(const std::vector<gor::Event>& events, int64_t upto, size_t max_events = SIZE_MAX);
   // events_taken() is how many events the model was built from.
   size_t events_taken() const { return prefix_.taken; }
 

@@ -186,15 +186,17 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
   connect(&timer_, &QTimer::timeout, this, &ChartsView::refresh);
 }
 
-void ChartsView::sync(const TraceStore& store, bool live, int64_t lag_ns) {
+bool ChartsView::sync(const TraceStore& store, bool live, int64_t lag_ns, std::chrono::steady_clock::time_point deadline) {
   if (&store != store_ || store.generation() != generation_) {
     store_ = &store;
     generation_ = store.generation();
     data_.clear();
   }
   const size_t before = data_.events_taken();
-  data_.sync(store.events(), live ? store.end_ns() - lag_ns : std::numeric_limits<int64_t>::max());
+  const bool done =
+      sync_within(data_, store.events(), live ? store.end_ns() - lag_ns : std::numeric_limits<int64_t>::max(), deadline);
   if (data_.events_taken() != before || !live) schedule();
+  return done;
 }
 
 void ChartsView::clear() {

@@ -12,6 +12,8 @@
 #include <QTimer>
 #include <QWidget>
 
+#include <chrono>
+
 #include <cstdint>
 #include <vector>
 
@@ -33,7 +35,9 @@ class ChartsView : public QWidget {
   ChartsView(const TimelineModel& timeline, QWidget* parent = nullptr);
 
   // sync() updates the counters from `store` (live: leaving the newest lag_ns, as the timeline).
-  void sync(const TraceStore& store, bool live, int64_t lag_ns = 0);
+  // Like TimelineView::sync(), it stops at `deadline` and returns true when up to date.
+  bool sync(const TraceStore& store, bool live, int64_t lag_ns = 0,
+            std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max());
   // clear() empties the charts (a new run).
   void clear();
   // set_range() follows the timeline's visible range (t1 <= t0: the whole run).

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 
+#include "model/event_prefix.hpp"
 #include "model/selection.hpp"
 #include "model/trace_store.hpp"
 #include "views/timeline_canvas.hpp"
@@ -56,6 +57,12 @@ TimelineView::TimelineView(GoroutineSelection& selection, QWidget* parent) : QWi
   stats_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
   bar->addSpacing(12);
   bar->addWidget(stats_, 1);
+  catching_up_ = new QLabel(this);
+  catching_up_->setToolTip(tr("The run makes events faster than the timeline can take them while it stays smooth: "
+                              "it takes the rest over the next frames"));
+  catching_up_->setStyleSheet(QStringLiteral("QLabel { color: palette(highlight); font-weight: bold; }"));
+  catching_up_->hide();
+  bar->addWidget(catching_up_);
   layout->addLayout(bar);
   canvas_ = new TimelineCanvas(model_, selection, this);
   layout->addWidget(canvas_, 1);
@@ -89,15 +96,28 @@ TimelineView::TimelineView(GoroutineSelection& selection, QWidget* parent) : QWi
   });
 }
 
-void TimelineView::sync(const TraceStore& store, bool live, int64_t lag_ns) {
+bool TimelineView::sync(const TraceStore& store, bool live, int64_t lag_ns, std::chrono::steady_clock::time_point deadline) {
   if (&store != store_ || store.generation() != generation_) {
     store_ = &store;
     generation_ = store.generation();
     model_.clear();
   }
+  live_ = live;
   const size_t before = model_.events_taken();
-  model_.sync(store.events(), live ? store.end_ns() - lag_ns : std::numeric_limits<int64_t>::max());
+  const int64_t upto = live ? store.end_ns() - lag_ns : std::numeric_limits<int64_t>::max();
+  const bool done = sync_within(model_, store.events(), upto, deadline);
   if (model_.events_taken() != before || !live) canvas_->data_changed();
+  const int64_t behind = done ? 0 : std::max<int64_t>(1, std::min(upto, store.end_ns()) - model_.end_ns());
+  if (behind != behind_ns_) {
+    behind_ns_ = behind;
+    catching_up_->setVisible(behind > 0);
+    if (behind > 0) {
+      const double ms = static_cast<double>(behind) / 1e6;
+      catching_up_->setText(ms >= 1000 ? tr("Catching up: %1 s of the run not drawn yet").arg(ms / 1000, 0, 'f', 1)
+                                       : tr("Catching up: %1 ms of the run not drawn yet").arg(ms, 0, 'f', 1));
+    }
+  }
+  return done;
 }
 
 void TimelineView::show_race(const gor::Event& race) {
@@ -123,6 +143,8 @@ void TimelineView::show_race(const gor::Event& race) {
 }
 
 void TimelineView::clear() {
+  behind_ns_ = 0;
+  catching_up_->hide();
   canvas_->set_race(nullptr);
   shown_steal_.clear();
   steal_lane_ = -1;
@@ -133,6 +155,8 @@ void TimelineView::clear() {
 }
 
 void TimelineView::adopt(TimelineModel&& model, const TraceStore& store) {
+  behind_ns_ = 0;
+  catching_up_->hide();
   model_ = std::move(model);
   store_ = &store;
   generation_ = store.generation();
@@ -251,6 +275,7 @@ bool TimelineView::export_to(const QString& path, bool whole_run, QSize size, QS
 }
 
 void TimelineView::export_dialog() {
+  if (!live_ && behind_ns_ > 0 && store_) sync(*store_, /*live=*/false);  // export the whole run, not a catch-up's part
   QDialog dialog(this);
   dialog.setWindowTitle(tr("Export timeline"));
   auto* form = new QFormLayout(&dialog);

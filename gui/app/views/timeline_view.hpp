@@ -7,6 +7,7 @@
 
 #include <QWidget>
 
+#include <chrono>
 #include <cstdint>
 #include <vector>
 
@@ -28,8 +29,13 @@ class TimelineView : public QWidget {
 
   // sync() updates the model from `store`. While `live`, the newest `lag_ns` of events are
   // left for the next frame (batches from other Ms may still land among them); when the run
-  // is over (live false) everything is taken.
-  void sync(const TraceStore& store, bool live, int64_t lag_ns = 0);
+  // is over (live false) everything is taken. It stops at `deadline` (see sync_within()) and
+  // then says so above the canvas ("Catching up: 1.2 s of the run not drawn yet"); returns
+  // true when the model is up to date.
+  bool sync(const TraceStore& store, bool live, int64_t lag_ns = 0,
+            std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max());
+  // behind_ns() is how much of the run (engine time) the last sync() left for later (0: none).
+  int64_t behind_ns() const { return behind_ns_; }
   // clear() empties the timeline and follows live again (a new run).
   void clear();
   // adopt() shows `model`, built elsewhere from all of `store`'s events (a replayed file), fitted.
@@ -52,6 +58,8 @@ class TimelineView : public QWidget {
   // shown_steal() are the goroutines listed by the last show_steal() (empty once replaced).
   const std::vector<uint64_t>& shown_steal() const { return shown_steal_; }
   QLabel& stats_label() { return *stats_; }
+  // catching_up_label() says how far behind the run the timeline is (hidden when it is not).
+  const QLabel& catching_up_label() const { return *catching_up_; }
   // The "Goroutine lanes" toggle: lanes of their own for the selected goroutine(s).
   QCheckBox& goroutine_lanes_toggle() { return *lanes_; }
 
@@ -71,6 +79,9 @@ class TimelineView : public QWidget {
   QCheckBox* lanes_ = nullptr;
   void update_goroutine_lanes();
   QLabel* stats_ = nullptr;
+  QLabel* catching_up_ = nullptr;
+  int64_t behind_ns_ = 0;
+  bool live_ = false;  // the last sync() was of a run still going
   GoroutineSelection& selection_;
   int steal_lane_ = -1;  // the steal listed in the statistics line
   size_t steal_index_ = 0;

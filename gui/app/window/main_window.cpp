@@ -213,6 +213,11 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
     show_race(race_shown_);
   });
 
+  catch_up_timer_ = new QTimer(this);
+  catch_up_timer_->setInterval(0);  // every turn of the event loop, between paints and input
+  connect(catch_up_timer_, &QTimer::timeout, this, [this] {
+    if (controller_.running() || catch_up_views(std::chrono::milliseconds(8))) catch_up_timer_->stop();
+  });
   connect(&controller_, &RunController::frame, this, &MainWindow::on_frame);
   connect(&controller_, &RunController::finished, this, &MainWindow::on_finished);
   connect(&controller_, &RunController::pausedChanged, this, [this](bool paused) {
@@ -349,6 +354,7 @@ bool MainWindow::run_current(const std::vector<std::pair<std::string, std::strin
   spec.dilation = toolbar_->dilation();
   spec.race = toolbar_->race();
   QString error;
+  catch_up_timer_->stop();
   replay_path_.clear();
   timeline_->canvas().set_cursor_enabled(false);
   scheduler_->clear();
@@ -383,6 +389,15 @@ bool MainWindow::run_current(const std::vector<std::pair<std::string, std::strin
   return true;
 }
 
+bool MainWindow::catch_up_views(std::chrono::milliseconds budget) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline =
+      budget == std::chrono::milliseconds::max() ? Clock::time_point::max() : Clock::now() + budget;
+  const bool timeline_done = timeline_->sync(controller_.store(), /*live=*/false, 0, deadline);
+  const bool charts_done = charts_->sync(controller_.store(), /*live=*/false, 0, deadline);
+  return timeline_done && charts_done;
+}
+
 void MainWindow::update_breakpoints() { controller_.set_breakpoints(toolbar_->breakpoints(selection_.selected())); }
 
 void MainWindow::on_frame(bool new_snapshot) {
@@ -396,8 +411,13 @@ void MainWindow::on_frame(bool new_snapshot) {
   // The timeline leaves the newest ~10 ms of wall time for the next frame: batches of other Ms
   // may still land among them (the whole run is taken when it ends).
   const int64_t lag = static_cast<int64_t>(10e6 / std::max(1.0, controller_.dilation()));
-  timeline_->sync(store, /*live=*/true, lag);
-  charts_->sync(store, /*live=*/true, lag);
+  // Frame budgets: a run can make events faster than the timeline and charts take them in
+  // (several million per second); then they fall behind for a while (the timeline says so)
+  // instead of stretching the frame. A tab out of sight gets a smaller share.
+  using std::chrono::milliseconds;
+  using Clock = std::chrono::steady_clock;
+  timeline_->sync(store, /*live=*/true, lag, Clock::now() + milliseconds(timeline_->isVisible() ? 5 : 2));
+  charts_->sync(store, /*live=*/true, lag, Clock::now() + milliseconds(charts_->isVisible() ? 4 : 1));
   scheduler_->add_events(store.events(), std::min(events_seen_, store.size()));
   events_seen_ = store.size();
   if (new_snapshot && controller_.snapshot()) {
@@ -487,8 +507,9 @@ void MainWindow::on_finished(const RunOutcome& outcome) {
   QStringList lines;
   for (const std::string& l : outcome.outcome.lines) lines << QString::fromStdString(l);
   output_->setPlainText(lines.join(QLatin1Char('\n')));
-  timeline_->sync(controller_.store(), /*live=*/false);
-  charts_->sync(controller_.store(), /*live=*/false);
+  // A big run's last events may be millions the views have not taken yet: a short pause is
+  // fine at the end of a run, a long one is not; the rest follows between frames.
+  if (!catch_up_views(std::chrono::milliseconds(100))) catch_up_timer_->start();
   const QString dump = QString::fromStdString(r.dump);
   if (r.stopped) {
     banner_->show_message(RunBanner::Severity::Info, tr("Stopped"), tr("The run was stopped; every goroutine was unwound."));
@@ -509,6 +530,8 @@ void MainWindow::on_finished(const RunOutcome& outcome) {
   }
   if (const size_t races = controller_.store().count(gor::EventKind::Race);
       races > 0 && (r.stopped || (r.status != gor::RunStatus::Panic && r.status != gor::RunStatus::Deadlock))) {
+    catch_up_views(std::chrono::milliseconds::max());  // the race view frames slices of the whole run
+    catch_up_timer_->stop();
     const QString found = races == 1 ? tr("a data race") : tr("%1 data races").arg(races);
     check_races(r.stopped ? tr("Stopped after %1.").arg(found) : tr("Finished with %1.").arg(found));
   }
@@ -611,6 +634,7 @@ void MainWindow::show_trace(const std::shared_ptr<LoadedTrace>& trace) {
     emit traceOpened(false);
     return;
   }
+  catch_up_timer_->stop();
   const trace::TraceFile& f = trace->file;
   replay_path_ = trace->path;
   trace_header_ = f.header;

@@ -6,6 +6,8 @@
 
 #include <QMainWindow>
 
+#include <chrono>
+
 #include <memory>
 #include <optional>
 
@@ -108,6 +110,10 @@ class MainWindow : public QMainWindow {
   void save_dialog(SaveFormat format);
   void on_frame(bool new_snapshot);
   void on_finished(const RunOutcome& outcome);
+  // catch_up_views() brings the timeline and charts up to the ended run's last event, within
+  // `budget` of this turn of the event loop; what is left continues on catch_up_timer_.
+  // Returns true when both are up to date.
+  bool catch_up_views(std::chrono::milliseconds budget);
   void update_status();
   void update_breakpoints();
   void show_partial_deadlocks(const gor::Snapshot& s);
@@ -150,6 +156,7 @@ class MainWindow : public QMainWindow {
   QMenu* recent_menu_ = nullptr;
   QString replay_path_;
   ReplayIndex replay_index_;  // checkpoints of the replayed trace, for scrubbing
+  QTimer* catch_up_timer_;    // runs catch_up_views() until the views have the whole run
   QPlainTextEdit* output_;
   QLabel* status_state_;
   QLabel* status_time_;
