@@ -65,15 +65,19 @@ const QString& GoroutineTableModel::shared_text(const std::string& s) const {
   return texts_.emplace(s, qs(s)).first->second;
 }
 
-GoroutineTableModel::Row GoroutineTableModel::make_row(const gor::GoroutineInfo& g, const TraceStore& store) const {
+GoroutineTableModel::Row GoroutineTableModel::make_row(const gor::GoroutineInfo& g, const TraceStore& store,
+                                                       const Row* previous) const {
   // Thousands of goroutines share a few states, wait reasons and sites: their rows share one
   // QString each (implicitly shared) instead of allocating per row.
+  const gor::GoroutineInfo* was = previous ? &previous->raw : nullptr;
+  auto text = [&](const std::string& now, const std::string& before, const QString& kept) -> QString {
+    return was && now == before ? kept : shared_text(now);
+  };
   Row r;
-  r.raw = g;
   r.parent = g.parent;
-  r.label = shared_text(g.label);
-  r.state = shared_text(g.state);
-  r.wait_reason = shared_text(g.wait_reason);
+  r.label = text(g.label, was ? was->label : g.label, was ? previous->label : QString());
+  r.state = text(g.state, was ? was->state : g.state, was ? previous->state : QString());
+  r.wait_reason = text(g.wait_reason, was ? was->wait_reason : g.wait_reason, was ? previous->wait_reason : QString());
   r.object = object_text(g.wait_object);
   std::string created = g.created_at;
   if (const GoroutineRecord* rec = store.goroutine(g.id)) {
@@ -82,11 +86,22 @@ GoroutineTableModel::Row GoroutineTableModel::make_row(const gor::GoroutineInfo&
     if (created.empty()) created = rec->created_at;
     if (!r.parent) r.parent = rec->parent;
   }
-  r.created_at = shared_text(created);
-  r.blocked_at = shared_text(g.blocked_at);
-  r.created_short = site_text(created);
-  r.blocked_short = site_text(g.blocked_at);
+  if (was && !g.created_at.empty() && was->created_at == g.created_at) {  // else it may come from the trace
+    r.created_at = previous->created_at;
+    r.created_short = previous->created_short;
+  } else {
+    r.created_at = shared_text(created);
+    r.created_short = site_text(created);
+  }
+  if (was && was->blocked_at == g.blocked_at) {
+    r.blocked_at = previous->blocked_at;
+    r.blocked_short = previous->blocked_short;
+  } else {
+    r.blocked_at = shared_text(g.blocked_at);
+    r.blocked_short = site_text(g.blocked_at);
+  }
   if (auto d = deadlocked_.find(g.id); d != deadlocked_.end()) r.deadlock = d->second;
+  r.raw = g;
   return r;
 }
 
@@ -130,7 +145,7 @@ void GoroutineTableModel::set_snapshot(const gor::Snapshot& snapshot, const Trac
       j = m;
     } else {
       if (!unchanged(rows_[i], *fresh[j], store)) {
-        rows_[i] = make_row(*fresh[j], store);
+        rows_[i] = make_row(*fresh[j], store, &rows_[i]);
         changed.push_back(static_cast<int>(i));
       }
       ++i;
@@ -183,7 +198,7 @@ void GoroutineTableModel::relayout_rows(const std::vector<const gor::GoroutineIn
         next.push_back(std::move(rows_[i]));
       } else {
         changed.push_back(static_cast<int>(next.size()));
-        next.push_back(make_row(*g, store));
+        next.push_back(make_row(*g, store, &rows_[i]));
       }
       ++i;
     } else {

@@ -66,7 +66,10 @@ class GoroutineTableModel : public QAbstractTableModel {
   void index_objects(const gor::Snapshot& s);
   QString object_text(uint64_t id) const;
   bool unchanged(const Row& r, const gor::GoroutineInfo& g, const TraceStore& store) const;
-  Row make_row(const gor::GoroutineInfo& g, const TraceStore& store) const;
+  // make_row() builds g's row; texts equal to those of `previous` (g's row so far) are its
+  // QStrings again, without a lookup (a busy run changes thousands of rows per snapshot, most
+  // of whose texts stay).
+  Row make_row(const gor::GoroutineInfo& g, const TraceStore& store, const Row* previous = nullptr) const;
   const QString& site_text(const std::string& site) const;
   const QString& shared_text(const std::string& s) const;
   QString display(const Row& r, int column) const;
