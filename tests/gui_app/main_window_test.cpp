@@ -10,6 +10,7 @@
 
 #include "views/run_banner.hpp"
 #include "views/scheduler_view.hpp"
+#include "views/timeline_view.hpp"
 #include "window/app_options.hpp"
 #include "window/main_window.hpp"
 #include "window/run_toolbar.hpp"
@@ -36,6 +37,12 @@ class MainWindowTest : public QObject {
       QVERIFY2(w.controller().store().count(gor::EventKind::GoStart) > 0, qPrintable(id));
       QVERIFY2(w.banner().isVisible(), qPrintable(id + ": no end-of-run banner"));
       QVERIFY2(!w.scheduler_view().scene_layout().panels.empty(), qPrintable(id + ": the scene stayed empty"));
+      // The timeline takes the whole run, between frames if it is big.
+      QTRY_VERIFY2_WITH_TIMEOUT(w.timeline().model().events_taken() == w.controller().store().size(),
+                                qPrintable(id + ": the timeline did not catch up"), 30000);
+      QCOMPARE(w.timeline().behind_ns(), int64_t(0));
+      QVERIFY2(w.timeline().model().stats(0, w.timeline().model().end_ns() + 1).slices > 0,
+               qPrintable(id + ": no run slices on the timeline"));
       QVERIFY(!w.status_text().contains(QStringLiteral("running")));
     }
   }

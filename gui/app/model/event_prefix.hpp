@@ -52,8 +52,8 @@ struct TakenPrefix {
   }
 };
 
-// kSyncChunk is how many events sync_within() takes between looks at the clock (~1-5 ms).
-inline constexpr size_t kSyncChunk = 16384;
+// kSyncChunk is how many events sync_within() takes between looks at the clock (~0.3-1 ms).
+inline constexpr size_t kSyncChunk = 4096;
 
 // sync_within() brings `model` (a TimelineModel or ChartData) up to date with `events`
 // through `upto`, kSyncChunk events at a time, until it is or `deadline` has passed (checked

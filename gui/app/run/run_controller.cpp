@@ -236,7 +236,10 @@ void RunController::control_loop() {
     bool have_command = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      const auto interval = std::chrono::milliseconds(snapshot_interval_ms_.load());
+      // A snapshot of thousands of goroutines stops the world longer and costs the UI a
+      // table and layout update of every one of them: sample such a run half as often.
+      const int base = snapshot_interval_ms_.load();
+      const auto interval = std::chrono::milliseconds(last_snapshot_goroutines_ > kManyGoroutines ? std::max(base, 100) : base);
       cv_.wait_until(lock, last_snapshot + interval, [&] { return control_exit_ || !commands_.empty(); });
       if (control_exit_) return;
       if (!commands_.empty()) {
@@ -344,6 +347,7 @@ void RunController::take_snapshot(bool /*force*/) {
         break;
       }
   }
+  last_snapshot_goroutines_ = s->goroutines.size();
   // Shared read-only from here: the UI's views hold it without copying it again.
   auto shared = std::make_shared<const gor::Snapshot>(std::move(*s));
   std::vector<std::shared_ptr<const gor::Snapshot>> retired;

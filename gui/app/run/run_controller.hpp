@@ -51,7 +51,8 @@ class RunController : public QObject {
   void set_dilation(double k);
   void set_procs(int n);
   void set_breakpoints(const BreakpointSet& b);
-  // set_snapshot_interval() sets how often a running run is sampled for the live views.
+  // set_snapshot_interval() sets how often a running run is sampled for the live views
+  // (at least every 100 ms while it has more than kManyGoroutines goroutines).
   void set_snapshot_interval(std::chrono::milliseconds d) { snapshot_interval_ms_ = static_cast<int>(d.count()); }
 
   bool running() const { return running_; }
@@ -122,6 +123,9 @@ class RunController : public QObject {
   std::thread runner_;
   std::thread controller_;
   std::atomic<int> snapshot_interval_ms_{50};
+  // Past kManyGoroutines live goroutines, snapshots come at most every 100 ms.
+  static constexpr size_t kManyGoroutines = 2000;
+  size_t last_snapshot_goroutines_ = 0;  // control thread only
   std::atomic<bool> run_done_{false};
   std::atomic<double> dilation_now_{1};  // the run's slow motion, for the control thread
 

@@ -109,6 +109,25 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
     table_->set_snapshot(s, controller_.store());
     status_time_->setText(tr("replay at %1").arg(format_engine_time(t)));
   });
+  // The goroutine table takes each live snapshot a few ms after the frame that brought it, so
+  // that frame (the scene's new layout) and the table's update (10,000 rows) do not add up;
+  // out of sight it waits until its tab is shown.
+  table_timer_ = new QTimer(this);
+  table_timer_->setSingleShot(true);
+  table_timer_->setInterval(6);
+  connect(table_timer_, &QTimer::timeout, this, [this] {
+    if (!table_->isVisible()) {
+      table_stale_ = true;
+      return;
+    }
+    if (const auto& snap = controller_.snapshot()) table_->set_snapshot(*snap, controller_.store());
+  });
+  connect(bottom_tabs_, &QTabWidget::currentChanged, this, [this] {
+    if (table_stale_ && table_->isVisible()) {
+      table_stale_ = false;
+      table_timer_->start();
+    }
+  });
   output_ = new QPlainTextEdit(bottom_tabs_);
   output_->setReadOnly(true);
   output_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -416,7 +435,7 @@ void MainWindow::on_frame(bool new_snapshot) {
   // instead of stretching the frame. A tab out of sight gets a smaller share.
   using std::chrono::milliseconds;
   using Clock = std::chrono::steady_clock;
-  timeline_->sync(store, /*live=*/true, lag, Clock::now() + milliseconds(timeline_->isVisible() ? 5 : 2));
+  timeline_->sync(store, /*live=*/true, lag, Clock::now() + milliseconds(timeline_->isVisible() ? 5 : 1));
   charts_->sync(store, /*live=*/true, lag, Clock::now() + milliseconds(charts_->isVisible() ? 4 : 1));
   scheduler_->add_events(store.events(), std::min(events_seen_, store.size()));
   events_seen_ = store.size();
@@ -429,7 +448,7 @@ void MainWindow::on_frame(bool new_snapshot) {
     gor::Snapshot shown = s;
     restore_running(shown, tracker_);
     scheduler_->set_snapshot(std::move(shown));
-    table_->set_snapshot(s, store);
+    if (!table_timer_->isActive()) table_timer_->start();
     inspector_->set_data(controller_.snapshot(), store);  // shared, not copied
     show_partial_deadlocks(s);
   }
@@ -507,9 +526,9 @@ void MainWindow::on_finished(const RunOutcome& outcome) {
   QStringList lines;
   for (const std::string& l : outcome.outcome.lines) lines << QString::fromStdString(l);
   output_->setPlainText(lines.join(QLatin1Char('\n')));
-  // A big run's last events may be millions the views have not taken yet: a short pause is
-  // fine at the end of a run, a long one is not; the rest follows between frames.
-  if (!catch_up_views(std::chrono::milliseconds(100))) catch_up_timer_->start();
+  // A big run's last events may be millions the views have not taken yet: what does not fit
+  // in a frame follows between frames, so the window never freezes at the end of a run.
+  if (!catch_up_views(std::chrono::milliseconds(12))) catch_up_timer_->start();
   const QString dump = QString::fromStdString(r.dump);
   if (r.stopped) {
     banner_->show_message(RunBanner::Severity::Info, tr("Stopped"), tr("The run was stopped; every goroutine was unwound."));
@@ -641,6 +660,8 @@ void MainWindow::show_trace(const std::shared_ptr<LoadedTrace>& trace) {
   trace_footer_ = f.footer;
   scheduler_->clear();
   selection_.select(0);
+  table_timer_->stop();
+  table_stale_ = false;
   table_->clear();
   reported_deadlocks_.clear();
   tracker_.clear();

@@ -157,6 +157,8 @@ class MainWindow : public QMainWindow {
   QString replay_path_;
   ReplayIndex replay_index_;  // checkpoints of the replayed trace, for scrubbing
   QTimer* catch_up_timer_;    // runs catch_up_views() until the views have the whole run
+  QTimer* table_timer_;       // hands the latest snapshot to the goroutine table, see the constructor
+  bool table_stale_ = false;  // a snapshot came while the table was out of sight
   QPlainTextEdit* output_;
   QLabel* status_state_;
   QLabel* status_time_;
