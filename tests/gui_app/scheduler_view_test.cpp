@@ -1,6 +1,7 @@
 // scheduler_view_test.cpp — SchedulerView's aggregation and caching: steals between the same
-// pair of Ps share one arrow (with summed counts), and the cached background layer follows
-// every new layout.
+// pair of Ps share one arrow (with summed counts), badges for what just happened sit in their
+// panel's title row (repeats counted, never on a chip), and the cached background layer
+// follows every new layout.
 #include <QApplication>
 #include <QtTest>
 
@@ -57,6 +58,49 @@ class SchedulerViewTest : public QObject {
     QCOMPARE(view.steals_in_flight(), 3);
     QImage image = view.grab().toImage();  // paints the arrows with their labels
     QVERIFY(!image.isNull());
+  }
+
+  void badgesSitInTheTitleRowNotOnTheChips() {
+    GoroutineSelection selection;
+    SchedulerView view(selection);
+    view.resize(900, 600);
+    gor::Snapshot s = procs_only(2);
+    for (uint64_t g = 2; g <= 40; ++g) {
+      gor::GoroutineInfo info;
+      info.id = g;
+      info.state = "runnable";
+      s.goroutines.push_back(info);
+      s.procs[g % 2].local_queue.push_back(g);
+    }
+    view.set_snapshot(s);
+    std::vector<gor::Event> events;
+    for (int i = 0; i < 3; ++i) {  // the same goroutine preempted three times on P0
+      gor::Event e;
+      e.kind = gor::EventKind::GoPreempted;
+      e.p = 0;
+      e.g = 7;
+      events.push_back(e);
+    }
+    events.push_back(steal(1, 0, 4));
+    view.add_events(events, 0);
+    QVERIFY(!view.grab().toImage().isNull());
+    const auto& badges = view.badges();
+    QCOMPARE(badges.size(), size_t(2));
+    QStringList texts;
+    for (const auto& b : badges) texts << b.text;
+    QVERIFY2(texts.contains(QStringLiteral("preempted G7 ×3")), qPrintable(texts.join(QStringLiteral(" | "))));
+    QVERIFY2(texts.contains(QStringLiteral("stole 4 from P0")), qPrintable(texts.join(QStringLiteral(" | "))));
+    const SchedulerLayout& layout = view.scene_layout();
+    QVERIFY(!layout.chips.empty());
+    for (const auto& b : badges) {
+      bool in_a_title_row = false;
+      for (const ScenePanel& panel : layout.panels)
+        if (panel.rect.contains(b.rect) && b.rect.bottom() <= panel.rect.top() + 26) in_a_title_row = true;
+      QVERIFY2(in_a_title_row, qPrintable(b.text));
+      for (const SceneChip& c : layout.chips) QVERIFY2(!b.rect.intersects(c.rect), qPrintable(b.text));
+      for (const auto& other : badges)
+        if (&other != &b) QVERIFY(!b.rect.intersects(other.rect));
+    }
   }
 
   void theCachedBackgroundFollowsTheLayout() {

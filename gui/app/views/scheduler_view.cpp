@@ -7,6 +7,8 @@
 #include <QToolTip>
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 #include <cmath>
 
 #include "model/event_text.hpp"
@@ -270,8 +272,17 @@ void SchedulerView::paint_background(QPainter& painter) const {
     painter.setBrush(s.filled ? QColor(0x4e, 0x79, 0xa7) : card);
     painter.drawRoundedRect(s.rect, 4, 4);
     if (s.filled && !s.value.isEmpty()) {
-      painter.setPen(Qt::white);
-      painter.drawText(s.rect, Qt::AlignCenter, QFontMetricsF(small).elidedText(s.value, Qt::ElideRight, s.rect.width() - 4));
+      // A value that does not fit even in a smaller font is left out ("1…" says nothing); the
+      // slot's tooltip has it.
+      const double room = s.rect.width() - 4;
+      QFont value_font = small;
+      if (QFontMetricsF(value_font).horizontalAdvance(s.value) > room) value_font.setPointSizeF(std::max(6.0, small.pointSizeF() * 0.8));
+      if (QFontMetricsF(value_font).horizontalAdvance(s.value) <= room) {
+        painter.setFont(value_font);
+        painter.setPen(Qt::white);
+        painter.drawText(s.rect, Qt::AlignCenter, s.value);
+        painter.setFont(small);
+      }
     }
   }
 
@@ -369,34 +380,77 @@ void SchedulerView::paintEvent(QPaintEvent*) {
     painter.drawText(o.rect, Qt::AlignCenter, QStringLiteral("+%1").arg(o.hidden));
   }
 
-  // Flashes: handoff / preemption badges on P cards, mode switches on mutex panels.
-  std::unordered_map<int, int> stacked;  // per card, so several badges do not overlap
-  for (const Flash& f : flashes_) {
-    const double age = (t - f.start_ms) / kFlashMs;
+  // Badges for what just happened (preemption, handoff, mode switch, steal) go in their
+  // panel's title row, right to left before its status text, so they never cover the chips
+  // below; a row that is full drops the oldest.
+  std::unordered_map<const ScenePanel*, double> badge_right;  // per panel: where the next badge ends
+  badges_.clear();
+  auto panel_at = [&](const QRectF& rect) -> const ScenePanel* {
+    for (const ScenePanel& p : layout_.panels)
+      if (p.rect == rect) return &p;
+    return nullptr;
+  };
+  const QFontMetricsF small_metrics(small);
+  auto header_badge = [&](const QRectF& target, const QString& label, const QColor& fill, const QColor& ink, double a,
+                          const QColor& outline) {
+    const ScenePanel* panel = panel_at(target);
+    if (!panel) return;
+    const QRectF header(panel->rect.left() + 10, panel->rect.top() + 4, panel->rect.width() - 20, 20);
+    auto [it, fresh] = badge_right.try_emplace(panel, 0.0);
+    if (fresh) {
+      const double status_w = panel->status.isEmpty() ? 0 : small_metrics.horizontalAdvance(panel->status) + 12;
+      it->second = header.right() - status_w;
+    }
+    const double w = small_metrics.horizontalAdvance(label) + 16;
+    const double title_end = header.left() + QFontMetricsF(bold).horizontalAdvance(panel->title) + 12 +
+                             (panel->badge.isEmpty() ? 0 : small_metrics.horizontalAdvance(panel->badge) + 26);
+    if (it->second - w < title_end) return;  // no room left in this title row
+    const QRectF pill(it->second - w, header.top() + 1, w, 18);
+    it->second -= w + 6;
+    badges_.push_back(Badge{pill, label});
+    painter.setPen(outline.isValid() ? QPen(with_alpha(outline, a), 1.2) : QPen(Qt::NoPen));
+    painter.setBrush(with_alpha(fill, a));
+    painter.drawRoundedRect(pill, 9, 9);
+    painter.setPen(with_alpha(ink, a));
+    painter.drawText(pill, Qt::AlignCenter, label);
+  };
+  painter.setFont(small);
+  // Steals first (nearest the status): they are what the arrows below are about.
+  for (const Flight& f : flights_) {
+    auto thief = layout_.proc_rects.find(f.thief);
+    if (thief == layout_.proc_rects.end() || !layout_.proc_rects.count(f.victim)) continue;
+    const double age = (t - f.start_ms) / kFlightMs;
+    const double a = age < 0.75 ? 1 : 1 - (age - 0.75) / 0.25;
+    const QColor red(0xd6, 0x3b, 0x3e);
+    const QString label = f.steals == 1 ? QStringLiteral("stole %1 from P%2").arg(f.count).arg(f.victim)
+                                        : QStringLiteral("stole %1 from P%2 in %3 steals").arg(f.count).arg(f.victim).arg(f.steals);
+    header_badge(thief->second, label, dark ? QColor(0x3a, 0x22, 0x24) : QColor(0xff, 0xee, 0xee), red, a, red);
+  }
+  // The same badge several times over (a goroutine preempted again and again) is one badge
+  // with a count, shown as long as its newest one.
+  std::map<std::tuple<int, uint64_t, QString>, int> repeats;
+  for (const Flash& f : flashes_) ++repeats[{f.proc, f.object, f.text}];
+  for (auto f = flashes_.rbegin(); f != flashes_.rend(); ++f) {  // newest first: nearest the status
+    int& times = repeats[{f->proc, f->object, f->text}];
+    if (times == 0) continue;  // already shown with its newer repeat
+    const QString label = times > 1 ? QStringLiteral("%1 ×%2").arg(f->text).arg(times) : f->text;
+    times = 0;
+    const double age = (t - f->start_ms) / kFlashMs;
     const double a = age < 0.7 ? 1 : 1 - (age - 0.7) / 0.3;
     QRectF target;
-    if (f.proc >= 0) {
-      auto it = layout_.proc_rects.find(f.proc);
+    if (f->proc >= 0) {
+      auto it = layout_.proc_rects.find(f->proc);
       if (it == layout_.proc_rects.end()) continue;
       target = it->second;
     } else {
-      auto it = layout_.object_rects.find(f.object);
+      auto it = layout_.object_rects.find(f->object);
       if (it == layout_.object_rects.end()) continue;
       target = it->second;
-      painter.setPen(QPen(with_alpha(f.color, a), 3 + 3 * std::sin(age * 3.14159 * 4) * (1 - age)));
+      painter.setPen(QPen(with_alpha(f->color, a), 3 + 3 * std::sin(age * 3.14159 * 4) * (1 - age)));
       painter.setBrush(Qt::NoBrush);
       painter.drawRoundedRect(target.adjusted(-2, -2, 2, 2), 9, 9);
     }
-    const int slot = stacked[f.proc >= 0 ? f.proc : -1 - static_cast<int>(f.object % 1000)]++;
-    if (slot > 2) continue;
-    painter.setFont(small);
-    const double w = QFontMetricsF(small).horizontalAdvance(f.text) + 16;
-    const QRectF pill(target.right() - w - 8, target.bottom() - 24 - slot * 22, w, 19);
-    painter.setPen(Qt::NoPen);
-    painter.setBrush(with_alpha(f.color, a));
-    painter.drawRoundedRect(pill, 9.5, 9.5);
-    painter.setPen(with_alpha(Qt::white, a));
-    painter.drawText(pill, Qt::AlignCenter, f.text);
+    header_badge(target, label, f->color, Qt::white, a, QColor());
   }
 
   // Steal arrows: from victim card to thief card, with the count.
@@ -431,17 +485,7 @@ void SchedulerView::paintEvent(QPaintEvent*) {
     painter.setPen(Qt::NoPen);
     painter.setBrush(with_alpha(red, a));
     painter.drawPolygon(head);
-    const QString label = f.steals == 1 ? QStringLiteral("steal %1 from P%2").arg(f.count).arg(f.victim)
-                                        : QStringLiteral("%1 stolen from P%2 in %3 steals").arg(f.count).arg(f.victim).arg(f.steals);
-    painter.setFont(small);
-    const double w = QFontMetricsF(small).horizontalAdvance(label) + 18;
-    const QPointF mid = at(0.5);
-    const QRectF pill(mid.x() - w / 2, mid.y() - 11, w, 21);
-    painter.setPen(QPen(with_alpha(red, a), 1.5));
-    painter.setBrush(with_alpha(dark ? QColor(0x3a, 0x22, 0x24) : QColor(0xff, 0xee, 0xee), a));
-    painter.drawRoundedRect(pill, 10.5, 10.5);
-    painter.setPen(with_alpha(red, a));
-    painter.drawText(pill, Qt::AlignCenter, label);
+    // (Its count is on the thief's title row, above: on the curve it would cover queued chips.)
   }
 
   paint_times_us_.push_back(paint_clock.nsecsElapsed() / 1000);

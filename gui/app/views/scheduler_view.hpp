@@ -48,6 +48,13 @@ class SchedulerView : public QWidget {
   const std::deque<int64_t>& paint_times_us() const { return paint_times_us_; }
   // steals_in_flight() is how many steal arrows are drawn now (one per victim/thief pair).
   int steals_in_flight() const { return static_cast<int>(flights_.size()); }
+  // Badge is one badge the last paint drew in a panel's title row (a preemption, handoff,
+  // mode switch or steal), for tests.
+  struct Badge {
+    QRectF rect;
+    QString text;
+  };
+  const std::vector<Badge>& badges() const { return badges_; }
 
   QSize sizeHint() const override;
   QSize minimumSizeHint() const override;
@@ -117,6 +124,7 @@ class SchedulerView : public QWidget {
   std::vector<Ghost> ghosts_;
   std::vector<Flight> flights_;
   std::vector<Flash> flashes_;
+  std::vector<Badge> badges_;  // drawn by the last paint
   QTimer tick_;
   QElapsedTimer clock_;
   int animation_ms_ = 320;
