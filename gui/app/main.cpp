@@ -8,6 +8,7 @@
 
 #include "views/run_banner.hpp"
 #include "window/app_options.hpp"
+#include "views/sample_details.hpp"
 #include "window/main_window.hpp"
 #include "window/run_toolbar.hpp"
 
@@ -73,12 +74,15 @@ int main(int argc, char** argv) {
     if (!options->screenshot.isEmpty() && options->screenshot_after_ms < 0)
       QObject::connect(&window, &MainWindow::traceOpened, &window, [&] { QTimer::singleShot(400, &window, take_screenshot); });
   }
+  std::vector<std::pair<std::string, std::string>> params;
+  for (const QString& p : options->params) {
+    const int eq = p.indexOf(QLatin1Char('='));
+    params.emplace_back(p.left(eq).toStdString(), p.mid(eq + 1).toStdString());
+  }
+  // The form shows what the run uses (a value the sample rejects stays out of the form, and
+  // run_current() below says why).
+  if (!params.empty() && options->trace_file.isEmpty()) window.details().set_parameter_values(params);
   if (options->run && options->trace_file.isEmpty()) {
-    std::vector<std::pair<std::string, std::string>> params;
-    for (const QString& p : options->params) {
-      const int eq = p.indexOf(QLatin1Char('='));
-      params.emplace_back(p.left(eq).toStdString(), p.mid(eq + 1).toStdString());
-    }
     if (!window.run_current(params)) {
       std::fprintf(stderr, "goroscope: %s\n", window.banner().title().toLocal8Bit().constData());
       if (options->quit) return 64;
