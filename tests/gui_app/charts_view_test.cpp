@@ -4,6 +4,8 @@
 // timeline's visible range (point counts bounded by the buckets, not the events), and the
 // mutex wait histogram counts waits ending in the range by duration.
 #include <QtTest>
+
+#include <algorithm>
 #include <QChartView>
 #include <QValueAxis>
 
@@ -51,6 +53,47 @@ class ChartsViewTest : public QObject {
     for (const auto& [x, y] : out) saw_peak |= y == 5.0;
     QVERIFY(saw_peak);  // the bucket's maximum survives sampling
     QCOMPARE(out.back().second, 3.0);
+  }
+
+  void sampling_with_block_summaries_equals_reading_every_point() {
+    // A long random series sampled over random ranges and bucket counts gives exactly what a
+    // walk over every point gives (the lowest and highest value per bucket, in order).
+    StepSeries s;
+    uint64_t seed = 7;
+    auto rnd = [&](uint64_t n) {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      return static_cast<int64_t>((seed >> 33) % n);
+    };
+    int64_t ts = 0;
+    for (int i = 0; i < 20000; ++i) {
+      ts += rnd(3000);  // some within one resolution step (merged), most not
+      s.set(ts, static_cast<int32_t>(rnd(1000)) - 100);
+    }
+    const std::vector<StepPoint>& pts = s.points();
+    for (int round = 0; round < 200; ++round) {
+      const int64_t t0 = rnd(ts), t1 = t0 + 1 + rnd(ts - t0 + 10);
+      const int buckets = 1 + static_cast<int>(rnd(300));
+      std::vector<std::pair<double, double>> got, want;
+      s.sample(t0, t1, buckets, got);
+      const double width = static_cast<double>(t1 - t0) / buckets;
+      auto it = std::partition_point(pts.begin(), pts.end(), [&](const StepPoint& p) { return p.ts < t0; });
+      bool known = it != pts.begin();
+      int32_t current = known ? std::prev(it)->value : 0;
+      for (int b = 0; b < buckets; ++b) {
+        const double start = static_cast<double>(t0) + b * width;
+        const int64_t end = static_cast<int64_t>(start + width);
+        int32_t lo = current, hi = current;
+        for (; it != pts.end() && it->ts < end; ++it) {
+          lo = known ? std::min({lo, it->lo, it->value}) : std::min(it->lo, it->value);
+          hi = known ? std::max({hi, it->hi, it->value}) : std::max(it->hi, it->value);
+          known = true;
+          current = it->value;
+        }
+        want.emplace_back(start, lo);
+        if (hi != lo) want.emplace_back(start, hi);
+      }
+      QCOMPARE(got, want);
+    }
   }
 
   void chart_data_counts_goroutines_and_channels() {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include "model/event_prefix.hpp"
 
+#include <gor/detail/park.hpp>
+
 namespace goroscope::gui {
 
 void StepSeries::set(int64_t ts, int32_t value) {
@@ -14,6 +16,15 @@ void StepSeries::set(int64_t ts, int32_t value) {
     return;
   }
   points_.push_back(StepPoint{ts, value, value, value});
+  while ((blocks_.size() + 1) * kBlock < points_.size()) {  // a block no set() can change again
+    const size_t first = blocks_.size() * kBlock;
+    Extremes x{points_[first].lo, points_[first].hi};
+    for (size_t i = first; i < first + kBlock; ++i) {
+      x.lo = std::min({x.lo, points_[i].lo, points_[i].value});
+      x.hi = std::max({x.hi, points_[i].hi, points_[i].value});
+    }
+    blocks_.push_back(x);
+  }
 }
 
 int32_t StepSeries::value_at(int64_t ts) const {
@@ -31,11 +42,22 @@ void StepSeries::sample(int64_t t0, int64_t t1, int buckets, std::vector<std::pa
     const double start = static_cast<double>(t0) + b * width;
     const int64_t end = static_cast<int64_t>(start + width);
     int32_t lo = current, hi = current;
-    for (; it != points_.end() && it->ts < end; ++it) {
+    while (it != points_.end() && it->ts < end) {
+      const size_t i = static_cast<size_t>(it - points_.begin());
+      if (i % kBlock == 0 && i / kBlock < blocks_.size() && points_[i + kBlock - 1].ts < end) {  // a whole block
+        const Extremes& x = blocks_[i / kBlock];
+        lo = known ? std::min(lo, x.lo) : x.lo;
+        hi = known ? std::max(hi, x.hi) : x.hi;
+        known = true;
+        current = points_[i + kBlock - 1].value;
+        it += kBlock;
+        continue;
+      }
       lo = known ? std::min({lo, it->lo, it->value}) : std::min(it->lo, it->value);
       hi = known ? std::max({hi, it->hi, it->value}) : std::max(it->hi, it->value);
       known = true;
       current = it->value;
+      ++it;
     }
     out.emplace_back(start, lo);
     if (hi != lo) out.emplace_back(start, hi);
@@ -53,6 +75,7 @@ void ChartData::clear() {
   channels_.clear();
   channel_index_.clear();
   last_channel_ = ~size_t{0};
+  mutex_waits_.clear();
   prefix_ = TakenPrefix{};
 }
 
@@ -105,8 +128,25 @@ ChannelSeries& ChartData::channel(uint64_t id) {
   return channels_[it->second];
 }
 
+void ChartData::end_mutex_wait(uint64_t g, int64_t ts) {
+  QueuedIn* in = queued_in_.find(g);
+  if (!in || in->mutex_wait_since < 0) return;
+  mutex_waits_.push_back(WaitEnd{ts, std::max<int64_t>(0, ts - in->mutex_wait_since)});
+  in->mutex_wait_since = -1;
+}
+
 void ChartData::take(const gor::Event& e) {
   using K = gor::EventKind;
+  // A mutex wait ends where the timeline closes a block (its BlockSpan ends there too).
+  if (e.kind == K::GoUnblock || e.kind == K::GoStart || e.kind == K::GoEnd || e.kind == K::SyscallExit ||
+      e.kind == K::GoBlock || e.kind == K::SyscallEnter)
+    end_mutex_wait(e.g, e.ts);
+  if (e.kind == K::GoBlock) {
+    using R = gor::detail::WaitReason;
+    const auto reason = static_cast<R>(e.a0);
+    if (reason == R::MutexLock || reason == R::RWMutexLock || reason == R::RWMutexRLock)
+      queued_in_.at(e.g).mutex_wait_since = e.ts;
+  }
   switch (e.kind) {
     case K::GoCreate:
       alive_.set(e.ts, ++alive_now_);

@@ -29,17 +29,29 @@ struct StepPoint {
 class StepSeries {
  public:
   static constexpr int64_t kResolutionNs = 1000;
-  void clear() { points_.clear(); }
+  void clear() {
+    points_.clear();
+    blocks_.clear();
+  }
   void set(int64_t ts, int32_t value);
   const std::vector<StepPoint>& points() const { return points_; }
   // value_at() is the value at ts (0 before the first point).
   int32_t value_at(int64_t ts) const;
   // sample() appends to `out` up to 2 points per bucket for `buckets` equal buckets over
-  // [t0, t1): (bucket start, lowest) and (bucket start, highest) value in it, in ns.
+  // [t0, t1): (bucket start, lowest) and (bucket start, highest) value in it, in ns. A bucket
+  // reads whole blocks of kBlock points from their summaries, so the cost follows the buckets,
+  // not the millions of points a busy run's whole range holds.
   void sample(int64_t t0, int64_t t1, int buckets, std::vector<std::pair<double, double>>& out) const;
 
  private:
+  static constexpr size_t kBlock = 64;
+  struct Extremes {
+    int32_t lo, hi;
+  };
   std::vector<StepPoint> points_;
+  // blocks_[b] are the lowest and highest value of points_[b * kBlock, (b + 1) * kBlock), for
+  // every block followed by a later point (set() changes only the last point).
+  std::vector<Extremes> blocks_;
 };
 
 // ChannelSeries is one channel's buffer level over time (from ChanSend/ChanRecv).
@@ -59,6 +71,8 @@ class ChartData {
   // landed before what was taken; at most `max_events` at a time.
   void sync(const std::vector<gor::Event>& events, int64_t upto, size_t max_events = SIZE_MAX);
   size_t events_taken() const { return prefix_.taken; }
+  // end_ns() is the timestamp of the last event taken (0 before any).
+  int64_t end_ns() const { return prefix_.taken ? prefix_.last_ts : 0; }
 
   const StepSeries& alive() const { return alive_; }
   const StepSeries& runnable() const { return runnable_; }
@@ -73,6 +87,14 @@ class ChartData {
   int procs_seen() const { return static_cast<int>(per_p_.size()); }
   // channels() are the channels with buffer operations, most operations first (at most `n`).
   std::vector<const ChannelSeries*> busiest_channels(size_t n) const;
+  // WaitEnd is one wait for a sync.Mutex or RWMutex that ended: when, and how long it took.
+  struct WaitEnd {
+    int64_t end = 0;
+    int64_t duration = 0;
+  };
+  // mutex_waits() are the ended mutex waits, by end time (the Charts tab's histogram reads
+  // the range's by binary search instead of scanning every block of the run).
+  const std::vector<WaitEnd>& mutex_waits() const { return mutex_waits_; }
 
  private:
   void take(const gor::Event& e);
@@ -92,12 +114,16 @@ class ChartData {
   int32_t runnable_now_ = 0;
   Queue global_;
   std::vector<Queue> per_p_;
-  // QueuedIn is the run queue a goroutine waits in: -1 the global one, a P's otherwise.
+  // QueuedIn is the run queue a goroutine waits in (-1 the global one, a P's otherwise) and
+  // since when it waits for a mutex (-1: it does not).
   struct QueuedIn {
     static constexpr int kNone = -2;
     int queue = kNone;
+    int64_t mutex_wait_since = -1;
   };
+  void end_mutex_wait(uint64_t g, int64_t ts);
   GoroutineSlots<QueuedIn> queued_in_;
+  std::vector<WaitEnd> mutex_waits_;
   size_t last_channel_ = ~size_t{0};  // index in channels_ of the channel used last
   std::vector<ChannelSeries> channels_;
   std::unordered_map<uint64_t, size_t> channel_index_;

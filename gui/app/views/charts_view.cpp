@@ -71,11 +71,6 @@ double max_y(const QList<QPointF>& pts) {
   return m;
 }
 
-bool is_mutex_wait(uint32_t reason) {
-  using R = gor::detail::WaitReason;
-  return reason == static_cast<uint32_t>(R::MutexLock) || reason == static_cast<uint32_t>(R::RWMutexLock) ||
-         reason == static_cast<uint32_t>(R::RWMutexRLock);
-}
 
 }  // namespace
 
@@ -222,10 +217,24 @@ void ChartsView::showEvent(QShowEvent* e) {
 }
 
 void ChartsView::refresh() {
-  const int64_t end = std::max<int64_t>(timeline_.end_ns(), 1000);
+  // To the newest event either model took (one of them may be catching up).
+  const int64_t end = std::max<int64_t>(std::max(timeline_.end_ns(), data_.end_ns()), 1000);
   const int64_t t0 = t1_ > t0_ ? std::max<int64_t>(0, t0_) : 0;
   const int64_t t1 = t1_ > t0_ ? t1_ : end;
-  const int buckets = std::clamp(width() / 4, 20, 400);
+  // About one bucket per 3 px of one chart: more points than pixels only cost QtCharts time.
+  const int columns = std::max(1, static_cast<QGridLayout*>(layout())->columnCount());
+  const int buckets = std::clamp(width() / columns / 3, 20, 300);
+  // Each QtCharts setter lays its chart out again: set only what changed.
+  auto show = [](QLineSeries* series, bool visible) {
+    if (series->isVisible() != visible) series->setVisible(visible);
+  };
+  auto y_range = [this](QValueAxis* axis, double max) {
+    double& last = y_requested_[axis];
+    if (last == max) return;
+    last = max;
+    axis->setRange(0, max);
+    axis->applyNiceNumbers();
+  };
   std::vector<std::pair<double, double>> v;
   data_.alive().sample(t0, t1, buckets, v);
   const QList<QPointF> alive = to_points(v);
@@ -234,8 +243,7 @@ void ChartsView::refresh() {
   const QList<QPointF> runnable = to_points(v);
   alive_->replace(alive);
   runnable_->replace(runnable);
-  y_goroutines_->setRange(0, std::max(4.0, std::max(max_y(alive), max_y(runnable)) * 1.1));
-  y_goroutines_->applyNiceNumbers();
+  y_range(y_goroutines_, std::max(4.0, std::max(max_y(alive), max_y(runnable)) * 1.1));
 
   // Run queues: global and the first kQueues Ps (those the run has), each replaced in one call.
   v.clear();
@@ -246,19 +254,18 @@ void ChartsView::refresh() {
   for (int p = 0; p < kQueues; ++p) {
     QLineSeries* s = p_queues_[static_cast<size_t>(p)];
     if (p >= data_.procs_seen()) {
-      s->clear();
-      s->setVisible(false);
+      if (s->count()) s->clear();
+      show(s, false);
       continue;
     }
     v.clear();
     data_.runnable_on(p).sample(t0, t1, buckets, v);
     const QList<QPointF> pts = to_points(v);
     s->replace(pts);
-    s->setVisible(true);
+    show(s, true);
     queue_max = std::max(queue_max, max_y(pts));
   }
-  y_queues_->setRange(0, std::max(4.0, queue_max * 1.1));
-  y_queues_->applyNiceNumbers();
+  y_range(y_queues_, std::max(4.0, queue_max * 1.1));
 
   // Steals per bucket, from the timeline's per-lane sorted steal markers.
   QList<QPointF> steals;
@@ -273,16 +280,15 @@ void ChartsView::refresh() {
   for (int b = 0; b < buckets; ++b)
     steals.append(QPointF((static_cast<double>(t0) + b * width_ns) / 1e6, static_cast<double>(counts[static_cast<size_t>(b)]) / (width_ns / 1e9)));
   steals_->replace(steals);
-  y_steals_->setRange(0, std::max(1.0, max_y(steals) * 1.1));
-  y_steals_->applyNiceNumbers();
+  y_range(y_steals_, std::max(1.0, max_y(steals) * 1.1));
 
   const std::vector<const ChannelSeries*> busiest = data_.busiest_channels(kChannels);
   double level_max = 1;
   for (size_t i = 0; i < channels_.size(); ++i) {
     QLineSeries* s = channels_[i];
     if (i >= busiest.size()) {
-      s->clear();
-      s->setVisible(false);
+      if (s->count()) s->clear();
+      show(s, false);
       continue;
     }
     const ChannelSeries& c = *busiest[i];
@@ -290,37 +296,39 @@ void ChartsView::refresh() {
     c.level.sample(t0, t1, buckets, v);
     const QList<QPointF> pts = to_points(v);
     s->replace(pts);
-    s->setVisible(true);
+    show(s, true);
     const QString name = store_ && c.name ? QString::fromStdString(store_->string(c.name)) : QString();
-    s->setName(QStringLiteral("%1 (cap %2)").arg(name.isEmpty() ? QStringLiteral("chan #%1").arg(c.id) : name).arg(c.capacity));
+    const QString title = QStringLiteral("%1 (cap %2)").arg(name.isEmpty() ? QStringLiteral("chan #%1").arg(c.id) : name).arg(c.capacity);
+    if (s->name() != title) s->setName(title);
     level_max = std::max({level_max, max_y(pts), static_cast<double>(c.capacity)});
   }
-  levels_chart_->setTitle(busiest.empty() ? tr("Channel buffers (no buffered channel)") : tr("Channel buffers (busiest)"));
-  y_levels_->setRange(0, level_max * 1.05);
-  y_levels_->applyNiceNumbers();
+  const QString levels_title = busiest.empty() ? tr("Channel buffers (no buffered channel)") : tr("Channel buffers (busiest)");
+  if (levels_chart_->title() != levels_title) levels_chart_->setTitle(levels_title);
+  y_range(y_levels_, level_max * 1.05);
 
   // Mutex waits that ended in the range, by duration.
   std::vector<double> bins(std::size(kWaitBins), 0);
-  const std::vector<BlockSpan>& blocks = timeline_.blocks();
-  const auto last = std::partition_point(blocks.begin(), blocks.end(), [&](const BlockSpan& b) { return b.start < t1; });
-  for (auto b = blocks.begin(); b != last; ++b) {
-    if (b->end == kOpenEnd || b->end < t0 || b->end >= t1 || !is_mutex_wait(b->reason)) continue;
-    const int64_t d = b->end - b->start;
+  const std::vector<ChartData::WaitEnd>& waits = data_.mutex_waits();
+  auto w = std::partition_point(waits.begin(), waits.end(), [&](const ChartData::WaitEnd& x) { return x.end < t0; });
+  for (; w != waits.end() && w->end < t1; ++w) {
+    const int64_t d = w->duration;
     const size_t bin = d < 10'000 ? 0 : d < 100'000 ? 1 : d < 1'000'000 ? 2 : d < 10'000'000 ? 3 : 4;
     ++bins[bin];
   }
   for (size_t i = 0; i < bins.size(); ++i) waits_->replace(static_cast<qsizetype>(i), bins[i]);
   const double most = *std::max_element(bins.begin(), bins.end());
   const double step = std::max(1.0, std::ceil(most * 1.1 / 4));  // whole waits per tick
-  y_waits_->setTickType(QValueAxis::TicksDynamic);
-  y_waits_->setTickAnchor(0);
-  y_waits_->setTickInterval(step);
-  y_waits_->setRange(0, 4 * step);
+  if (step != waits_step_) {
+    waits_step_ = step;
+    y_waits_->setTickType(QValueAxis::TicksDynamic);
+    y_waits_->setTickAnchor(0);
+    y_waits_->setTickInterval(step);
+    y_waits_->setRange(0, 4 * step);
+  }
 
   // Round ticks (a 1-2-5 step in ms, anchored at 0), chosen like the timeline's own axis for
   // a chart's width, instead of QValueAxis's fixed tick count (25.076, 50.152, ...).
   TimelineGeometry axis;
-  const int columns = std::max(1, static_cast<QGridLayout*>(layout())->columnCount());
   axis.set_width(std::max(150.0, width() / static_cast<double>(columns) - 60));  // about one chart's plot
   axis.show(t0, t1);
   const double step_ms = static_cast<double>(axis.tick_step(/*min_spacing=*/70)) / 1e6;

@@ -15,6 +15,7 @@
 #include <chrono>
 
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "model/chart_data.hpp"
@@ -82,6 +83,8 @@ class ChartsView : public QWidget {
   QValueAxis* y_levels_ = nullptr;
   QChart* levels_chart_ = nullptr;
   QValueAxis* y_waits_ = nullptr;
+  std::unordered_map<const QValueAxis*, double> y_requested_;  // the top each axis was last asked for
+  double waits_step_ = -1;  // the mutex-waits axis' tick step last set
 };
 
 }  // namespace goroscope::gui
