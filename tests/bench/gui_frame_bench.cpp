@@ -1,7 +1,8 @@
 // gui_frame_bench — the desktop app's UI-thread cost per frame while a sample runs at 1x.
 //
-//   gui_frame_bench [--quick] [--repeat N] [SAMPLE...]
+//   gui_frame_bench [--quick] [--repeat N] [--tab goroutines|timeline|charts|output] [SAMPLE...]
 //
+// --tab shows that tab of the bottom dock during the runs (default: the Goroutines table).
 // SAMPLE runs only those scenarios (goroutines-are-cheap, select-fairness, worker-pool,
 // worker-pool-10k); --repeat runs each N times and pools the frames (a short
 // run such as goroutines-are-cheap gives only a handful of frames per run).
@@ -60,10 +61,11 @@ int64_t thread_demand_ns() {
   return on_cpu + waiting;
 }
 
-void run_scenario(const Scenario& sc, Frames& out) {
+void run_scenario(const Scenario& sc, const QString& tab, Frames& out) {
   MainWindow w(/*persist_settings=*/false);
   w.resize(1600, 1000);
   w.show();
+  if (!tab.isEmpty()) w.show_bottom_tab(tab);
   w.open_sample(QString::fromLatin1(sc.sample));
   w.toolbar().set_dilation(1);
   w.toolbar().set_procs(sc.procs);
@@ -130,10 +132,12 @@ int main(int argc, char** argv) {
   QApplication app(argc, argv);
   bool quick = false;
   int repeat = 1;
+  QString tab;  // the bottom dock's tab shown during the run (default: Goroutines)
   std::vector<std::string> only;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) quick = true;
     else if (std::strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
+    else if (std::strcmp(argv[i], "--tab") == 0 && i + 1 < argc) tab = QString::fromLatin1(argv[++i]);
     else only.emplace_back(argv[i]);
   }
   std::vector<Scenario> scenarios = {
@@ -147,7 +151,7 @@ int main(int argc, char** argv) {
   for (const Scenario& sc : scenarios) {
     if (!only.empty() && std::find(only.begin(), only.end(), sc.name) == only.end()) continue;
     Frames f;
-    for (int r = 0; r < repeat; ++r) run_scenario(sc, f);
+    for (int r = 0; r < repeat; ++r) run_scenario(sc, tab, f);
     report(sc, f);
   }
   return 0;

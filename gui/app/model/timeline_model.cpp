@@ -5,6 +5,7 @@
 #include <cstring>
 #include <new>
 #include <map>
+#include <memory>
 #include <unordered_set>
 
 #include <sys/mman.h>
@@ -12,6 +13,7 @@
 #include <gor/detail/park.hpp>
 #include <gor/runtime.hpp>
 #include "model/event_prefix.hpp"
+#include "model/page_warmer.hpp"
 
 namespace goroscope::gui {
 
@@ -37,12 +39,15 @@ const std::array<bool, kKinds>& race_kinds() {
 // Doubling a vector of millions copies and page-faults hundreds of MB in one frame of a live
 // run, so past kBigArray elements the first growth reserves kBigReserve at once: address
 // space only (pages are committed as they are written, in 2 MiB pages where the kernel
-// allows), and the array stops moving until a run outgrows that.
+// allows), and the array stops moving until a run outgrows that. From then on `warmer`
+// commits the pages kWarmStep elements ahead of the writes, on its own thread, so the UI
+// thread does not take the page faults (see PageWarmer).
 constexpr size_t kBigArray = size_t{1} << 17;
 constexpr size_t kBigReserve = size_t{1} << 22;
+constexpr size_t kWarmStep = size_t{1} << 16;
 
 template <class T>
-void push_big(std::vector<T>& v, const T& x) {
+void push_big(std::vector<T>& v, const T& x, std::shared_ptr<PageWarmer>& warmer) {
   if (v.size() == v.capacity() && v.size() >= kBigArray) {
     const size_t want = std::max(2 * v.size(), kBigReserve);
     try {
@@ -54,6 +59,10 @@ void push_big(std::vector<T>& v, const T& x) {
     const uintptr_t a = (reinterpret_cast<uintptr_t>(v.data() + v.size()) + kHuge - 1) & ~(kHuge - 1);
     const uintptr_t b = reinterpret_cast<uintptr_t>(v.data() + v.capacity()) & ~(kHuge - 1);
     if (b > a) (void)madvise(reinterpret_cast<void*>(a), b - a, MADV_HUGEPAGE);  // advice only
+    if (!warmer) warmer = std::make_shared<PageWarmer>();
+    warmer->warm(v.data() + v.size(), std::min(2 * kWarmStep, v.capacity() - v.size()) * sizeof(T));
+  } else if (warmer && v.capacity() >= kBigReserve && v.size() % kWarmStep == 0 && v.size() + 2 * kWarmStep <= v.capacity()) {
+    warmer->warm(v.data() + v.size() + kWarmStep, kWarmStep * sizeof(T));  // one step ahead
   }
   v.push_back(x);
 }
@@ -84,6 +93,7 @@ std::string wait_reason_name(uint32_t reason) {
 }
 
 void TimelineModel::clear() {
+  if (warmer_) warmer_->drop();  // the arrays it would warm are about to go
   lanes_.clear();
   run_markers_.clear();
   wakes_.clear();
@@ -161,7 +171,7 @@ void TimelineModel::take(const gor::Event& e) {
     Track& t = tracks_.at(g);
     t.blocks.push_back(static_cast<uint32_t>(blocks_.size()));
     t.blocked = blocks_.size();
-    push_big(blocks_, BlockSpan{e.ts, kOpenEnd, g, reason});
+    push_big(blocks_, BlockSpan{e.ts, kOpenEnd, g, reason}, warmer_);
   };
   switch (e.kind) {
     case K::GoStart: {
@@ -172,7 +182,7 @@ void TimelineModel::take(const gor::Event& e) {
       close_block(e.g);
       const SpanRef ref{static_cast<uint32_t>(e.p), static_cast<uint32_t>(l.spans.size())};
       l.open = static_cast<long>(l.spans.size());
-      push_big(l.spans, RunSpan{e.ts, kOpenEnd, e.g});
+      push_big(l.spans, RunSpan{e.ts, kOpenEnd, e.g}, warmer_);
       Track& t = tracks_.at(e.g);
       t.running = ref;
       t.is_running = true;
@@ -209,7 +219,7 @@ void TimelineModel::take(const gor::Event& e) {
     case K::GoUnblock:
       tracks_.at(e.g).wakes.push_back(static_cast<uint32_t>(wakes_.size()));
       if (e.a0 && e.a0 != e.g) tracks_.at(e.a0).wakes.push_back(static_cast<uint32_t>(wakes_.size()));
-      push_big(wakes_, Wake{e.ts, e.g, e.a0, e.p});
+      push_big(wakes_, Wake{e.ts, e.g, e.a0, e.p}, warmer_);
       close_block(e.g);
       break;
     case K::Steal:

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <span>
 #include <string>
 #include <utility>
@@ -22,6 +23,8 @@
 #include "model/goroutine_slots.hpp"
 
 namespace goroscope::gui {
+
+class PageWarmer;
 
 // kOpenEnd is the end of a slice whose goroutine is still running (drawn up to end_ns()).
 inline constexpr int64_t kOpenEnd = std::numeric_limits<int64_t>::max();
@@ -198,6 +201,7 @@ class TimelineModel {
     size_t blocked = kNone;        // its open BlockSpan, or kNone
   };
   GoroutineSlots<Track> tracks_;
+  std::shared_ptr<PageWarmer> warmer_;  // commits the big arrays' pages ahead (made on first need)
   int64_t end_ns_ = 0;
   TakenPrefix prefix_;  // the store events taken so far
 };

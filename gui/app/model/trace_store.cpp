@@ -97,7 +97,10 @@ void TraceStore::append_copy(gor::Event* batch, size_t count) {
   if (events_.capacity() > (size_t{1} << 17) && warmed_ < std::min(events_.capacity(), events_.size() + kWarmAhead)) {
     const size_t from = std::max(warmed_, events_.size());
     const size_t to = std::min(events_.capacity(), events_.size() + 2 * kWarmAhead);
-    if (to > from) warmer_.warm(events_.data() + from, (to - from) * sizeof(gor::Event));
+    if (to > from) {
+      warmer_.warm(events_.data() + from, (to - from) * sizeof(gor::Event));
+      if (previous_.capacity() >= to) warmer_.warm(previous_.data() + from, (to - from) * sizeof(uint32_t));  // their links
+    }
     warmed_ = to;
   }
   // Batches from different Ms may reach back before the newest stored event: merge only the
