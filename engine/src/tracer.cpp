@@ -2,6 +2,7 @@
 #include "tracer.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <chrono>
 
 #include "scheduler.hpp"
@@ -164,10 +165,19 @@ void Tracer::drain_once() {
   const int64_t lo = cal_ns0_, hi = std::max(cal_ns1_, cal_ns0_);
   const uint64_t tsc0 = cal_tsc0_;
   out_.clear();
+  // RunEnd is emitted after every other M has left (Scheduler::run), so it is the run's last
+  // event. Stamps from different cores may tie or cross by a few ns, though (each M's ring is
+  // read in turn, and stamps past `hi` are clamped to it): RunEnd goes after the rest of its
+  // batch, stamped no earlier than any of them, so a trace always ends with it.
+  std::optional<Event> run_end;
   // Each raw event is converted straight out of its ring (one copy, no staging vector).
   auto convert = [&](const RawEvent& r) {
     double dt = static_cast<double>(static_cast<int64_t>(r.tsc - tsc0));
     int64_t ts = std::clamp<int64_t>(lo + static_cast<int64_t>(dt * ns_per_tick), lo, hi);
+    if (r.kind == EventKind::RunEnd) {
+      run_end = Event{ts, r.g, r.a0, r.a1, r.a2, r.p, r.m, r.kind};
+      return;
+    }
     out_.push_back(Event{ts, r.g, r.a0, r.a1, r.a2, r.p, r.m, r.kind});
   };
   {
@@ -177,6 +187,10 @@ void Tracer::drain_once() {
   {
     std::lock_guard<std::mutex> guard(shared_mu_);
     shared_.drain(convert);
+  }
+  if (run_end) {
+    for (const Event& e : out_) run_end->ts = std::max(run_end->ts, e.ts);
+    out_.push_back(*run_end);
   }
   // Strings after the events: every string an event drained above uses was interned before
   // that event was emitted, so it is in new_strings_ now and reaches the observer first.
