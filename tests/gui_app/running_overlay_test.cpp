@@ -85,6 +85,46 @@ class RunningOverlayTest : public QObject {
     QCOMPARE(s.procs[0].running, uint64_t{0});
     QCOMPARE(s.procs[0].local_queue.size(), size_t{2});
   }
+
+  void rewinding_from_the_end_equals_following_every_event() {
+    // Random event streams over 3 Ps: the state read backwards from any point is the state
+    // apply() of every event up to it leaves; with too short a reach it says so instead.
+    using K = gor::EventKind;
+    const K kinds[] = {K::GoStart, K::GoStart, K::GoStart, K::GoBlock, K::GoEnd, K::GoYield, K::GoPreempted,
+                       K::SyscallEnter, K::ProcIdle, K::ProcBusy, K::GoUnblock, K::GoCreate};
+    uint64_t seed = 99;
+    auto rnd = [&](uint64_t n) {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      return (seed >> 33) % n;
+    };
+    int refused = 0;
+    for (int round = 0; round < 300; ++round) {
+      std::vector<gor::Event> events;
+      const size_t n = 1 + rnd(200);
+      for (size_t i = 0; i < n; ++i) events.push_back(ev(kinds[rnd(std::size(kinds))], 1 + rnd(5), static_cast<int>(rnd(4)) - 1));
+      const size_t end = rnd(n + 1);
+      ProcessorTracker forward;
+      for (size_t i = 0; i < end; ++i) forward.apply(events[i]);
+      ProcessorTracker back;
+      QVERIFY(back.rewind_from(events, end, 3, events.size()));
+      for (int p = 0; p < 3; ++p) {
+        QCOMPARE(back.running(p), forward.running(p));
+        QCOMPARE(back.busy(p), forward.busy(p));
+      }
+      ProcessorTracker short_reach;
+      short_reach.apply(ev(K::GoStart, 42, 0));  // kept when the reach is too short
+      if (short_reach.rewind_from(events, end, 3, 3)) {
+        for (int p = 0; p < 3; ++p) {
+          QCOMPARE(short_reach.running(p), forward.running(p));
+          QCOMPARE(short_reach.busy(p), forward.busy(p));
+        }
+      } else {
+        ++refused;
+        QCOMPARE(short_reach.running(0), uint64_t(42));
+      }
+    }
+    QVERIFY(refused > 0);  // short reaches do run out
+  }
 };
 
 QTEST_MAIN(RunningOverlayTest)

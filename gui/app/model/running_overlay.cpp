@@ -34,6 +34,69 @@ void ProcessorTracker::apply(const gor::Event& e) {
   }
 }
 
+bool ProcessorTracker::rewind_from(const std::vector<gor::Event>& events, size_t end, int procs, size_t max_back) {
+  using K = gor::EventKind;
+  if (procs <= 0) return true;
+  end = std::min(end, events.size());
+  // Per P, walking back: `running` is decided at its last GoStart (unless that goroutine
+  // stopped after it) or at a ProcIdle; `busy` at its last GoStart, ProcBusy or ProcIdle.
+  struct Rewind {
+    bool running_known = false, busy_known = false;
+    State state;
+    std::vector<uint64_t> stopped;  // goroutines that stopped on this P after the point reached
+  };
+  std::vector<Rewind> r(static_cast<size_t>(procs));
+  int undecided = procs;
+  const size_t stop_at = end > max_back ? end - max_back : 0;
+  for (size_t i = end; i > stop_at && undecided > 0; --i) {
+    const gor::Event& e = events[i - 1];
+    if (e.p < 0 || e.p >= procs) continue;
+    Rewind& w = r[static_cast<size_t>(e.p)];
+    if (w.running_known && w.busy_known) continue;
+    switch (e.kind) {
+      case K::GoStart:
+        if (!w.running_known) {
+          const bool stopped = std::find(w.stopped.begin(), w.stopped.end(), e.g) != w.stopped.end();
+          w.state.running = stopped ? 0 : e.g;
+          w.running_known = true;
+        }
+        if (!w.busy_known) {
+          w.state.busy = true;
+          w.busy_known = true;
+        }
+        break;
+      case K::GoBlock:
+      case K::GoEnd:
+      case K::GoYield:
+      case K::GoPreempted:
+      case K::SyscallEnter:
+        if (!w.running_known) w.stopped.push_back(e.g);
+        break;
+      case K::ProcIdle:
+        if (!w.running_known) w.state.running = 0;
+        if (!w.busy_known) w.state.busy = false;
+        w.running_known = w.busy_known = true;
+        break;
+      case K::ProcBusy:
+        if (!w.busy_known) {
+          w.state.busy = true;
+          w.busy_known = true;
+        }
+        break;
+      default: break;
+    }
+    if (w.running_known && w.busy_known) --undecided;
+  }
+  if (undecided > 0 && stop_at > 0) return false;
+  // Read back to the first event: what is still undecided is what apply() starts from.
+  procs_.assign(static_cast<size_t>(procs), State{});
+  for (size_t p = 0; p < r.size(); ++p) {
+    if (r[p].running_known) procs_[p].running = r[p].state.running;
+    if (r[p].busy_known) procs_[p].busy = r[p].state.busy;
+  }
+  return true;
+}
+
 uint64_t ProcessorTracker::running(int p) const {
   return p >= 0 && p < static_cast<int>(procs_.size()) ? procs_[static_cast<size_t>(p)].running : 0;
 }

@@ -29,6 +29,13 @@ class ProcessorTracker {
   uint64_t running(int p) const;
   // busy() says whether P `p` was last acquired (ProcBusy) rather than idle.
   bool busy(int p) const;
+  // rewind_from() sets the tracker to what apply() of every one of events[0, end) would leave
+  // for Ps 0..procs-1, reading backwards from `end` only as far as each P's last events that
+  // decide it: a busy run decides every P within a few dozen events, where following the
+  // ~500,000 events between two snapshots cost milliseconds. Returns false (the tracker is
+  // then unchanged) if some P is not decided within `max_back` events, e.g. one that has run
+  // one goroutine without a scheduling event for that long.
+  bool rewind_from(const std::vector<gor::Event>& events, size_t end, int procs, size_t max_back);
 
  private:
   struct State {

@@ -333,8 +333,12 @@ void SchedulerView::paintEvent(QPaintEvent*) {
   const qreal dpr = devicePixelRatioF();
   const QSize layer_size = (QSizeF(size()) * dpr).toSize();
   if (layer_dirty_ || background_.size() != layer_size || background_.devicePixelRatio() != dpr) {
-    background_ = QPixmap(layer_size);
-    background_.setDevicePixelRatio(dpr);
+    // A new layout repaints the same pixmap (paint_background() fills all of it): a fresh one
+    // per snapshot would page-fault megabytes each time.
+    if (background_.size() != layer_size || background_.devicePixelRatio() != dpr) {
+      background_ = QPixmap(layer_size);
+      background_.setDevicePixelRatio(dpr);
+    }
     QPainter layer(&background_);
     layer.setRenderHint(QPainter::Antialiasing);
     paint_background(layer);

@@ -1,5 +1,7 @@
 #include "window/main_window.hpp"
 
+#include "model/event_prefix.hpp"
+
 #include <QAction>
 #include <QActionGroup>
 #include <QFontDatabase>
@@ -441,10 +443,15 @@ void MainWindow::on_frame(bool new_snapshot) {
   events_seen_ = store.size();
   if (new_snapshot && controller_.snapshot()) {
     const gor::Snapshot& s = *controller_.snapshot();
-    // Follow the events up to the snapshot's instant to know what each P was running.
-    size_t i = std::min(events_tracked_, store.size());
-    for (; i < store.size() && store.events()[i].ts <= s.now_ns; ++i) tracker_.apply(store.events()[i]);
-    events_tracked_ = i;
+    // What each P was running at the snapshot's instant: read back from it (a few events in
+    // a busy run); only if some P is not decided that way, follow the events forward.
+    const size_t upto = count_through(store.events(), s.now_ns);
+    int procs = 0;
+    for (const gor::ProcessorInfo& p : s.procs) procs = std::max(procs, p.id + 1);
+    constexpr size_t kRewindLimit = size_t{1} << 18;
+    if (!tracker_.rewind_from(store.events(), upto, procs, kRewindLimit))
+      for (size_t i = events_tracked_; i < upto; ++i) tracker_.apply(store.events()[i]);
+    events_tracked_ = std::max(events_tracked_, upto);
     gor::Snapshot shown = s;
     restore_running(shown, tracker_);
     scheduler_->set_snapshot(std::move(shown));
