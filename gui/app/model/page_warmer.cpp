@@ -1,6 +1,7 @@
 #include "model/page_warmer.hpp"
 
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,7 +30,13 @@ void PageWarmer::warm(void* p, size_t bytes) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     jobs_.emplace_back(a, b - a);
-    if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
+    if (!thread_.joinable())
+      thread_ = std::thread([this] {
+        // Below the UI thread, like the engine's threads: warming is worth it only while it
+        // does not take the core the UI thread is waiting for.
+        (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 5);
+        loop();
+      });
   }
   cv_.notify_one();
 }

@@ -4,6 +4,7 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QResizeEvent>
 #include <QToolTip>
 
 #include <algorithm>
@@ -98,7 +99,8 @@ void SchedulerView::relayout() {
     shown[c.g] = chip_rect_now(c.g, c, t, &alpha);
   }
   const double old_height = layout_.height;
-  layout_ = compute_scheduler_layout(*snapshot_, std::max(320, width()), metrics());
+  layout_width_ = std::max(320, width());
+  layout_ = compute_scheduler_layout(*snapshot_, layout_width_, metrics());
   layer_dirty_ = true;
   std::unordered_map<uint64_t, ChipMotion> next;
   for (const SceneChip& c : layout_.chips) {
@@ -189,14 +191,19 @@ QRectF SchedulerView::chip_rect_now(uint64_t g, const SceneChip& chip, double t,
 
 int SchedulerView::heightForWidth(int w) const {
   if (!snapshot_) return 300;
+  // The layout depends on the width only: the current one answers for its own width (a new
+  // height asks the scroll area for heightForWidth after every layout of 10,000 goroutines).
+  if (std::max(320, w) == layout_width_) return static_cast<int>(std::ceil(layout_.height));
   return static_cast<int>(std::ceil(compute_scheduler_layout(*snapshot_, w, metrics()).height));
 }
 
 QSize SchedulerView::sizeHint() const { return QSize(900, std::max(300, static_cast<int>(layout_.height))); }
 QSize SchedulerView::minimumSizeHint() const { return QSize(340, std::max(200, static_cast<int>(layout_.height))); }
 
-void SchedulerView::resizeEvent(QResizeEvent*) {
+void SchedulerView::resizeEvent(QResizeEvent* e) {
   if (!snapshot_) return;
+  // Taller or shorter only (the scroll area following the layout's height): nothing moves.
+  if (std::max(320, e->size().width()) == layout_width_ && e->oldSize().width() == e->size().width()) return;
   const int saved = animation_ms_;
   animation_ms_ = 0;  // a resize re-places chips at once
   relayout();

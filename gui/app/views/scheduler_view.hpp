@@ -125,6 +125,7 @@ class SchedulerView : public QWidget {
   std::vector<Flight> flights_;
   std::vector<Flash> flashes_;
   std::vector<Badge> badges_;  // drawn by the last paint
+  int layout_width_ = -1;  // the width layout_ was computed for
   QTimer tick_;
   QElapsedTimer clock_;
   int animation_ms_ = 320;
