@@ -197,6 +197,27 @@ class GoroutineTableModelTest : public QObject {
     QCOMPARE(cell(model, model.row_of(8), GoroutineTableModel::TimeInState), QString("500.0 us"));
   }
 
+  void a_crowd_of_new_goroutines_comes_in_over_several_calls() {
+    GoroutineTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    TraceStore store;
+    gor::Snapshot s = with_objects(1000);
+    for (uint64_t id = 1; id <= 2500; ++id) s.goroutines.push_back(g(id, "runnable", 0));
+    QVERIFY(!model.set_snapshot(s, store, 1000));
+    QCOMPARE(model.rowCount(), 1000);
+    QCOMPARE(model.goroutine_at(999), uint64_t(1000));  // the lowest ids first
+    s.goroutines[0].state = "running";  // known rows still update while the rest waits
+    QVERIFY(!model.set_snapshot(s, store, 1000));
+    QCOMPARE(model.rowCount(), 2000);
+    QCOMPARE(model.data(model.index(0, GoroutineTableModel::State)).toString().startsWith(QStringLiteral("running")), true);
+    QVERIFY(model.set_snapshot(s, store, 1000));
+    QCOMPARE(model.rowCount(), 2500);
+    QVERIFY(model.set_snapshot(s, store, 0));  // nothing new: complete even with no room
+    s.goroutines.erase(s.goroutines.begin() + 10, s.goroutines.end());
+    QVERIFY(model.set_snapshot(s, store, 0));  // ends are never held back
+    QCOMPARE(model.rowCount(), 10);
+  }
+
   void resolves_object_names() {
     GoroutineTableModel model;
     TraceStore store;

@@ -105,7 +105,7 @@ GoroutineTableModel::Row GoroutineTableModel::make_row(const gor::GoroutineInfo&
   return r;
 }
 
-void GoroutineTableModel::set_snapshot(const gor::Snapshot& snapshot, const TraceStore& store) {
+bool GoroutineTableModel::set_snapshot(const gor::Snapshot& snapshot, const TraceStore& store, size_t max_new) {
   index_objects(snapshot);
   // Snapshots list goroutines by id; be safe if one does not.
   std::vector<const gor::GoroutineInfo*> fresh;
@@ -114,11 +114,30 @@ void GoroutineTableModel::set_snapshot(const gor::Snapshot& snapshot, const Trac
   const auto by_id = [](const gor::GoroutineInfo* a, const gor::GoroutineInfo* b) { return a->id < b->id; };
   if (!std::is_sorted(fresh.begin(), fresh.end(), by_id)) std::stable_sort(fresh.begin(), fresh.end(), by_id);
   fresh.erase(std::unique(fresh.begin(), fresh.end(), [](auto* a, auto* b) { return a->id == b->id; }), fresh.end());
+  // At most max_new goroutines not in the table yet (lowest ids first); the rest next time.
+  bool complete = true;
+  if (max_new < fresh.size()) {
+    std::vector<const gor::GoroutineInfo*> kept;
+    kept.reserve(fresh.size());
+    size_t added = 0, i = 0;
+    for (const gor::GoroutineInfo* g : fresh) {
+      while (i < rows_.size() && rows_[i].raw.id < g->id) ++i;
+      const bool known = i < rows_.size() && rows_[i].raw.id == g->id;
+      if (!known && added == max_new) {
+        complete = false;
+        continue;
+      }
+      added += !known;
+      kept.push_back(g);
+    }
+    fresh.swap(kept);
+  }
 
   constexpr uint64_t kEnd = std::numeric_limits<uint64_t>::max();
   if (count_runs(fresh) > kMaxRuns) {
     relayout_rows(fresh, store);
-    return update_clock(snapshot.now_ns);
+    update_clock(snapshot.now_ns);
+    return complete;
   }
   std::vector<int> changed;
   size_t i = 0, j = 0;
@@ -154,6 +173,7 @@ void GoroutineTableModel::set_snapshot(const gor::Snapshot& snapshot, const Trac
   }
   emit_changed_runs(changed);
   update_clock(snapshot.now_ns);
+  return complete;
 }
 
 void GoroutineTableModel::update_clock(int64_t now_ns) {

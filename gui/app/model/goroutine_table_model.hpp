@@ -30,8 +30,10 @@ class GoroutineTableModel : public QAbstractTableModel {
   explicit GoroutineTableModel(QObject* parent = nullptr);
 
   // set_snapshot() makes the rows those of `snapshot`'s goroutines; `store` supplies labels and
-  // creation times the snapshot does not carry.
-  void set_snapshot(const gor::Snapshot& snapshot, const TraceStore& store);
+  // creation times the snapshot does not carry. It adds at most `max_new` rows (the lowest
+  // ids first) and returns false if it left some out: inserting 10,000 rows at once is a
+  // frame of 15-30 ms, so a view takes them over several frames.
+  bool set_snapshot(const gor::Snapshot& snapshot, const TraceStore& store, size_t max_new = SIZE_MAX);
   // clear() removes every row (one reset: for a new run, not per frame).
   void clear();
 

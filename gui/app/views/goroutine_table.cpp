@@ -141,8 +141,9 @@ void GoroutineTable::without_feedback(const std::function<void()>& change) {
   update_count();
 }
 
-void GoroutineTable::set_snapshot(const gor::Snapshot& snapshot, const TraceStore& store) {
-  without_feedback([&] { model_->set_snapshot(snapshot, store); });
+bool GoroutineTable::set_snapshot(const gor::Snapshot& snapshot, const TraceStore& store, size_t max_new) {
+  bool complete = true;
+  without_feedback([&] { complete = model_->set_snapshot(snapshot, store, max_new); });
   if (!sized_ && model_->rowCount() > 0) {
     view_->resizeColumnsToContents();
     QHeaderView* header = view_->horizontalHeader();
@@ -153,8 +154,15 @@ void GoroutineTable::set_snapshot(const gor::Snapshot& snapshot, const TraceStor
     // States change every frame: leave room for the longest one.
     const int state = view_->fontMetrics().horizontalAdvance(QStringLiteral("running on P88")) + 16;
     header->resizeSection(GoroutineTableModel::State, std::max(header->sectionSize(GoroutineTableModel::State), state));
+    // The columns are fitted to the first rows, usually before anything blocks: leave room
+    // for the objects and reasons that come later.
+    const int object = view_->fontMetrics().horizontalAdvance(QStringLiteral("chan results (cap 100)")) + 16;
+    header->resizeSection(GoroutineTableModel::Object, std::max(header->sectionSize(GoroutineTableModel::Object), object));
+    const int reason = view_->fontMetrics().horizontalAdvance(QStringLiteral("chan receive (nil chan)")) + 16;
+    header->resizeSection(GoroutineTableModel::WaitReason, std::max(header->sectionSize(GoroutineTableModel::WaitReason), reason));
     sized_ = true;
   }
+  return complete;
 }
 
 void GoroutineTable::clear() {

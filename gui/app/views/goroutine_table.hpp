@@ -30,8 +30,9 @@ class GoroutineTable : public QWidget {
   explicit GoroutineTable(GoroutineSelection& selection, QWidget* parent = nullptr);
   ~GoroutineTable() override;
 
-  // set_snapshot() shows `snapshot`'s goroutines (incremental: selection and scroll survive).
-  void set_snapshot(const gor::Snapshot& snapshot, const TraceStore& store);
+  // set_snapshot() shows `snapshot`'s goroutines (incremental: selection and scroll survive),
+  // adding at most `max_new` rows; false if some are left for the next call.
+  bool set_snapshot(const gor::Snapshot& snapshot, const TraceStore& store, size_t max_new = SIZE_MAX);
   // clear() empties the table (for a new run).
   void clear();
 

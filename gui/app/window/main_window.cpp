@@ -122,7 +122,10 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
       table_stale_ = true;
       return;
     }
-    if (const auto& snap = controller_.snapshot()) table_->set_snapshot(*snap, controller_.store());
+    // Thousands of new goroutines at once (a run's start) go in over several frames.
+    constexpr size_t kNewRowsPerFrame = 2000;
+    if (const auto& snap = controller_.snapshot(); snap && !table_->set_snapshot(*snap, controller_.store(), kNewRowsPerFrame))
+      table_timer_->start();
   });
   connect(bottom_tabs_, &QTabWidget::currentChanged, this, [this] {
     if (table_stale_ && table_->isVisible()) {
@@ -237,7 +240,7 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
   catch_up_timer_ = new QTimer(this);
   catch_up_timer_->setInterval(0);  // every turn of the event loop, between paints and input
   connect(catch_up_timer_, &QTimer::timeout, this, [this] {
-    if (controller_.running() || catch_up_views(std::chrono::milliseconds(8))) catch_up_timer_->stop();
+    if (controller_.running() || catch_up_views(std::chrono::milliseconds(6))) catch_up_timer_->stop();
   });
   connect(&controller_, &RunController::frame, this, &MainWindow::on_frame);
   connect(&controller_, &RunController::finished, this, &MainWindow::on_finished);
@@ -535,7 +538,7 @@ void MainWindow::on_finished(const RunOutcome& outcome) {
   output_->setPlainText(lines.join(QLatin1Char('\n')));
   // A big run's last events may be millions the views have not taken yet: what does not fit
   // in a frame follows between frames, so the window never freezes at the end of a run.
-  if (!catch_up_views(std::chrono::milliseconds(12))) catch_up_timer_->start();
+  if (!catch_up_views(std::chrono::milliseconds(6))) catch_up_timer_->start();
   const QString dump = QString::fromStdString(r.dump);
   if (r.stopped) {
     banner_->show_message(RunBanner::Severity::Info, tr("Stopped"), tr("The run was stopped; every goroutine was unwound."));
