@@ -36,6 +36,7 @@ class MainWindowTest : public QObject {
       QVERIFY2(w.controller().store().size() > 0, qPrintable(id + ": no events"));
       QVERIFY2(w.controller().store().count(gor::EventKind::GoStart) > 0, qPrintable(id));
       QVERIFY2(w.banner().isVisible(), qPrintable(id + ": no end-of-run banner"));
+      QTRY_VERIFY2_WITH_TIMEOUT(!w.scheduler_view().layout_pending(), qPrintable(id + ": the last snapshot was not laid out"), 10000);
       QVERIFY2(!w.scheduler_view().scene_layout().panels.empty(), qPrintable(id + ": the scene stayed empty"));
       // The timeline takes the whole run, between frames if it is big.
       QTRY_VERIFY2_WITH_TIMEOUT(w.timeline().model().events_taken() == w.controller().store().size(),

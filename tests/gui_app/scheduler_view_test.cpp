@@ -3,7 +3,11 @@
 // panel's title row (repeats counted, never on a chip), and the cached background layer
 // follows every new layout.
 #include <QApplication>
+#include <QSignalSpy>
+#include <QThread>
 #include <QtTest>
+
+#include <atomic>
 
 #include <vector>
 
@@ -101,6 +105,41 @@ class SchedulerViewTest : public QObject {
       for (const auto& other : badges)
         if (&other != &b) QVERIFY(!b.rect.intersects(other.rect));
     }
+  }
+
+  void postedSnapshotsAreLaidOutOffTheUiThreadNewestWins() {
+    GoroutineSelection selection;
+    SchedulerView view(selection);
+    view.resize(900, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QSignalSpy applied(&view, &SchedulerView::layoutApplied);
+    std::atomic<int> made{0};
+    const Qt::HANDLE ui = QThread::currentThreadId();
+    std::atomic<bool> made_on_ui{false};
+    for (int n = 1; n <= 4; ++n) {
+      view.post_snapshot([n, &made, &made_on_ui, ui] {
+        ++made;
+        if (QThread::currentThreadId() == ui) made_on_ui = true;
+        return procs_only(n);
+      });
+    }
+    QVERIFY(view.layout_pending());
+    QTRY_VERIFY_WITH_TIMEOUT(!view.layout_pending(), 10000);
+    QVERIFY(!made_on_ui);
+    // The first was being built when the others came: the 2nd and 3rd were replaced.
+    QCOMPARE(made.load(), 2);
+    QCOMPARE(applied.count(), 2);
+    QCOMPARE(view.scene_layout().proc_rects.size(), size_t(4));
+    const SchedulerLayout sync = compute_scheduler_layout(procs_only(4), std::max(320, view.width()), LayoutMetrics{view.font()});
+    QCOMPARE(view.scene_layout().panels.size(), sync.panels.size());
+    QVERIFY(!view.grab().toImage().isNull());
+    // A snapshot set directly wins over one still being laid out.
+    view.post_snapshot([] { return procs_only(3); });
+    view.set_snapshot(procs_only(2));
+    QTRY_VERIFY_WITH_TIMEOUT(!view.layout_pending(), 10000);
+    QTest::qWait(20);
+    QCOMPARE(view.scene_layout().proc_rects.size(), size_t(2));
   }
 
   void theCachedBackgroundFollowsTheLayout() {

@@ -1,5 +1,12 @@
 #include "views/scheduler_view.hpp"
 
+#include "views/scene_layer.hpp"
+
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPainter>
@@ -43,6 +50,9 @@ QColor with_alpha(QColor c, double a) {
 
 SchedulerView::SchedulerView(GoroutineSelection& selection, QWidget* parent)
     : QWidget(parent), selection_(selection) {
+  build_pool_.setMaxThreadCount(1);
+  builder_ = new QFutureWatcher<Built>(this);
+  connect(builder_, &QFutureWatcher<Built>::finished, this, &SchedulerView::on_built);
   setMouseTracking(true);
   setAttribute(Qt::WA_OpaquePaintEvent);
   QSizePolicy policy(QSizePolicy::Expanding, QSizePolicy::Preferred);
@@ -63,6 +73,8 @@ LayoutMetrics SchedulerView::metrics() const {
 }
 
 void SchedulerView::clear() {
+  ++build_generation_;  // drop what is being laid out for the old run
+  next_make_ = nullptr;
   snapshot_.reset();
   info_index_.clear();
   layout_ = SchedulerLayout{};
@@ -81,7 +93,64 @@ const gor::GoroutineInfo* SchedulerView::info(uint64_t g) const {
   return it == info_index_.end() ? nullptr : &snapshot_->goroutines[it->second];
 }
 
+void SchedulerView::post_snapshot(std::function<gor::Snapshot()> make) {
+  if (building_) {
+    next_make_ = std::move(make);  // the newest waits; an older one waiting is dropped
+    return;
+  }
+  start_build(std::move(make));
+}
+
+void SchedulerView::start_build(std::function<gor::Snapshot()> make) {
+  building_ = true;
+  const int w = std::max(320, width());
+  const LayoutMetrics m = metrics();
+  const SceneStyle style{palette(), font()};
+  const qreal dpr = devicePixelRatioF();
+  const QSize now = size();
+  const uint64_t generation = build_generation_;
+  std::shared_ptr<gor::Snapshot> retired = std::move(retired_);
+  // Values only: the job never touches this widget (it may be gone when the job ends).
+  builder_->setFuture(QtConcurrent::run(&build_pool_, [make = std::move(make), w, m, style, dpr, now, generation, retired]() mutable {
+    // Below the UI thread, level with the engine: the frames come first.
+    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 5);
+    retired.reset();  // the replaced snapshot's strings are freed here, not on the UI thread
+    Built b;
+    b.snapshot = std::make_shared<gor::Snapshot>(make());
+    b.layout = compute_scheduler_layout(*b.snapshot, w, m);
+    b.width = w;
+    b.generation = generation;
+    // As tall as the widget will be once it follows the layout's height (it never shrinks
+    // below the viewport it had).
+    const QSize layer(now.width(), std::max(now.height(), static_cast<int>(std::ceil(b.layout.height))));
+    if (!layer.isEmpty()) b.layer = render_scene_layer(b.layout, layer, dpr, style);
+    return b;
+  }));
+}
+
+void SchedulerView::on_built() {
+  building_ = false;
+  Built b = builder_->result();
+  if (b.generation == build_generation_ && b.snapshot) {
+    if (snapshot_) retired_ = std::make_shared<gor::Snapshot>(std::move(*snapshot_));
+    snapshot_ = std::move(*b.snapshot);
+    info_index_.clear();
+    info_index_.reserve(snapshot_->goroutines.size());
+    for (size_t i = 0; i < snapshot_->goroutines.size(); ++i) info_index_[snapshot_->goroutines[i].id] = i;
+    if (b.width == std::max(320, width())) {
+      layout_width_ = b.width;
+      apply_layout(std::move(b.layout), std::move(b.layer));
+    } else {
+      relayout();  // resized meanwhile
+    }
+    emit layoutApplied();
+  }
+  if (next_make_) start_build(std::exchange(next_make_, nullptr));
+}
+
 void SchedulerView::set_snapshot(gor::Snapshot s) {
+  ++build_generation_;  // a job in flight is older than this
+  next_make_ = nullptr;
   snapshot_ = std::move(s);
   info_index_.clear();
   info_index_.reserve(snapshot_->goroutines.size());
@@ -91,6 +160,11 @@ void SchedulerView::set_snapshot(gor::Snapshot s) {
 
 void SchedulerView::relayout() {
   if (!snapshot_) return;
+  layout_width_ = std::max(320, width());
+  apply_layout(compute_scheduler_layout(*snapshot_, layout_width_, metrics()), QImage());
+}
+
+void SchedulerView::apply_layout(SchedulerLayout next_layout, QImage layer) {
   const double t = now_ms();
   // Where every chip is drawn right now (mid-flight ones included) becomes the start.
   std::unordered_map<uint64_t, QRectF> shown;
@@ -99,9 +173,13 @@ void SchedulerView::relayout() {
     shown[c.g] = chip_rect_now(c.g, c, t, &alpha);
   }
   const double old_height = layout_.height;
-  layout_width_ = std::max(320, width());
-  layout_ = compute_scheduler_layout(*snapshot_, layout_width_, metrics());
-  layer_dirty_ = true;
+  layout_ = std::move(next_layout);
+  if (!layer.isNull()) {
+    background_ = std::move(layer);
+    layer_dirty_ = false;
+  } else {
+    layer_dirty_ = true;
+  }
   std::unordered_map<uint64_t, ChipMotion> next;
   for (const SceneChip& c : layout_.chips) {
     ChipMotion mo;
@@ -212,101 +290,12 @@ void SchedulerView::resizeEvent(QResizeEvent* e) {
 
 void SchedulerView::changeEvent(QEvent* e) {
   if (e->type() == QEvent::FontChange || e->type() == QEvent::PaletteChange) {
+    ++build_generation_;  // a layer being painted in the old style is of no use
     layer_dirty_ = true;
     sprites_.clear();
     relayout();
   }
   QWidget::changeEvent(e);
-}
-
-void SchedulerView::paint_background(QPainter& painter) const {
-  const QPalette& pal = palette();
-  const bool dark = pal.color(QPalette::Window).lightnessF() < 0.5;
-  painter.fillRect(QRect(QPoint(0, 0), size()), pal.color(QPalette::Window));
-  const QColor card = dark ? pal.color(QPalette::Base).lighter(115) : pal.color(QPalette::Base);
-  const QColor border = dark ? QColor(0x5a, 0x60, 0x6a) : QColor(0xc4, 0xc9, 0xd2);
-  const QColor text = pal.color(QPalette::WindowText);
-  const QColor dim = dark ? QColor(0xa0, 0xa6, 0xb0) : QColor(0x6a, 0x70, 0x7a);
-  QFont bold = font();
-  bold.setBold(true);
-  QFont small = font();
-  small.setPointSizeF(std::max(7.0, font().pointSizeF() * 0.85));
-
-  // Panels.
-  for (const ScenePanel& p : layout_.panels) {
-    painter.setPen(QPen(border, 1));
-    painter.setBrush(card);
-    painter.drawRoundedRect(p.rect, 8, 8);
-    painter.setFont(p.kind == ScenePanel::Kind::Processor ? bold : bold);
-    painter.setPen(text);
-    const QRectF header(p.rect.left() + 10, p.rect.top() + 4, p.rect.width() - 20, 20);
-    const double status_room = p.status.isEmpty() ? 0 : std::min(header.width() * 0.35, QFontMetricsF(small).horizontalAdvance(p.status) + 12);
-    const double badge_room = p.badge.isEmpty() ? 0 : QFontMetricsF(small).horizontalAdvance(p.badge) + 26;
-    const QString title = QFontMetricsF(bold).elidedText(p.title, Qt::ElideRight, header.width() - status_room - badge_room);
-    painter.drawText(header, Qt::AlignLeft | Qt::AlignVCenter, title);
-    double title_w = QFontMetricsF(bold).horizontalAdvance(title);
-    if (!p.badge.isEmpty()) {
-      painter.setFont(small);
-      const double bw = QFontMetricsF(small).horizontalAdvance(p.badge) + 16;
-      const QRectF badge(header.left() + title_w + 10, header.top() + 1, bw, 18);
-      painter.setPen(Qt::NoPen);
-      painter.setBrush(p.badge_color);
-      painter.drawRoundedRect(badge, 9, 9);
-      painter.setPen(text_color_on(p.badge_color));
-      painter.drawText(badge, Qt::AlignCenter, p.badge);
-      title_w += bw + 10;
-    }
-    if (!p.status.isEmpty()) {
-      painter.setFont(small);
-      painter.setPen(p.status_color.isValid() ? p.status_color : dim);
-      QRectF status = header;
-      status.setLeft(header.left() + title_w + 10);
-      painter.drawText(status, Qt::AlignRight | Qt::AlignVCenter,
-                       QFontMetricsF(small).elidedText(p.status, Qt::ElideRight, status.width()));
-    }
-  }
-
-  // Labels.
-  painter.setFont(small);
-  for (const SceneText& s : layout_.texts) {
-    painter.setPen(s.dim ? dim : text);
-    painter.drawText(s.rect, Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, s.text);
-  }
-
-  // Channel buffer slots.
-  for (const SceneSlot& s : layout_.buffer_slots) {
-    painter.setPen(QPen(s.filled ? QColor(0x3b, 0x66, 0x94) : border, 1.2));
-    painter.setBrush(s.filled ? QColor(0x4e, 0x79, 0xa7) : card);
-    painter.drawRoundedRect(s.rect, 4, 4);
-    if (s.filled && !s.value.isEmpty()) {
-      // A value that does not fit even in a smaller font is left out ("1…" says nothing); the
-      // slot's tooltip has it.
-      const double room = s.rect.width() - 4;
-      QFont value_font = small;
-      if (QFontMetricsF(value_font).horizontalAdvance(s.value) > room) value_font.setPointSizeF(std::max(6.0, small.pointSizeF() * 0.8));
-      if (QFontMetricsF(value_font).horizontalAdvance(s.value) <= room) {
-        painter.setFont(value_font);
-        painter.setPen(Qt::white);
-        painter.drawText(s.rect, Qt::AlignCenter, s.value);
-        painter.setFont(small);
-      }
-    }
-  }
-
-  // Starvation bars.
-  for (const SceneBar& b : layout_.bars) {
-    painter.setPen(Qt::NoPen);
-    painter.setBrush(dark ? QColor(0x40, 0x44, 0x4c) : QColor(0xe6, 0xe8, 0xec));
-    painter.drawRoundedRect(b.rect, 4, 4);
-    QRectF fill = b.rect;
-    fill.setWidth(b.rect.width() * std::min(1.0, b.fraction));
-    painter.setBrush(b.fraction >= 1 ? QColor(0xe1, 0x57, 0x59) : QColor(0xf2, 0x8e, 0x2b));
-    if (fill.width() > 0.5) painter.drawRoundedRect(fill, 4, 4);
-    painter.setPen(dim);
-    painter.drawText(QRectF(b.rect.right() + 8, b.rect.top() - 5, 240, 18), Qt::AlignLeft | Qt::AlignVCenter,
-                     QStringLiteral("1 ms threshold"));
-  }
-
 }
 
 void SchedulerView::paintEvent(QPaintEvent*) {
@@ -339,19 +328,21 @@ void SchedulerView::paintEvent(QPaintEvent*) {
   // what moves.
   const qreal dpr = devicePixelRatioF();
   const QSize layer_size = (QSizeF(size()) * dpr).toSize();
-  if (layer_dirty_ || background_.size() != layer_size || background_.devicePixelRatio() != dpr) {
-    // A new layout repaints the same pixmap (paint_background() fills all of it): a fresh one
+  const bool layer_fits = background_.width() >= layer_size.width() && background_.height() >= layer_size.height() &&
+                          background_.devicePixelRatio() == dpr;
+  if (layer_dirty_ || !layer_fits) {
+    // A new layout repaints the same image (paint_scene_layer() fills all of it): a fresh one
     // per snapshot would page-fault megabytes each time.
-    if (background_.size() != layer_size || background_.devicePixelRatio() != dpr) {
-      background_ = QPixmap(layer_size);
+    if (!layer_fits) {
+      background_ = QImage(layer_size, QImage::Format_ARGB32_Premultiplied);
       background_.setDevicePixelRatio(dpr);
     }
     QPainter layer(&background_);
     layer.setRenderHint(QPainter::Antialiasing);
-    paint_background(layer);
+    paint_scene_layer(layer, layout_, size(), SceneStyle{palette(), font()});
     layer_dirty_ = false;
   }
-  painter.drawPixmap(0, 0, background_);
+  painter.drawImage(0, 0, background_);
 
   // Ghosts (ended goroutines fading out).
   for (const Ghost& g : ghosts_) {

@@ -10,11 +10,16 @@
 #pragma once
 
 #include <QElapsedTimer>
+#include <QFutureWatcher>
+#include <QThreadPool>
+#include <QImage>
 #include <QPixmap>
 #include <QTimer>
 #include <QWidget>
 
 #include <deque>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -36,6 +41,14 @@ class SchedulerView : public QWidget {
 
   // set_snapshot() shows `s`, animating from what was shown.
   void set_snapshot(gor::Snapshot s);
+  // post_snapshot() shows the snapshot `make` returns, like set_snapshot(), but calls `make`,
+  // lays the scene out and paints its still layer on a worker thread (a scene of 10,000
+  // goroutines is milliseconds of both): the scene changes once that is done. One job at a
+  // time; a snapshot posted meanwhile waits, and a newer one replaces it. `make` must only
+  // use what it captured by value.
+  void post_snapshot(std::function<gor::Snapshot()> make);
+  // layout_pending() says whether a posted snapshot is not shown yet (tests).
+  bool layout_pending() const { return building_ || next_make_ != nullptr; }
   // add_events() notes steals, handoffs, preemptions and mutex mode switches to animate.
   void add_events(const std::vector<gor::Event>& events, size_t first);
   // clear() empties the scene (a new run).
@@ -57,6 +70,12 @@ class SchedulerView : public QWidget {
   const std::vector<Badge>& badges() const { return badges_; }
 
   QSize sizeHint() const override;
+
+ signals:
+  // layoutApplied() follows each posted snapshot that is now shown.
+  void layoutApplied();
+
+ public:
   QSize minimumSizeHint() const override;
   bool hasHeightForWidth() const override { return true; }
   int heightForWidth(int w) const override;
@@ -100,7 +119,6 @@ class SchedulerView : public QWidget {
   const gor::GoroutineInfo* info(uint64_t g) const;
   uint64_t chip_at(QPointF pos) const;
   LayoutMetrics metrics() const;
-  void paint_background(QPainter& painter) const;
   struct SpriteKey {           // one look of one chip
     uint64_t g;
     int w, h;
@@ -130,7 +148,26 @@ class SchedulerView : public QWidget {
   QElapsedTimer clock_;
   int animation_ms_ = 320;
   std::deque<int64_t> paint_times_us_;
-  QPixmap background_;        // panels, labels, slots and bars of layout_ (paint_background)
+  QImage background_;         // panels, labels, slots and bars of layout_ (paint_scene_layer)
+  // Built is what a post_snapshot() job hands back.
+  struct Built {
+    std::shared_ptr<gor::Snapshot> snapshot;
+    SchedulerLayout layout;
+    QImage layer;
+    int width = 0;
+    uint64_t generation = 0;
+  };
+  void start_build(std::function<gor::Snapshot()> make);
+  void on_built();
+  // apply_layout() shows `next` (laid out for snapshot_ at layout_width_), animating from the
+  // current layout; `layer`, if not null, is its still layer.
+  void apply_layout(SchedulerLayout next, QImage layer);
+  QThreadPool build_pool_;  // one thread, niced (waits for a job in flight when destroyed)
+  QFutureWatcher<Built>* builder_ = nullptr;
+  bool building_ = false;
+  std::function<gor::Snapshot()> next_make_;     // posted while a job ran
+  std::shared_ptr<gor::Snapshot> retired_;       // the snapshot replaced last, freed by the next job
+  uint64_t build_generation_ = 0;                // results of jobs started before a change are dropped
   bool layer_dirty_ = true;   // layout_ changed since background_ was painted
   std::unordered_map<SpriteKey, QPixmap, SpriteHash> sprites_;  // chips as painted (chip_sprite)
 };

@@ -455,9 +455,13 @@ void MainWindow::on_frame(bool new_snapshot) {
     if (!tracker_.rewind_from(store.events(), upto, procs, kRewindLimit))
       for (size_t i = events_tracked_; i < upto; ++i) tracker_.apply(store.events()[i]);
     events_tracked_ = std::max(events_tracked_, upto);
-    gor::Snapshot shown = s;
-    restore_running(shown, tracker_);
-    scheduler_->set_snapshot(std::move(shown));
+    // The copy that restore_running() edits, the layout and its still layer are made on a
+    // worker thread (milliseconds for 10,000 goroutines); the scene changes when they are done.
+    scheduler_->post_snapshot([snapshot = controller_.snapshot(), tracker = tracker_] {
+      gor::Snapshot shown = *snapshot;
+      restore_running(shown, tracker);
+      return shown;
+    });
     if (!table_timer_->isActive()) table_timer_->start();
     inspector_->set_data(controller_.snapshot(), store);  // shared, not copied
     show_partial_deadlocks(s);
