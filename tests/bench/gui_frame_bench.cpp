@@ -75,7 +75,13 @@ void run_scenario(const Scenario& sc, const QString& tab, Frames& out) {
   // A real event loop, blocking between events (processEvents() in a loop would spin the UI
   // thread at 100% CPU and take a core from the engine).
   QEventLoop loop;
-  QObject::connect(&w, &MainWindow::runFinished, &loop, &QEventLoop::quit, Qt::QueuedConnection);
+  // The frames after the run's end count too, until the timeline and charts hold all of it.
+  QTimer until_caught_up;
+  until_caught_up.setInterval(5);
+  QObject::connect(&until_caught_up, &QTimer::timeout, &loop, [&] {
+    if (!w.catching_up()) loop.quit();
+  });
+  QObject::connect(&w, &MainWindow::runFinished, &until_caught_up, [&] { until_caught_up.start(); });
   QElapsedTimer wall;
   wall.start();
   if (!w.run_current(sc.params)) {

@@ -4,6 +4,7 @@
 // and charts slot in here). It wires the views to one RunController and one selection.
 #pragma once
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include <chrono>
@@ -78,6 +79,9 @@ class MainWindow : public QMainWindow {
   SampleGallery& gallery() { return *gallery_; }
   SampleDetails& details() { return *details_; }
   GoroutineTable& goroutine_table() { return *table_; }
+  // catching_up() says whether the timeline and charts are still taking in an ended run's
+  // last events, between frames (benchmarks).
+  bool catching_up() const;
   InspectorView& inspector() { return *inspector_; }
   TimelineView& timeline() { return *timeline_; }
   ChartsView& charts() { return *charts_; }
@@ -159,6 +163,7 @@ class MainWindow : public QMainWindow {
   QTimer* catch_up_timer_;    // runs catch_up_views() until the views have the whole run
   QTimer* table_timer_;       // hands the latest snapshot to the goroutine table, see the constructor
   bool table_stale_ = false;  // a snapshot came while the table was out of sight
+  QElapsedTimer table_updated_;  // since the table last took a snapshot
   QPlainTextEdit* output_;
   QLabel* status_state_;
   QLabel* status_time_;
