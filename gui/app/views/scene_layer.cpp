@@ -108,4 +108,24 @@ QImage render_scene_layer(const SchedulerLayout& layout, QSize size, qreal dpr, 
   return image;
 }
 
+QImage render_chip_sprite(const ChipLook& k, const QString& label, qreal dpr, const QColor& ink, const QFont& font) {
+  QImage image((QSizeF(k.w + 2 * kChipSpriteMargin, k.h + 2 * kChipSpriteMargin) * dpr).toSize(),
+               QImage::Format_ARGB32_Premultiplied);
+  image.setDevicePixelRatio(dpr);
+  image.fill(Qt::transparent);
+  QPainter painter(&image);
+  painter.setRenderHint(QPainter::Antialiasing);
+  const QRectF r(kChipSpriteMargin, kChipSpriteMargin, k.w, k.h);
+  const QColor fill = goroutine_color(k.g);
+  painter.setPen(k.selected ? QPen(ink, 3) : (k.running ? QPen(fill.darker(150), 2) : Qt::NoPen));
+  painter.setBrush(fill);
+  painter.drawRoundedRect(r, r.height() / 2, r.height() / 2);
+  painter.setPen(text_color_on(fill));
+  QFont shown = font;
+  shown.setBold(k.running || k.selected);
+  painter.setFont(shown);
+  painter.drawText(r, Qt::AlignCenter, QFontMetricsF(shown).elidedText(label, Qt::ElideRight, r.width() - 8));
+  return image;
+}
+
 }  // namespace goroscope::gui

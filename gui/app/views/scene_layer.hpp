@@ -11,6 +11,9 @@
 #include <QPalette>
 #include <QSize>
 
+#include <cstdint>
+#include <functional>
+
 #include "views/scheduler_layout.hpp"
 
 class QPainter;
@@ -29,5 +32,26 @@ void paint_scene_layer(QPainter& painter, const SchedulerLayout& layout, QSize s
 
 // render_scene_layer() is that layer as a new image of `size` logical pixels at `dpr`.
 QImage render_scene_layer(const SchedulerLayout& layout, QSize size, qreal dpr, const SceneStyle& style);
+
+// ChipLook is one look of one goroutine chip: its size and whether it is running or selected.
+struct ChipLook {
+  uint64_t g = 0;
+  int w = 0, h = 0;
+  bool running = false, selected = false;
+  bool operator==(const ChipLook&) const = default;
+};
+struct ChipLookHash {
+  size_t operator()(const ChipLook& k) const {
+    return std::hash<uint64_t>()(k.g * 0x9E3779B97F4A7C15ull ^ (uint64_t(k.w) << 40) ^ (uint64_t(k.h) << 20) ^
+                                 (k.running ? 1u : 0u) ^ (k.selected ? 2u : 0u));
+  }
+};
+// kChipSpriteMargin is the room around a chip's sprite for the selection outline.
+inline constexpr double kChipSpriteMargin = 3;
+
+// render_chip_sprite() is chip `look` as an image: its pill in the goroutine's colour and
+// `label` (elided to fit), with kChipSpriteMargin around it; `ink` is the window's text colour
+// (the selection outline).
+QImage render_chip_sprite(const ChipLook& look, const QString& label, qreal dpr, const QColor& ink, const QFont& font);
 
 }  // namespace goroscope::gui

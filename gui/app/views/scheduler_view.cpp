@@ -124,6 +124,21 @@ void SchedulerView::start_build(std::function<gor::Snapshot()> make) {
     // below the viewport it had).
     const QSize layer(now.width(), std::max(now.height(), static_cast<int>(std::ceil(b.layout.height))));
     if (!layer.isEmpty()) b.layer = render_scene_layer(b.layout, layer, dpr, style);
+    // The chips' sprites too (new goroutines' would be painted in the UI's next frame).
+    b.sprites.reserve(b.layout.chips.size());
+    const QColor ink = style.palette.color(QPalette::WindowText);
+    for (const SceneChip& c : b.layout.chips) {
+      const ChipLook look{c.g, static_cast<int>(std::lround(c.rect.width())), static_cast<int>(std::lround(c.rect.height())),
+                          c.running, false};
+      QString label = QStringLiteral("G%1").arg(c.g);
+      if (c.running)
+        for (const gor::GoroutineInfo& gi : b.snapshot->goroutines)
+          if (gi.id == c.g) {
+            if (!gi.label.empty()) label += QStringLiteral(" ") + QString::fromStdString(gi.label);
+            break;
+          }
+      b.sprites.emplace_back(look, render_chip_sprite(look, label, dpr, ink, style.font));
+    }
     return b;
   }));
 }
@@ -139,6 +154,8 @@ void SchedulerView::on_built() {
     for (size_t i = 0; i < snapshot_->goroutines.size(); ++i) info_index_[snapshot_->goroutines[i].id] = i;
     if (b.width == std::max(320, width())) {
       layout_width_ = b.width;
+      if (sprites_.size() > 4096) sprites_.clear();
+      for (auto& [look, image] : b.sprites) sprites_.try_emplace(look, std::move(image));
       apply_layout(std::move(b.layout), std::move(b.layer));
     } else {
       relayout();  // resized meanwhile
@@ -360,12 +377,13 @@ void SchedulerView::paintEvent(QPaintEvent*) {
   for (const SceneChip& c : layout_.chips) {
     double alpha = 1;
     const QRectF r = chip_rect_now(c.g, c, t, &alpha);
-    const SpriteKey key{c.g, static_cast<int>(std::lround(r.width())), static_cast<int>(std::lround(r.height())),
-                        c.running, selection_.is_selected(c.g)};  // a race's two goroutines both
+    const ChipLook key{c.g, static_cast<int>(std::lround(r.width())), static_cast<int>(std::lround(r.height())),
+                       c.running, selection_.is_selected(c.g)};  // a race's two goroutines both
     auto sprite = sprites_.find(key);
-    if (sprite == sprites_.end()) sprite = sprites_.emplace(key, chip_sprite(key, text, base, bold)).first;
+    if (sprite == sprites_.end())
+      sprite = sprites_.emplace(key, render_chip_sprite(key, chip_label(c.g, c.running), devicePixelRatioF(), text, base)).first;
     painter.setOpacity(alpha);
-    painter.drawPixmap(r.topLeft() - QPointF(kSpriteMargin, kSpriteMargin), sprite->second);
+    painter.drawImage(r.topLeft() - QPointF(kChipSpriteMargin, kChipSpriteMargin), sprite->second);
     painter.setOpacity(1);
     if (!c.caption.isEmpty()) {
       painter.setFont(small);
@@ -494,25 +512,11 @@ void SchedulerView::paintEvent(QPaintEvent*) {
   if (paint_times_us_.size() > 600) paint_times_us_.pop_front();
 }
 
-QPixmap SchedulerView::chip_sprite(const SpriteKey& k, const QColor& text, const QFont& base, const QFont& bold) const {
-  const qreal dpr = devicePixelRatioF();
-  QPixmap pm((QSizeF(k.w + 2 * kSpriteMargin, k.h + 2 * kSpriteMargin) * dpr).toSize());
-  pm.setDevicePixelRatio(dpr);
-  pm.fill(Qt::transparent);
-  QPainter painter(&pm);
-  painter.setRenderHint(QPainter::Antialiasing);
-  const QRectF r(kSpriteMargin, kSpriteMargin, k.w, k.h);
-  const QColor fill = goroutine_color(k.g);
-  painter.setPen(k.selected ? QPen(text, 3) : (k.running ? QPen(fill.darker(150), 2) : Qt::NoPen));
-  painter.setBrush(fill);
-  painter.drawRoundedRect(r, r.height() / 2, r.height() / 2);
-  painter.setPen(text_color_on(fill));
-  painter.setFont(k.running || k.selected ? bold : base);
-  QString label = QStringLiteral("G%1").arg(k.g);
-  if (k.running)
-    if (const gor::GoroutineInfo* gi = info(k.g); gi && !gi->label.empty()) label += QStringLiteral(" ") + QString::fromStdString(gi->label);
-  painter.drawText(r, Qt::AlignCenter, QFontMetricsF(painter.font()).elidedText(label, Qt::ElideRight, r.width() - 8));
-  return pm;
+QString SchedulerView::chip_label(uint64_t g, bool running) const {
+  QString label = QStringLiteral("G%1").arg(g);
+  if (running)
+    if (const gor::GoroutineInfo* gi = info(g); gi && !gi->label.empty()) label += QStringLiteral(" ") + QString::fromStdString(gi->label);
+  return label;
 }
 
 uint64_t SchedulerView::chip_at(QPointF pos) const {

@@ -27,6 +27,7 @@
 #include <gor/control.hpp>
 #include <gor/trace.hpp>
 
+#include "views/scene_layer.hpp"
 #include "views/scheduler_layout.hpp"
 
 namespace goroscope::gui {
@@ -119,20 +120,8 @@ class SchedulerView : public QWidget {
   const gor::GoroutineInfo* info(uint64_t g) const;
   uint64_t chip_at(QPointF pos) const;
   LayoutMetrics metrics() const;
-  struct SpriteKey {           // one look of one chip
-    uint64_t g;
-    int w, h;
-    bool running, selected;
-    bool operator==(const SpriteKey&) const = default;
-  };
-  struct SpriteHash {
-    size_t operator()(const SpriteKey& k) const {
-      return std::hash<uint64_t>()(k.g * 0x9E3779B97F4A7C15ull ^ (uint64_t(k.w) << 40) ^ (uint64_t(k.h) << 20) ^
-                                   (k.running ? 1u : 0u) ^ (k.selected ? 2u : 0u));
-    }
-  };
-  static constexpr double kSpriteMargin = 3;  // room for the selection outline
-  QPixmap chip_sprite(const SpriteKey& k, const QColor& text, const QFont& base, const QFont& bold) const;
+  // chip_label() is the text on g's chip ("G12", a running one's with its label too).
+  QString chip_label(uint64_t g, bool running) const;
 
   GoroutineSelection& selection_;
   std::optional<gor::Snapshot> snapshot_;
@@ -154,6 +143,7 @@ class SchedulerView : public QWidget {
     std::shared_ptr<gor::Snapshot> snapshot;
     SchedulerLayout layout;
     QImage layer;
+    std::vector<std::pair<ChipLook, QImage>> sprites;  // the layout's chips, not selected
     int width = 0;
     uint64_t generation = 0;
   };
@@ -169,7 +159,7 @@ class SchedulerView : public QWidget {
   std::shared_ptr<gor::Snapshot> retired_;       // the snapshot replaced last, freed by the next job
   uint64_t build_generation_ = 0;                // results of jobs started before a change are dropped
   bool layer_dirty_ = true;   // layout_ changed since background_ was painted
-  std::unordered_map<SpriteKey, QPixmap, SpriteHash> sprites_;  // chips as painted (chip_sprite)
+  std::unordered_map<ChipLook, QImage, ChipLookHash> sprites_;  // chips as painted (render_chip_sprite)
 };
 
 }  // namespace goroscope::gui
