@@ -197,7 +197,7 @@ class GoroutineTableModelTest : public QObject {
     QCOMPARE(cell(model, model.row_of(8), GoroutineTableModel::TimeInState), QString("500.0 us"));
   }
 
-  void a_crowd_of_new_goroutines_comes_in_over_several_calls() {
+  void crowds_of_goroutines_come_and_go_over_several_calls() {
     GoroutineTableModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
     TraceStore store;
@@ -213,8 +213,12 @@ class GoroutineTableModelTest : public QObject {
     QVERIFY(model.set_snapshot(s, store, 1000));
     QCOMPARE(model.rowCount(), 2500);
     QVERIFY(model.set_snapshot(s, store, 0));  // nothing new: complete even with no room
-    s.goroutines.erase(s.goroutines.begin() + 10, s.goroutines.end());
-    QVERIFY(model.set_snapshot(s, store, 0));  // ends are never held back
+    s.goroutines.erase(s.goroutines.begin() + 10, s.goroutines.end());  // 2,490 end at once
+    QVERIFY(!model.set_snapshot(s, store, 2000));
+    QCOMPARE(model.rowCount(), 500);  // the lowest 2,000 ended ones went first
+    QCOMPARE(model.goroutine_at(9), uint64_t(10));
+    QCOMPARE(model.goroutine_at(10), uint64_t(2011));  // still shown as they were
+    QVERIFY(model.set_snapshot(s, store, 2000));
     QCOMPARE(model.rowCount(), 10);
   }
 

@@ -1,6 +1,7 @@
 #include "model/goroutine_table_model.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <limits>
 
 #include "model/event_text.hpp"
@@ -105,7 +106,7 @@ GoroutineTableModel::Row GoroutineTableModel::make_row(const gor::GoroutineInfo&
   return r;
 }
 
-bool GoroutineTableModel::set_snapshot(const gor::Snapshot& snapshot, const TraceStore& store, size_t max_new) {
+bool GoroutineTableModel::set_snapshot(const gor::Snapshot& snapshot, const TraceStore& store, size_t max_changes) {
   index_objects(snapshot);
   // Snapshots list goroutines by id; be safe if one does not.
   std::vector<const gor::GoroutineInfo*> fresh;
@@ -114,25 +115,43 @@ bool GoroutineTableModel::set_snapshot(const gor::Snapshot& snapshot, const Trac
   const auto by_id = [](const gor::GoroutineInfo* a, const gor::GoroutineInfo* b) { return a->id < b->id; };
   if (!std::is_sorted(fresh.begin(), fresh.end(), by_id)) std::stable_sort(fresh.begin(), fresh.end(), by_id);
   fresh.erase(std::unique(fresh.begin(), fresh.end(), [](auto* a, auto* b) { return a->id == b->id; }), fresh.end());
-  // At most max_new goroutines not in the table yet (lowest ids first); the rest next time.
+  // At most max_changes rows come or go (lowest ids first); the rest next time: rows of
+  // goroutines that are gone stay as they were until then.
   bool complete = true;
-  if (max_new < fresh.size()) {
+  std::deque<gor::GoroutineInfo> held;  // gone goroutines kept one more time (stable addresses)
+  if (max_changes < fresh.size() + rows_.size()) {
     std::vector<const gor::GoroutineInfo*> kept;
     kept.reserve(fresh.size());
-    size_t added = 0, i = 0;
-    for (const gor::GoroutineInfo* g : fresh) {
-      while (i < rows_.size() && rows_[i].raw.id < g->id) ++i;
-      const bool known = i < rows_.size() && rows_[i].raw.id == g->id;
-      if (!known && added == max_new) {
-        complete = false;
-        continue;
+    size_t changes = 0, i = 0, j = 0;
+    constexpr uint64_t kNone = std::numeric_limits<uint64_t>::max();
+    while (i < rows_.size() || j < fresh.size()) {
+      const uint64_t old_id = i < rows_.size() ? rows_[i].raw.id : kNone;
+      const uint64_t new_id = j < fresh.size() ? fresh[j]->id : kNone;
+      if (old_id < new_id) {  // gone
+        if (changes < max_changes) {
+          ++changes;
+        } else {
+          held.push_back(rows_[i].raw);
+          kept.push_back(&held.back());
+          complete = false;
+        }
+        ++i;
+      } else if (new_id < old_id) {  // new
+        if (changes < max_changes) {
+          ++changes;
+          kept.push_back(fresh[j]);
+        } else {
+          complete = false;
+        }
+        ++j;
+      } else {
+        kept.push_back(fresh[j]);
+        ++i;
+        ++j;
       }
-      added += !known;
-      kept.push_back(g);
     }
     fresh.swap(kept);
   }
-
   constexpr uint64_t kEnd = std::numeric_limits<uint64_t>::max();
   if (count_runs(fresh) > kMaxRuns) {
     relayout_rows(fresh, store);

@@ -30,10 +30,11 @@ class GoroutineTableModel : public QAbstractTableModel {
   explicit GoroutineTableModel(QObject* parent = nullptr);
 
   // set_snapshot() makes the rows those of `snapshot`'s goroutines; `store` supplies labels and
-  // creation times the snapshot does not carry. It adds at most `max_new` rows (the lowest
-  // ids first) and returns false if it left some out: inserting 10,000 rows at once is a
-  // frame of 15-30 ms, so a view takes them over several frames.
-  bool set_snapshot(const gor::Snapshot& snapshot, const TraceStore& store, size_t max_new = SIZE_MAX);
+  // creation times the snapshot does not carry. It adds or removes at most `max_changes` rows
+  // (the lowest ids first; rows of goroutines that are gone stay as they were until then) and
+  // returns false if it left some for later: inserting or removing 10,000 rows at once is a
+  // frame of 15-35 ms, so a view takes them over several frames.
+  bool set_snapshot(const gor::Snapshot& snapshot, const TraceStore& store, size_t max_changes = SIZE_MAX);
   // clear() removes every row (one reset: for a new run, not per frame).
   void clear();
 

@@ -141,9 +141,9 @@ void GoroutineTable::without_feedback(const std::function<void()>& change) {
   update_count();
 }
 
-bool GoroutineTable::set_snapshot(const gor::Snapshot& snapshot, const TraceStore& store, size_t max_new) {
+bool GoroutineTable::set_snapshot(const gor::Snapshot& snapshot, const TraceStore& store, size_t max_changes) {
   bool complete = true;
-  without_feedback([&] { complete = model_->set_snapshot(snapshot, store, max_new); });
+  without_feedback([&] { complete = model_->set_snapshot(snapshot, store, max_changes); });
   if (!sized_ && model_->rowCount() > 0) {
     view_->resizeColumnsToContents();
     QHeaderView* header = view_->horizontalHeader();

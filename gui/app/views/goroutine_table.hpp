@@ -31,8 +31,8 @@ class GoroutineTable : public QWidget {
   ~GoroutineTable() override;
 
   // set_snapshot() shows `snapshot`'s goroutines (incremental: selection and scroll survive),
-  // adding at most `max_new` rows; false if some are left for the next call.
-  bool set_snapshot(const gor::Snapshot& snapshot, const TraceStore& store, size_t max_new = SIZE_MAX);
+  // adding or removing at most `max_changes` rows; false if some are left for the next call.
+  bool set_snapshot(const gor::Snapshot& snapshot, const TraceStore& store, size_t max_changes = SIZE_MAX);
   // clear() empties the table (for a new run).
   void clear();
 

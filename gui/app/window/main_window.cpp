@@ -135,9 +135,10 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
     }
     table_timer_->setInterval(6);
     table_updated_.start();
-    // Thousands of new goroutines at once (a run's start) go in over several frames.
-    constexpr size_t kNewRowsPerFrame = 2000;
-    if (const auto& snap = controller_.snapshot(); snap && !table_->set_snapshot(*snap, controller_.store(), kNewRowsPerFrame))
+    // Thousands of goroutines coming or going at once (a run's start and end) are added and
+    // removed over several frames.
+    constexpr size_t kRowChangesPerFrame = 2000;
+    if (const auto& snap = controller_.snapshot(); snap && !table_->set_snapshot(*snap, controller_.store(), kRowChangesPerFrame))
       table_timer_->start();
   });
   connect(bottom_tabs_, &QTabWidget::currentChanged, this, [this] {
@@ -251,7 +252,7 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
   });
 
   catch_up_timer_ = new QTimer(this);
-  catch_up_timer_->setInterval(10);  // 6 ms slices with room between them for paints and input
+  catch_up_timer_->setInterval(16);  // a 6 ms slice per frame: room for paints and input
   connect(catch_up_timer_, &QTimer::timeout, this, [this] {
     if (controller_.running() || catch_up_views(std::chrono::milliseconds(6))) catch_up_timer_->stop();
   });
@@ -452,11 +453,12 @@ void MainWindow::on_frame(bool new_snapshot) {
   const int64_t lag = static_cast<int64_t>(10e6 / std::max(1.0, controller_.dilation()));
   // Frame budgets: a run can make events faster than the timeline and charts take them in
   // (several million per second); then they fall behind for a while (the timeline says so)
-  // instead of stretching the frame. A tab out of sight gets a smaller share.
+  // instead of stretching the frame. A tab out of sight takes one chunk (kSyncChunk events)
+  // per frame and catches up when shown or when the run ends.
   using std::chrono::milliseconds;
   using Clock = std::chrono::steady_clock;
-  timeline_->sync(store, /*live=*/true, lag, Clock::now() + milliseconds(timeline_->isVisible() ? 5 : 1));
-  charts_->sync(store, /*live=*/true, lag, Clock::now() + milliseconds(charts_->isVisible() ? 4 : 1));
+  timeline_->sync(store, /*live=*/true, lag, Clock::now() + milliseconds(timeline_->isVisible() ? 5 : 0));
+  charts_->sync(store, /*live=*/true, lag, Clock::now() + milliseconds(charts_->isVisible() ? 4 : 0));
   scheduler_->add_events(store.events(), std::min(events_seen_, store.size()));
   events_seen_ = store.size();
   if (new_snapshot && controller_.snapshot()) {
@@ -557,7 +559,7 @@ void MainWindow::on_finished(const RunOutcome& outcome) {
   output_->setPlainText(lines.join(QLatin1Char('\n')));
   // A big run's last events may be millions the views have not taken yet: what does not fit
   // in a frame follows between frames, so the window never freezes at the end of a run.
-  if (!catch_up_views(std::chrono::milliseconds(6))) catch_up_timer_->start();
+  if (!catch_up_views(std::chrono::milliseconds(4))) catch_up_timer_->start();
   const QString dump = QString::fromStdString(r.dump);
   if (r.stopped) {
     banner_->show_message(RunBanner::Severity::Info, tr("Stopped"), tr("The run was stopped; every goroutine was unwound."));
