@@ -69,6 +69,11 @@ void run_scenario(const Scenario& sc, const QString& tab, Frames& out) {
   w.open_sample(QString::fromLatin1(sc.sample));
   w.toolbar().set_dilation(1);
   w.toolbar().set_procs(sc.procs);
+  {  // the window's first paints and layouts happen before a user presses Run
+    QEventLoop settle;
+    QTimer::singleShot(300, &settle, &QEventLoop::quit);
+    settle.exec();
+  }
   std::vector<int64_t>& frames = out.wall;
   std::vector<int64_t>& cpu_frames = out.cpu;
   size_t& max_goroutines = out.max_goroutines;

@@ -54,6 +54,12 @@ class RunController::Observer : public gor::TraceObserver {
     check_breakpoints(events, count);
   }
 
+  // empty() says whether nothing is pending.
+  bool empty() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return events_.empty() && strings_.empty();
+  }
+
   // take() moves everything pending out (UI thread), sorted by ts; `events` comes back
   // cleared, its capacity reused for the next frame.
   void take(std::vector<std::pair<uint64_t, std::string>>& strings, std::vector<gor::Event>& events) {
@@ -101,7 +107,10 @@ class RunController::Observer : public gor::TraceObserver {
 RunController::RunController(QObject* parent) : QObject(parent) {
   qRegisterMetaType<RunOutcome>();
   frame_timer_.setInterval(16);
-  connect(&frame_timer_, &QTimer::timeout, this, [this] { deliver_pending(); });
+  connect(&frame_timer_, &QTimer::timeout, this, [this] {
+    if (finishing_) return finish_when_drained();
+    deliver_pending();
+  });
 }
 
 RunController::~RunController() {
@@ -146,6 +155,9 @@ bool RunController::start(const RunSpec& spec, QString* error) {
   cfg.control = &control_;
 
   store_.clear();
+  batch_.clear();
+  batch_taken_ = 0;
+  finishing_.reset();
   snapshot_.reset();
   dilation_ = cfg.dilation;
   dilation_now_ = cfg.dilation;
@@ -369,7 +381,7 @@ int64_t thread_cpu_us() {
   return static_cast<int64_t>(t.tv_sec) * 1000000 + t.tv_nsec / 1000;
 }
 
-bool RunController::deliver_pending() {
+bool RunController::deliver_pending(bool all) {
   const auto began = std::chrono::steady_clock::now();
   struct Timing {
     RunController& self;
@@ -383,7 +395,19 @@ bool RunController::deliver_pending() {
   } timing{*this, began};
   std::vector<std::pair<uint64_t, std::string>> strings;
   std::vector<gor::Event>& events = batch_;
-  if (observer_) observer_->take(strings, events);
+  // A frame stores at most kMaxEventsPerFrame: a burst (a frame that came late, a run faster
+  // than the store) is spread over the next frames instead of making this one long. The rest
+  // of the batch waits here; the engine's newer events wait in the observer meanwhile.
+  if (batch_taken_ >= events.size() || all) {
+    if (batch_taken_ >= events.size()) {
+      batch_taken_ = 0;
+      if (observer_) observer_->take(strings, events);
+    } else if (observer_) {  // everything: the rest of this batch, then what the observer holds
+      std::vector<gor::Event> more;
+      observer_->take(strings, more);
+      events.insert(events.end(), more.begin(), more.end());
+    }
+  }
   std::shared_ptr<const gor::Snapshot> snap;
   std::vector<QString> breaks, failures;
   std::optional<bool> paused;
@@ -395,10 +419,14 @@ bool RunController::deliver_pending() {
     paused.swap(pending_paused_);
   }
   for (auto& [id, text] : strings) store_.add_string(id, std::move(text));
-  const size_t n = events.size();
-  store_.append_copy(events.data(), n);
-  events.clear();
-  if (events.capacity() > (size_t{1} << 22)) events = {};  // after a burst, do not keep 200 MB
+  const size_t n = all ? events.size() - batch_taken_ : std::min(events.size() - batch_taken_, kMaxEventsPerFrame);
+  store_.append_copy(events.data() + batch_taken_, n);
+  batch_taken_ += n;
+  if (batch_taken_ >= events.size()) {
+    events.clear();
+    batch_taken_ = 0;
+    if (events.capacity() > (size_t{1} << 22)) events = {};  // after a burst, do not keep 200 MB
+  }
   rate_events_ += n;
   const auto now = std::chrono::steady_clock::now();
   const double elapsed = std::chrono::duration<double>(now - rate_since_).count();
@@ -434,7 +462,22 @@ void RunController::on_run_finished(RunOutcome outcome) {
     std::lock_guard<std::mutex> lock(mu_);
     pending_snapshot_ = std::make_shared<const gor::Snapshot>(std::move(*last));
   }
-  deliver_pending();  // the engine delivered every event before gor::run returned
+  // The engine delivered every event before gor::run returned; what the frames have not
+  // stored yet goes in over the next frames (kMaxEventsPerFrame each), then the run is over.
+  finishing_ = std::move(outcome);
+  finish_when_drained();
+}
+
+bool RunController::drained() const {
+  return batch_taken_ >= batch_.size() && (!observer_ || observer_->empty());
+}
+
+void RunController::finish_when_drained() {
+  if (!finishing_) return;
+  if (!drained()) {
+    deliver_pending();
+    if (!drained()) return;  // the frame timer goes on; each frame comes back here
+  }
   frame_timer_.stop();
   running_ = false;
   if (paused_) {
@@ -442,6 +485,8 @@ void RunController::on_run_finished(RunOutcome outcome) {
     emit pausedChanged(false);
   }
   events_per_second_ = 0;
+  RunOutcome outcome = std::move(*finishing_);
+  finishing_.reset();
   emit finished(outcome);
 }
 

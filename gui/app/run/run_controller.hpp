@@ -74,8 +74,11 @@ class RunController : public QObject {
   // core on a loaded machine).
   int64_t last_delivery_cpu_us() const { return last_delivery_cpu_us_; }
   // deliver_pending() moves what the engine produced since the last frame into the store now
-  // (the frame timer does this every 16 ms; tests call it directly). Returns true if anything came.
-  bool deliver_pending();
+  // (the frame timer does this every 16 ms; tests call it directly): at most
+  // kMaxEventsPerFrame of it unless `all`. Returns true if anything came.
+  bool deliver_pending(bool all = false);
+  // kMaxEventsPerFrame is how many events one frame stores at most (~2-4 ms of the UI thread).
+  static constexpr size_t kMaxEventsPerFrame = 150'000;
 
  signals:
   void started();
@@ -101,10 +104,15 @@ class RunController : public QObject {
   void control_loop();
   void take_snapshot(bool force);
   void on_run_finished(RunOutcome outcome);
+  // finish_when_drained() ends the run (finished()) once every event is in the store.
+  void finish_when_drained();
+  bool drained() const;
   void join_threads();
 
   TraceStore store_;
-  std::vector<gor::Event> batch_;  // one frame's events, its capacity reused (UI thread)
+  std::vector<gor::Event> batch_;  // events taken from the engine, its capacity reused (UI thread)
+  size_t batch_taken_ = 0;         // batch_[0, batch_taken_) are in the store
+  std::optional<RunOutcome> finishing_;  // the run ended; finished() once the store has it all
   std::shared_ptr<const gor::Snapshot> snapshot_;
   RunSpec spec_;
   bool running_ = false;
