@@ -178,7 +178,12 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
 
   timer_.setSingleShot(true);
   timer_.setInterval(100);
-  connect(&timer_, &QTimer::timeout, this, &ChartsView::refresh);
+  connect(&timer_, &QTimer::timeout, this, &ChartsView::refresh_rolling);
+  rolling_.setInterval(16);
+  connect(&rolling_, &QTimer::timeout, this, [this] {
+    if (next_part_ >= kParts) return rolling_.stop();
+    refresh_part(next_part_++);
+  });
 }
 
 bool ChartsView::sync(const TraceStore& store, bool live, int64_t lag_ns, std::chrono::steady_clock::time_point deadline) {
@@ -217,6 +222,19 @@ void ChartsView::showEvent(QShowEvent* e) {
 }
 
 void ChartsView::refresh() {
+  for (int part = 0; part < kParts; ++part) refresh_part(part);
+  rolling_.stop();
+  next_part_ = kParts;
+}
+
+void ChartsView::refresh_rolling() {
+  // One chart per frame: replacing a chart's series and repainting it is milliseconds each
+  // (QtCharts), all five at once made a frame of 10-15 ms every 100 ms of a live run.
+  next_part_ = 0;
+  if (!rolling_.isActive()) rolling_.start();
+}
+
+void ChartsView::refresh_part(int part) {
   // To the newest event either model took (one of them may be catching up).
   const int64_t end = std::max<int64_t>(std::max(timeline_.end_ns(), data_.end_ns()), 1000);
   const int64_t t0 = t1_ > t0_ ? std::max<int64_t>(0, t0_) : 0;
@@ -236,94 +254,107 @@ void ChartsView::refresh() {
     axis->applyNiceNumbers();
   };
   std::vector<std::pair<double, double>> v;
-  data_.alive().sample(t0, t1, buckets, v);
-  const QList<QPointF> alive = to_points(v);
-  v.clear();
-  data_.runnable().sample(t0, t1, buckets, v);
-  const QList<QPointF> runnable = to_points(v);
-  alive_->replace(alive);
-  runnable_->replace(runnable);
-  y_range(y_goroutines_, std::max(4.0, std::max(max_y(alive), max_y(runnable)) * 1.1));
-
-  // Run queues: global and the first kQueues Ps (those the run has), each replaced in one call.
-  v.clear();
-  data_.runnable_global().sample(t0, t1, buckets, v);
-  const QList<QPointF> global = to_points(v);
-  global_queue_->replace(global);
-  double queue_max = max_y(global);
-  for (int p = 0; p < kQueues; ++p) {
-    QLineSeries* s = p_queues_[static_cast<size_t>(p)];
-    if (p >= data_.procs_seen()) {
-      if (s->count()) s->clear();
-      show(s, false);
-      continue;
+  switch (part) {
+    case 0: {
+      data_.alive().sample(t0, t1, buckets, v);
+      const QList<QPointF> alive = to_points(v);
+      v.clear();
+      data_.runnable().sample(t0, t1, buckets, v);
+      const QList<QPointF> runnable = to_points(v);
+      alive_->replace(alive);
+      runnable_->replace(runnable);
+      y_range(y_goroutines_, std::max(4.0, std::max(max_y(alive), max_y(runnable)) * 1.1));
+      break;
     }
-    v.clear();
-    data_.runnable_on(p).sample(t0, t1, buckets, v);
-    const QList<QPointF> pts = to_points(v);
-    s->replace(pts);
-    show(s, true);
-    queue_max = std::max(queue_max, max_y(pts));
-  }
-  y_range(y_queues_, std::max(4.0, queue_max * 1.1));
-
-  // Steals per bucket, from the timeline's per-lane sorted steal markers.
-  QList<QPointF> steals;
-  const double width_ns = static_cast<double>(t1 - t0) / buckets;
-  std::vector<size_t> counts(static_cast<size_t>(buckets), 0);
-  for (int l = 0; l < timeline_.lane_count(); ++l) {
-    const std::vector<Marker>& m = timeline_.markers(l, MarkerKind::Steal);
-    auto it = std::partition_point(m.begin(), m.end(), [&](const Marker& x) { return x.ts < t0; });
-    for (; it != m.end() && it->ts < t1; ++it)
-      ++counts[std::min(static_cast<size_t>(buckets - 1), static_cast<size_t>(static_cast<double>(it->ts - t0) / width_ns))];
-  }
-  for (int b = 0; b < buckets; ++b)
-    steals.append(QPointF((static_cast<double>(t0) + b * width_ns) / 1e6, static_cast<double>(counts[static_cast<size_t>(b)]) / (width_ns / 1e9)));
-  steals_->replace(steals);
-  y_range(y_steals_, std::max(1.0, max_y(steals) * 1.1));
-
-  const std::vector<const ChannelSeries*> busiest = data_.busiest_channels(kChannels);
-  double level_max = 1;
-  for (size_t i = 0; i < channels_.size(); ++i) {
-    QLineSeries* s = channels_[i];
-    if (i >= busiest.size()) {
-      if (s->count()) s->clear();
-      show(s, false);
-      continue;
+    case 1: {
+      // Run queues: global and the first kQueues Ps (those the run has), each replaced in one call.
+      v.clear();
+      data_.runnable_global().sample(t0, t1, buckets, v);
+      const QList<QPointF> global = to_points(v);
+      global_queue_->replace(global);
+      double queue_max = max_y(global);
+      for (int p = 0; p < kQueues; ++p) {
+        QLineSeries* s = p_queues_[static_cast<size_t>(p)];
+        if (p >= data_.procs_seen()) {
+          if (s->count()) s->clear();
+          show(s, false);
+          continue;
+        }
+        v.clear();
+        data_.runnable_on(p).sample(t0, t1, buckets, v);
+        const QList<QPointF> pts = to_points(v);
+        s->replace(pts);
+        show(s, true);
+        queue_max = std::max(queue_max, max_y(pts));
+      }
+      y_range(y_queues_, std::max(4.0, queue_max * 1.1));
+      break;
     }
-    const ChannelSeries& c = *busiest[i];
-    v.clear();
-    c.level.sample(t0, t1, buckets, v);
-    const QList<QPointF> pts = to_points(v);
-    s->replace(pts);
-    show(s, true);
-    const QString name = store_ && c.name ? QString::fromStdString(store_->string(c.name)) : QString();
-    const QString title = QStringLiteral("%1 (cap %2)").arg(name.isEmpty() ? QStringLiteral("chan #%1").arg(c.id) : name).arg(c.capacity);
-    if (s->name() != title) s->setName(title);
-    level_max = std::max({level_max, max_y(pts), static_cast<double>(c.capacity)});
-  }
-  const QString levels_title = busiest.empty() ? tr("Channel buffers (no buffered channel)") : tr("Channel buffers (busiest)");
-  if (levels_chart_->title() != levels_title) levels_chart_->setTitle(levels_title);
-  y_range(y_levels_, level_max * 1.05);
-
-  // Mutex waits that ended in the range, by duration.
-  std::vector<double> bins(std::size(kWaitBins), 0);
-  const std::vector<ChartData::WaitEnd>& waits = data_.mutex_waits();
-  auto w = std::partition_point(waits.begin(), waits.end(), [&](const ChartData::WaitEnd& x) { return x.end < t0; });
-  for (; w != waits.end() && w->end < t1; ++w) {
-    const int64_t d = w->duration;
-    const size_t bin = d < 10'000 ? 0 : d < 100'000 ? 1 : d < 1'000'000 ? 2 : d < 10'000'000 ? 3 : 4;
-    ++bins[bin];
-  }
-  for (size_t i = 0; i < bins.size(); ++i) waits_->replace(static_cast<qsizetype>(i), bins[i]);
-  const double most = *std::max_element(bins.begin(), bins.end());
-  const double step = std::max(1.0, std::ceil(most * 1.1 / 4));  // whole waits per tick
-  if (step != waits_step_) {
-    waits_step_ = step;
-    y_waits_->setTickType(QValueAxis::TicksDynamic);
-    y_waits_->setTickAnchor(0);
-    y_waits_->setTickInterval(step);
-    y_waits_->setRange(0, 4 * step);
+    case 2: {
+      // Steals per bucket, from the timeline's per-lane sorted steal markers.
+      QList<QPointF> steals;
+      const double width_ns = static_cast<double>(t1 - t0) / buckets;
+      std::vector<size_t> counts(static_cast<size_t>(buckets), 0);
+      for (int l = 0; l < timeline_.lane_count(); ++l) {
+        const std::vector<Marker>& m = timeline_.markers(l, MarkerKind::Steal);
+        auto it = std::partition_point(m.begin(), m.end(), [&](const Marker& x) { return x.ts < t0; });
+        for (; it != m.end() && it->ts < t1; ++it)
+          ++counts[std::min(static_cast<size_t>(buckets - 1), static_cast<size_t>(static_cast<double>(it->ts - t0) / width_ns))];
+      }
+      for (int b = 0; b < buckets; ++b)
+        steals.append(QPointF((static_cast<double>(t0) + b * width_ns) / 1e6, static_cast<double>(counts[static_cast<size_t>(b)]) / (width_ns / 1e9)));
+      steals_->replace(steals);
+      y_range(y_steals_, std::max(1.0, max_y(steals) * 1.1));
+      break;
+    }
+    case 3: {
+      const std::vector<const ChannelSeries*> busiest = data_.busiest_channels(kChannels);
+      double level_max = 1;
+      for (size_t i = 0; i < channels_.size(); ++i) {
+        QLineSeries* s = channels_[i];
+        if (i >= busiest.size()) {
+          if (s->count()) s->clear();
+          show(s, false);
+          continue;
+        }
+        const ChannelSeries& c = *busiest[i];
+        v.clear();
+        c.level.sample(t0, t1, buckets, v);
+        const QList<QPointF> pts = to_points(v);
+        s->replace(pts);
+        show(s, true);
+        const QString name = store_ && c.name ? QString::fromStdString(store_->string(c.name)) : QString();
+        const QString title = QStringLiteral("%1 (cap %2)").arg(name.isEmpty() ? QStringLiteral("chan #%1").arg(c.id) : name).arg(c.capacity);
+        if (s->name() != title) s->setName(title);
+        level_max = std::max({level_max, max_y(pts), static_cast<double>(c.capacity)});
+      }
+      const QString levels_title = busiest.empty() ? tr("Channel buffers (no buffered channel)") : tr("Channel buffers (busiest)");
+      if (levels_chart_->title() != levels_title) levels_chart_->setTitle(levels_title);
+      y_range(y_levels_, level_max * 1.05);
+      break;
+    }
+    default: {
+      // Mutex waits that ended in the range, by duration.
+      std::vector<double> bins(std::size(kWaitBins), 0);
+      const std::vector<ChartData::WaitEnd>& waits = data_.mutex_waits();
+      auto w = std::partition_point(waits.begin(), waits.end(), [&](const ChartData::WaitEnd& x) { return x.end < t0; });
+      for (; w != waits.end() && w->end < t1; ++w) {
+        const int64_t d = w->duration;
+        const size_t bin = d < 10'000 ? 0 : d < 100'000 ? 1 : d < 1'000'000 ? 2 : d < 10'000'000 ? 3 : 4;
+        ++bins[bin];
+      }
+      for (size_t i = 0; i < bins.size(); ++i) waits_->replace(static_cast<qsizetype>(i), bins[i]);
+      const double most = *std::max_element(bins.begin(), bins.end());
+      const double step = std::max(1.0, std::ceil(most * 1.1 / 4));  // whole waits per tick
+      if (step != waits_step_) {
+        waits_step_ = step;
+        y_waits_->setTickType(QValueAxis::TicksDynamic);
+        y_waits_->setTickAnchor(0);
+        y_waits_->setTickInterval(step);
+        y_waits_->setRange(0, 4 * step);
+      }
+      break;
+    }
   }
 
   // Round ticks (a 1-2-5 step in ms, anchored at 0), chosen like the timeline's own axis for
@@ -332,7 +363,8 @@ void ChartsView::refresh() {
   axis.set_width(std::max(150.0, width() / static_cast<double>(columns) - 60));  // about one chart's plot
   axis.show(t0, t1);
   const double step_ms = static_cast<double>(axis.tick_step(/*min_spacing=*/70)) / 1e6;
-  for (QValueAxis* x : x_axes_) {
+  if (part < static_cast<int>(x_axes_.size())) {
+    QValueAxis* x = x_axes_[static_cast<size_t>(part)];
     // Fixed ticks while range and interval change: each setter lays the axis out at once, and
     // a new range with the old interval (or the reverse) can mean many thousands of ticks.
     x->setTickType(QValueAxis::TicksFixed);

@@ -43,7 +43,8 @@ class ChartsView : public QWidget {
   void clear();
   // set_range() follows the timeline's visible range (t1 <= t0: the whole run).
   void set_range(int64_t t0, int64_t t1);
-  // refresh() replaces every series for the current range now.
+  // refresh() replaces every series for the current range now (a live run's updates do it
+  // one chart per frame instead, refresh_rolling()).
   void refresh();
 
   const ChartData& data() const { return data_; }
@@ -62,6 +63,13 @@ class ChartsView : public QWidget {
 
  private:
   void schedule();
+  void refresh_rolling();
+  // refresh_part() replaces the series of chart `part` (0 goroutines, 1 run queues, 2 steals,
+  // 3 channel buffers, 4 mutex waits) and its time axis.
+  void refresh_part(int part);
+  static constexpr int kParts = 5;
+  QTimer rolling_;      // refreshes the next chart each frame
+  int next_part_ = kParts;
 
   const TimelineModel& timeline_;
   const TraceStore* store_ = nullptr;

@@ -457,8 +457,8 @@ void MainWindow::on_frame(bool new_snapshot) {
   // per frame and catches up when shown or when the run ends.
   using std::chrono::milliseconds;
   using Clock = std::chrono::steady_clock;
-  timeline_->sync(store, /*live=*/true, lag, Clock::now() + milliseconds(timeline_->isVisible() ? 5 : 0));
-  charts_->sync(store, /*live=*/true, lag, Clock::now() + milliseconds(charts_->isVisible() ? 4 : 0));
+  timeline_->sync(store, /*live=*/true, lag, Clock::now() + milliseconds(timeline_->isVisible() ? 3 : 0));
+  charts_->sync(store, /*live=*/true, lag, Clock::now() + milliseconds(charts_->isVisible() ? 3 : 0));
   scheduler_->add_events(store.events(), std::min(events_seen_, store.size()));
   events_seen_ = store.size();
   if (new_snapshot && controller_.snapshot()) {
