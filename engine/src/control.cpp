@@ -78,6 +78,16 @@ std::vector<DeadlockInfo> RunControl::partial_deadlocks() {
   return s.control_partial_deadlocks();
 }
 
+void RunControl::hold_at_end(bool panic, bool deadlock) {
+  hold_panic_.store(panic, std::memory_order_release);
+  hold_deadlock_.store(deadlock, std::memory_order_release);
+}
+
+std::optional<HeldEnd> RunControl::held() {
+  GOR_WITH_RUN(std::nullopt);
+  return s.control_held();
+}
+
 #undef GOR_WITH_RUN
 
 }  // namespace gor
@@ -129,6 +139,37 @@ void Scheduler::detach_control() {
     cfg.control->final_ = std::move(last);
   }
   cfg.control->sched_ = nullptr;
+}
+
+void Scheduler::hold_at_end() {
+  RunControl* control = cfg.control;
+  if (control == nullptr) return;
+  HeldEnd end;
+  bool stopped;
+  {
+    std::lock_guard<std::mutex> guard(result_lock_);
+    end.status = result_.status;
+    end.message = result_.message;
+    end.goroutine = end.status == RunStatus::Panic ? result_.panicking_goid : 0;
+    stopped = result_.stopped;
+  }
+  const bool hold = !stopped && ((end.status == RunStatus::Panic && control->hold_panic_.load(std::memory_order_acquire)) ||
+                                 (end.status == RunStatus::Deadlock && control->hold_deadlock_.load(std::memory_order_acquire)));
+  if (!hold) return;
+  std::unique_lock<std::mutex> guard(control_mu_);
+  // Every M has left its loop and sysmon has stopped: the world is as stopped as a pause
+  // leaves it, so snapshots and dumps read it directly (paused_).
+  held_ = true;
+  held_end_ = std::move(end);
+  paused_ = true;
+  held_cv_.wait(guard, [&] { return !held_; });
+  paused_ = false;
+}
+
+std::optional<HeldEnd> Scheduler::control_held() {
+  std::lock_guard<std::mutex> guard(control_mu_);
+  if (!held_) return std::nullopt;
+  return held_end_;
 }
 
 bool Scheduler::control_paused() {
@@ -185,6 +226,11 @@ PauseReport Scheduler::control_pause(std::chrono::milliseconds timeout) {
 
 bool Scheduler::control_resume() {
   std::lock_guard<std::mutex> guard(control_mu_);
+  if (held_) {  // let the held ending go on: the run ends as it would have
+    held_ = false;
+    held_cv_.notify_all();
+    return true;
+  }
   if (!paused_) return false;
   resume_locked();
   return true;
@@ -242,6 +288,11 @@ bool Scheduler::control_set_procs(int n) {
 
 bool Scheduler::control_stop() {
   std::lock_guard<std::mutex> guard(control_mu_);
+  if (held_) {  // a held ending: stopping it is letting it end
+    held_ = false;
+    held_cv_.notify_all();
+    return true;
+  }
   if (ending()) return false;
   {
     std::lock_guard<std::mutex> result(result_lock_);
@@ -322,6 +373,12 @@ Snapshot Scheduler::snapshot_locked() {
   allgs_guard.unlock();
   std::sort(snap.goroutines.begin(), snap.goroutines.end(),
             [](const GoroutineInfo& a, const GoroutineInfo& b) { return a.id < b.id; });
+  if (held_) {  // every M has left its loop: none runs anything while the end is held
+    for (MachineInfo& m : snap.machines) {
+      m.state = "stopped";
+      m.running = 0;
+    }
+  }
   fill_objects(snap, run_serial);
   snapshot_timers(snap);
   snap.deadlocks = find_partial_deadlocks(/*exact=*/true);

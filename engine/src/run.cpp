@@ -55,6 +55,7 @@ RunResult Scheduler::run(std::function<void()> main) {
   }
   sysmon_note_.wakeup();
   sysmon_.join();
+  hold_at_end();     // a panic or deadlock the control asked to hold waits here for resume()
   detach_control();  // waits for a control call in progress; none can start after this
   if (m0->p != nullptr) releasep(m0);
   teardown(m0);

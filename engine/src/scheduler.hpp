@@ -260,6 +260,11 @@ class Scheduler {
   bool control_paused();
   Snapshot control_snapshot();
   std::string control_dump();
+  std::optional<HeldEnd> control_held();
+  // hold_at_end() keeps a run ending in a panic or deadlock stopped at that instant while its
+  // RunControl asks for it (RunControl::hold_at_end), until resume or stop. Called by run()
+  // once every M has stopped, before the control detaches.
+  void hold_at_end();
 
   // --- objects and partial deadlocks (registry.cpp, deadlock_detector.cpp)
   // run_serial is this run's number in the process (the registry tags objects with it).
@@ -391,6 +396,10 @@ class Scheduler {
   // External control (control.cpp). control_mu_ serialises RunControl calls.
   std::mutex control_mu_;
   bool paused_ = false;
+  // held_: the run's fatal end is being held (paused_ is set too); held_cv_ wakes run().
+  bool held_ = false;
+  HeldEnd held_end_;
+  std::condition_variable held_cv_;
   double paused_dilation_ = 1.0;
   std::atomic<bool> stepping_{false};
   std::atomic<int64_t> step_budget_{0};

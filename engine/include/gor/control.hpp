@@ -13,6 +13,7 @@
 // any time; without an active run they do nothing and report it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -20,6 +21,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "gor/runtime.hpp"
 
 namespace gor {
 
@@ -154,6 +157,13 @@ struct PauseReport {
   std::vector<uint64_t> still_running;
 };
 
+// HeldEnd is a run held at its fatal ending (RunControl::hold_at_end): how it is ending.
+struct HeldEnd {
+  RunStatus status = RunStatus::Ok;  // Panic or Deadlock
+  std::string message;               // as RunResult::message ("send on closed channel", ...)
+  uint64_t goroutine = 0;            // the goroutine that panicked (0 for a deadlock)
+};
+
 // RunControl steers one run at a time (Config::control).
 class RunControl {
  public:
@@ -188,9 +198,17 @@ class RunControl {
   // partial_deadlocks() is every partial deadlock reported in this run so far, each once, in
   // the order found (by sysmon within ~100 ms of forming, or by a snapshot); empty without a run.
   std::vector<DeadlockInfo> partial_deadlocks();
+  // hold_at_end() makes a run that ends in a panic (`panic`) or in Go's global deadlock
+  // (`deadlock`) stop at that instant instead of ending: every M stopped, nothing unwound, the
+  // run paused (snapshot() and dump() show that moment) until resume() or stop() lets it end
+  // as it would have. May be called from any thread at any time; a run already held stays so.
+  void hold_at_end(bool panic, bool deadlock);
+  // held() is the ending the run is held at, or nullopt (not held, or no run).
+  std::optional<HeldEnd> held();
 
  private:
   friend class detail::Scheduler;
+  std::atomic<bool> hold_panic_{false}, hold_deadlock_{false};
   mutable std::mutex mu_;
   detail::Scheduler* sched_ = nullptr;
   std::optional<Snapshot> final_;  // set when a run detaches (under mu_)
