@@ -63,6 +63,36 @@ class MainWindowTest : public QObject {
     }
   }
 
+  void panic_and_deadlock_breakpoints_hold_the_end_until_resumed() {
+    MainWindow w(false);
+    w.show();
+    struct Case {
+      const char* sample;
+      QAction* action;
+      const char* ending;
+    };
+    for (const Case& c : {Case{"send-on-closed", w.toolbar().panic_breakpoint_action(), "panic: send on closed channel"},
+                          Case{"deadlock", w.toolbar().deadlock_breakpoint_action(), "fatal error: all goroutines are asleep - deadlock!"}}) {
+      QVERIFY(w.open_sample(QString::fromLatin1(c.sample)));
+      w.toolbar().set_dilation(1);
+      c.action->setChecked(true);
+      QSignalSpy finished(&w, &MainWindow::runFinished);
+      QVERIFY(w.run_current());
+      QTRY_VERIFY_WITH_TIMEOUT(w.controller().paused(), 30000);
+      QVERIFY2(w.banner().title().contains(QStringLiteral("Paused")), qPrintable(w.banner().title()));
+      QVERIFY2(w.banner().detail().contains(QString::fromLatin1(c.ending)), qPrintable(w.banner().detail()));
+      QTRY_VERIFY_WITH_TIMEOUT(w.controller().snapshot() && w.controller().snapshot()->paused, 5000);
+      QVERIFY(!w.controller().snapshot()->goroutines.empty());  // the instant it would end: nothing unwound
+      for (const gor::MachineInfo& m : w.controller().snapshot()->machines) QCOMPARE(m.state, std::string("stopped"));
+      QTest::qWait(150);
+      QCOMPARE(finished.count(), 0);  // held as long as nobody resumes
+      w.toolbar().pause_action()->trigger();  // Space: resume, the run ends as Go's would
+      QVERIFY(finished.wait(30000));
+      QVERIFY2(w.banner().title().contains(QString::fromLatin1(c.ending)), qPrintable(w.banner().title()));
+      c.action->setChecked(false);
+    }
+  }
+
   void toolbar_pause_and_step() {
     MainWindow w(false);
     w.show();

@@ -182,6 +182,8 @@ bool RunController::start(const RunSpec& spec, QString* error) {
     pending_paused_.reset();
   }
   run_done_ = false;
+  held_reported_ = false;
+  held_goroutine_ = 0;
   if (spec.start_paused) post(Command{Command::Pause, 0, {}});
 
   runner_ = std::thread([this, sample, params, cfg] {
@@ -230,6 +232,7 @@ void RunController::set_procs(int n) {
   if (running_) post(Command{Command::Procs, static_cast<double>(n), {}});
 }
 void RunController::set_breakpoints(const BreakpointSet& b) {
+  control_.hold_at_end(b.on_panic, b.on_deadlock);  // never blocks
   std::lock_guard<std::mutex> lock(mu_);
   breakpoints_ = b;
 }
@@ -283,6 +286,21 @@ void RunController::control_loop() {
         paused = engine_paused_;
       }
       last_snapshot = std::chrono::steady_clock::now();
+      // A panic or deadlock breakpoint: the engine holds the run at its end, paused.
+      if (std::optional<gor::HeldEnd> held = control_.held(); held && !held_reported_) {
+        held_reported_ = true;
+        held_goroutine_ = held->goroutine;
+        const QString what = held->status == gor::RunStatus::Panic
+                                 ? QStringLiteral("G%1 panic: %2").arg(held->goroutine).arg(QString::fromStdString(held->message))
+                                 : QStringLiteral("fatal error: %1").arg(QString::fromStdString(held->message));
+        set_paused(true);
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          pending_breaks_.push_back(QStringLiteral("Breakpoint: %1 — stopped at the instant the program would end").arg(what));
+        }
+        take_snapshot(true);
+        continue;
+      }
       if (!paused) take_snapshot(false);
       continue;
     }
@@ -477,10 +495,8 @@ bool RunController::drained() const {
 
 void RunController::finish_when_drained() {
   if (!finishing_) return;
-  if (!drained()) {
-    deliver_pending();
-    if (!drained()) return;  // the frame timer goes on; each frame comes back here
-  }
+  deliver_pending();          // also the engine's final snapshot, which views need before finished()
+  if (!drained()) return;     // the frame timer goes on; each frame comes back here
   frame_timer_.stop();
   running_ = false;
   if (paused_) {

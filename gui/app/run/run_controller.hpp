@@ -65,6 +65,8 @@ class RunController : public QObject {
   // snapshot() is the latest snapshot of the run (the last one taken before it ended, after),
   // or null. Shared and immutable: views keep it instead of copying it.
   const std::shared_ptr<const gor::Snapshot>& snapshot() const { return snapshot_; }
+  // held_goroutine() is the goroutine whose panic the run is held at (a panic breakpoint), or 0.
+  uint64_t held_goroutine() const { return held_goroutine_.load(); }
   // events_per_second() is the recent event rate (engine events delivered per wall second).
   double events_per_second() const { return events_per_second_; }
   // last_delivery_us() is how long the last deliver_pending() took on the UI thread, the
@@ -135,6 +137,8 @@ class RunController : public QObject {
   static constexpr size_t kManyGoroutines = 2000;
   size_t last_snapshot_goroutines_ = 0;  // control thread only
   std::atomic<bool> run_done_{false};
+  bool held_reported_ = false;  // control thread: the held ending was reported (set by start())
+  std::atomic<uint64_t> held_goroutine_{0};  // the panicking goroutine of a held ending
   std::atomic<double> dilation_now_{1};  // the run's slow motion, for the control thread
 
   // Shared with the control thread and the observer (drain thread), under mu_.

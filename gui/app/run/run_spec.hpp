@@ -38,6 +38,8 @@ struct BreakpointSet {
   bool on_steal = false;
   bool on_starving = false;        // a mutex switches into starvation mode
   bool on_partial_deadlock = false;
+  bool on_panic = false;           // hold a run ending in a panic at that instant (RunControl::hold_at_end)
+  bool on_deadlock = false;        // the same for Go's global deadlock
   int run_queue_longer_than = 0;   // 0: off; checked on each snapshot
   uint64_t on_goroutine_block = 0; // 0: off; else pause when this goroutine blocks
   bool on_race = false;            // the race detector finds a data race (RunSpec::race)

@@ -274,7 +274,11 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
         return;
       }
     }
-    banner_->show_message(RunBanner::Severity::Warning, tr("Paused"), reason + tr(" — press Space to resume, → to step."));
+    const bool ending = reason.contains(QLatin1String("the program would end"));
+    if (const uint64_t g = controller_.held_goroutine(); ending && g) selection_.select(g);  // as after a panic
+    banner_->show_message(RunBanner::Severity::Warning, tr("Paused"),
+                          reason + (ending ? tr(" — every goroutine is where it was; press Space to let the run end as Go would.")
+                                           : tr(" — press Space to resume, → to step.")));
   });
   connect(&controller_, &RunController::controlFailed, this, [this](const QString& message) {
     banner_->show_message(RunBanner::Severity::Warning, tr("Control"), message);

@@ -108,6 +108,8 @@ RunToolbar::RunToolbar(QWidget* parent) : QToolBar(tr("Run"), parent) {
   };
   bp_steal_ = checkable(tr("Pause on any steal"));
   bp_starving_ = checkable(tr("Pause when a mutex starts starving"));
+  bp_panic_ = checkable(tr("Pause on a panic (before the program crashes)"));
+  bp_deadlock_ = checkable(tr("Pause on a deadlock (all goroutines asleep)"));
   bp_partial_deadlock_ = checkable(tr("Pause on a partial deadlock"));
   bp_goroutine_block_ = checkable(tr("Pause when the selected goroutine blocks"));
   bp_race_ = checkable(tr("Pause on a data race (with the Race detector on)"));
@@ -170,6 +172,8 @@ BreakpointSet RunToolbar::breakpoints(uint64_t selected_goroutine) const {
   b.on_steal = bp_steal_->isChecked();
   b.on_starving = bp_starving_->isChecked();
   b.on_partial_deadlock = bp_partial_deadlock_->isChecked();
+  b.on_panic = bp_panic_->isChecked();
+  b.on_deadlock = bp_deadlock_->isChecked();
   b.on_goroutine_block = bp_goroutine_block_->isChecked() ? selected_goroutine : 0;
   b.on_race = bp_race_->isChecked();
   b.run_queue_longer_than = bp_queue_->isChecked() ? bp_queue_limit_->value() : 0;

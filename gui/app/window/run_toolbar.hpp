@@ -42,6 +42,8 @@ class RunToolbar : public QToolBar {
   QSlider* speed_slider() const { return speed_; }
   QAction* race_action() const { return race_; }
   QAction* race_breakpoint_action() const { return bp_race_; }
+  QAction* panic_breakpoint_action() const { return bp_panic_; }
+  QAction* deadlock_breakpoint_action() const { return bp_deadlock_; }
 
   // slider_to_dilation() maps slider position 0..300 to 1..1000 (log scale); and back.
   static double slider_to_dilation(int v);
@@ -73,6 +75,8 @@ class RunToolbar : public QToolBar {
   QToolButton* breakpoints_button_;
   QAction* bp_steal_;
   QAction* bp_starving_;
+  QAction* bp_panic_;
+  QAction* bp_deadlock_;
   QAction* bp_partial_deadlock_;
   QAction* bp_goroutine_block_;
   QAction* bp_race_;
