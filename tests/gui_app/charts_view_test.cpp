@@ -59,11 +59,8 @@ class ChartsViewTest : public QObject {
     // A long random series sampled over random ranges and bucket counts gives exactly what a
     // walk over every point gives (the lowest and highest value per bucket, in order).
     StepSeries s;
-    uint64_t seed = 7;
-    auto rnd = [&](uint64_t n) {
-      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-      return static_cast<int64_t>((seed >> 33) % n);
-    };
+    gui_test::Lcg lcg{7};
+    auto rnd = [&](int64_t n) { return static_cast<int64_t>(lcg(static_cast<uint64_t>(n))); };
     int64_t ts = 0;
     for (int i = 0; i < 20000; ++i) {
       ts += rnd(3000);  // some within one resolution step (merged), most not

@@ -4,6 +4,8 @@
 
 #include "model/running_overlay.hpp"
 
+#include "test_events.hpp"
+
 using namespace goroscope::gui;
 
 namespace {
@@ -92,11 +94,7 @@ class RunningOverlayTest : public QObject {
     using K = gor::EventKind;
     const K kinds[] = {K::GoStart, K::GoStart, K::GoStart, K::GoBlock, K::GoEnd, K::GoYield, K::GoPreempted,
                        K::SyscallEnter, K::ProcIdle, K::ProcBusy, K::GoUnblock, K::GoCreate};
-    uint64_t seed = 99;
-    auto rnd = [&](uint64_t n) {
-      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-      return (seed >> 33) % n;
-    };
+    gui_test::Lcg rnd{99};
     int refused = 0;
     for (int round = 0; round < 300; ++round) {
       std::vector<gor::Event> events;

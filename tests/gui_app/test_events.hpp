@@ -21,4 +21,14 @@ inline gor::Event ev(int64_t ts, gor::EventKind kind, uint64_t g, int p, uint64_
   return e;
 }
 
+// Lcg is a small deterministic random source for the randomized tests: the same sequence on
+// every machine, so a failure repeats. lcg(n) is in [0, n).
+struct Lcg {
+  uint64_t state;
+  uint64_t operator()(uint64_t n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % n;
+  }
+};
+
 }  // namespace gui_test

@@ -8,6 +8,8 @@
 
 #include "model/trace_store.hpp"
 
+#include "test_events.hpp"
+
 using goroscope::gui::TraceStore;
 
 namespace {
@@ -123,11 +125,7 @@ class TraceStoreTest : public QObject {
     // drained late), with wake-ups between goroutines: after each batch every goroutine's
     // recent events are exactly what a scan of the store finds, in store order.
     TraceStore store;
-    uint64_t seed = 12345;
-    auto rnd = [&](uint64_t n) {
-      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-      return (seed >> 33) % n;
-    };
+    gui_test::Lcg rnd{12345};
     int64_t now = 0;
     for (int b = 0; b < 200; ++b) {
       std::vector<gor::Event> batch;

@@ -4,6 +4,14 @@
 
 namespace goroscope::gui {
 
+namespace {
+// stops_running() says whether an event of kind k ends its goroutine's turn on its P.
+bool stops_running(gor::EventKind k) {
+  using K = gor::EventKind;
+  return k == K::GoBlock || k == K::GoEnd || k == K::GoYield || k == K::GoPreempted || k == K::SyscallEnter;
+}
+}  // namespace
+
 ProcessorTracker::State& ProcessorTracker::at(int p) {
   if (p >= static_cast<int>(procs_.size())) procs_.resize(static_cast<size_t>(p) + 1);
   return procs_[static_cast<size_t>(p)];
@@ -13,17 +21,14 @@ void ProcessorTracker::apply(const gor::Event& e) {
   using K = gor::EventKind;
   if (e.p < 0 || e.p > 4096) return;
   State& s = at(e.p);
+  if (stops_running(e.kind)) {
+    if (s.running == e.g) s.running = 0;
+    return;
+  }
   switch (e.kind) {
     case K::GoStart:
       s.running = e.g;
       s.busy = true;
-      break;
-    case K::GoBlock:
-    case K::GoEnd:
-    case K::GoYield:
-    case K::GoPreempted:
-    case K::SyscallEnter:
-      if (s.running == e.g) s.running = 0;
       break;
     case K::ProcIdle:
       s.busy = false;
@@ -53,6 +58,10 @@ bool ProcessorTracker::rewind_from(const std::vector<gor::Event>& events, size_t
     if (e.p < 0 || e.p >= procs) continue;
     Rewind& w = r[static_cast<size_t>(e.p)];
     if (w.running_known && w.busy_known) continue;
+    if (stops_running(e.kind)) {
+      if (!w.running_known) w.stopped.push_back(e.g);
+      continue;
+    }
     switch (e.kind) {
       case K::GoStart:
         if (!w.running_known) {
@@ -64,13 +73,6 @@ bool ProcessorTracker::rewind_from(const std::vector<gor::Event>& events, size_t
           w.state.busy = true;
           w.busy_known = true;
         }
-        break;
-      case K::GoBlock:
-      case K::GoEnd:
-      case K::GoYield:
-      case K::GoPreempted:
-      case K::SyscallEnter:
-        if (!w.running_known) w.stopped.push_back(e.g);
         break;
       case K::ProcIdle:
         if (!w.running_known) w.state.running = 0;
