@@ -195,6 +195,9 @@ bool ChartsView::sync(const TraceStore& store, bool live, int64_t lag_ns, std::c
   const size_t before = data_.events_taken();
   const bool done =
       sync_within(data_, store.events(), live ? store.end_ns() - lag_ns : std::numeric_limits<int64_t>::max(), deadline);
+  // A live run's charts follow 5 times a second (their refresh is QtCharts' work, one chart
+  // per frame); a range change or the run's end shows within 100 ms.
+  timer_.setInterval(live ? 200 : 100);
   if (data_.events_taken() != before || !live) schedule();
   return done;
 }
