@@ -171,27 +171,22 @@ void Tracer::drain_once() {
   // batch, stamped no earlier than any of them, so a trace always ends with it.
   std::optional<Event> run_end;
   // Each raw event is converted straight out of its ring (one copy, no staging vector).
-  // Invariant: within one ring the timestamps never go back (EventRing::last_ts).
-  auto drain_ring = [&](EventRing& ring) {
-    ring.drain([&](const RawEvent& r) {
-      double dt = static_cast<double>(static_cast<int64_t>(r.tsc - tsc0));
-      int64_t ts = std::clamp<int64_t>(lo + static_cast<int64_t>(dt * ns_per_tick), lo, hi);
-      ts = std::max(ts, ring.last_ts);
-      ring.last_ts = ts;
-      if (r.kind == EventKind::RunEnd) {
-        run_end = Event{ts, r.g, r.a0, r.a1, r.a2, r.p, r.m, r.kind};
-        return;
-      }
-      out_.push_back(Event{ts, r.g, r.a0, r.a1, r.a2, r.p, r.m, r.kind});
-    });
+  auto convert = [&](const RawEvent& r) {
+    double dt = static_cast<double>(static_cast<int64_t>(r.tsc - tsc0));
+    int64_t ts = std::clamp<int64_t>(lo + static_cast<int64_t>(dt * ns_per_tick), lo, hi);
+    if (r.kind == EventKind::RunEnd) {
+      run_end = Event{ts, r.g, r.a0, r.a1, r.a2, r.p, r.m, r.kind};
+      return;
+    }
+    out_.push_back(Event{ts, r.g, r.a0, r.a1, r.a2, r.p, r.m, r.kind});
   };
   {
     std::lock_guard<std::mutex> guard(rings_mu_);
-    for (auto& r : rings_) drain_ring(*r);
+    for (auto& r : rings_) r->drain(convert);
   }
   {
     std::lock_guard<std::mutex> guard(shared_mu_);
-    drain_ring(shared_);
+    shared_.drain(convert);
   }
   if (run_end) {
     for (const Event& e : out_) run_end->ts = std::max(run_end->ts, e.ts);

@@ -77,10 +77,6 @@ class EventRing {
     head_.store(h, std::memory_order_release);
   }
   std::atomic<uint64_t> waits{0};
-  // last_ts is the timestamp the consumer gave this ring's newest event: the next ones get no
-  // earlier one, so one M's events keep their order after a merge by timestamp (its thread may
-  // move between cores whose counters differ by a few ns). Executed only by the consumer.
-  int64_t last_ts = INT64_MIN;
 
   // SiteSlot is one entry of the producer's site cache: source location -> string id.
   struct SiteSlot {
