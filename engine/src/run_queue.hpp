@@ -73,7 +73,14 @@ class RunQueue {
   // steal_into() is Go's runqsteal: takes half of `victim`'s goroutines into this queue
   // (whose owner is the caller) and returns one of them to run, or nullptr. `count` gets
   // how many were taken. runnext is stolen only when `take_runnext` and the ring is empty.
+  // on_queued(i, g), if given, sees the count-1 goroutines put in this queue, oldest first,
+  // before they are published: once they are, other thieves may take them again at once (and
+  // they may run and end), so only then can a tracer name what this steal moved.
   G* steal_into(RunQueue& victim, bool take_runnext, bool victim_running, uint32_t& count) noexcept {
+    return steal_into(victim, take_runnext, victim_running, count, [](uint32_t, G*) noexcept {});
+  }
+  template <class OnQueued>
+  G* steal_into(RunQueue& victim, bool take_runnext, bool victim_running, uint32_t& count, OnQueued&& on_queued) noexcept {
     uint32_t t = tail_.load(std::memory_order_relaxed);
     uint32_t n = victim.grab(ring_, t, take_runnext, victim_running);
     count = n;
@@ -81,6 +88,7 @@ class RunQueue {
     --n;
     G* g = ring_[(t + n) % kCapacity].load(std::memory_order_relaxed);
     if (n == 0) return g;
+    for (uint32_t i = 0; i < n; ++i) on_queued(i, ring_[(t + i) % kCapacity].load(std::memory_order_relaxed));
     tail_.store(t + n, std::memory_order_release);
     return g;
   }

@@ -621,19 +621,17 @@ G* Scheduler::steal_work(Machine* m, Processor* pp, bool& ran_timers) {
       if (victim->runq.empty()) continue;
       uint32_t count = 0;
       bool victim_running = victim->status.load(std::memory_order_relaxed) == PStatus::Running;
-      if (G* g = pp->runq.steal_into(victim->runq, last_round, victim_running, count)) {
+      uint64_t queued[RunQueue::kCapacity];  // ids of what the steal put in our queue (tracing)
+      G* g = tracing() ? pp->runq.steal_into(victim->runq, last_round, victim_running, count,
+                                             [&](uint32_t i, G* q) noexcept { queued[i] = q->id; })
+                       : pp->runq.steal_into(victim->runq, last_round, victim_running, count);
+      if (g != nullptr) {
         steals.fetch_add(1, std::memory_order_relaxed);
         trace(m, EventKind::Steal, 0, static_cast<uint64_t>(victim->id), count, 0, pp->id);
-        if (tracing()) {  // name the moved goroutines: g, then the newest count-1 of our queue
+        if (tracing()) {  // name the moved goroutines: g, then the count-1 put in our queue
           const auto from = static_cast<uint64_t>(victim->id);
           trace(m, EventKind::StealMove, g->id, from, 0, 0, pp->id);
-          uint32_t queued = 0;
-          pp->runq.for_each([&](G*) { ++queued; });
-          uint32_t skip = queued > count - 1 ? queued - (count - 1) : 0;
-          pp->runq.for_each([&](G* q) {
-            if (skip > 0) --skip;
-            else trace(m, EventKind::StealMove, q->id, from, 0, 0, pp->id);
-          });
+          for (uint32_t i = 0; i + 1 < count; ++i) trace(m, EventKind::StealMove, queued[i], from, 0, 0, pp->id);
         }
         return g;
       }
