@@ -40,6 +40,25 @@ void fill(TraceStore& store) {
                 ev(900'000, K::GoEnd, 2, 1), ev(950'000, K::GoEnd, 3, 0), ev(1'000'000, K::RunEnd, 0, -1)});
 }
 
+// ShownTimeline is a 1000-px-wide TimelineView over fill()'s run; ready() waits until it is
+// on screen, then syncs it with the whole run and fits it.
+struct ShownTimeline {
+  GoroutineSelection selection;
+  TraceStore store;
+  TimelineView view{selection};
+  explicit ShownTimeline(int height) {
+    fill(store);
+    view.resize(1000, height);
+    view.show();
+  }
+  bool ready() {
+    if (!QTest::qWaitForWindowExposed(&view)) return false;
+    view.sync(store, /*live=*/false);
+    view.canvas().fit();
+    return true;
+  }
+};
+
 }  // namespace
 
 class TimelineViewTest : public QObject {
@@ -76,16 +95,11 @@ class TimelineViewTest : public QObject {
   }
 
   void clicking_a_slice_selects_its_goroutine() {
-    GoroutineSelection selection;
-    TraceStore store;
-    fill(store);
-    TimelineView view(selection);
-    view.resize(1000, 240);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
-    view.sync(store, /*live=*/false);
+    ShownTimeline shown(240);
+    QVERIFY(shown.ready());
+    GoroutineSelection& selection = shown.selection;
+    TimelineView& view = shown.view;
     TimelineCanvas& c = view.canvas();
-    c.fit();
     QCOMPARE(view.model().lane_count(), 2);
     QTest::mouseClick(&c, Qt::LeftButton, {}, c.point_of(1, 0));
     QCOMPARE(selection.selected(), uint64_t(2));
@@ -143,16 +157,11 @@ class TimelineViewTest : public QObject {
   }
 
   void goroutine_lanes_follow_the_selection_when_turned_on() {
-    GoroutineSelection selection;
-    TraceStore store;
-    fill(store);
-    TimelineView view(selection);
-    view.resize(1000, 300);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
-    view.sync(store, false);
+    ShownTimeline shown(300);
+    QVERIFY(shown.ready());
+    GoroutineSelection& selection = shown.selection;
+    TimelineView& view = shown.view;
     TimelineCanvas& c = view.canvas();
-    c.fit();
     selection.select(1);
     QVERIFY(c.scene().goroutine_lanes.empty());  // off by default
     QCOMPARE(c.current_layout().lanes, 2);
@@ -183,16 +192,10 @@ class TimelineViewTest : public QObject {
   }
 
   void shift_drag_shows_range_statistics_and_keys_zoom() {
-    GoroutineSelection selection;
-    TraceStore store;
-    fill(store);
-    TimelineView view(selection);
-    view.resize(1000, 240);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
-    view.sync(store, false);
+    ShownTimeline shown(240);
+    QVERIFY(shown.ready());
+    TimelineView& view = shown.view;
     TimelineCanvas& c = view.canvas();
-    c.fit();
     const TimelineLayout L = c.current_layout();
     const int y = static_cast<int>(L.slice_rect(0).center().y());
     const int x0 = static_cast<int>(L.plot.left() + c.geometry().x_of(0));
