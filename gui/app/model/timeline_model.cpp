@@ -8,7 +8,6 @@
 #include <memory>
 #include <unordered_set>
 
-#include <sys/mman.h>
 
 #include <gor/detail/park.hpp>
 #include <gor/runtime.hpp>
@@ -55,10 +54,7 @@ void push_big(std::vector<T>& v, const T& x, std::shared_ptr<PageWarmer>& warmer
     } catch (const std::bad_alloc&) {  // strict overcommit: grow as usual
       v.reserve(v.size() + v.size() / 2);
     }
-    constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-    const uintptr_t a = (reinterpret_cast<uintptr_t>(v.data() + v.size()) + kHuge - 1) & ~(kHuge - 1);
-    const uintptr_t b = reinterpret_cast<uintptr_t>(v.data() + v.capacity()) & ~(kHuge - 1);
-    if (b > a) (void)madvise(reinterpret_cast<void*>(a), b - a, MADV_HUGEPAGE);  // advice only
+    advise_huge_pages(v.data() + v.size(), (v.capacity() - v.size()) * sizeof(T));
     if (!warmer) warmer = std::make_shared<PageWarmer>();
     warmer->warm(v.data() + v.size(), std::min(2 * kWarmStep, v.capacity() - v.size()) * sizeof(T));
   } else if (warmer && v.capacity() >= kBigReserve && v.size() % kWarmStep == 0 && v.size() + 2 * kWarmStep <= v.capacity()) {

@@ -1,6 +1,5 @@
 #include "model/trace_store.hpp"
 
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -45,15 +44,6 @@ std::vector<std::pair<uint64_t, std::string>> TraceStore::defined_strings() cons
 namespace {
 bool by_ts(const gor::Event& a, const gor::Event& b) { return a.ts < b.ts; }
 
-// advise_huge_pages() asks for 2 MiB pages in the reserved tail: the UI thread then takes one
-// page fault per 43,000 events written instead of one per 85 (the faults, not the zeroing,
-// were most of a busy frame's cost).
-void advise_huge_pages(void* p, size_t bytes) {
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  const uintptr_t a = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
-  const uintptr_t b = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHuge - 1);
-  if (b > a) (void)madvise(reinterpret_cast<void*>(a), b - a, MADV_HUGEPAGE);  // advice only
-}
 }  // namespace
 
 void TraceStore::append(std::vector<gor::Event> batch) {

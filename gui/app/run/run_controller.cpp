@@ -402,7 +402,7 @@ int64_t thread_cpu_us() {
   return static_cast<int64_t>(t.tv_sec) * 1000000 + t.tv_nsec / 1000;
 }
 
-bool RunController::deliver_pending(bool all) {
+bool RunController::deliver_pending() {
   const auto began = std::chrono::steady_clock::now();
   struct Timing {
     RunController& self;
@@ -419,15 +419,9 @@ bool RunController::deliver_pending(bool all) {
   // A frame stores at most kMaxEventsPerFrame: a burst (a frame that came late, a run faster
   // than the store) is spread over the next frames instead of making this one long. The rest
   // of the batch waits here; the engine's newer events wait in the observer meanwhile.
-  if (batch_taken_ >= events.size() || all) {
-    if (batch_taken_ >= events.size()) {
-      batch_taken_ = 0;
-      if (observer_) observer_->take(strings, events);
-    } else if (observer_) {  // everything: the rest of this batch, then what the observer holds
-      std::vector<gor::Event> more;
-      observer_->take(strings, more);
-      events.insert(events.end(), more.begin(), more.end());
-    }
+  if (batch_taken_ >= events.size()) {
+    batch_taken_ = 0;
+    if (observer_) observer_->take(strings, events);
   }
   std::shared_ptr<const gor::Snapshot> snap;
   std::vector<QString> breaks, failures;
@@ -440,7 +434,7 @@ bool RunController::deliver_pending(bool all) {
     paused.swap(pending_paused_);
   }
   for (auto& [id, text] : strings) store_.add_string(id, std::move(text));
-  const size_t n = all ? events.size() - batch_taken_ : std::min(events.size() - batch_taken_, kMaxEventsPerFrame);
+  const size_t n = std::min(events.size() - batch_taken_, kMaxEventsPerFrame);
   store_.append_copy(events.data() + batch_taken_, n);
   batch_taken_ += n;
   if (batch_taken_ >= events.size()) {

@@ -77,8 +77,8 @@ class RunController : public QObject {
   int64_t last_delivery_cpu_us() const { return last_delivery_cpu_us_; }
   // deliver_pending() moves what the engine produced since the last frame into the store now
   // (the frame timer does this every 16 ms; tests call it directly): at most
-  // kMaxEventsPerFrame of it unless `all`. Returns true if anything came.
-  bool deliver_pending(bool all = false);
+  // kMaxEventsPerFrame of it. Returns true if anything came.
+  bool deliver_pending();
   // kMaxEventsPerFrame is how many events one frame stores at most (~2-4 ms of the UI thread).
   static constexpr size_t kMaxEventsPerFrame = 150'000;
 

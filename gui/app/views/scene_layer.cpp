@@ -108,6 +108,12 @@ QImage render_scene_layer(const SchedulerLayout& layout, QSize size, qreal dpr, 
   return image;
 }
 
+QString chip_label(uint64_t g, bool running, const std::string& label) {
+  QString text = QStringLiteral("G%1").arg(g);
+  if (running && !label.empty()) text += QStringLiteral(" ") + QString::fromStdString(label);
+  return text;
+}
+
 QImage render_chip_sprite(const ChipLook& k, const QString& label, qreal dpr, const QColor& ink, const QFont& font) {
   QImage image((QSizeF(k.w + 2 * kChipSpriteMargin, k.h + 2 * kChipSpriteMargin) * dpr).toSize(),
                QImage::Format_ARGB32_Premultiplied);

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "views/scheduler_layout.hpp"
 
@@ -48,6 +49,10 @@ struct ChipLookHash {
 };
 // kChipSpriteMargin is the room around a chip's sprite for the selection outline.
 inline constexpr double kChipSpriteMargin = 3;
+
+// chip_label() is the text on goroutine g's chip: "G12", a running one's with its label too
+// ("G12 worker 3"; `label` may be empty).
+QString chip_label(uint64_t g, bool running, const std::string& label);
 
 // render_chip_sprite() is chip `look` as an image: its pill in the goroutine's colour and
 // `label` (elided to fit), with kChipSpriteMargin around it; `ink` is the window's text colour

@@ -130,14 +130,13 @@ void SchedulerView::start_build(std::function<gor::Snapshot()> make) {
     for (const SceneChip& c : b.layout.chips) {
       const ChipLook look{c.g, static_cast<int>(std::lround(c.rect.width())), static_cast<int>(std::lround(c.rect.height())),
                           c.running, false};
-      QString label = QStringLiteral("G%1").arg(c.g);
-      if (c.running)
-        for (const gor::GoroutineInfo& gi : b.snapshot->goroutines)
-          if (gi.id == c.g) {
-            if (!gi.label.empty()) label += QStringLiteral(" ") + QString::fromStdString(gi.label);
-            break;
-          }
-      b.sprites.emplace_back(look, render_chip_sprite(look, label, dpr, ink, style.font));
+      std::string label;
+      if (c.running) {  // only running chips show a label: few, so a search is fine
+        auto it = std::find_if(b.snapshot->goroutines.begin(), b.snapshot->goroutines.end(),
+                               [&](const gor::GoroutineInfo& gi) { return gi.id == c.g; });
+        if (it != b.snapshot->goroutines.end()) label = it->label;
+      }
+      b.sprites.emplace_back(look, render_chip_sprite(look, chip_label(c.g, c.running, label), dpr, ink, style.font));
     }
     return b;
   }));
@@ -149,9 +148,7 @@ void SchedulerView::on_built() {
   if (b.generation == build_generation_ && b.snapshot) {
     if (snapshot_) retired_ = std::make_shared<gor::Snapshot>(std::move(*snapshot_));
     snapshot_ = std::move(*b.snapshot);
-    info_index_.clear();
-    info_index_.reserve(snapshot_->goroutines.size());
-    for (size_t i = 0; i < snapshot_->goroutines.size(); ++i) info_index_[snapshot_->goroutines[i].id] = i;
+    index_goroutines();
     if (b.width == std::max(320, width())) {
       layout_width_ = b.width;
       if (sprites_.size() > 4096) sprites_.clear();
@@ -169,10 +166,14 @@ void SchedulerView::set_snapshot(gor::Snapshot s) {
   ++build_generation_;  // a job in flight is older than this
   next_make_ = nullptr;
   snapshot_ = std::move(s);
+  index_goroutines();
+  relayout();
+}
+
+void SchedulerView::index_goroutines() {
   info_index_.clear();
   info_index_.reserve(snapshot_->goroutines.size());
   for (size_t i = 0; i < snapshot_->goroutines.size(); ++i) info_index_[snapshot_->goroutines[i].id] = i;
-  relayout();
 }
 
 void SchedulerView::relayout() {
@@ -380,8 +381,11 @@ void SchedulerView::paintEvent(QPaintEvent*) {
     const ChipLook key{c.g, static_cast<int>(std::lround(r.width())), static_cast<int>(std::lround(r.height())),
                        c.running, selection_.is_selected(c.g)};  // a race's two goroutines both
     auto sprite = sprites_.find(key);
-    if (sprite == sprites_.end())
-      sprite = sprites_.emplace(key, render_chip_sprite(key, chip_label(c.g, c.running), devicePixelRatioF(), text, base)).first;
+    if (sprite == sprites_.end()) {
+      const gor::GoroutineInfo* gi = info(c.g);
+      sprite = sprites_.emplace(key, render_chip_sprite(key, chip_label(c.g, c.running, gi ? gi->label : std::string()),
+                                                        devicePixelRatioF(), text, base)).first;
+    }
     painter.setOpacity(alpha);
     painter.drawImage(r.topLeft() - QPointF(kChipSpriteMargin, kChipSpriteMargin), sprite->second);
     painter.setOpacity(1);
@@ -510,13 +514,6 @@ void SchedulerView::paintEvent(QPaintEvent*) {
 
   paint_times_us_.push_back(paint_clock.nsecsElapsed() / 1000);
   if (paint_times_us_.size() > 600) paint_times_us_.pop_front();
-}
-
-QString SchedulerView::chip_label(uint64_t g, bool running) const {
-  QString label = QStringLiteral("G%1").arg(g);
-  if (running)
-    if (const gor::GoroutineInfo* gi = info(g); gi && !gi->label.empty()) label += QStringLiteral(" ") + QString::fromStdString(gi->label);
-  return label;
 }
 
 uint64_t SchedulerView::chip_at(QPointF pos) const {

@@ -120,8 +120,8 @@ class SchedulerView : public QWidget {
   const gor::GoroutineInfo* info(uint64_t g) const;
   uint64_t chip_at(QPointF pos) const;
   LayoutMetrics metrics() const;
-  // chip_label() is the text on g's chip ("G12", a running one's with its label too).
-  QString chip_label(uint64_t g, bool running) const;
+  // index_goroutines() maps snapshot_'s goroutine ids to their place (info()).
+  void index_goroutines();
 
   GoroutineSelection& selection_;
   std::optional<gor::Snapshot> snapshot_;
