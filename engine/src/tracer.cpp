@@ -2,7 +2,6 @@
 #include "tracer.hpp"
 
 #include <algorithm>
-#include <optional>
 #include <chrono>
 
 #include "scheduler.hpp"
@@ -153,8 +152,9 @@ uint64_t Tracer::site_id(const char* file, unsigned line, const char* function, 
   return id;
 }
 
-void Tracer::drain_once() {
-  // New calibration point first: every event drained below was stamped before it.
+void Tracer::drain_once(bool everything) {
+  // New calibration point first: every event drained below was stamped before it (the ones
+  // stamped after it stay in their rings for the next drain, see EventRing::drain).
   cal_tsc0_ = cal_tsc1_;
   cal_ns0_ = cal_ns1_;
   cal_tsc1_ = __rdtsc();
@@ -164,33 +164,21 @@ void Tracer::drain_once() {
   const double ns_per_tick = span_tsc > 0 ? span_ns / span_tsc : 0.0;
   const int64_t lo = cal_ns0_, hi = std::max(cal_ns1_, cal_ns0_);
   const uint64_t tsc0 = cal_tsc0_;
+  const uint64_t limit = everything ? UINT64_MAX : cal_tsc1_;
   out_.clear();
-  // RunEnd is emitted after every other M has left (Scheduler::run), so it is the run's last
-  // event. Stamps from different cores may tie or cross by a few ns, though (each M's ring is
-  // read in turn, and stamps past `hi` are clamped to it): RunEnd goes after the rest of its
-  // batch, stamped no earlier than any of them, so a trace always ends with it.
-  std::optional<Event> run_end;
   // Each raw event is converted straight out of its ring (one copy, no staging vector).
   auto convert = [&](const RawEvent& r) {
     double dt = static_cast<double>(static_cast<int64_t>(r.tsc - tsc0));
     int64_t ts = std::clamp<int64_t>(lo + static_cast<int64_t>(dt * ns_per_tick), lo, hi);
-    if (r.kind == EventKind::RunEnd) {
-      run_end = Event{ts, r.g, r.a0, r.a1, r.a2, r.p, r.m, r.kind};
-      return;
-    }
     out_.push_back(Event{ts, r.g, r.a0, r.a1, r.a2, r.p, r.m, r.kind});
   };
   {
     std::lock_guard<std::mutex> guard(rings_mu_);
-    for (auto& r : rings_) r->drain(convert);
+    for (auto& r : rings_) r->drain(limit, convert);
   }
   {
     std::lock_guard<std::mutex> guard(shared_mu_);
-    shared_.drain(convert);
-  }
-  if (run_end) {
-    for (const Event& e : out_) run_end->ts = std::max(run_end->ts, e.ts);
-    out_.push_back(*run_end);
+    shared_.drain(limit, convert);
   }
   // Strings after the events: every string an event drained above uses was interned before
   // that event was emitted, so it is in new_strings_ now and reaches the observer first.
@@ -217,7 +205,7 @@ void Tracer::drain_loop() {
       wake_flag_.store(false, std::memory_order_release);
       stopping = stopping_;
     }
-    drain_once();
+    drain_once(/*everything=*/stopping);  // the run is over when stopping: nothing comes after
     if (stopping) return;
   }
 }

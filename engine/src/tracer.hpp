@@ -67,13 +67,22 @@ class EventRing {
   }
   // last_tsc is the producer's most recent timestamp (events emitted back to back reuse it).
   uint64_t last_tsc = 0;
-  // drain() hands everything produced so far to f(const RawEvent&), in order, then frees
+  // drain() hands what was produced so far to f(const RawEvent&), in order, then frees
   // the slots. Executed only by the consumer.
+  //
+  // Only the events stamped at or before `tsc_limit` (all of them for UINT64_MAX): the rest,
+  // written after the drain's calibration point, wait for the next drain. Otherwise they would
+  // be clamped to this batch's end and could tie with, or sort before, events another ring
+  // wrote earlier but that only the next drain reads (an acquire before its release).
   template <class F>
-  void drain(F&& f) noexcept {
+  void drain(uint64_t tsc_limit, F&& f) noexcept {
     uint64_t h = head_.load(std::memory_order_relaxed);
     uint64_t t = tail_.load(std::memory_order_acquire);
-    for (; h != t; ++h) f(buf_[h % kCapacity]);
+    for (; h != t; ++h) {
+      const RawEvent& r = buf_[h % kCapacity];
+      if (tsc_limit != UINT64_MAX && static_cast<int64_t>(r.tsc - tsc_limit) > 0) break;
+      f(r);
+    }
     head_.store(h, std::memory_order_release);
   }
   std::atomic<uint64_t> waits{0};
@@ -129,7 +138,8 @@ class Tracer {
 
  private:
   void drain_loop();
-  void drain_once();
+  // drain_once() delivers what was stamped before now; `everything` (the last one) all of it.
+  void drain_once(bool everything = false);
   void wake() noexcept;
   void emit_shared(const RawEvent& e) noexcept;
 
