@@ -89,7 +89,7 @@ Sample once_lazy_init() {
       "variant the getter wraps the load in `once.Do(load)`. In the naive variant it checks \"is it "
       "loaded yet?\" and, if not, loads it and sets the flag.\n\n"
       "What to watch: with Once, the first caller runs load() and every other caller parks in "
-      "`sync.Once.Do`; when the load finishes they all wake and return the same config. In the naive "
+      "`sync.Mutex.Lock` (Once's slow path waits on its internal mutex; Go has no Once wait reason); when the load finishes they all wake and return the same config. In the naive "
       "run every caller that arrives while the first load is still in progress sees \"not loaded\" "
       "and starts its own load: the log shows load() starting over and over, and callers end up "
       "holding different configs.\n\n"

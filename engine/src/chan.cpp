@@ -117,6 +117,7 @@ void ChanCore::publish() noexcept {
 ChanCore::~ChanCore() = default;
 
 void ChanCore::destroy() noexcept {
+  if (on_destroy != nullptr) on_destroy(on_destroy_arg);
   unregister_object(id);
   if (race_active()) [[unlikely]] {  // a new channel here starts with no accesses and no clocks
     race_free(this, 1);

@@ -58,6 +58,8 @@ struct Env {
   gor::Mutex cond_mu{"cond mu"};
   gor::Cond cond{cond_mu, "cond"};
   gor::Semaphore sem{1, "sem"};
+  gor::Once once{"once"};
+  std::atomic<bool> in_once{false};  // the first caller is inside once's function
   gor::Chan<int> a, b;
   std::atomic<bool> release{false};  // ends the syscall case's blocking call
   std::atomic<bool> finish{false};   // lets main return (live-snapshot runs)
@@ -344,11 +346,46 @@ TEST_P(WaitReasonTest, CondWait) {
   check(GetParam(), c);
 }
 
-TEST_P(WaitReasonTest, Semacquire) {
+// Go 1.26 has no wait reason of its own for x/sync's weighted semaphore: Acquire waits in a
+// select on ctx.Done() and its ready channel.
+TEST_P(WaitReasonTest, WeightedSemaphoreWaitsInSelect) {
   Case c;
-  c.reason = "semacquire";
+  c.reason = "select";
   c.setup = [](Env& e) { e.sem.acquire(1); };
   c.block = [](Env& e, Probe& p) { p.mark(); e.sem.acquire(1); };
+  check(GetParam(), c);
+}
+
+// A request larger than the capacity waits in x/sync's `<-ctx.Done()`, which with a context
+// that is never done is a receive from a nil channel.
+TEST_P(WaitReasonTest, WeightedSemaphoreOverCapacityWaitsOnNilChan) {
+  Case c;
+  c.reason = "chan receive (nil chan)";
+  c.block = [](Env& e, Probe& p) { p.mark(); e.sem.acquire(2); };
+  check(GetParam(), c);
+}
+
+// A goroutine waiting for another goroutine's Once.Do waits in Go's o.m.Lock():
+// "sync.Mutex.Lock" (Go 1.26 has no Once wait reason).
+TEST_P(WaitReasonTest, OnceWaiterIsInMutexLock) {
+  Case c;
+  c.reason = "sync.Mutex.Lock";
+  c.setup = [](Env& e) {
+    make_chans(e);
+    gor::go([&e] { e.once.call([&e] { e.in_once.store(true); (void)e.a.recv(); }); });
+    while (!e.in_once.load()) gor::sleep(100us);
+  };
+  c.block = [](Env& e, Probe& p) { p.mark(); e.once.call([] {}); };
+  check(GetParam(), c);
+}
+
+// A writer queued behind another writer waits in Go's rw.w.Lock(): "sync.Mutex.Lock". Only
+// the wait for the readers to drain is "sync.RWMutex.Lock" (the RWMutexLock case above).
+TEST_P(WaitReasonTest, RWMutexWriterBehindWriterIsInMutexLock) {
+  Case c;
+  c.reason = "sync.Mutex.Lock";
+  c.setup = [](Env& e) { e.rw.lock(); };
+  c.block = [](Env& e, Probe& p) { p.mark(); e.rw.lock(); };
   check(GetParam(), c);
 }
 

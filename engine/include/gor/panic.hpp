@@ -23,6 +23,15 @@ class Panic : public std::exception {
 // inside a goroutine must rethrow it (`catch (...) { ...; throw; }`).
 struct ForcedUnwind {};
 
+// Goexit is what goexit() throws: a ForcedUnwind, so the goroutine's destructors (Go's
+// deferred calls) run and it ends without a panic. A `catch (...)` must rethrow it.
+struct Goexit : ForcedUnwind {};
+
+// goexit() is runtime.Goexit: it ends the calling goroutine after running its destructors.
+// It is not a panic: nothing recovers it, and the run goes on. Outside a goroutine it throws
+// std::logic_error.
+[[noreturn]] void goexit();
+
 // FatalError is Go's unrecoverable `fatal error` (for instance "sync: unlock of unlocked
 // mutex"). Like ForcedUnwind it does not derive from std::exception, so it is not caught by
 // `catch (const std::exception&)`. It cannot be recovered from even by `catch (...)`: the
