@@ -2,20 +2,27 @@
 #pragma once
 
 #include <exception>
+#include <source_location>
 #include <string>
 #include <utility>
 
 namespace gor {
 
 // Panic is a recoverable Go panic. what() is Go's text exactly ("send on closed channel").
-// Uncaught in a goroutine, it ends the run with RunStatus::Panic and this message.
+// Uncaught in a goroutine, it ends the run with RunStatus::Panic and this message, and the
+// dump shows the panicking goroutine at where(): the line that panicked (for the engine's
+// own panics, the user's call that raised it: the send, the close, ...).
 class Panic : public std::exception {
  public:
-  explicit Panic(std::string message) : message_(std::move(message)) {}
+  explicit Panic(std::string message, std::source_location where = std::source_location::current())
+      : message_(std::move(message)), where_(where) {}
   const char* what() const noexcept override { return message_.c_str(); }
+  // where() is the site of the panic.
+  const std::source_location& where() const noexcept { return where_; }
 
  private:
   std::string message_;
+  std::source_location where_;
 };
 
 // ForcedUnwind is thrown inside goroutines that are still alive when a run ends, so their
