@@ -87,6 +87,10 @@ TimelineModel::Lane& TimelineModel::lane(int p) {
   return lanes_[static_cast<size_t>(p)];
 }
 
+void TimelineModel::ensure_lanes(int procs) {
+  if (procs > 0) lane(std::min(procs, 4096) - 1);
+}
+
 void TimelineModel::append(const gor::Event* events, size_t count) {
   if (count >= 100'000) {  // a whole file: size the big arrays once (no 2x peaks while growing)
     std::vector<size_t> starts;

@@ -115,6 +115,9 @@ class TimelineModel {
   size_t events_taken() const { return prefix_.taken; }
 
   int lane_count() const { return static_cast<int>(lanes_.size()); }
+  // ensure_lanes() gives the model at least `procs` lanes (at most 4096): a P that never ran a
+  // goroutine still has its lane, as GOMAXPROCS says (exports of recorded traces).
+  void ensure_lanes(int procs);
   // spans() are lane's slices, sorted by start, never overlapping.
   const std::vector<RunSpan>& spans(int lane) const { return lanes_[static_cast<size_t>(lane)].spans; }
   // markers() are lane's markers of kind k sorted by ts (one array per kind, so a painter can
