@@ -71,7 +71,6 @@ void blocking_syscalls_main(const SampleParams& p, SampleOutcome& out) {
           " ms each, GOMAXPROCS ", procs);
   out.say("at most ", most_in_syscall.load(), " goroutines were in a system call at once");
   out.say("the heartbeat ticked ", beats, " times, ", beats_during_calls.load(), " of them while calls were blocked");
-  out.say("the run's thread count and the P handoffs are in its result (goroscope-cli prints them)");
   out.set("callers", callers);
   out.set("calls", static_cast<double>(calls) * callers);
   out.set("most_in_syscall", most_in_syscall.load());
@@ -112,6 +111,12 @@ Sample blocking_syscalls() {
       int_param("callers", "Callers", "Goroutines making blocking calls.", 4, 1, 64),
       int_param("calls", "Calls", "Blocking calls per goroutine.", 3, 1, 1000),
       int_param("call-ms", "Call (ms)", "How long each call blocks (engine ms).", 50, 1, 10000),
+  };
+  info.after_run = [](const gor::RunResult& r, SampleOutcome& out) {
+    out.say("P handoffs from blocked system calls: ", r.syscall_handoffs, "; OS threads at most: ", r.max_threads,
+            " for ", out.has("procs") ? out.metric("procs") : 0, " Ps (a thread blocked in a call holds no P)");
+    out.set("syscall_handoffs", static_cast<double>(r.syscall_handoffs));
+    out.set("max_threads", static_cast<double>(r.max_threads));
   };
   return Sample{std::move(info), blocking_syscalls_main};
 }

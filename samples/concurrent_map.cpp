@@ -147,7 +147,7 @@ void concurrent_map_main(const SampleParams& p, SampleOutcome& out) {
     gor::log(name + ": SyncMap");
     const Trial sm = trial<SyncMapAdapter>("sync " + name, goroutines, keys, ops, write_pct);
     auto report = [&, name = name, write_pct = write_pct](const char* label, const Trial& t) {
-      out.say(name, " (", write_pct, "% writes), ", label, ": ", fixed(t.ops_per_ms, 0), " ops per wall ms; ",
+      out.say(name, " (", write_pct, "% writes), ", label, ": ", fixed(t.ops_per_ms, 0), " ops per wall ms (this engine, this machine); ",
               t.bad_reads, " bad reads, ", t.missing, " missing, ", t.wrong, " wrong, ", t.extra, " extra keys");
     };
     report("RWMutex+map", rw);
@@ -180,16 +180,19 @@ Sample concurrent_map() {
       "checks that the value belongs to the key. It reports operations per millisecond.\n\n"
       "What to watch: with the RWMutex, readers share the lock but every write excludes everybody; "
       "in the write-heavy phase goroutines park in `sync.RWMutex.Lock` and `RLock` and take turns. "
-      "sync.Map reads a read-only snapshot without taking the map's mutex and updates existing keys "
-      "in place, so no goroutine ever parks on it here. Both maps end up with exactly the right "
-      "contents: what differs is the cost, and it is not always in sync.Map's favour. Go's version "
-      "loads the snapshot with one atomic read; this port copies a reference-counted pointer under "
-      "a tiny spin lock, so on a few cores an uncontended RWMutex is often faster.\n\n"
-      "Under the hood sync.Map keeps two maps: a read-only one swapped atomically and a dirty one "
-      "under a mutex for new keys, promoted to read-only once enough lookups miss. It is built for "
-      "keys written once and read many times, or goroutines working on disjoint keys (both true "
-      "here); for a general mix of inserts a sharded or locked map is usually better. Throughput "
-      "depends on the machine: compare the two maps on the same run, not across runs.\n\n"
+      "sync.Map does not park readers or writers of different keys here: no goroutine ever parks on "
+      "it. Both maps end up with exactly the right contents: what differs is the cost, and it is not "
+      "always in sync.Map's favour. The operations per millisecond printed are this engine's, on this "
+      "machine: compare the two maps within one run, not with Go's numbers or across runs.\n\n"
+      "Under the hood Go's sync.Map has been a concurrent hash-trie since Go 1.24 "
+      "(internal/sync.HashTrieMap): lookups walk the trie without locks, and a write locks only the "
+      "small node it changes. Before Go 1.24 it kept a read-only snapshot map plus a dirty map under a "
+      "mutex, promoted once enough lookups missed. Goroscope's SyncMap still has that older design "
+      "(docs/go-fidelity.md): same results for every call, different costs; it copies a "
+      "reference-counted snapshot pointer under a tiny spin lock, so on a few cores an uncontended "
+      "RWMutex is often faster. sync.Map suits keys written once and read many times, or goroutines "
+      "working on disjoint keys (both true here); for a general mix a sharded or locked map is usually "
+      "better.\n\n"
       "The pitfall is a plain Go map shared without a lock: Go detects concurrent writes and stops "
       "the program with `fatal error: concurrent map writes`. The fix is either lock, chosen by "
       "the access pattern, and measured.";

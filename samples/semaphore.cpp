@@ -133,7 +133,7 @@ Sample semaphore() {
       "What to watch: the pool shows `limit` goroutines taking jobs one after another. With the "
       "channel semaphore, main itself blocks on the full `sem` channel, so goroutines are created "
       "only as tokens free up. With gor::Semaphore all the job goroutines exist from the start, "
-      "most of them parked in `semacquire` in a FIFO queue, released one by one.\n\n"
+      "most of them parked in `select` (x/sync's Acquire waits in one) in a FIFO queue, released one by one.\n\n"
       "Under the hood a buffered channel of capacity N is a counting semaphore: a send takes a slot "
       "(blocking when all N are taken), a receive frees one. The weighted semaphore keeps a FIFO of "
       "waiters so a large request is never overtaken by later small ones.\n\n"

@@ -49,10 +49,13 @@ void work_stealing_main(const SampleParams& p, SampleOutcome& out) {
 
   gor::log("burst: spawn all tasks on one P");
   wg.add(1);
+  std::atomic<int64_t> moved{0};  // tasks that started on another OS thread than their spawner's
   gor::go_named("spawner", [&] {
     for (int64_t i = 0; i < tasks; ++i) {
       wg.add(1);
-      gor::go_named("task " + std::to_string(i), [&] {
+      const std::thread::id spawned_on = std::this_thread::get_id();
+      gor::go_named("task " + std::to_string(i), [&, spawned_on] {
+        if (std::this_thread::get_id() != spawned_on) moved.fetch_add(1, std::memory_order_relaxed);
         sink.fetch_add(crunch(task_us), std::memory_order_relaxed);
         {
           std::lock_guard g(threads_mu);
@@ -76,8 +79,10 @@ void work_stealing_main(const SampleParams& p, SampleOutcome& out) {
   }
   out.say(tasks, " tasks of ", task_us.count(), " us spawned by one goroutine, GOMAXPROCS ", procs);
   out.say("tasks finished per OS thread: ", spread, " (", per_thread.size(), " threads)");
-  out.say("the trace's steal events show the idle Ps taking half of the spawner's queue at a time");
+  out.say(moved.load(), " of ", tasks, " tasks started on another thread than their spawner's: taken from its queue by "
+          "idle Ps (steals) or the global queue");
   out.set("tasks", static_cast<double>(tasks));
+  out.set("moved", static_cast<double>(moved.load()));
   out.set("done", static_cast<double>(done.load()));
   out.set("threads_used", static_cast<double>(per_thread.size()));
   out.set("most_on_one_thread", static_cast<double>(most));
@@ -114,6 +119,10 @@ Sample work_stealing() {
   info.params = {
       int_param("tasks", "Tasks", "CPU-bound goroutines in the burst.", 64, 1, 100000),
       int_param("task-us", "Task (us)", "CPU time of one task (wall microseconds).", 2000, 1, 1000000),
+  };
+  info.after_run = [](const gor::RunResult& r, SampleOutcome& out) {
+    out.say("steals in this run: ", r.steals);
+    out.set("steals", static_cast<double>(r.steals));
   };
   return Sample{std::move(info), work_stealing_main};
 }

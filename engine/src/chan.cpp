@@ -117,6 +117,7 @@ void ChanCore::publish() noexcept {
 ChanCore::~ChanCore() = default;
 
 void ChanCore::destroy() noexcept {
+  if (on_destroy != nullptr) on_destroy(on_destroy_arg);
   unregister_object(id);
   if (race_active()) [[unlikely]] {  // a new channel here starts with no accesses and no clocks
     race_free(this, 1);
@@ -210,7 +211,7 @@ G* require_goroutine(const char* what) {
   throw std::logic_error(std::string("gor: ") + what + " outside a goroutine would block its thread");
 }
 
-void panic_send_on_closed() { throw Panic("send on closed channel"); }
+void panic_send_on_closed(std::source_location where) { throw Panic("send on closed channel", where); }
 
 // --- send -------------------------------------------------------------------------------
 
@@ -219,10 +220,10 @@ namespace {
 // send_locked() is chansend up to the blocking decision: with c->lock held, it delivers
 // *elem to a waiting receiver or the ring and returns true (lock released), or returns
 // false with the lock still held. Panics (lock released) on a closed channel.
-bool send_locked(ChanCore* c, void* elem) {
+bool send_locked(ChanCore* c, void* elem, std::source_location where) {
   if (c->closed) {
     c->lock.unlock();
-    panic_send_on_closed();
+    panic_send_on_closed(where);
   }
   if (ChanWaiter* w = c->recvq.dequeue()) {
     G* g = handoff_send(c, w, elem);
@@ -272,7 +273,7 @@ void chan_send(ChanCore* c, void* elem, std::source_location where) {
   if (!c) park_forever(WaitReason::ChanSendNilChan, where);
   if (race_active()) [[unlikely]] race_chan_access(c, false, where, c->name.c_str());  // Go: racereadpc
   c->lock.lock();
-  if (send_locked(c, elem)) return;
+  if (send_locked(c, elem, where)) return;
   ChanWaiter w;
   w.g = self;
   w.elem = elem;
@@ -280,14 +281,14 @@ void chan_send(ChanCore* c, void* elem, std::source_location where) {
   c->sendq.enqueue(&w);
   park_on(c, c->sendq, w, WaitReason::ChanSend, where);
   // Woken by a receiver (success) or by close (failure).
-  if (!w.success) panic_send_on_closed();
+  if (!w.success) panic_send_on_closed(where);
 }
 
 bool chan_try_send(ChanCore* c, void* elem, std::source_location where) {
   if (!c) return false;
   if (race_active()) [[unlikely]] race_chan_access(c, false, where, c->name.c_str());
   c->lock.lock();
-  if (send_locked(c, elem)) return true;
+  if (send_locked(c, elem, where)) return true;
   c->lock.unlock();
   return false;
 }
@@ -327,12 +328,12 @@ RecvStatus chan_try_recv(ChanCore* c, void* elem) {
 // --- close ------------------------------------------------------------------------------
 
 void chan_close(ChanCore* c, std::source_location where) {
-  if (!c) throw Panic("close of nil channel");
+  if (!c) throw Panic("close of nil channel", where);
   if (race_active()) [[unlikely]] race_chan_access(c, true, where, c->name.c_str());  // Go: racewritepc
   c->lock.lock();
   if (c->closed) {
     c->lock.unlock();
-    throw Panic("close of closed channel");
+    throw Panic("close of closed channel", where);
   }
   // close happens before receives observing it
   if (race_active()) [[unlikely]] race_release(c, 0, race_tag(RaceEdge::ChanClose, c->id));

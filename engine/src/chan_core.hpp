@@ -24,7 +24,7 @@ void buffer_pop(ChanCore* c, void* dst) noexcept;
 // outside goroutines: only goroutines may block. `what` names the operation.
 G* require_goroutine(const char* what);
 
-// panic_send_on_closed() throws Panic("send on closed channel").
-[[noreturn]] void panic_send_on_closed();
+// panic_send_on_closed() throws Panic("send on closed channel") raised at `where` (the send).
+[[noreturn]] void panic_send_on_closed(std::source_location where);
 
 }  // namespace gor::detail

@@ -1,4 +1,4 @@
-// context.cpp — Go 1.19's context/context.go on the engine.
+// context.cpp — Go 1.26's context/context.go on the engine.
 //
 // One CtxNode per context. Background/Todo are stateless roots; a Value node holds a key and
 // a value; a Cancel node (Go's cancelCtx, and timerCtx when it has a deadline) holds the done
@@ -19,6 +19,7 @@
 #include "gor/context.hpp"
 
 #include <atomic>
+#include <stdexcept>
 #include <thread>
 
 #include <mutex>
@@ -29,12 +30,14 @@
 #include "gor/detail/timer.hpp"
 #include "gor/panic.hpp"
 #include "gor/trace.hpp"
+#include "scheduler.hpp"
 
 namespace gor {
 namespace detail {
 
 struct CtxNode {
-  enum class Kind : uint8_t { Background, Todo, Cancel, Value };
+  // WithoutCancel: Go's withoutCancelCtx, the end of the cancellation and deadline chain.
+  enum class Kind : uint8_t { Background, Todo, Cancel, Value, WithoutCancel };
 
   explicit CtxNode(Kind k) : kind(k) {}
   CtxNode(const CtxNode&) = delete;
@@ -46,7 +49,7 @@ struct CtxNode {
   std::weak_ptr<CtxNode> self;      // cancel nodes: for the deadline callback
 
   // Value nodes.
-  std::string key;
+  CtxKey key;
   std::any val;
 
   // Cancel nodes. `done`, `has_deadline` and `deadline` are immutable after creation.
@@ -55,6 +58,15 @@ struct CtxNode {
   TimePoint deadline{};
   RuntimeLock mu;
   CtxErr err = CtxErr::None;                                        // mu
+  std::string cause;                 // mu: set with err (Go's cancelCtx.cause)
+  std::string deadline_cause;        // immutable: the cause when the deadline passes ("": err's)
+  // context.AfterFunc nodes: f starts in its own goroutine when the node is cancelled, unless
+  // stop claimed it first. `keep` holds the node (its parent holds it weakly) until then.
+  std::function<void()> after_f;
+  std::source_location after_where;
+  Scheduler* after_run = nullptr;
+  std::atomic<bool> after_claimed{false};
+  std::shared_ptr<CtxNode> keep;     // mu
   std::atomic<bool> subtree_cancelled{false};  // set when the first cancel has finished its subtree
   std::unordered_map<CtxNode*, std::weak_ptr<CtxNode>> children;    // mu; cleared when cancelled
   CtxNode* registered_in = nullptr;  // ancestor holding us in `children` (set before sharing)
@@ -84,7 +96,8 @@ struct CtxNode {
   // cancels every registered child, and, if remove_from_parent, unregisters from the
   // ancestor. `from_own_timer` is set by the deadline callback, which must not stop its own
   // timer (it has fired and is not re-armed).
-  void cancel(bool remove_from_parent, CtxErr e, bool from_own_timer = false);
+  // `why` is the cause to record ("": err's text).
+  void cancel(bool remove_from_parent, CtxErr e, bool from_own_timer = false, std::string why = {});
 
   // remove_child() is Go's removeChild.
   void remove_child(CtxNode* child) {
@@ -100,7 +113,7 @@ struct CtxNode {
   static void deadline_fire(TimerNode* t, int64_t /*now*/) {
     std::shared_ptr<CtxNode> n = static_cast<CtxNode*>(t->arg)->self.lock();
     t->lock.unlock();
-    if (n) n->cancel(true, CtxErr::DeadlineExceeded, true);
+    if (n) n->cancel(true, CtxErr::DeadlineExceeded, true, n->deadline_cause);
   }
 };
 
@@ -118,7 +131,8 @@ CtxNode::~CtxNode() {
   if (registered_in != nullptr) registered_in->remove_child(this);
 }
 
-void CtxNode::cancel(bool remove_from_parent, CtxErr e, bool from_own_timer) {
+void CtxNode::cancel(bool remove_from_parent, CtxErr e, bool from_own_timer, std::string why) {
+  std::shared_ptr<CtxNode> kept;  // an AfterFunc node's self-reference: released last
   std::unordered_map<CtxNode*, std::weak_ptr<CtxNode>> kids;
   bool stop_timer;
   {
@@ -139,6 +153,8 @@ void CtxNode::cancel(bool remove_from_parent, CtxErr e, bool from_own_timer) {
     }
     if (race_active()) [[unlikely]] race_release_merge(this, 0, race_tag(RaceEdge::Context, done.id()));
     err = e;
+    cause = why.empty() ? to_string(e) : std::move(why);
+    kept = std::move(keep);
     done.close();  // non-blocking; wakes every goroutine waiting on done()
     if (tracing_active()) [[unlikely]] {
       // Parents first: this node's event precedes its children's (they are cancelled below).
@@ -149,12 +165,22 @@ void CtxNode::cancel(bool remove_from_parent, CtxErr e, bool from_own_timer) {
     kids.swap(children);
     stop_timer = timer_started && !from_own_timer;
   }
+  std::string child_cause;
+  {
+    std::lock_guard<RuntimeLock> guard(mu);
+    child_cause = cause;
+  }
   for (auto& [raw, weak] : kids) {
-    if (std::shared_ptr<CtxNode> child = weak.lock()) child->cancel(false, e);
+    if (std::shared_ptr<CtxNode> child = weak.lock()) child->cancel(false, e, false, child_cause);
   }
   subtree_cancelled.store(true, std::memory_order_release);
   if (remove_from_parent && registered_in != nullptr) registered_in->remove_child(this);
   if (stop_timer && timers_in_run()) timer_stop(&timer);
+  // context.AfterFunc: the first of cancel and stop to claim f decides; cancel starts it.
+  if (after_f && !after_claimed.exchange(true, std::memory_order_acq_rel)) {
+    Scheduler* run = after_run;
+    run->new_goroutine(after_f, after_where, std::string(), current_g());
+  }
 }
 
 namespace {
@@ -218,18 +244,26 @@ CtxErr Context::err() const {
   return c != nullptr ? c->load_err() : CtxErr::None;
 }
 
-std::any Context::value(std::string_view key) const {
+std::any Context::value_of(const detail::CtxKey& key) const {
   for (detail::CtxNode* n = node_.get(); n != nullptr; n = n->parent.get()) {
-    if (n->kind == detail::CtxNode::Kind::Value && n->key == key) return n->val;
+    if (n->kind == detail::CtxNode::Kind::Value && n->key.matches(key)) return n->val;
   }
   return {};
 }
 
 std::optional<TimePoint> Context::deadline() const {
   for (detail::CtxNode* n = node_.get(); n != nullptr; n = n->parent.get()) {
+    if (n->kind == detail::CtxNode::Kind::WithoutCancel) return std::nullopt;
     if (n->has_deadline) return n->deadline;
   }
   return std::nullopt;
+}
+
+std::string cause(const Context& ctx) {
+  detail::CtxNode* c = ctx.node_ ? ctx.node_->nearest_canceler() : nullptr;
+  if (c == nullptr) return std::string();
+  std::lock_guard<detail::RuntimeLock> guard(c->mu);
+  return c->cause;
 }
 
 Context background() {
@@ -252,18 +286,17 @@ std::pair<Context, CancelFunc> with_cancel(const Context& parent) {
   return {Context(std::move(n)), std::move(cancel)};
 }
 
-std::pair<Context, CancelFunc> with_deadline(const Context& parent, TimePoint d) {
-  const auto& p = detail::checked(parent.node_);
-  if (std::optional<TimePoint> cur = parent.deadline(); cur && *cur < d) {
-    return with_cancel(parent);  // the current deadline is already sooner than the new one
-  }
+namespace detail {
+// deadline_node() is Go's WithDeadlineCause past its "parent's deadline is sooner" check.
+std::pair<Context, CancelFunc> deadline_node(const std::shared_ptr<CtxNode>& p, TimePoint d, std::string why) {
   auto n = detail::make_cancel_node(p);
   n->has_deadline = true;
   n->deadline = d;
+  n->deadline_cause = std::move(why);
   detail::propagate_cancel(p.get(), n);
   const int64_t when = d.time_since_epoch().count();
   if (when <= detail::nanotime()) {
-    n->cancel(true, CtxErr::DeadlineExceeded);  // the deadline has already passed
+    n->cancel(true, CtxErr::DeadlineExceeded, false, n->deadline_cause);  // already passed
     CancelFunc cancel = [n] { n->cancel(false, CtxErr::Canceled); };
     return {Context(std::move(n)), std::move(cancel)};
   }
@@ -286,18 +319,74 @@ std::pair<Context, CancelFunc> with_deadline(const Context& parent, TimePoint d)
   CancelFunc cancel = [n] { n->cancel(true, CtxErr::Canceled); };
   return {Context(std::move(n)), std::move(cancel)};
 }
+}  // namespace detail
+
+std::pair<Context, CancelFunc> with_deadline(const Context& parent, TimePoint d) {
+  const auto& p = detail::checked(parent.node_);
+  if (std::optional<TimePoint> cur = parent.deadline(); cur && *cur < d) {
+    return with_cancel(parent);  // the current deadline is already sooner than the new one
+  }
+  return detail::deadline_node(p, d, std::string());
+}
 
 std::pair<Context, CancelFunc> with_timeout_for(const Context& parent, Duration timeout) {
   return with_deadline(parent, TimePoint(Duration(detail::when_after(timeout))));
 }
 
-Context with_value(const Context& parent, std::string key, std::any val) {
+Context with_value_key(const Context& parent, detail::CtxKey key, std::any val) {
   const auto& p = detail::checked(parent.node_);
   auto n = std::make_shared<detail::CtxNode>(detail::CtxNode::Kind::Value);
   n->parent = p;
   n->key = std::move(key);
   n->val = std::move(val);
   return Context(std::move(n));
+}
+
+std::pair<Context, CancelCauseFunc> with_cancel_cause(const Context& parent) {
+  const auto& p = detail::checked(parent.node_);
+  auto n = detail::make_cancel_node(p);
+  detail::propagate_cancel(p.get(), n);
+  CancelCauseFunc cancel = [n](std::string why) { n->cancel(true, CtxErr::Canceled, false, std::move(why)); };
+  return {Context(std::move(n)), std::move(cancel)};
+}
+
+std::pair<Context, CancelFunc> with_deadline_cause(const Context& parent, TimePoint d, std::string why) {
+  const auto& p = detail::checked(parent.node_);
+  if (std::optional<TimePoint> cur = parent.deadline(); cur && *cur < d) {
+    return with_cancel(parent);  // the current deadline is already sooner than the new one
+  }
+  return detail::deadline_node(p, d, std::move(why));
+}
+
+Context without_cancel(const Context& parent) {
+  const auto& p = detail::checked(parent.node_);
+  auto n = std::make_shared<detail::CtxNode>(detail::CtxNode::Kind::WithoutCancel);
+  n->parent = p;
+  return Context(std::move(n));
+}
+
+std::function<bool()> after_func_source(const Context& ctx, std::function<void()> f, std::source_location where) {
+  if (!f) throw std::invalid_argument("gor::after_func: empty function");
+  const auto& p = detail::checked(ctx.node_);
+  auto n = detail::make_cancel_node(p);
+  n->after_f = std::move(f);
+  n->after_where = where;
+  n->after_run = detail::current_scheduler();
+  if (n->after_run == nullptr) throw std::logic_error("gor::after_func: called outside a run");
+  {
+    std::lock_guard<detail::RuntimeLock> guard(n->mu);
+    n->keep = n;  // registered weakly in its parent: it keeps itself until cancelled or stopped
+  }
+  detail::propagate_cancel(p.get(), n);  // an already cancelled parent starts f right here
+  if (p->nearest_canceler() == nullptr) {
+    std::lock_guard<detail::RuntimeLock> guard(n->mu);
+    n->keep.reset();  // ctx can never be done: f never runs; stop() holds the node
+  }
+  return [n]() -> bool {
+    if (n->after_claimed.exchange(true, std::memory_order_acq_rel)) return false;
+    n->cancel(true, CtxErr::Canceled);  // unregisters it from the parent, drops `keep`
+    return true;
+  };
 }
 
 }  // namespace gor

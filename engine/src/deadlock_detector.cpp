@@ -39,6 +39,7 @@ struct Waiting {
   uint64_t object = 0;
   uint32_t seq = 0;
   uint64_t next = 0;  // the goroutine it waits for (0: none known)
+  ObjectKind kind = ObjectKind::Mutex;  // the awaited object's kind (from the registry)
   int color = 0;      // 0 unvisited, 1 on the current path, 2 done
 };
 
@@ -51,8 +52,10 @@ bool forever_alone(WaitReason r) {
   return r == WaitReason::ChanReceiveNilChan || r == WaitReason::ChanSendNilChan || r == WaitReason::SelectNoCases;
 }
 
-std::string object_text(const std::unordered_map<uint64_t, std::string>& names, uint64_t object, WaitReason r) {
-  const char* kind = r == WaitReason::MutexLock ? "mutex" : "rwmutex";
+// object_text() names the awaited object by its kind, not by the wait reason: a writer queued
+// behind another writer waits in "sync.Mutex.Lock" for an RWMutex, as in Go.
+std::string object_text(const std::unordered_map<uint64_t, std::string>& names, uint64_t object, ObjectKind k) {
+  const char* kind = k == ObjectKind::RWMutex ? "rwmutex" : "mutex";
   auto it = names.find(object);
   if (it != names.end() && !it->second.empty()) return std::string(kind) + " " + it->second;
   return std::string(kind) + " #" + std::to_string(object);
@@ -86,6 +89,7 @@ std::vector<DeadlockInfo> Scheduler::find_partial_deadlocks(bool exact) {
       auto it = objects.find(w.object);
       if (it == objects.end()) continue;
       uint64_t holder = 0;
+      w.kind = it->second.kind;
       if (it->second.kind == ObjectKind::Mutex) {
         holder = Inspector::mutex_holder(*static_cast<const Mutex*>(it->second.object));
       } else if (it->second.kind == ObjectKind::RWMutex) {
@@ -134,7 +138,7 @@ std::vector<DeadlockInfo> Scheduler::find_partial_deadlocks(bool exact) {
         f.info.objects.push_back(w->object);
         f.key += std::to_string(w->id) + ":" + std::to_string(w->seq) + ",";
         if (i > 0) f.info.description += ", ";
-        f.info.description += "G" + std::to_string(w->id) + " waits for " + object_text(names, w->object, w->reason) +
+        f.info.description += "G" + std::to_string(w->id) + " waits for " + object_text(names, w->object, w->kind) +
                               " held by G" + std::to_string(held_by->id);
       }
       found.push_back(std::move(f));

@@ -46,7 +46,8 @@ void Once::call_slow(void (*invoke)(void*), void* fn, std::source_location where
     w.linked = true;
     waiters_ = &w;
     try {
-      detail::park(detail::WaitReason::OnceDo, oid_.peek(), where, &Once::unlock_fn, this);
+      // Go's Once.doSlow waits in o.m.Lock(): the wait reason is "sync.Mutex.Lock".
+      detail::park(detail::WaitReason::MutexLock, oid_.peek(), where, &Once::unlock_fn, this);
     } catch (...) {  // ForcedUnwind: leave the queue before the frame goes away
       if (lock_unless_done()) {
         if (w.linked) {

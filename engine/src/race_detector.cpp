@@ -1,6 +1,7 @@
 // race_detector.cpp — the happens-before race detector (see race_detector.hpp) and the
 // hooks of gor/detail/race.hpp.
 #include "race_detector.hpp"
+#include "go_names.hpp"
 
 #include <cstdio>
 #include <sstream>
@@ -199,11 +200,18 @@ void RaceDetector::free(const void* addr, size_t size) noexcept {
 
 // --- reports ------------------------------------------------------------------------------
 
+// frame() is one frame of a report as Go's race detector prints it, with a project-relative
+// path and a Go-style function name (go_names.hpp):
+//   "  main.worker.func()\n      samples/race_counter.cpp:42\n"
 std::string RaceDetector::frame(std::source_location s) {
+  const bool known = s.file_name() != nullptr && s.file_name()[0] != '\0';
+  const std::string path = known ? project_path(s.file_name()) : std::string("?");
   std::string out = "  ";
-  out += s.function_name()[0] != '\0' ? s.function_name() : "?";
-  out += "\n      ";
-  out += s.file_name()[0] != '\0' ? s.file_name() : "?";
+  out += s.function_name() != nullptr && s.function_name()[0] != '\0'
+             ? go_function_name(s.function_name(), path.starts_with("engine/") ? "gor" : "main")
+             : std::string("?");
+  out += "()\n      ";
+  out += path;
   out += ':';
   out += std::to_string(s.line());
   out += '\n';

@@ -27,8 +27,10 @@ void RWMutex::runlock_slow(int32_t r) {
 }
 
 void RWMutex::lock(std::source_location where) {
-  // First, resolve competition with other writers.
-  w_.lock_as(detail::WaitReason::RWMutexLock, oid_, detail::ObjectKind::RWMutex, this, where);
+  // First, resolve competition with other writers: Go's rw.w.Lock(), so a writer queued
+  // behind another writer waits in "sync.Mutex.Lock"; only the wait for readers to drain
+  // below is "sync.RWMutex.Lock" (Go 1.26's semacquireRWMutex).
+  w_.lock_as(detail::WaitReason::MutexLock, oid_, detail::ObjectKind::RWMutex, this, where);
   // Announce to readers there is a pending writer.
   const int32_t r = reader_count_.fetch_sub(kMaxReaders, std::memory_order_acq_rel);
   // Wait for active readers.

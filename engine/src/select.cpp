@@ -110,7 +110,7 @@ void lock_order(const SelectCase* cases, const uint16_t* pollorder, int norder, 
 
 // poll() is pass 1 with every channel locked: runs the first ready case in poll order and
 // unlocks. Returns index -1 (locks still held) when no case is ready.
-SelectOutcome poll(SelectCase* cases, const uint16_t* pollorder, const LockSet& locks) {
+SelectOutcome poll(SelectCase* cases, const uint16_t* pollorder, const LockSet& locks, std::source_location where) {
   for (int p = 0; p < locks.n; ++p) {
     int i = pollorder[p];
     SelectCase& cs = cases[i];
@@ -118,7 +118,7 @@ SelectOutcome poll(SelectCase* cases, const uint16_t* pollorder, const LockSet& 
     if (cs.is_send) {
       if (c->closed) {
         selunlock(locks);
-        panic_send_on_closed();
+        panic_send_on_closed(where);
       }
       if (ChanWaiter* w = c->recvq.dequeue()) {
         G* g = handoff_send(c, w, cs.elem);
@@ -197,7 +197,7 @@ SelectOutcome select_impl(SelectCase* cases, int n, uint16_t* order, void* waite
 
   // Pass 1: poll.
   sellock(locks);
-  SelectOutcome polled = poll(cases, pollorder, locks);
+  SelectOutcome polled = poll(cases, pollorder, locks, where);
   if (polled.index >= 0) return polled;
   if (!block) {
     selunlock(locks);
@@ -247,7 +247,7 @@ SelectOutcome select_impl(SelectCase* cases, int n, uint16_t* order, void* waite
   selunlock(locks);
   if (chosen < 0) fatal("selectgo: bad wakeup");
   if (cases[chosen].is_send) {
-    if (!success) panic_send_on_closed();  // woken by close
+    if (!success) panic_send_on_closed(where);  // woken by close
     return {chosen, true};
   }
   return {chosen, success};

@@ -54,16 +54,18 @@ void Semaphore::acquire(int64_t n, std::source_location where) {
   }
   const uint64_t id = oid_.peek();
   if (n > size_) {
-    // Can never succeed: x/sync waits for ctx.Done(); with no context, block forever.
-    detail::park(detail::WaitReason::Semacquire, id, where, &detail::RuntimeLock::unlock_fn, &lock_);
+    // Can never succeed: x/sync waits in `<-ctx.Done()`; with no context (Background's nil
+    // Done channel) that is a receive from a nil channel, blocked forever.
+    detail::park(detail::WaitReason::ChanReceiveNilChan, id, where, &detail::RuntimeLock::unlock_fn, &lock_);
     return;  // not reached: nobody readies us
   }
   Waiter w;
   w.g = detail::current_g();
   w.n = n;
   detail::wq_push_back(head_, tail_, &w);
-  // A releaser grants our n units (cur_ += n) and unlinks us before readying us.
-  detail::park_queued(detail::WaitReason::Semacquire, id, where, lock_, &detail::RuntimeLock::unlock_fn,
+  // A releaser grants our n units (cur_ += n) and unlinks us before readying us. x/sync's
+  // Acquire waits in `select { case <-ctx.Done(): case <-ready: }`: the reason is "select".
+  detail::park_queued(detail::WaitReason::Select, id, where, lock_, &detail::RuntimeLock::unlock_fn,
                       head_, tail_, &w);
 }
 

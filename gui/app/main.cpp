@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
   QApplication::setOrganizationName(QStringLiteral("Goroscope"));
   QApplication::setApplicationName(QStringLiteral("goroscope"));
   QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+  // The desktop entry installed as share/applications/goroscope.desktop: Wayland compositors
+  // and taskbars match the window to it (its name and icon).
+  QGuiApplication::setDesktopFileName(QStringLiteral("goroscope"));
   QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
 
   QString error, help;

@@ -47,6 +47,7 @@ const char* stop_reason(EventKind k) {
     case EventKind::GoYield: return "yielded";
     case EventKind::GoPreempted: return "preempted";
     case EventKind::GoEnd: return "ended";
+    case EventKind::SyscallEnter: return "syscall";
     default: return "";
   }
 }
@@ -110,6 +111,25 @@ class Exporter {
     return it == labels_.end() ? std::string() : it->second;
   }
 
+  // start_slice() opens a run slice of e.g on e.p at e.ts (a GoStart, or a SyscallExit that
+  // got a P), closing one still open for it there ("restarted": a stop the trace lacks).
+  void start_slice(std::unordered_map<uint64_t, size_t>& open, const Event& e) {
+    auto it = open.find(e.g);
+    if (it != open.end()) {
+      slices_[it->second].end = e.ts;
+      slices_[it->second].why = "restarted";
+      open.erase(it);
+    }
+    if (e.p < 0) return;
+    open[e.g] = slices_.size();
+    Slice s;
+    s.p = e.p;
+    s.start = e.ts;
+    s.g = e.g;
+    slices_.push_back(s);
+    by_g_[e.g].push_back(slices_.size() - 1);
+  }
+
   void build_slices(const std::vector<Event>& ev) {
     std::unordered_map<uint64_t, size_t> open;  // goroutine -> its open slice
     for (const Event& e : ev) {
@@ -117,27 +137,15 @@ class Exporter {
         case EventKind::GoCreate:
           if (e.a2 != 0 && !t_.string(e.a2).empty()) labels_[e.g] = t_.string(e.a2);
           break;
-        case EventKind::GoStart: {
-          auto it = open.find(e.g);
-          if (it != open.end()) {  // started again without a stop: close the old run here
-            slices_[it->second].end = e.ts;
-            slices_[it->second].why = "restarted";
-            open.erase(it);
-          }
-          if (e.p < 0) break;
-          open[e.g] = slices_.size();
-          Slice s;
-          s.p = e.p;
-          s.start = e.ts;
-          s.g = e.g;
-          slices_.push_back(s);
-          by_g_[e.g].push_back(slices_.size() - 1);
+        case EventKind::GoStart: start_slice(open, e); break;
+        case EventKind::SyscallExit:  // back on a P (its own or an idle one): it runs again
+          if (e.p >= 0) start_slice(open, e);
           break;
-        }
         case EventKind::GoBlock:
         case EventKind::GoYield:
         case EventKind::GoPreempted:
-        case EventKind::GoEnd: {
+        case EventKind::GoEnd:
+        case EventKind::SyscallEnter: {  // a syscall ends the run: the P may be handed off
           auto it = open.find(e.g);
           if (it == open.end()) break;
           Slice& s = slices_[it->second];
@@ -196,7 +204,7 @@ class Exporter {
       args += "}";
       add(s.start, "{\"name\":" + q(name) + ",\"cat\":\"goroutine\",\"ph\":\"X\",\"pid\":1,\"tid\":" +
                        std::to_string(s.tid) + ",\"ts\":" + chrome_ts(s.start) +
-                       ",\"dur\":" + chrome_ts(s.end - s.start) + ",\"args\":" + args + "}");
+                       ",\"dur\":" + chrome_dur(s.end - s.start) + ",\"args\":" + args + "}");
       ++stats_.slices;
     }
   }
@@ -453,6 +461,12 @@ std::string chrome_ts(int64_t ns) {
   }
   std::string frac = std::to_string(u % 1000);
   s += std::to_string(u / 1000) + "." + std::string(3 - frac.size(), '0') + frac + "3";
+  return s;
+}
+
+std::string chrome_dur(int64_t ns) {
+  std::string s = chrome_ts(ns);
+  s.back() = '1';
   return s;
 }
 

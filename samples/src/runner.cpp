@@ -16,6 +16,7 @@ SampleRun run_sample(const Sample& sample, const SampleParams& params, const gor
   auto start = std::chrono::steady_clock::now();
   r.result = gor::run(cfg, [&] { sample.main(params, r.outcome); });
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (sample.info.after_run) sample.info.after_run(r.result, r.outcome);
   return r;
 }
 

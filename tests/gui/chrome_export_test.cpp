@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <random>
@@ -29,6 +30,9 @@ using testing::parse_json;
 // perfetto_ns() converts a JSON number in µs to ns as Perfetto's importer does.
 int64_t perfetto_ns(const std::string& us) { return static_cast<int64_t>(std::strtod(us.c_str(), nullptr) * 1000.0); }
 
+// rounded_ns() converts a JSON number in µs to ns as newer Perfetto importers do (llround).
+int64_t rounded_ns(const std::string& us) { return std::llround(std::strtod(us.c_str(), nullptr) * 1000.0); }
+
 // exact_ns() reads "12.3453" as 12345 exactly (the exporter's 3 decimals plus its 0.3 ns bias).
 int64_t exact_ns(const std::string& us) {
   const size_t dot = us.find('.');
@@ -39,6 +43,7 @@ int64_t exact_ns(const std::string& us) {
 struct SliceSeen {
   int64_t start, end;
   std::string name;
+  std::string why;  // args.end: what ended it
 };
 
 // Checked is what check_export() found in an exported trace.
@@ -79,8 +84,15 @@ Checked check_export(const std::string& text) {
     if (ph == "X") {
       const std::string dur = e.num("dur");
       EXPECT_EQ(perfetto_ns(dur), exact_ns(dur)) << dur;
+      EXPECT_EQ(rounded_ns(dur), exact_ns(dur)) << dur;
       EXPECT_GE(exact_ns(dur), 0);
-      c.slices[tid].push_back({perfetto_ns(ts), perfetto_ns(ts) + perfetto_ns(dur), e.str("name")});
+      const int64_t start = exact_ns(ts), end = start + exact_ns(dur);
+      // A reader that adds ts and dur in µs before converting (chrome://tracing does) finds
+      // the same end, truncating or rounding: else consecutive slices overlap by 1 ns.
+      const double sum = std::strtod(ts.c_str(), nullptr) + std::strtod(dur.c_str(), nullptr);
+      EXPECT_EQ(static_cast<int64_t>(sum * 1000.0), end) << ts << " + " << dur;
+      EXPECT_EQ(std::llround(sum * 1000.0), end) << ts << " + " << dur;
+      c.slices[tid].push_back({perfetto_ns(ts), perfetto_ns(ts) + perfetto_ns(dur), e.str("name"), e.get("args")->str("end")});
     } else if (ph == "i") {
       c.instants.insert(e.str("name"));
     } else if (ph == "C") {
@@ -206,8 +218,9 @@ TEST(ChromeExportTest, RealRunHasPTracksStealsFlowsCountersAndMutexStarving) {
   std::remove(path.c_str());
 }
 
-// A hand-made trace: on P0, G2 starts while G1 (in a syscall whose P was handed off) still
-// runs; G1 readies G3; a deadlock ends the run.
+// A hand-made trace: G1 enters a syscall on P0, which is handed off to G2; G1 leaves the
+// syscall on P1 and readies G3; G4 starts on P0 while G2 never stopped there (a trace that
+// contradicts itself: its slice goes to an overflow track); a deadlock ends the run.
 TraceFile synthetic() {
   using K = gor::EventKind;
   TraceFile t;
@@ -221,18 +234,21 @@ TraceFile synthetic() {
   ev(0, K::GoCreate, 1, 0, 0, 1);
   ev(0, K::GoCreate, 3, 0, 1, 1, 2);
   ev(10, K::GoStart, 1, 0);
-  ev(20, K::SyscallEnter, 1, 0);
+  ev(20, K::SyscallEnter, 1, 0, 1);
   ev(30, K::Handoff, 0, 0);
-  ev(40, K::GoStart, 2, 0);  // overlaps G1 on P0
-  ev(50, K::GoUnblock, 3, 0, 1, 1);  // G1 (still running) readies G3
+  ev(40, K::GoStart, 2, 0);
+  ev(45, K::SyscallExit, 1, 1, 0);   // G1 got the idle P1 and runs on
+  ev(50, K::GoUnblock, 3, 1, 1, 1);  // G1 readies G3
+  ev(52, K::GoStart, 4, 0);          // overlaps G2 on P0
+  ev(54, K::GoEnd, 4, 0);
   ev(55, K::Steal, 0, 1, 0, 1);
+  ev(58, K::GoBlock, 1, 1, 1, 9);
   ev(60, K::GoStart, 3, 1);
   ev(70, K::ChanSend, 3, 1, 9, 1);
   ev(80, K::GoBlock, 3, 1, 1, 9);
   ev(90, K::GoEnd, 2, 0);
-  ev(95, K::MutexMode, 1, 0, 4, 1);
-  ev(96, K::MutexMode, 1, 0, 4, 0);
-  ev(100, K::GoEnd, 1, 0);
+  ev(95, K::MutexMode, 2, 0, 4, 1);
+  ev(96, K::MutexMode, 2, 0, 4, 0);
   ev(110, K::RunEnd, 0, -1, 2);
   t.footer.status = gor::RunStatus::Deadlock;
   t.footer.message = "all goroutines are asleep - deadlock!";
@@ -244,14 +260,15 @@ TEST(ChromeExportTest, OverlapsGoToAnOverflowTrackAndFlowsBindInsideSlices) {
   std::ostringstream out;
   const ChromeExportStats stats = write_chrome_trace(synthetic(), out);
   const Checked c = check_export(out.str());
-  EXPECT_EQ(stats.slices, 3u);
+  EXPECT_EQ(stats.slices, 5u);
   EXPECT_EQ(stats.overflow_slices, 1u);
   ASSERT_TRUE(c.slices.count(0));
   ASSERT_TRUE(c.slices.count(100000)) << out.str();
   EXPECT_EQ(c.thread_names.at(100000), "P0 overflow 1");
   EXPECT_EQ(c.slices.at(0).front().name, "G1");
-  EXPECT_EQ(c.slices.at(100000).front().name, "G2");
-  EXPECT_EQ(c.slices.at(1).front().name, "G3 worker \xef\xbf\xbd");
+  EXPECT_EQ(c.slices.at(100000).front().name, "G4");
+  ASSERT_EQ(c.slices.at(1).size(), 2u);
+  EXPECT_EQ(c.slices.at(1)[1].name, "G3 worker \xef\xbf\xbd");
   EXPECT_EQ(stats.flows, 1u);
   EXPECT_EQ(c.flows, 1u);
   EXPECT_EQ(c.instants.count("steal"), 1u);
@@ -267,6 +284,46 @@ TEST(ChromeExportTest, OverlapsGoToAnOverflowTrackAndFlowsBindInsideSlices) {
   testing::write_bytes(path, out.str());
   expect_python_loads(path);
   std::remove(path.c_str());
+}
+
+// A syscall ends the run slice (the P may be handed off while it lasts, as the app's timeline
+// shows), and leaving it with a P starts the next slice there.
+TEST(ChromeExportTest, ASyscallEndsTheRunSliceAndLeavingItOnAPStartsOne) {
+  std::ostringstream out;
+  write_chrome_trace(synthetic(), out);
+  const Checked c = check_export(out.str());
+  ASSERT_TRUE(c.slices.count(0) && c.slices.count(1));
+  const SliceSeen& before = c.slices.at(0).front();
+  EXPECT_EQ(before.name, "G1");
+  EXPECT_EQ(before.start, 10);
+  EXPECT_EQ(before.end, 20);
+  EXPECT_EQ(before.why, "syscall");
+  const SliceSeen& after = c.slices.at(1).front();
+  EXPECT_EQ(after.name, "G1");
+  EXPECT_EQ(after.start, 45);
+  EXPECT_EQ(after.end, 58);
+  EXPECT_EQ(after.why, "blocked");
+}
+
+// Consecutive slices on one P touch exactly: a run of touching slices of every length from
+// 0 to 3 µs at odd offsets converts with no overlap however a reader turns µs into ns.
+TEST(ChromeExportTest, ConsecutiveSlicesTouchWithoutOverlapUnderEveryConversion) {
+  using K = gor::EventKind;
+  TraceFile t;
+  t.header.procs = 1;
+  int64_t ts = 1'234'567'891;
+  for (uint64_t g = 1; g <= 3000; ++g) {
+    t.events.push_back(gui_test::ev(ts, K::GoStart, g, 0));
+    ts += static_cast<int64_t>(g) % 3001;
+    t.events.push_back(gui_test::ev(ts, K::GoYield, g, 0));
+  }
+  std::ostringstream out;
+  const ChromeExportStats stats = write_chrome_trace(t, out);
+  EXPECT_EQ(stats.overflow_slices, 0u);
+  const Checked c = check_export(out.str());
+  ASSERT_EQ(c.slices.at(0).size(), 3000u);
+  EXPECT_EQ(chrome_dur(1001), "1.0011");
+  EXPECT_EQ(chrome_dur(0), "0.0001");
 }
 
 TEST(ChromeExportTest, RegionsNestPerGoroutineAndRaceAndContextAreInstants) {

@@ -88,12 +88,28 @@ class RunningOverlayTest : public QObject {
     QCOMPARE(s.procs[0].local_queue.size(), size_t{2});
   }
 
+  void a_syscall_stops_the_run_and_leaving_it_on_a_p_runs_there() {
+    ProcessorTracker t = tracked();
+    t.apply(ev(gor::EventKind::SyscallEnter, 5, 0));
+    QCOMPARE(t.running(0), uint64_t{0});
+    t.apply(ev(gor::EventKind::SyscallExit, 5, 2));  // it got the idle P2
+    QCOMPARE(t.running(2), uint64_t{5});
+    QVERIFY(t.busy(2));
+    t.apply(ev(gor::EventKind::SyscallExit, 7, -1));  // no P: nothing runs it yet
+    QCOMPARE(t.running(1), uint64_t{0});
+    ProcessorTracker back;
+    std::vector<gor::Event> events = {ev(gor::EventKind::GoStart, 5, 0), ev(gor::EventKind::SyscallEnter, 5, 0),
+                                      ev(gor::EventKind::SyscallExit, 5, 0)};
+    QVERIFY(back.rewind_from(events, events.size(), 1, events.size()));
+    QCOMPARE(back.running(0), uint64_t{5});
+  }
+
   void rewinding_from_the_end_equals_following_every_event() {
     // Random event streams over 3 Ps: the state read backwards from any point is the state
     // apply() of every event up to it leaves; with too short a reach it says so instead.
     using K = gor::EventKind;
     const K kinds[] = {K::GoStart, K::GoStart, K::GoStart, K::GoBlock, K::GoEnd, K::GoYield, K::GoPreempted,
-                       K::SyscallEnter, K::ProcIdle, K::ProcBusy, K::GoUnblock, K::GoCreate};
+                       K::SyscallEnter, K::SyscallExit, K::ProcIdle, K::ProcBusy, K::GoUnblock, K::GoCreate};
     gui_test::Lcg rnd{99};
     int refused = 0;
     for (int round = 0; round < 300; ++round) {

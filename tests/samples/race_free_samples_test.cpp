@@ -1,7 +1,7 @@
 // race_free_samples_test.cpp — every sample run with the race detector on: its default
 // variant and its "fixed*" variants report no race (no false positives from the engine's
-// edges), the racy ones do: race-counter's "racy", happens-before's "flag", and send-on-closed's
-// "buggy" (a producer's send races with another producer's close: a race on the channel, as Go's
+// edges), the racy ones do: race-counter's "racy", happens-before's "flag", once-lazy-init's
+// "naive" (check-then-act on the config), and send-on-closed's "buggy" (a producer's send races with another producer's close: a race on the channel, as Go's
 // -race reports it). One test per sample, default parameters except goroutines-are-cheap's count
 // (1,000: quick under the sanitizers; 10,000 with race on costs little since the shared-base
 // vector clocks, see BENCHMARKS.md).
@@ -17,7 +17,7 @@ namespace {
 
 bool racy_variant(const std::string& id, const std::string& variant) {
   return (id == "race-counter" && variant == "racy") || (id == "happens-before" && variant == "flag") ||
-         (id == "send-on-closed" && variant == "buggy");
+         (id == "send-on-closed" && variant == "buggy") || (id == "once-lazy-init" && variant == "naive");
 }
 
 std::vector<std::string> sample_ids() {
@@ -39,6 +39,7 @@ TEST_P(RaceFreeSamples, DefaultAndFixedVariantsReportNoRace) {
       if (c.rfind("fixed", 0) == 0 && c != variants[0]) variants.push_back(c);
     if (s->info.id == "race-counter") variants = {"racy", "mutex", "channel"};
     if (s->info.id == "happens-before") variants = {"flag", "channel"};
+    if (s->info.id == "once-lazy-init") variants = {"naive", "once"};
   }
   for (const std::string& v : variants) {
     SCOPED_TRACE(v.empty() ? "defaults" : "variant " + v);

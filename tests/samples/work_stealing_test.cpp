@@ -1,6 +1,7 @@
 // work_stealing_test.cpp — a burst spawned on one P is stolen by the idle Ps: the trace has
 // steal events and goroutines started on every P.
 #include <set>
+#include <string>
 
 #include "run_sample.hpp"
 
@@ -22,6 +23,14 @@ TEST_P(WorkStealingSample, IdlePsStealAndWorkRunsOnEveryP) {
   for (const gor::Event& e : rec.events())
     if (e.kind == gor::EventKind::GoStart && e.p >= 0) ps.insert(e.p);
   EXPECT_EQ(ps.size(), static_cast<size_t>(procs)) << "goroutines started on every P";
+  // The sample prints what it measured, not a fixed sentence: the run's steal count and the
+  // tasks that ran away from their spawner's thread.
+  EXPECT_EQ(r.outcome.metric("steals"), static_cast<double>(r.result.steals));
+  EXPECT_GT(r.outcome.metric("moved"), 0);
+  bool printed = false;
+  for (const std::string& line : r.outcome.lines)
+    printed = printed || line == "steals in this run: " + std::to_string(r.result.steals);
+  EXPECT_TRUE(printed);
   EXPECT_EQ(r.result.leaked, 0u);
 }
 

@@ -92,6 +92,14 @@ class ChanCore {
 
   RuntimeLock lock;
   bool closed = false;
+  // timer_chan marks a Timer's, Ticker's or after()'s channel (set by time.cpp right after
+  // make_chan, before the handle is shared): Go 1.23's timer channels are synchronous, so
+  // Chan::len() and Chan::cap() report 0 for it, whatever its internal one-slot buffer holds.
+  bool timer_chan = false;
+  // on_destroy, if set (time.cpp), is called with on_destroy_arg when the last handle goes,
+  // before the channel is unregistered: after()'s timer is released with its channel.
+  void (*on_destroy)(void* arg) noexcept = nullptr;
+  void* on_destroy_arg = nullptr;
   const size_t cap;                 // ring size (Go's dataqsiz); 0: unbuffered
   std::atomic<size_t> count{0};     // values in the ring (Go's qcount); written under lock
   size_t sendx = 0;                 // ring index of the next send
@@ -228,10 +236,10 @@ class Chan {
 
   // is_nil() tells whether this is the nil channel.
   bool is_nil() const noexcept { return c_ == nullptr; }
-  // len() is the number of buffered values (0 for nil).
-  size_t len() const noexcept { return detail::chan_len(c_); }
-  // cap() is the buffer size (0 for nil and unbuffered).
-  size_t cap() const noexcept { return c_ ? c_->cap : 0; }
+  // len() is the number of buffered values (0 for nil and, as in Go 1.23, for a timer's channel).
+  size_t len() const noexcept { return c_ && c_->timer_chan ? 0 : detail::chan_len(c_); }
+  // cap() is the buffer size (0 for nil, unbuffered and, as in Go 1.23, a timer's channel).
+  size_t cap() const noexcept { return c_ && !c_->timer_chan ? c_->cap : 0; }
   // name() is the name given to make_chan ("" for nil); id() a process-wide unique id (0 for nil).
   const std::string& name() const noexcept {
     static const std::string none;

@@ -2,6 +2,10 @@
 #pragma once
 
 #include <atomic>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <cstdint>
 #include <source_location>
 #include <type_traits>
@@ -14,7 +18,8 @@
 namespace gor {
 
 // Once runs a function exactly once. call(fn) runs fn if no call has run it yet; every
-// caller returns only after that fn finished (the others park, "sync.Once.Do"). Once done,
+// caller returns only after that fn finished (the others park in "sync.Mutex.Lock", as Go's
+// doSlow does on its mutex). Once done,
 // call is one acquire load. If fn throws (a panic), Once considers it done, as Go does,
 // and the exception propagates to the caller that ran it. Neither copyable nor movable.
 // It may be destroyed as soon as any call() returned: the runner's last touch is the one
@@ -62,5 +67,55 @@ class Once {
   Waiter* waiters_ = nullptr;  // LIFO stack of waiters, guarded by kLocked
   detail::ObjectId oid_;
 };
+
+// once_func() is Go's sync.OnceFunc: a function that calls f only the first time it is
+// called; every call returns after f has finished. If f panics (throws), every call throws
+// that same exception, the first one included.
+template <class F>
+std::function<void()> once_func(F f) {
+  struct State {
+    explicit State(F fn) : f(std::move(fn)) {}
+    Once once;
+    F f;
+    std::exception_ptr panic;
+  };
+  auto s = std::make_shared<State>(std::move(f));
+  return [s] {
+    s->once.call([&] {
+      try {
+        s->f();
+      } catch (...) {
+        s->panic = std::current_exception();
+      }
+    });
+    if (s->panic) std::rethrow_exception(s->panic);
+  };
+}
+
+// once_value() is Go's sync.OnceValue: a function that calls f only the first time and
+// returns f's result on every call; if f panics (throws), every call throws that exception.
+template <class F>
+auto once_value(F f) -> std::function<std::invoke_result_t<F&>()> {
+  using R = std::invoke_result_t<F&>;
+  struct State {
+    explicit State(F fn) : f(std::move(fn)) {}
+    Once once;
+    F f;
+    std::optional<R> value;
+    std::exception_ptr panic;
+  };
+  auto s = std::make_shared<State>(std::move(f));
+  return [s]() -> R {
+    s->once.call([&] {
+      try {
+        s->value.emplace(s->f());
+      } catch (...) {
+        s->panic = std::current_exception();
+      }
+    });
+    if (s->panic) std::rethrow_exception(s->panic);
+    return *s->value;
+  };
+}
 
 }  // namespace gor

@@ -49,8 +49,8 @@ class RWMutex {
     if (r < 0) runlock_slow(r);
   }
 
-  // lock() locks for writing; parks ("sync.RWMutex.Lock") for the other writers and then
-  // for the active readers to leave.
+  // lock() locks for writing; parks ("sync.Mutex.Lock", as in Go) behind the other writers
+  // and then ("sync.RWMutex.Lock") for the active readers to leave.
   void lock(std::source_location where = std::source_location::current());
   // try_lock() locks for writing if nobody holds the lock.
   bool try_lock() noexcept;

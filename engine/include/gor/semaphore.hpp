@@ -11,9 +11,10 @@
 namespace gor {
 
 // Semaphore is a weighted semaphore of fixed capacity. acquire(n) takes n units, parking
-// ("semacquire") in FIFO order: a queued large request is never overtaken by later small
-// ones, and try_acquire fails while anyone waits. acquire(n > capacity) parks forever
-// (x/sync's behaviour without a context). Releasing more than held panics (gor::Panic)
+// in FIFO order ("select", as x/sync's Acquire waits in a select): a queued large request is
+// never overtaken by later small ones, and try_acquire fails while anyone waits.
+// acquire(n > capacity) parks forever in "chan receive (nil chan)" (x/sync's `<-ctx.Done()`
+// with a context that is never done). Releasing more than held panics (gor::Panic)
 // with "semaphore: released more than held". Neither copyable nor movable. A waiter is
 // granted its units under the lock and readied after the releaser's last touch, so the
 // Semaphore may be destroyed as soon as acquire returns.

@@ -117,6 +117,80 @@ class SyncMap {
     return e->erase();
   }
 
+  // swap() sets the value for k and returns the previous value, if any (Go's Swap).
+  std::optional<V> swap(const K& k, V v) {
+    auto value = std::make_shared<const V>(std::move(v));
+    std::shared_ptr<const ReadOnly> read = load_read();
+    if (std::shared_ptr<Entry> e = find(read->m, k)) {
+      if (auto prev = e->try_swap_prev(value)) return prev->p ? std::optional<V>(*prev->p) : std::nullopt;
+    }
+    std::shared_ptr<const V> prev;
+    {
+      std::lock_guard g(mu_);
+      read = load_read();
+      if (std::shared_ptr<Entry> e = find(read->m, k)) {
+        if (e->unexpunge_locked()) (*dirty_)[k] = e;
+        prev = e->swap_locked(value);
+      } else if (std::shared_ptr<Entry> d = dirty_ ? find(*dirty_, k) : nullptr) {
+        prev = d->swap_locked(value);
+      } else {
+        if (!read->amended) {
+          dirty_locked();
+          store_read(std::make_shared<const ReadOnly>(ReadOnly{read->m, true}));
+        }
+        (*dirty_)[k] = std::make_shared<Entry>(std::move(value));
+      }
+    }
+    if (!prev) return std::nullopt;
+    return *prev;
+  }
+
+  // compare_and_swap() sets k's value to `desired` if it is present and equal to `expected`;
+  // returns whether it did (Go's CompareAndSwap). Needs V ==.
+  bool compare_and_swap(const K& k, const V& expected, V desired) {
+    std::shared_ptr<const ReadOnly> read = load_read();
+    if (std::shared_ptr<Entry> e = find(read->m, k)) return e->try_compare_and_swap(expected, std::move(desired));
+    if (!read->amended) return false;
+    std::lock_guard g(mu_);
+    read = load_read();
+    if (std::shared_ptr<Entry> e = find(read->m, k)) return e->try_compare_and_swap(expected, std::move(desired));
+    if (std::shared_ptr<Entry> d = dirty_ ? find(*dirty_, k) : nullptr) {
+      const bool swapped = d->try_compare_and_swap(expected, std::move(desired));
+      miss_locked();
+      return swapped;
+    }
+    return false;
+  }
+
+  // compare_and_delete() deletes k if its value equals `expected`; returns whether it did
+  // (Go's CompareAndDelete). Needs V ==.
+  bool compare_and_delete(const K& k, const V& expected) {
+    std::shared_ptr<const ReadOnly> read = load_read();
+    std::shared_ptr<Entry> e = find(read->m, k);
+    if (!e && read->amended) {
+      std::lock_guard g(mu_);
+      read = load_read();
+      e = find(read->m, k);
+      if (!e && read->amended) {
+        if (dirty_) e = find(*dirty_, k);
+        miss_locked();  // Go leaves the entry in the dirty map, deleted (nil)
+      }
+    }
+    return e && e->try_compare_and_delete(expected);
+  }
+
+  // clear() deletes every entry (Go 1.23's Clear).
+  void clear() {
+    std::shared_ptr<const ReadOnly> read = load_read();
+    if (read->m.empty() && !read->amended) return;
+    std::unique_ptr<Map> old_dirty;
+    std::lock_guard g(mu_);
+    read = load_read();
+    if (!read->m.empty() || read->amended) store_read(std::make_shared<const ReadOnly>());
+    old_dirty = std::move(dirty_);
+    misses_ = 0;
+  }
+
   // range() calls fn(k, v) for each key present, until fn returns false. Like Go's Range it
   // sees a consistent set of keys (a snapshot) but each value as of when it is visited; fn
   // may call any method of the map.
@@ -170,10 +244,38 @@ class SyncMap {
       }
       return true;  // `old` is released outside the spin lock
     }
-    void swap_locked(std::shared_ptr<const V>& v) {
+    // swap_locked stores v and returns the previous value (null if deleted).
+    std::shared_ptr<const V> swap_locked(std::shared_ptr<const V>& v) {
+      std::lock_guard g(lock);
+      return std::exchange(p, std::move(v));
+    }
+    // Prev is what try_swap_prev replaced (p null: the entry was deleted).
+    struct Prev {
+      std::shared_ptr<const V> p;
+    };
+    // try_swap_prev stores v unless the entry is expunged, returning the previous value.
+    std::optional<Prev> try_swap_prev(std::shared_ptr<const V>& v) {
+      std::lock_guard g(lock);
+      if (expunged) return std::nullopt;
+      return Prev{std::exchange(p, std::move(v))};
+    }
+    // try_compare_and_swap: stores desired if present (not deleted/expunged) and == expected.
+    bool try_compare_and_swap(const V& expected, V desired) {
+      auto value = std::make_shared<const V>(std::move(desired));
       std::shared_ptr<const V> old;
       std::lock_guard g(lock);
-      old = std::exchange(p, std::move(v));
+      if (expunged || !p || !(*p == expected)) return false;
+      old = std::exchange(p, std::move(value));
+      return true;
+    }
+    // try_compare_and_delete: deletes the value if present and == expected.
+    bool try_compare_and_delete(const V& expected) {
+      std::shared_ptr<const V> old;
+      std::lock_guard g(lock);
+      if (expunged || !p || !(*p == expected)) return false;
+      old = std::move(p);
+      p.reset();
+      return true;
     }
     // unexpunge_locked clears `expunged`; true if it was set (map lock held).
     bool unexpunge_locked() {

@@ -9,7 +9,9 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <source_location>
 #include <type_traits>
 
 #include "gor/chan.hpp"
@@ -39,26 +41,46 @@ void timers_require_goroutine(const char* what);
 // timers_in_run() tells whether the calling thread belongs to a run (timers can be stopped).
 bool timers_in_run() noexcept;
 
-// after_for() is after() on a Duration.
+// after_for() is after() on a Duration; tick_for() is tick() on one.
 Chan<TimePoint> after_for(Duration d);
+Chan<TimePoint> tick_for(Duration d);
 
 struct TimerState;  // time.cpp
 
 }  // namespace detail
 
-// after() is time.After: a channel of capacity 1 that receives the engine time once, d from
-// now. The engine timer behind it stays pending until it fires, whether or not anyone still
-// holds the channel (the time.After-in-a-loop leak that pending_timers() shows); it is
-// released when it fires. Must be called inside a run.
+// after() is time.After: a channel that receives, once, the engine time it was scheduled
+// for, d from now. As in Go 1.23 the timer is released as soon as nobody holds the channel
+// (a time.After in a loop no longer piles up pending timers), and a channel that no
+// goroutine is blocked on does not keep the run from "all goroutines are asleep -
+// deadlock!". Its len() and cap() are 0. Must be called inside a run.
 template <class Rep, class Period>
 Chan<TimePoint> after(std::chrono::duration<Rep, Period> d) {
   return detail::after_for(detail::to_duration(d));
 }
 
-// Timer is time.Timer (time.NewTimer): chan() receives the engine time once, d after
-// construction or the last reset(). Non-copyable (Go's *Timer is one timer); movable, and a
-// moved-from Timer is uninitialised (its stop/reset panic like Go's on a zero Timer).
-// The destructor stops the timer. stop/reset may be called from any goroutine concurrently.
+// tick() is time.Tick: a channel that receives the scheduled engine time every d, for as
+// long as anybody holds it (Go 1.23 collects an unreferenced Tick). The nil channel when
+// d <= 0, as Go's. Must be called inside a run.
+template <class Rep, class Period>
+Chan<TimePoint> tick(std::chrono::duration<Rep, Period> d) {
+  return detail::tick_for(detail::to_duration(d));
+}
+
+class Timer;
+// after_func() is time.AfterFunc: after d, f runs in its own goroutine. The Timer returned has
+// a nil chan(); its stop() returns true if it kept f from starting, and its reset() re-arms
+// it. Unlike a NewTimer Timer, destroying the handle does not stop it (Go runs f anyway).
+template <class Rep, class Period>
+Timer after_func(std::chrono::duration<Rep, Period> d, std::function<void()> f,
+                 std::source_location where = std::source_location::current());
+
+// Timer is time.Timer (time.NewTimer): chan() receives, once, the engine time the timer was
+// scheduled for, d after construction or the last reset(). Its channel's len() and cap() are
+// 0 (Go 1.23), and a timer nobody is blocked on does not count as pending in the deadlock
+// check. Non-copyable (Go's *Timer is one timer); movable, and a moved-from Timer is
+// uninitialised (its stop/reset panic like Go's on a zero Timer). The destructor stops the
+// timer (not an after_func one). stop/reset may be called from any goroutine concurrently.
 class Timer {
  public:
   template <class Rep, class Period>
@@ -90,11 +112,22 @@ class Timer {
 
  private:
   struct Init {};
+  struct Func {};
   Timer(Init, Duration d);
-  std::unique_ptr<detail::TimerState> s_;
+  Timer(Func, Duration d, std::function<void()> f, std::source_location where);
+  template <class Rep, class Period>
+  friend Timer after_func(std::chrono::duration<Rep, Period>, std::function<void()>, std::source_location);
+  std::shared_ptr<detail::TimerState> s_;
 };
 
-// Ticker is time.Ticker (time.NewTicker): chan() receives the engine time every period.
+template <class Rep, class Period>
+Timer after_func(std::chrono::duration<Rep, Period> d, std::function<void()> f, std::source_location where) {
+  return Timer(Timer::Func{}, detail::to_duration(d), std::move(f), where);
+}
+
+// Ticker is time.Ticker (time.NewTicker): chan() receives the scheduled engine time every
+// period. As in Go 1.23 its channel's len() and cap() are 0, and an unstopped Ticker nobody is
+// blocked on does not hide a deadlock.
 // The channel has capacity 1 and a tick is dropped when the previous one is still unreceived
 // (Go's behaviour for slow readers). Non-copyable; movable. The destructor stops it.
 class Ticker {

@@ -4,10 +4,12 @@
 #include <atomic>
 #include <cstdint>
 #include <source_location>
+#include <utility>
 
 #include "gor/detail/object_id.hpp"
 #include "gor/detail/race.hpp"
 #include "gor/detail/sema.hpp"
+#include "gor/runtime.hpp"
 
 namespace gor {
 
@@ -39,6 +41,18 @@ class WaitGroup {
   void done() { add(-1); }
   // wait() parks ("sync.WaitGroup.Wait") until the counter is zero.
   void wait(std::source_location where = std::source_location::current());
+
+  // go() is Go 1.25's wg.Go(f): add(1), then f in a new goroutine (created at `where`), then
+  // done() when f returns. As in Go 1.26, a panic (exception) in f propagates without done(),
+  // so wait() cannot return before the panic ends the run.
+  template <class F>
+  void go(F&& f, std::source_location where = std::source_location::current()) {
+    add(1);
+    gor::go([this, fn = std::forward<F>(f)]() mutable {
+      fn();
+      done();
+    }, where);
+  }
 
  private:
   friend struct detail::Inspector;

@@ -27,6 +27,7 @@ void ProcessorTracker::apply(const gor::Event& e) {
   }
   switch (e.kind) {
     case K::GoStart:
+    case K::SyscallExit:  // back from a syscall on this P: it runs here again
       s.running = e.g;
       s.busy = true;
       break;
@@ -64,6 +65,7 @@ bool ProcessorTracker::rewind_from(const std::vector<gor::Event>& events, size_t
     }
     switch (e.kind) {
       case K::GoStart:
+      case K::SyscallExit:
         if (!w.running_known) {
           const bool stopped = std::find(w.stopped.begin(), w.stopped.end(), e.g) != w.stopped.end();
           w.state.running = stopped ? 0 : e.g;

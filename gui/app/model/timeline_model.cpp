@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <new>
 #include <map>
 #include <memory>
@@ -17,22 +16,6 @@
 namespace goroscope::gui {
 
 namespace {
-
-constexpr size_t kKinds = static_cast<size_t>(gor::EventKind::Count_) + 1;
-
-// race_kinds() marks event kinds named like a race report ("race", "data_race"): the engine
-// may gain one, and the timeline shows it without depending on its enumerator.
-const std::array<bool, kKinds>& race_kinds() {
-  static const std::array<bool, kKinds> table = [] {
-    std::array<bool, kKinds> t{};
-    for (size_t k = 0; k < kKinds - 1; ++k) {
-      const char* name = gor::event_kind_name(static_cast<gor::EventKind>(k));
-      t[k] = name && std::strstr(name, "race") != nullptr;
-    }
-    return t;
-  }();
-  return table;
-}
 
 // push_big() appends to one of the arrays that grow with the run (slices, blocks, wake-ups).
 // Doubling a vector of millions copies and page-faults hundreds of MB in one frame of a live
@@ -110,7 +93,7 @@ void TimelineModel::append(const gor::Event* events, size_t count) {
     size_t wakes = 0, blocks = 0;
     for (size_t i = 0; i < count; ++i) {
       const gor::Event& e = events[i];
-      if (e.kind == gor::EventKind::GoStart && e.p >= 0) {
+      if ((e.kind == gor::EventKind::GoStart || e.kind == gor::EventKind::SyscallExit) && e.p >= 0) {
         if (static_cast<size_t>(e.p) >= starts.size()) starts.resize(static_cast<size_t>(e.p) + 1);
         ++starts[static_cast<size_t>(e.p)];
       }
@@ -170,6 +153,10 @@ void TimelineModel::take(const gor::Event& e) {
     push_big(blocks_, BlockSpan{e.ts, kOpenEnd, g, reason}, warmer_);
   };
   switch (e.kind) {
+    case K::SyscallExit:  // back from a syscall on a P (its own or an idle one): it runs again
+      close_block(e.g);
+      if (e.p < 0) break;  // no P: it waits in the global queue for a GoStart
+      [[fallthrough]];
     case K::GoStart: {
       if (e.p < 0 || !e.g) break;
       Lane& l = lane(e.p);
@@ -211,7 +198,6 @@ void TimelineModel::take(const gor::Event& e) {
       close_run(e.g, e.ts);
       open_block(e.g, kSyscallReason);
       break;
-    case K::SyscallExit: close_block(e.g); break;
     case K::GoUnblock:
       tracks_.at(e.g).wakes.push_back(static_cast<uint32_t>(wakes_.size()));
       if (e.a0 && e.a0 != e.g) tracks_.at(e.a0).wakes.push_back(static_cast<uint32_t>(wakes_.size()));
@@ -240,9 +226,8 @@ void TimelineModel::take(const gor::Event& e) {
       if (status == gor::RunStatus::Deadlock) add_marker(-1, MarkerKind::Deadlock, e);
       break;
     }
-    default:
-      if (race_kinds()[std::min(static_cast<size_t>(e.kind), kKinds - 1)]) add_marker(e.p, MarkerKind::Race, e);
-      break;
+    case K::Race: add_marker(e.p, MarkerKind::Race, e); break;  // a data race; RaceSync is an edge, not a race
+    default: break;
   }
 }
 

@@ -15,6 +15,10 @@
 #include <utility>
 #include <vector>
 
+namespace gor {
+struct RunResult;
+}
+
 namespace goroscope {
 
 // SampleParam describes one parameter a user may change before a run. For Int, def/min/max
@@ -32,6 +36,8 @@ struct SampleParam {
 };
 
 // SampleInfo is a sample's metadata.
+struct SampleOutcome;
+
 struct SampleInfo {
   std::string id;           // stable kebab-case id (`worker-pool`)
   std::string title;        // "Worker pool"
@@ -41,6 +47,9 @@ struct SampleInfo {
   int default_procs = 2;    // GOMAXPROCS when the user does not choose
   double suggested_dilation = 1.0;  // slow motion at which the story is watchable in the GUI
   std::vector<SampleParam> params;
+  // after_run, if set, adds to the outcome what only the finished run knows (its RunResult's
+  // counters: steals, syscall handoffs, ...); run_sample() calls it after the run.
+  std::function<void(const gor::RunResult&, SampleOutcome&)> after_run;
 };
 
 // SampleParamError is a bad parameter key or value; what() is a complete, user-facing sentence

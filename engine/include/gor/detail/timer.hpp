@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 #include "gor/detail/park.hpp"
@@ -13,6 +14,7 @@
 namespace gor::detail {
 
 struct Processor;
+class Scheduler;
 
 // TimerNode is one timer. Its owner keeps it alive until timer_stop() returned or (for a
 // one-shot timer) its callback released the node's lock. The callback runs on a scheduler
@@ -51,5 +53,13 @@ void timer_start(TimerNode* t, int64_t when);
 bool timer_stop(TimerNode* t);
 // timer_reset() re-arms t for `when`; returns whether it was armed before.
 bool timer_reset(TimerNode* t, int64_t when);
+
+// timers_that_cannot_wake() counts the armed timers of run `s` that cannot wake any goroutine:
+// the Timer, Ticker, after() and tick() timers on whose channel no goroutine is blocked (or
+// whose channel is gone). Go 1.23 keeps a channel timer in the heap only while a goroutine is
+// blocked on its channel, so checkdead ignores the others: an unstopped Ticker does not hide
+// "all goroutines are asleep - deadlock!". Call it with every M idle (checkdead, sched lock
+// held): it reads the channels' wait queues without their locks (time.cpp).
+size_t timers_that_cannot_wake(const Scheduler* s) noexcept;
 
 }  // namespace gor::detail
