@@ -583,7 +583,8 @@ void Scheduler::checkdead() {
   if (ending() || tearing_down_ || gcwaiting_.load(std::memory_order_acquire)) return;
   int running = mcount_ - nmidle_;
   if (running > 0) return;
-  if (ntimers_.load(std::memory_order_acquire) > 0) return;
+  // Go 1.23: a channel timer counts only while a goroutine is blocked on its channel.
+  if (ntimers_.load(std::memory_order_acquire) > timers_that_cannot_wake(this)) return;
   // Defensive (Go throws "checkdead: runnable g"): runnable work means a missed wakeup.
   if (runq_size_.load() > 0) return;
   for (int i = 0; i < gomaxprocs(); ++i) {
@@ -670,20 +671,25 @@ G* Scheduler::steal_work(Machine* m, Processor* pp, bool& ran_timers) {
 }
 
 G* Scheduler::find_runnable(Machine* m, bool& inherit) {
-  int passes = 0;
+  // Deterministic mode: a pass that follows another without blocking in between is a
+  // scheduling point with the cost of an operation. A pass that found work another M is
+  // about to run (its runnext, a timer it is running) would otherwise loop at one virtual
+  // instant, and that M could never move. A pass after a wake-up costs nothing, so a timer
+  // is run at exactly its time.
+  bool charge = false;
 top:
-  // Deterministic mode: each pass after the first is a scheduling point with the cost of an
-  // operation. A pass that found work another M is about to run (its runnext, a timer it is
-  // running) would otherwise loop at one virtual instant, and that M could never move.
-  if (det_ != nullptr && passes++ > 0) det_->op_point();
+  if (det_ != nullptr && charge) det_->op_point();
+  charge = true;
   if (ending()) return nullptr;
   if (m->p == nullptr) {
     stopm(m);
+    charge = false;
     goto top;
   }
   Processor* pp = m->p;
   if (gcwaiting_.load(std::memory_order_acquire)) {
     gcstopm(m);
+    charge = false;
     goto top;
   }
   if (pp->timer0_when.load(std::memory_order_acquire) != INT64_MAX) check_timers(pp, clock.now());
@@ -774,6 +780,7 @@ top:
     }
   }
   stopm(m);
+  charge = false;
   goto top;
 }
 
