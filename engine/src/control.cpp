@@ -184,6 +184,13 @@ PauseReport Scheduler::pause_locked(std::chrono::milliseconds timeout) {
     report.ok = true;
     return report;
   }
+  if (det_ != nullptr) {
+    // Deterministic mode: the world freezes between two scheduling points, every M where it
+    // was (a P shows the goroutine it runs). Nothing is recorded: a pause changes no run.
+    report.ok = det_->pause_world(timeout);
+    paused_ = report.ok;
+    return report;
+  }
   bool all = stop_the_world(nullptr, std::chrono::steady_clock::now() + timeout);
   if (ending()) {
     if (stw_owner_.load()) {
@@ -213,6 +220,10 @@ PauseReport Scheduler::pause_locked(std::chrono::milliseconds timeout) {
 void Scheduler::resume_locked() {
   if (!paused_) return;
   paused_ = false;
+  if (det_ != nullptr) {
+    det_->resume_world();
+    return;
+  }
   clock.set_dilation(paused_dilation_);
   trace(nullptr, EventKind::StopTheWorld, 0, 0);
   start_the_world(nullptr);
@@ -245,6 +256,21 @@ PauseReport Scheduler::control_step(int n, std::chrono::milliseconds timeout) {
   }
   step_budget_.store(n, std::memory_order_release);
   stepping_.store(true, std::memory_order_release);
+  if (det_ != nullptr) {
+    // The world freezes itself when the budget is used up (machine_loop); wait for that.
+    paused_ = false;
+    det_->resume_world();
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (step_budget_.load(std::memory_order_acquire) > 0 && !ending() &&
+           std::chrono::steady_clock::now() < deadline) {
+      step_note_.sleep_until(std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(5)));
+    }
+    PauseReport report;
+    report.ok = det_->pause_world(timeout);
+    paused_ = report.ok;
+    stepping_.store(false, std::memory_order_release);
+    return report;
+  }
   resume_locked();
   // Wait for the budget to be used up (or for nothing to be left to run).
   auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -259,6 +285,7 @@ PauseReport Scheduler::control_step(int n, std::chrono::milliseconds timeout) {
 bool Scheduler::control_set_dilation(double k) {
   if (!(k >= 0.01 && k <= 1e6)) return false;
   std::lock_guard<std::mutex> guard(control_mu_);
+  if (det_ != nullptr) return true;  // deterministic mode runs unpaced (see the essay)
   if (paused_) {
     paused_dilation_ = k;
   } else {
@@ -270,6 +297,9 @@ bool Scheduler::control_set_dilation(double k) {
 
 bool Scheduler::control_set_procs(int n) {
   if (n < 1 || n > kMaxProcs) return false;
+  // A deterministic run's GOMAXPROCS changes only from the program (gor::gomaxprocs): a
+  // change from outside would make the run depend on when it was asked for.
+  if (det_ != nullptr) return false;
   std::lock_guard<std::mutex> guard(control_mu_);
   bool was_paused = paused_;
   if (!was_paused && !pause_locked(std::chrono::milliseconds(1000)).ok) {
@@ -299,6 +329,10 @@ bool Scheduler::control_stop() {
     result_.stopped = true;
   }
   set_ending(RunStatus::Ok, "", nullptr);
+  if (paused_ && det_ != nullptr) {
+    paused_ = false;
+    det_->resume_world();
+  }
   if (paused_) {
     paused_ = false;
     clock.set_dilation(paused_dilation_);

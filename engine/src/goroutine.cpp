@@ -228,12 +228,18 @@ void park(WaitReason reason, uint64_t object, std::source_location where, void (
 void ready(G* g) noexcept { g->sched->ready(g); }
 
 void goyield() {
+  sched_point();
   G* g = current_g();
   if (g == nullptr) return;
   g->sched->yield_current(g, MAction::GoYield);
 }
 
 void check_preempt() {
+  sched_point();
+  honour_preempt();
+}
+
+void honour_preempt() {
   Machine* m = current_machine();
   if (m == nullptr) return;
   G* g = m->curg;
@@ -259,8 +265,9 @@ bool Scheduler::can_spin(int iteration) noexcept {
   // Spin only a few times, only on a multicore machine with GOMAXPROCS > 1 and at least one
   // other running P, and only if our own run queue is empty: spinning is worth it only when
   // the lock holder is running right now on another P.
+  // A deterministic run behaves alike on every machine: it counts as multicore.
   static const unsigned ncpu = std::thread::hardware_concurrency();
-  if (iteration >= 4 || ncpu <= 1) return false;
+  if (iteration >= 4 || (ncpu <= 1 && det_ == nullptr)) return false;
   if (gomaxprocs() <= npidle_.load(std::memory_order_relaxed) + nmspinning_.load(std::memory_order_relaxed) + 1) {
     return false;
   }
@@ -275,6 +282,14 @@ bool can_spin(int iteration) noexcept {
 }
 
 void do_spin() noexcept {
+  if (det_runs.load(std::memory_order_relaxed) != 0) [[unlikely]] {
+    // A deterministic run: the spin is a scheduling point, so that the holder (another M)
+    // can move; 30 PAUSEs take about 100 ns.
+    if (DetWorld* w = det_world_of_thread(); w != nullptr && w->current() != nullptr) {
+      w->point(100);
+      return;
+    }
+  }
   for (int i = 0; i < 30; ++i) cpu_relax();  // Go's active_spin_cnt
 }
 

@@ -1,4 +1,6 @@
 // run.cpp — gor::run and the end of a run: joining the Ms, the dump, unwinding leftovers.
+#include <cstdlib>
+#include <random>
 #include <stdexcept>
 #include <thread>
 
@@ -11,6 +13,17 @@
 namespace gor::detail {
 
 RunResult Scheduler::run(std::function<void()> main) {
+  if (det_ == nullptr) return run_machines(std::move(main));
+  // Deterministic mode: M0 is the world's first actor; the calling thread runs the world.
+  RunResult r;
+  det_->spawn(nullptr, [&] { r = run_machines(std::move(main)); });
+  det_runs.fetch_add(1, std::memory_order_relaxed);
+  det_->run();
+  det_runs.fetch_sub(1, std::memory_order_relaxed);
+  return r;
+}
+
+RunResult Scheduler::run_machines(std::function<void()> main) {
   Machine* m0 = nullptr;
   {
     std::lock_guard<std::mutex> guard(lock_);
@@ -24,8 +37,13 @@ RunResult Scheduler::run(std::function<void()> main) {
     mcount_ = 1;
     max_mcount_ = 1;
   }
-  set_current_machine(m0);
-  fiber_identity_for_thread(m0->g0_fiber);
+  if (det_ != nullptr) {
+    m0->park.world = det_.get();
+    det_->adopt(m0);
+  } else {
+    set_current_machine(m0);
+    fiber_identity_for_thread(m0->g0_fiber);
+  }
   acquirep(m0, allp_[0]);
   {
     std::lock_guard<std::mutex> guard(lock_);
@@ -34,13 +52,25 @@ RunResult Scheduler::run(std::function<void()> main) {
   G* g = new_goroutine(std::move(main), std::source_location::current(), "main", nullptr);
   g->is_main = true;
   main_g_ = g;
-  sysmon_ = std::thread([this] { sysmon_loop(); });
+  if (det_ != nullptr) {
+    det_->spawn(nullptr, [this] { sysmon_loop(); });
+  } else {
+    sysmon_ = std::thread([this] { sysmon_loop(); });
+  }
   attach_control();
 
   machine_loop(m0);
 
   // The run is over. Wait for every M to leave its loop (an M running a goroutine that never
   // reaches a scheduling point keeps the run waiting: preemption is cooperative).
+  if (det_ != nullptr) {
+    {
+      std::lock_guard<std::mutex> guard(lock_);
+      for (Machine* m = midle_; m != nullptr; m = m->link) m->park.wakeup();
+    }
+    sysmon_note_.wakeup();
+    det_->join_others();  // every other M and sysmon
+  }
   for (;;) {
     std::vector<Machine*> others;
     {
@@ -54,7 +84,7 @@ RunResult Scheduler::run(std::function<void()> main) {
     for (Machine* m : others) m->thread.join();
   }
   sysmon_note_.wakeup();
-  sysmon_.join();
+  if (sysmon_.joinable()) sysmon_.join();
   hold_at_end();     // a panic or deadlock the control asked to hold waits here for resume()
   detach_control();  // waits for a control call in progress; none can start after this
   if (m0->p != nullptr) releasep(m0);
@@ -82,6 +112,18 @@ RunResult Scheduler::run(std::function<void()> main) {
   r.max_threads = max_mcount_;
   r.trace_events = traced;
   r.trace_waits = trace_waits;
+  r.seed = cfg.seed;
+  r.engine_ns = clock.now();
+  if (det_ != nullptr) {
+    r.deterministic = true;
+    if (std::string left = det_->replay_left(); !left.empty() && r.message.rfind("replay diverged", 0) != 0) {
+      r.status = RunStatus::Panic;
+      r.fatal = true;
+      r.message = "replay diverged: " + left;
+    }
+    r.schedule = det_->schedule();
+    r.actor_switches = det_->switches();
+  }
   return r;
 }
 
@@ -193,8 +235,29 @@ void Scheduler::teardown(Machine* m0) {
 
 namespace gor {
 
+namespace {
+// apply_environment() is GOR_DETERMINISTIC=1 (and GOR_SEED=S) for a run whose code did not
+// choose its mode: any program or test binary can be run deterministically unchanged.
+void apply_environment(Config& cfg) {
+  if (cfg.deterministic.has_value()) return;
+  const char* det = std::getenv("GOR_DETERMINISTIC");
+  if (det == nullptr || std::string(det) != "1") {
+    cfg.deterministic = false;
+    return;
+  }
+  cfg.deterministic = true;
+  if (const char* seed = std::getenv("GOR_SEED"); seed != nullptr && cfg.seed == 0) {
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(seed, &end, 10);
+    if (end == seed || *end != '\0') throw std::invalid_argument("GOR_SEED must be a decimal number");
+    cfg.seed = v;
+  }
+}
+}  // namespace
+
 using detail::current_g;
 using detail::current_machine;
+using detail::DetWorld;
 using detail::Scheduler;
 
 RunResult run(const Config& cfg_in, std::function<void()> main) {
@@ -213,6 +276,21 @@ RunResult run(const Config& cfg_in, std::function<void()> main) {
   }
   if (cfg.stack_size < 16 * 1024 || cfg.stack_size % 4096 != 0) {
     throw std::invalid_argument("gor::run: stack_size must be a multiple of 4096 and at least 16 KiB");
+  }
+  apply_environment(cfg);
+  if (cfg.op_cost.count() < 0) throw std::invalid_argument("gor::run: op_cost must not be negative");
+  if (cfg.replay != nullptr) {
+    if (!cfg.deterministic.value_or(false)) throw std::invalid_argument("gor::run: replay needs deterministic mode");
+    std::string error;
+    if (!cfg.replay->decode(&error)) throw std::invalid_argument("gor::run: replay: " + error);
+    cfg.seed = cfg.replay->seed;
+  }
+  if (cfg.seed == 0) {
+    // Like Go, which seeds its runtime from the OS: a fresh seed, reported in RunResult::seed.
+    std::random_device rd;
+    do {
+      cfg.seed = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+    } while (cfg.seed == 0);
   }
   auto sched = std::make_unique<Scheduler>(cfg);
   std::unique_ptr<detail::RaceDetector> race;  // destroyed before sched, after the run
@@ -244,6 +322,7 @@ void go_named(std::string label, std::function<void()> fn, std::source_location 
 }
 
 void yield() {
+  detail::sched_point();
   detail::G* g = current_g();
   if (g == nullptr) {
     std::this_thread::yield();
@@ -317,6 +396,43 @@ uint64_t goid() noexcept {
 
 void preempt_point() { detail::check_preempt(); }
 
+void work(Duration d, std::source_location where) {
+  (void)where;
+  detail::G* g = current_g();
+  if (g == nullptr) throw std::logic_error("gor::work: called outside a goroutine");
+  constexpr int64_t kStep = 100'000;  // a preemption point at least every 100 us of engine time
+  int64_t left = d.count();
+  if (left <= 0) {
+    detail::check_preempt();
+    return;
+  }
+  Scheduler* s = g->sched;
+  if (detail::DetWorld* w = s->det()) {
+    while (left > 0) {
+      const int64_t step = std::min(left, kStep);
+      w->point(step);
+      left -= step;
+      detail::honour_preempt();
+    }
+    return;
+  }
+  // Real mode: burn the CPU until engine time has advanced by `step` (d x dilation of wall
+  // time), then offer a preemption point. Time spent preempted is not work done.
+  while (left > 0) {
+    const int64_t step = std::min(left, kStep);
+    const int64_t start = s->clock.now();
+    int64_t now = start;
+    while (now - start < step) {
+      for (int i = 0; i < 64; ++i) detail::cpu_relax();
+      now = s->clock.now();
+    }
+    left -= now - start;
+    detail::honour_preempt();
+    g = current_g();
+    s = g->sched;
+  }
+}
+
 void log(const std::string& text) {
   detail::Machine* m = current_machine();
   if (m == nullptr || !m->sched->tracing()) return;
@@ -348,12 +464,15 @@ size_t pending_timers() {
 }
 
 namespace detail {
-void enter_syscall(std::source_location where) {
+void enter_syscall(std::source_location where, Duration engine_time) {
   G* g = current_g();
   if (g == nullptr || g->unwinding) return;
   check_preempt();
   g = current_g();
   g->sched->enter_syscall(g, where);
+  // A deterministic run models the call's duration: its M is busy for engine_time, during
+  // which sysmon (and every other M) moves on and may retake the P.
+  if (DetWorld* w = g->sched->det(); w != nullptr && engine_time.count() > 0) w->point(engine_time.count());
 }
 void exit_syscall() noexcept {
   G* g = current_g();

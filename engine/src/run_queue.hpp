@@ -151,7 +151,7 @@ class RunQueue {
               // each other between threads. Sleep like Go's usleep(3): with the kernel's
               // timer slack that is tens of microseconds, during which this M still counts
               // as spinning, so the owner's readies do not wake yet another M.
-              usleep(3);
+              det_usleep(3);
             }
             if (!runnext_.compare_exchange_strong(next, nullptr, std::memory_order_acq_rel)) continue;
             batch[batch_head % kCapacity].store(next, std::memory_order_relaxed);

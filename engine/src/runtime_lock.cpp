@@ -1,6 +1,8 @@
 // runtime_lock.cpp — the contended paths of RuntimeLock (gor/detail/park.hpp), a port of Go's
 // runtime/lock_futex.go (lock2/unlock2) onto Linux futexes.
 
+#include "det_world.hpp"
+#include <cstdio>
 #include <linux/futex.h>
 #include <sched.h>
 #include <sys/syscall.h>
@@ -32,6 +34,12 @@ void futex_wake(std::atomic<uint32_t>* addr, int n) noexcept {
 // kSleeping with kLocked, and once we have slept other sleepers may exist, so in both cases
 // we take the lock as kSleeping and our unlock() wakes the next sleeper. No wake-up is lost.
 void RuntimeLock::lock_slow(uint32_t was) noexcept {
+  if (det_world_of_thread() != nullptr) {
+    // A deterministic run moves one M at a time on this thread: a held lock here is held by
+    // an M that is switched out, and waiting for it would hang the run for ever.
+    std::fprintf(stderr, "gor: fatal: a runtime lock is held across a scheduling point of a deterministic run\n");
+    std::abort();
+  }
   uint32_t wait = was;
   static const bool multicore = std::thread::hardware_concurrency() > 1;
   const int spin = multicore ? kActiveSpin : 0;

@@ -230,8 +230,14 @@ int64_t Clock::engine_at(int64_t wall_abs) const noexcept {
   return e->engine0 + static_cast<int64_t>(static_cast<double>(wall) / e->k);
 }
 
-int64_t Clock::now() const noexcept { return engine_at(wall_ns()); }
-int64_t Clock::coarse_now() const noexcept { return engine_at(coarse_wall_ns()); }
+int64_t Clock::now() const noexcept {
+  if (virtual_now_ != nullptr) [[unlikely]] return virtual_now_->load(std::memory_order_relaxed);
+  return engine_at(wall_ns());
+}
+int64_t Clock::coarse_now() const noexcept {
+  if (virtual_now_ != nullptr) [[unlikely]] return virtual_now_->load(std::memory_order_relaxed);
+  return engine_at(coarse_wall_ns());
+}
 
 void Clock::set_dilation(double k) {
   std::lock_guard<std::mutex> guard(mu_);
@@ -268,8 +274,17 @@ Scheduler::Scheduler(const Config& c) : run_serial(g_run_serial.fetch_add(1, std
   }
   gomaxprocs_.store(n);
   clock.start(cfg.dilation);
+  if (cfg.deterministic.value_or(false)) {
+    det_ = std::make_unique<DetWorld>(cfg.seed, cfg.op_cost.count(), cfg.replay.get());
+    clock.set_virtual(&det_->now_ref());
+    stopnote_.world = det_.get();
+    sysmon_note_.world = det_.get();
+    det_->on_divergence = [this](const std::string& what) {
+      set_ending(RunStatus::Panic, "replay diverged: " + what, nullptr, {}, /*fatal=*/true);
+    };
+  }
   if (cfg.trace) {
-    tracer_ = std::make_unique<Tracer>(clock, cfg.observer);
+    tracer_ = std::make_unique<Tracer>(clock, cfg.observer, det_ != nullptr ? &det_->now_ref() : nullptr);
     sysmon_ring_ = tracer_->new_ring();
     traced_runs.fetch_add(1, std::memory_order_relaxed);
   }
@@ -306,6 +321,10 @@ void Scheduler::acquirep(Machine* m, Processor* pp) noexcept {
   pp->m = m;
   pp->status.store(PStatus::Running, std::memory_order_release);
   trace(m, EventKind::ProcBusy, 0, 0, 0, 0, pp->id);
+  if (sysmon_deep_) [[unlikely]] {  // deterministic mode only (sysmon.cpp)
+    sysmon_deep_ = false;
+    sysmon_note_.wakeup();
+  }
 }
 
 Processor* Scheduler::releasep(Machine* m) noexcept {
@@ -460,6 +479,12 @@ Machine* Scheduler::new_machine(Processor* pp, bool spinning) {
   allm_.push_back(std::move(owned));
   if (tracer_ != nullptr) m->trace_ring = tracer_->new_ring();
   trace(nullptr, EventKind::MCreate, 0, static_cast<uint64_t>(m->id));
+  if (det_ != nullptr) {
+    // A deterministic run's M is an actor of the world (a fiber on the world's thread).
+    m->park.world = det_.get();
+    det_->spawn(m, [this, m] { machine_loop(m); });
+    return m;
+  }
   m->thread = std::thread([this, m] {
     set_current_machine(m);
     fiber_identity_for_thread(m->g0_fiber);
@@ -498,6 +523,10 @@ void Scheduler::stopm(Machine* m) {
     int64_t when = INT64_MAX;
     if (timer_sleeper_ == nullptr) {
       when = earliest_timer();
+      // Deterministic mode: an expired timer that no idle P can run is left to the busy Ps
+      // (they run their timers at their next schedule); sleeping until it would wake this
+      // M at once, forever, at the same virtual instant.
+      if (det_ != nullptr && when <= clock.now() && pidle_ == nullptr) when = INT64_MAX;
       if (when != INT64_MAX) {
         timer_sleeper_ = m;
         timer_sleeper_until_ = when;
@@ -509,7 +538,7 @@ void Scheduler::stopm(Machine* m) {
 
     trace(m, EventKind::MPark, 0, timed ? 1 : 0, 0, 0, -1);
     if (timed) {
-      m->park.sleep_until(clock.wall_deadline(when));
+      m->park.sleep_until_engine(clock, when);
     } else {
       m->park.sleep();
     }
@@ -554,7 +583,8 @@ void Scheduler::checkdead() {
   if (ending() || tearing_down_ || gcwaiting_.load(std::memory_order_acquire)) return;
   int running = mcount_ - nmidle_;
   if (running > 0) return;
-  if (ntimers_.load(std::memory_order_acquire) > 0) return;
+  // Go 1.23: a channel timer counts only while a goroutine is blocked on its channel.
+  if (ntimers_.load(std::memory_order_acquire) > timers_that_cannot_wake(this)) return;
   // Defensive (Go throws "checkdead: runnable g"): runnable work means a missed wakeup.
   if (runq_size_.load() > 0) return;
   for (int i = 0; i < gomaxprocs(); ++i) {
@@ -641,15 +671,25 @@ G* Scheduler::steal_work(Machine* m, Processor* pp, bool& ran_timers) {
 }
 
 G* Scheduler::find_runnable(Machine* m, bool& inherit) {
+  // Deterministic mode: a pass that follows another without blocking in between is a
+  // scheduling point with the cost of an operation. A pass that found work another M is
+  // about to run (its runnext, a timer it is running) would otherwise loop at one virtual
+  // instant, and that M could never move. A pass after a wake-up costs nothing, so a timer
+  // is run at exactly its time.
+  bool charge = false;
 top:
+  if (det_ != nullptr && charge) det_->op_point();
+  charge = true;
   if (ending()) return nullptr;
   if (m->p == nullptr) {
     stopm(m);
+    charge = false;
     goto top;
   }
   Processor* pp = m->p;
   if (gcwaiting_.load(std::memory_order_acquire)) {
     gcstopm(m);
+    charge = false;
     goto top;
   }
   if (pp->timer0_when.load(std::memory_order_acquire) != INT64_MAX) check_timers(pp, clock.now());
@@ -740,6 +780,7 @@ top:
     }
   }
   stopm(m);
+  charge = false;
   goto top;
 }
 
@@ -900,6 +941,16 @@ void Scheduler::machine_loop(Machine* m) {
     if (m->spinning) reset_spinning(m);
     if (stepping_.load(std::memory_order_acquire)) [[unlikely]] {
       int64_t left = step_budget_.fetch_sub(1, std::memory_order_acq_rel) - 1;
+      if (det_ != nullptr) {
+        // Deterministic mode: the world freezes at its next scheduling decision, so g runs
+        // up to its first scheduling point and no other goroutine starts.
+        if (left == 0) {
+          det_->freeze_at_next_choice();
+          step_note_.wakeup();
+        }
+        execute(m, g, inherit);
+        continue;
+      }
       if (left < 0) {
         // The step is used up: hand g back and wait for the controller to stop the world.
         runq_put(m->p, g, true);

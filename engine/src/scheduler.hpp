@@ -23,6 +23,7 @@
 #include "run_queue.hpp"
 #include "timer_heap.hpp"
 #include "tracer.hpp"
+#include "det_world.hpp"
 
 namespace gor::detail {
 
@@ -47,21 +48,18 @@ class Scheduler;
 struct RaceThread;    // race_detector.hpp
 class RaceDetector;
 
+class DetWorld;
+struct DetActor;
+
 // Note is a one-shot wakeup between OS threads (Go's note): sleep() blocks until wakeup(),
-// then re-arms. A wakeup before the sleep is not lost.
+// then re-arms. A wakeup before the sleep is not lost. In a deterministic run (world set)
+// the sleeper is an actor of the world: sleeping lets the world's chooser move another
+// actor, and timeouts are in virtual engine time.
 class Note {
  public:
-  void wakeup() {
-    std::lock_guard<std::mutex> guard(mu_);
-    signaled_ = true;
-    cv_.notify_one();
-  }
-  void sleep() {
-    std::unique_lock<std::mutex> guard(mu_);
-    cv_.wait(guard, [this] { return signaled_; });
-    signaled_ = false;
-  }
-  // sleep_until() returns true if woken, false on timeout.
+  void wakeup();
+  void sleep();
+  // sleep_until() returns true if woken, false on timeout. Real mode only (a wall deadline).
   bool sleep_until(std::chrono::steady_clock::time_point deadline) {
     std::unique_lock<std::mutex> guard(mu_);
     if (deadline >= std::chrono::steady_clock::now() + std::chrono::hours(24 * 365)) {
@@ -73,6 +71,15 @@ class Note {
     signaled_ = false;
     return woken;
   }
+  // sleep_for() sleeps at most d (engine time in a deterministic run, else wall time).
+  bool sleep_for(std::chrono::nanoseconds d);
+  // sleep_until_engine() sleeps until engine time `when` on clock (INT64_MAX: no timeout).
+  bool sleep_until_engine(const class Clock& clock, int64_t when);
+
+  // Deterministic mode (DetWorld, on the world's thread only).
+  DetWorld* world = nullptr;
+  DetActor* det_waiter = nullptr;
+  bool det_signaled = false;
 
  private:
   std::mutex mu_;
@@ -195,6 +202,10 @@ class Clock {
   int64_t coarse_now() const noexcept;
   void set_dilation(double k);
   double dilation() const noexcept;
+  // set_virtual() makes this a deterministic run's clock: now() reads `now` (the world's
+  // virtual time) and no wall clock is read. Called before the run starts.
+  void set_virtual(const std::atomic<int64_t>* now) noexcept { virtual_now_ = now; }
+  bool is_virtual() const noexcept { return virtual_now_ != nullptr; }
   // wall_deadline() is the wall time at which engine time reaches `engine_ns`.
   std::chrono::steady_clock::time_point wall_deadline(int64_t engine_ns) const noexcept;
 
@@ -208,6 +219,7 @@ class Clock {
   static int64_t coarse_wall_ns() noexcept;
   int64_t engine_at(int64_t wall) const noexcept;
   std::atomic<const Epoch*> epoch_{nullptr};
+  const std::atomic<int64_t>* virtual_now_ = nullptr;
   std::mutex mu_;
   std::vector<std::unique_ptr<Epoch>> epochs_;  // kept alive for concurrent readers
 };
@@ -220,6 +232,9 @@ class Scheduler {
   explicit Scheduler(const Config& cfg);
   ~Scheduler();
   RunResult run(std::function<void()> main);
+  // run_machines() is run() on M0: real mode calls it directly, deterministic mode as the
+  // world's first actor.
+  RunResult run_machines(std::function<void()> main);
 
   // --- goroutines (goroutine.cpp)
   G* new_goroutine(std::function<void()> fn, std::source_location where, std::string label, G* parent);
@@ -319,6 +334,8 @@ class Scheduler {
   void trace_slow(Machine* m, EventKind kind, uint64_t g, uint64_t a0, uint64_t a1, uint64_t a2, int p,
                   bool fresh) noexcept;
   bool tracing() const noexcept { return tracer_ != nullptr; }
+  // det() is the world of a deterministic run (Config::deterministic), else nullptr.
+  DetWorld* det() const noexcept { return det_.get(); }
   uint64_t trace_site(const std::source_location& s);
   uint64_t trace_string(const std::string& text);
   uint32_t fastrand(Processor* pp) noexcept;
@@ -427,11 +444,13 @@ class Scheduler {
   std::mutex result_lock_;
   RunResult result_;
 
+  std::unique_ptr<DetWorld> det_;  // deterministic mode only; destroyed after the tracer
   std::unique_ptr<Tracer> tracer_;
   EventRing* sysmon_ring_ = nullptr;
   std::thread sysmon_;
   Note sysmon_note_;
   G* main_g_ = nullptr;
+  bool sysmon_deep_ = false;  // deterministic mode: sysmon sleeps until a P is taken (acquirep)
 };
 
 // Access to the running scheduler of the calling thread (goroutine or M), or nullptr.

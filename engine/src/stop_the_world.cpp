@@ -72,10 +72,10 @@ bool Scheduler::stop_the_world(Machine* m, std::chrono::steady_clock::time_point
     for (int i = 0; i < gomaxprocs(); ++i) {
       if (G* g = allp_[i]->curg.load(std::memory_order_acquire)) g->preempt.store(true, std::memory_order_relaxed);
     }
-    stopnote_.sleep_until(std::chrono::steady_clock::now() + std::chrono::microseconds(100));
+    stopnote_.sleep_for(std::chrono::microseconds(100));
     std::lock_guard<std::mutex> guard(lock_);
     wait = stopwait_ > 0 && !ending();
-    if (wait && std::chrono::steady_clock::now() >= deadline) return false;
+    if (wait && m == nullptr && std::chrono::steady_clock::now() >= deadline) return false;
   }
   return true;
 }

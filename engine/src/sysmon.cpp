@@ -68,11 +68,23 @@ void Scheduler::sysmon_loop() {
     } else if (idle > 50) {
       delay_us = std::min<int64_t>(delay_us * 2, 10'000);
     }
-    sysmon_note_.sleep_until(std::chrono::steady_clock::now() + std::chrono::microseconds(delay_us));
+    if (det_ != nullptr && npidle_.load() == gomaxprocs() && !gcwaiting_.load()) {
+      // Deterministic mode: with every P idle there is nothing to retake or preempt; sleep
+      // until a P is taken again (acquirep) instead of ticking through virtual time (a
+      // Sleep(1 h) would be 360,000 ticks). Go's sysmon sleeps deeply the same way.
+      sysmon_deep_ = true;
+      sysmon_note_.sleep();
+      sysmon_deep_ = false;
+      idle = 0;
+      continue;
+    }
+    sysmon_note_.sleep_for(std::chrono::microseconds(delay_us));
     if (ending()) break;
     retake(clock.now());
-    sysmon_deadlock_check(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                              std::chrono::steady_clock::now().time_since_epoch()).count());
+    sysmon_deadlock_check(det_ != nullptr ? clock.now()
+                                          : std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                std::chrono::steady_clock::now().time_since_epoch())
+                                                .count());
     uint64_t events = preempt_requests.load(std::memory_order_relaxed) + syscall_handoffs.load(std::memory_order_relaxed);
     if (events != last_events) {
       idle = 0;

@@ -88,16 +88,31 @@ size_t TraceRecorder::count(EventKind k) const {
 
 namespace gor::detail {
 
-Tracer::Tracer(const Clock& clock, TraceObserver* observer) : clock_(clock), observer_(observer) {
+Tracer::Tracer(const Clock& clock, TraceObserver* observer, const std::atomic<int64_t>* virtual_now)
+    : clock_(clock), observer_(observer), virtual_now_(virtual_now) {
   cal_tsc0_ = cal_tsc1_ = __rdtsc();
   cal_ns0_ = cal_ns1_ = clock_.now();
+  if (virtual_now_ != nullptr) {
+    rings_.push_back(std::make_unique<EventRing>());  // the one ring of a deterministic run
+    return;
+  }
   drainer_ = std::thread([this] { drain_loop(); });
+}
+
+void Tracer::emit_virtual(const RawEvent& e) noexcept {
+  // Only the world's thread emits (one actor at a time): no other thread touches the ring.
+  rings_.front()->push(e, [] {});
+  if (++virtual_pending_ >= kVirtualBatch) {
+    virtual_pending_ = 0;
+    drain_once(/*everything=*/true);
+  }
 }
 
 Tracer::~Tracer() { stop(); }
 
 EventRing* Tracer::new_ring() {
   std::lock_guard<std::mutex> guard(rings_mu_);
+  if (virtual_now_ != nullptr && !rings_.empty()) return rings_.front().get();
   rings_.push_back(std::make_unique<EventRing>());
   return rings_.back().get();
 }
@@ -164,12 +179,14 @@ void Tracer::drain_once(bool everything) {
   const double ns_per_tick = span_tsc > 0 ? span_ns / span_tsc : 0.0;
   const int64_t lo = cal_ns0_, hi = std::max(cal_ns1_, cal_ns0_);
   const uint64_t tsc0 = cal_tsc0_;
-  const uint64_t limit = everything ? UINT64_MAX : cal_tsc1_;
+  const uint64_t limit = everything || virtual_now_ != nullptr ? UINT64_MAX : cal_tsc1_;
+  const bool virtual_time = virtual_now_ != nullptr;
   out_.clear();
   // Each raw event is converted straight out of its ring (one copy, no staging vector).
   auto convert = [&](const RawEvent& r) {
     double dt = static_cast<double>(static_cast<int64_t>(r.tsc - tsc0));
-    int64_t ts = std::clamp<int64_t>(lo + static_cast<int64_t>(dt * ns_per_tick), lo, hi);
+    int64_t ts = virtual_time ? static_cast<int64_t>(r.tsc)
+                              : std::clamp<int64_t>(lo + static_cast<int64_t>(dt * ns_per_tick), lo, hi);
     out_.push_back(Event{ts, r.g, r.a0, r.a1, r.a2, r.p, r.m, r.kind});
   };
   {
@@ -211,6 +228,10 @@ void Tracer::drain_loop() {
 }
 
 uint64_t Tracer::stop() {
+  if (virtual_now_ != nullptr) {
+    if (!stopped_.exchange(true)) drain_once(/*everything=*/true);
+    return delivered_;
+  }
   if (!stopped_.exchange(true)) {
     {
       std::lock_guard<std::mutex> guard(wake_mu_);

@@ -109,15 +109,27 @@ class EventRing {
 // Tracer owns a run's rings, its string table and the drain thread.
 class Tracer {
  public:
-  Tracer(const Clock& clock, TraceObserver* observer);
+  // Tracer(clock, observer, virtual_now): with virtual_now (a deterministic run's virtual
+  // time) events are stamped with it, every producer shares one ring, and there is no drain
+  // thread: the producer delivers each kVirtualBatch events itself, so the observer sees the
+  // same calls with the same batches on every run.
+  Tracer(const Clock& clock, TraceObserver* observer, const std::atomic<int64_t>* virtual_now = nullptr);
+  static constexpr uint64_t kVirtualBatch = 8192;
   ~Tracer();
-  // new_ring() makes a ring for one producer thread (an M or sysmon).
+  // new_ring() makes a ring for one producer thread (an M or sysmon). In virtual mode every
+  // producer shares one ring: they all move on the world's thread, one at a time.
   EventRing* new_ring();
+
   // emit() records an event into `ring` (nullptr: the shared ring, for other threads).
   // fresh=false reuses the ring's previous timestamp (for an event emitted right after
   // another by the same thread: a RDTSC costs ~12 ns on this VM). Inline: it is the hot path.
   void emit(EventRing* ring, EventKind kind, uint64_t g, uint64_t a0, uint64_t a1, uint64_t a2, int p, int m,
             bool fresh = true) noexcept {
+    if (virtual_now_ != nullptr) [[unlikely]] {
+      emit_virtual(RawEvent{static_cast<uint64_t>(virtual_now_->load(std::memory_order_relaxed)), g, a0, a1, a2,
+                            static_cast<int16_t>(p), static_cast<int16_t>(m), kind});
+      return;
+    }
     if (ring != nullptr) [[likely]] {
       uint64_t tsc = (fresh || ring->last_tsc == 0) ? __rdtsc() : ring->last_tsc;
       ring->last_tsc = tsc;
@@ -142,9 +154,12 @@ class Tracer {
   void drain_once(bool everything = false);
   void wake() noexcept;
   void emit_shared(const RawEvent& e) noexcept;
+  void emit_virtual(const RawEvent& e) noexcept;
+  uint64_t virtual_pending_ = 0;  // events in the ring since the last delivery (virtual mode)
 
   const Clock& clock_;
   TraceObserver* observer_;
+  const std::atomic<int64_t>* const virtual_now_;
   std::mutex rings_mu_;
   std::vector<std::unique_ptr<EventRing>> rings_;
   std::mutex shared_mu_;

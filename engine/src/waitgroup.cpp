@@ -7,6 +7,7 @@
 namespace gor {
 
 void WaitGroup::add(int64_t delta) {
+  detail::sched_point();
   // Go's race annotation: every done() happens before wait() returns.
   if (delta < 0 && detail::race_active()) [[unlikely]] detail::race_release_merge(this, 0, detail::race_tag(detail::RaceEdge::WaitGroup, oid_, detail::ObjectKind::WaitGroup, this));
   const uint64_t state =
@@ -31,6 +32,7 @@ void WaitGroup::add(int64_t delta) {
 }
 
 void WaitGroup::wait(std::source_location where) {
+  detail::sched_point();
   uint64_t state = state_.load(std::memory_order_acquire);
   for (;;) {
     if ((state >> 32) == 0) {  // counter is zero: no need to wait

@@ -38,6 +38,9 @@ void apply_flag(const std::string& flag, const std::string& value, RunOptions& o
     uint64_t s = 0;
     if (!parse_number(value, s)) bad_value(flag, "a non-negative integer", value);
     opts.seed = s;
+  } else if (flag == "--replay") {
+    if (value.empty()) bad_value(flag, "a .gortrace file name", value);
+    opts.replay_path = value;
   } else if (flag == "--dilation") {
     double k = 0;
     if (!parse_number(value, k) || !(k >= 0.01 && k <= 1e6)) bad_value(flag, "a number between 0.01 and 1e6", value);
@@ -76,6 +79,8 @@ RunOptions parse_run(const std::vector<std::string>& args) {
     const std::string& a = args[i];
     if (a == "--race") {  // a switch: takes no value
       opts.race = true;
+    } else if (a == "--deterministic") {
+      opts.deterministic = true;
     } else if (a.rfind("-", 0) == 0 && a.size() > 1) {
       std::string flag = a;
       std::string value;
@@ -85,7 +90,7 @@ RunOptions parse_run(const std::vector<std::string>& args) {
         value = a.substr(eq + 1);
       } else {
         if (flag != "--procs" && flag != "--seed" && flag != "--dilation" && flag != "--timeout" && flag != "--param" &&
-            flag != "--trace" && flag != "--chrome" && flag != "--timeline")
+            flag != "--trace" && flag != "--chrome" && flag != "--timeline" && flag != "--replay")
           throw UsageError("unknown flag '" + flag + "' (run 'goroscope-cli --help')");
         if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
         value = args[++i];
@@ -99,6 +104,10 @@ RunOptions parse_run(const std::vector<std::string>& args) {
     }
   }
   if (!have_sample) throw UsageError("run: missing SAMPLE (run 'goroscope-cli list' to see them)");
+  if (opts.replay_path && (opts.seed || !opts.params.empty() || opts.procs || opts.race)) {
+    throw UsageError("--replay takes the seed, procs, race and parameters from the recorded file");
+  }
+  if (opts.replay_path) opts.deterministic = true;
   return opts;
 }
 
@@ -184,7 +193,15 @@ Usage:
 
 Options of run (each also accepted as --flag=VALUE):
   --procs N          GOMAXPROCS, 1..256 (default: the sample's own)
-  --seed S           seed of the scheduler's and select's random choices (default 0)
+  --seed S           seed of the scheduler's and select's random choices (default: a random
+                     one, printed in the summary line, so that any run can be repeated)
+  --deterministic    deterministic mode: one M moves at a time in virtual engine time and a
+                     seeded chooser decides who moves; the same sample, parameters, procs and
+                     seed give the same run, event for event (and the same .gortrace bytes)
+  --replay FILE      re-execute the schedule recorded in FILE.gortrace (a --deterministic run
+                     of the same sample): same parameters, procs and seed, same output; a run
+                     that no longer matches it ends with "replay diverged" and the first
+                     event that differs
   --dilation K       slow motion: engine time runs K times slower than wall time, 0.01..1e6 (default 1)
   --timeout SECONDS  give up if the run has not ended after SECONDS of wall time
   --param KEY=VALUE  set a sample parameter (repeatable; 'info SAMPLE' lists them)
@@ -212,8 +229,9 @@ Exit status:
   4   --timeout elapsed before the run ended
   66  --race found data races (and the run otherwise ended normally), as go run -race
   64  usage error: unknown command, sample, flag or parameter, or a bad value
-  65  bad input file: export/dump could not read FILE.gortrace (missing, unreadable, not a
-      .gortrace file, unsupported version, truncated or corrupt)
+  65  bad input file: export/dump/--replay could not read FILE.gortrace (missing, unreadable,
+      not a .gortrace file, unsupported version, truncated or corrupt), or --replay's file
+      holds no schedule or was recorded from another sample
   73  an output file (--trace, --chrome, --timeline) could not be created or written
 )";
 }

@@ -31,7 +31,9 @@ class UsageError : public std::runtime_error {
 struct RunOptions {
   std::string sample;                  // sample id as typed (checked against the registry later)
   std::optional<int> procs;            // 1..256; unset: the sample's default_procs
-  uint64_t seed = 0;
+  std::optional<uint64_t> seed;        // unset: a random one (printed in the summary)
+  bool deterministic = false;          // --deterministic: virtual time, seeded schedule
+  std::optional<std::string> replay_path;  // --replay FILE.gortrace: re-execute its schedule
   double dilation = 1.0;               // 0.01..1e6
   std::optional<double> timeout_seconds;  // > 0
   std::vector<std::pair<std::string, std::string>> params;  // KEY=VALUE in command-line order

@@ -8,7 +8,10 @@
 #include <future>
 #include <iomanip>
 #include <memory>
+#include <optional>
 #include <ostream>
+#include <random>
+#include <sstream>
 #include <thread>
 
 #include <gor/control.hpp>
@@ -117,8 +120,13 @@ Tracing start_tracing(const RunOptions& opts, const Sample& sample, const Sample
   trace::TraceHeader h;
   h.procs = cfg.procs;
   h.seed = cfg.seed;
-  h.dilation = cfg.dilation;
-  h.start_wall_ns = trace::wall_now_ns();
+  h.deterministic = cfg.deterministic.value_or(false);
+  // A deterministic run's file holds no wall-clock field (same run, same bytes), and it is
+  // unpaced: its dilation is 1 whatever was asked.
+  h.dilation = h.deterministic ? 1.0 : cfg.dilation;
+  h.start_wall_ns = h.deterministic ? 0 : trace::wall_now_ns();
+  h.op_cost_ns = h.deterministic ? cfg.op_cost.count() : 0;
+  h.race = cfg.race;
   h.sample = sample.info.id;
   h.params = params.describe();
   for (const auto* path : {&opts.chrome_path, &opts.timeline_path}) {
@@ -179,6 +187,84 @@ bool finish_tracing(Tracing& t, const RunOptions& opts, const gor::RunResult& r,
   return ok;
 }
 
+// environment_deterministic() is GOR_DETERMINISTIC=1 (the engine applies it to a run whose
+// Config leaves the mode unset; the CLI needs to know first, for the file's header).
+bool environment_deterministic() {
+  const char* e = std::getenv("GOR_DETERMINISTIC");
+  return e != nullptr && std::string(e) == "1";
+}
+
+// random_seed() is a fresh nonzero seed, like Go's runtime seeding itself from the OS.
+uint64_t random_seed() {
+  std::random_device rd;
+  uint64_t s = 0;
+  while (s == 0) s = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  return s;
+}
+
+// ReplaySource is what --replay takes from a recorded file.
+struct ReplaySource {
+  trace::TraceFile file;
+  std::shared_ptr<const gor::Schedule> schedule;
+};
+
+// load_replay() reads FILE.gortrace for --replay of `sample`; on failure writes one line on
+// `err` and returns nullopt.
+std::optional<ReplaySource> load_replay(const std::string& path, const Sample& sample, std::ostream& err) {
+  ReplaySource src;
+  try {
+    src.file = trace::read_gortrace_file(path);
+  } catch (const trace::GortraceError& e) {
+    err << "goroscope-cli: --replay: " << e.what() << '\n';
+    return std::nullopt;
+  }
+  const trace::TraceHeader& h = src.file.header;
+  if (!h.deterministic || !src.file.schedule) {
+    err << "goroscope-cli: --replay: '" << path << "' holds no schedule (record it with run --deterministic --trace)\n";
+    return std::nullopt;
+  }
+  if (h.sample != sample.info.id) {
+    err << "goroscope-cli: --replay: '" << path << "' was recorded from sample '" << h.sample << "', not '"
+        << sample.info.id << "'\n";
+    return std::nullopt;
+  }
+  if (h.procs < 1 || h.procs > 256) {
+    err << "goroscope-cli: --replay: '" << path << "' records procs " << h.procs << " (not 1..256)\n";
+    return std::nullopt;
+  }
+  src.schedule = std::make_shared<const gor::Schedule>(*src.file.schedule);
+  return src;
+}
+
+// event_text() is one event, for naming the first difference of a diverging replay.
+std::string event_text(const gor::Event& e) {
+  std::ostringstream s;
+  s << gor::event_kind_name(e.kind) << " at " << e.ts << " ns (G" << e.g << ", P" << e.p << ", M" << e.m << ", args "
+    << e.a0 << ' ' << e.a1 << ' ' << e.a2 << ')';
+  return s.str();
+}
+
+// first_difference() compares a replayed run's events with the recorded ones: "" if equal,
+// else which event is the first to differ.
+std::string first_difference(const trace::TraceFile& recorded, const trace::TraceFile& replayed) {
+  const auto& a = recorded.events;
+  const auto& b = replayed.events;
+  const size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    const gor::Event& x = a[i];
+    const gor::Event& y = b[i];
+    if (x.ts != y.ts || x.kind != y.kind || x.g != y.g || x.a0 != y.a0 || x.a1 != y.a1 || x.a2 != y.a2 ||
+        x.p != y.p || x.m != y.m) {
+      return "event #" + std::to_string(i + 1) + " differs: recorded " + event_text(x) + ", replayed " + event_text(y);
+    }
+  }
+  if (a.size() != b.size()) {
+    return "the recorded run has " + std::to_string(a.size()) + " events, the replay " + std::to_string(b.size()) +
+           (a.size() > b.size() ? "; the first missing is " + event_text(a[n]) : "; the first extra is " + event_text(b[n]));
+  }
+  return {};
+}
+
 // read_input() reads a .gortrace for export and dump; on failure writes the message on `err`.
 bool read_input(const std::string& input, trace::TraceFile& t, std::ostream& err) {
   try {
@@ -192,21 +278,58 @@ bool read_input(const std::string& input, trace::TraceFile& t, std::ostream& err
 
 }  // namespace
 
-int run_command(const RunOptions& opts, std::ostream& out, std::ostream& err) {
+int run_command(const RunOptions& opts_in, std::ostream& out, std::ostream& err) {
+  RunOptions opts = opts_in;
   const Sample& sample = lookup(opts.sample);
+  std::optional<ReplaySource> replay;
+  if (opts.replay_path) {
+    replay = load_replay(*opts.replay_path, sample, err);
+    if (!replay) return kExitBadInput;
+    // The recorded run's settings, exactly: its parameters, procs, race detector and seed.
+    std::istringstream words(replay->file.header.params);
+    for (std::string word; words >> word;) {
+      const size_t eq = word.find('=');
+      if (eq == std::string::npos) {
+        err << "goroscope-cli: --replay: unreadable parameters '" << replay->file.header.params << "'\n";
+        return kExitBadInput;
+      }
+      opts.params.emplace_back(word.substr(0, eq), word.substr(eq + 1));
+    }
+    opts.procs = replay->file.header.procs;
+    opts.race = replay->file.header.race;
+    opts.seed = replay->schedule->seed;
+    opts.deterministic = true;
+  }
   SampleParams params(sample.info);
   for (const auto& [key, value] : opts.params) {
     try {
       params.parse(key, value);
     } catch (const SampleParamError& e) {
+      if (replay) {
+        err << "goroscope-cli: --replay: the recorded parameters do not fit this build's sample: " << e.what() << '\n';
+        return kExitBadInput;
+      }
       throw UsageError(e.what());
     }
   }
   gor::Config cfg = sample_config(sample);
   if (opts.procs) cfg.procs = *opts.procs;
-  cfg.seed = opts.seed;
+  const bool deterministic = opts.deterministic || environment_deterministic();
+  cfg.deterministic = deterministic;
+  if (opts.seed) {
+    cfg.seed = *opts.seed;
+  } else if (const char* s = std::getenv("GOR_SEED"); deterministic && s != nullptr && *s != '\0') {
+    cfg.seed = std::strtoull(s, nullptr, 10);
+  }
+  if (cfg.seed == 0) cfg.seed = random_seed();
   cfg.dilation = opts.dilation;
   cfg.race = opts.race;
+  if (replay) {
+    cfg.replay = replay->schedule;
+    cfg.op_cost = std::chrono::nanoseconds(replay->file.header.op_cost_ns);
+  }
+  // A replay is compared event for event with the recording.
+  std::unique_ptr<trace::MemoryTrace> replayed;
 
   Tracing tracing;
   try {
@@ -214,6 +337,16 @@ int run_command(const RunOptions& opts, std::ostream& out, std::ostream& err) {
   } catch (const trace::GortraceError& e) {
     err << "goroscope-cli: " << e.what() << '\n';
     return kExitCantWrite;
+  }
+  std::unique_ptr<trace::TeeObserver> replay_tee;
+  if (replay) {
+    replayed = std::make_unique<trace::MemoryTrace>(replay->file.header);
+    if (tracing.observer != nullptr) {
+      replay_tee = std::make_unique<trace::TeeObserver>(tracing.observer, replayed.get());
+      tracing.observer = replay_tee.get();
+    } else {
+      tracing.observer = replayed.get();
+    }
   }
   if (tracing.observer != nullptr) {
     cfg.trace = true;
@@ -255,13 +388,28 @@ int run_command(const RunOptions& opts, std::ostream& out, std::ostream& err) {
     err.flush();
   }
   out << "--- " << sample.info.id << ": " << status_name(r.status) << " in " << std::fixed << std::setprecision(3)
-      << run.wall_seconds << " s wall (procs " << cfg.procs << ", seed " << cfg.seed << ", dilation "
-      << std::defaultfloat << cfg.dilation << "); goroutines created " << r.goroutines_created << ", steals "
-      << r.steals << ", max threads " << r.max_threads << ", leaked " << r.leaked;
+      << run.wall_seconds << " s wall (";
+  if (r.deterministic) {
+    out << (replay ? "replayed" : "deterministic") << ", procs " << cfg.procs << ", seed " << r.seed << ", engine "
+        << std::setprecision(3) << static_cast<double>(r.engine_ns) / 1e6 << " ms";
+  } else {
+    out << "real threads, procs " << cfg.procs << ", seed " << r.seed << ", dilation " << std::defaultfloat
+        << cfg.dilation;
+  }
+  out << std::defaultfloat << "); goroutines created " << r.goroutines_created << ", steals " << r.steals
+      << ", max threads " << r.max_threads << ", leaked " << r.leaked;
   if (opts.race) out << ", data races " << r.races;
   out << '\n';
   const bool written = finish_tracing(tracing, opts, r, out, err);
   out.flush();
+  if (replay) {
+    replayed->finish(r);
+    const std::string diff = first_difference(replay->file, replayed->trace());
+    if (!diff.empty()) {
+      err << "goroscope-cli: replay diverged from '" << *opts.replay_path << "': " << diff << '\n';
+      return kExitBadInput;
+    }
+  }
   if (!written) return kExitCantWrite;
   if (r.status == gor::RunStatus::Ok && r.races > 0) return kExitRace;
   return exit_status(r.status);

@@ -57,6 +57,8 @@ std::string encode_header(const TraceHeader& h) {
   put<int64_t>(payload, h.start_wall_ns);
   put_str(payload, h.sample);
   put_str(payload, h.params);
+  put<uint32_t>(payload, (h.deterministic ? kHeaderDeterministicBit : 0u) | (h.race ? 2u : 0u));
+  put<int64_t>(payload, h.op_cost_ns);
   std::string out(kGortraceMagic, sizeof kGortraceMagic);
   put<uint32_t>(out, kGortraceVersion);
   put<uint32_t>(out, static_cast<uint32_t>(payload.size()));
@@ -85,6 +87,7 @@ const char* chunk_name(uint32_t type) {
     case static_cast<uint32_t>(ChunkType::Strings): return "string definitions chunk";
     case static_cast<uint32_t>(ChunkType::Events): return "event batch chunk";
     case static_cast<uint32_t>(ChunkType::Footer): return "footer chunk";
+    case static_cast<uint32_t>(ChunkType::Schedule): return "schedule chunk";
   }
   return "chunk";
 }
@@ -208,6 +211,16 @@ const std::string& TraceFile::string(uint64_t id) const {
   return it == strings.end() ? empty : it->second;
 }
 
+std::string encode_schedule_chunk(const gor::Schedule& s) {
+  std::string payload;
+  put<uint64_t>(payload, s.seed);
+  put<uint32_t>(payload, static_cast<uint32_t>(s.bytes.size()));
+  payload.append(reinterpret_cast<const char*>(s.bytes.data()), s.bytes.size());
+  std::string out;
+  put_chunk(out, ChunkType::Schedule, payload);
+  return out;
+}
+
 TraceFooter footer_from(const gor::RunResult& r) {
   TraceFooter f;
   f.status = r.status;
@@ -236,9 +249,9 @@ TraceFile parse_gortrace(std::string_view file) {
   }
   Reader top(file, sizeof kGortraceMagic, file.size(), "file header");
   const uint32_t version = top.get<uint32_t>();
-  if (version != kGortraceVersion)
-    throw GortraceError("unsupported version " + std::to_string(version) + " (this build reads version " +
-                        std::to_string(kGortraceVersion) + ")");
+  if (version < kGortraceOldestVersion || version > kGortraceVersion)
+    throw GortraceError("unsupported version " + std::to_string(version) + " (this build reads versions " +
+                        std::to_string(kGortraceOldestVersion) + " to " + std::to_string(kGortraceVersion) + ")");
   const uint32_t header_len = top.get<uint32_t>();
   if (header_len > top.left()) top.truncated();
   {
@@ -250,6 +263,15 @@ TraceFile parse_gortrace(std::string_view file) {
     t.header.start_wall_ns = h.get<int64_t>();
     t.header.sample = h.get_str();
     t.header.params = h.get_str();
+    if (version >= 2) {
+      const size_t at = h.pos();
+      const uint32_t flags = h.get<uint32_t>();
+      if (flags & ~3u) h.corrupt(at, "unknown header flags " + std::to_string(flags));
+      t.header.deterministic = (flags & kHeaderDeterministicBit) != 0;
+      t.header.race = (flags & 2u) != 0;
+      t.header.op_cost_ns = h.get<int64_t>();
+      if (t.header.op_cost_ns < 0) h.corrupt(at + 4, "negative operation cost");
+    }
     h.expect_end();
   }
   size_t pos = top.pos() + header_len;
@@ -273,6 +295,19 @@ TraceFile parse_gortrace(std::string_view file) {
         read_footer(body, t.footer);
         footer = true;
         break;
+      case ChunkType::Schedule: {
+        if (t.schedule) body.corrupt(body.pos(), "a second schedule chunk");
+        gor::Schedule s;
+        s.seed = body.get<uint64_t>();
+        const uint32_t n = body.get<uint32_t>();
+        if (n > body.left()) body.truncated();
+        for (uint32_t i = 0; i < n; ++i) s.bytes.push_back(body.get<uint8_t>());
+        body.expect_end();
+        std::string why;
+        if (!s.decode(&why)) body.corrupt(body.pos(), why);
+        t.schedule = std::move(s);
+        break;
+      }
     }
     pos = ch.pos() + len;
   }
@@ -344,6 +379,7 @@ void write_gortrace_file(const TraceFile& t, const std::string& path) {
     put_chunk(chunk, ChunkType::Events, payload);
     write(chunk);
   }
+  if (t.schedule) write(encode_schedule_chunk(*t.schedule));
   TraceFooter footer = t.footer;
   footer.events = t.events.size();
   footer.strings = strings.size();
@@ -429,6 +465,7 @@ void GortraceWriter::finish(const gor::RunResult& result) {
   std::lock_guard<std::mutex> guard(mu_);
   if (file_ == nullptr) throw GortraceError("'" + path_ + "' is already finished");
   flush_strings();
+  if (result.deterministic) write_bytes(encode_schedule_chunk(result.schedule));
   TraceFooter f = footer_from(result);
   f.events = events_;
   f.strings = strings_;
@@ -465,6 +502,7 @@ void MemoryTrace::finish(const gor::RunResult& result) {
   trace_.footer = footer_from(result);
   trace_.footer.events = trace_.events.size();
   trace_.footer.strings = strings;
+  if (result.deterministic) trace_.schedule = result.schedule;
   std::stable_sort(trace_.events.begin(), trace_.events.end(),
                    [](const gor::Event& a, const gor::Event& b) { return a.ts < b.ts; });
 }

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -24,12 +25,16 @@ namespace goroscope::trace {
 // kGortraceMagic opens every .gortrace file; kGortraceVersion is the version this code writes
 // and the only one it reads.
 inline constexpr char kGortraceMagic[8] = {'G', 'O', 'R', 'T', 'R', 'A', 'C', 'E'};
-inline constexpr uint32_t kGortraceVersion = 1;
+inline constexpr uint32_t kGortraceVersion = 2;
+// kGortraceOldestVersion is the oldest version this code still reads (1: no mode, no schedule).
+inline constexpr uint32_t kGortraceOldestVersion = 1;
+// kHeaderDeterministicBit marks a deterministic run in the header's flags (version 2).
+inline constexpr uint32_t kHeaderDeterministicBit = 1u << 0;
 // kFooterFatalBit marks a fatal error in the footer's status word (docs/gortrace-format.md).
 inline constexpr uint32_t kFooterFatalBit = 1u << 8;
 
 // ChunkType is the type of a chunk after the header (docs/gortrace-format.md).
-enum class ChunkType : uint32_t { Strings = 1, Events = 2, Footer = 3 };
+enum class ChunkType : uint32_t { Strings = 1, Events = 2, Footer = 3, Schedule = 4 };
 
 // kEventRecordSize is the size of one event record in an event batch chunk.
 inline constexpr size_t kEventRecordSize = 48;
@@ -47,9 +52,13 @@ struct TraceHeader {
   int32_t procs = 0;
   uint64_t seed = 0;
   double dilation = 1.0;
-  int64_t start_wall_ns = 0;  // wall clock (Unix epoch, ns) when the run started
+  int64_t start_wall_ns = 0;  // wall clock (Unix epoch, ns) when the run started; 0 for a
+                              // deterministic run, whose file holds no wall-clock field
   std::string sample;         // sample id ("worker-pool"), or a program name
   std::string params;         // parameters as text ("workers=4 jobs=20 buffer=0")
+  bool deterministic = false; // Config::deterministic (version 2)
+  int64_t op_cost_ns = 0;     // Config::op_cost of a deterministic run (version 2)
+  bool race = false;          // Config::race (version 2)
 };
 
 // TraceFooter is written once the run has ended: how it ended and what it counted. A file
@@ -77,6 +86,8 @@ struct TraceFile {
   std::vector<gor::Event> events;                 // sorted by ts (stable)
   std::unordered_map<uint64_t, std::string> strings;  // string id -> text
   TraceFooter footer;
+  // schedule is a deterministic run's decisions (the schedule chunk), for Config::replay.
+  std::optional<gor::Schedule> schedule;
   // unknown_events counts records of kinds this build does not know (written by a newer
   // engine): the reader checks and skips them, so they are not in `events`.
   uint64_t unknown_events = 0;
@@ -84,6 +95,9 @@ struct TraceFile {
   // string() is the text of a string id ("" if unknown or 0).
   const std::string& string(uint64_t id) const;
 };
+
+// encode_schedule_chunk() is the schedule chunk of a deterministic run's result.
+std::string encode_schedule_chunk(const gor::Schedule& s);
 
 // footer_from() fills a footer's run fields from a RunResult (counts are the writer's job).
 TraceFooter footer_from(const gor::RunResult& r);

@@ -52,6 +52,7 @@ class Mutex {
 
   // lock() locks the mutex, parking ("sync.Mutex.Lock", recorded at `where`) while it is held.
   void lock(std::source_location where = std::source_location::current()) {
+    detail::sched_point();
     int32_t expected = 0;
     if (!state_.compare_exchange_strong(expected, kLocked, std::memory_order_acquire,
                                         std::memory_order_relaxed))
@@ -65,6 +66,7 @@ class Mutex {
 
   // try_lock() locks the mutex if that needs no waiting; it never takes it from a starving queue.
   bool try_lock() noexcept {
+    detail::sched_point();
     if (!try_lock_raw()) return false;
     holder_.store(detail::current_goid(), std::memory_order_relaxed);
     if (detail::race_active()) [[unlikely]] detail::race_acquire(this, 0, detail::race_tag(detail::RaceEdge::Mutex, oid_, detail::ObjectKind::Mutex, this));
@@ -75,6 +77,7 @@ class Mutex {
 
   // unlock() unlocks the mutex (held by any goroutine, as in Go) and wakes a waiter if needed.
   void unlock() {
+    detail::sched_point();
     if (detail::tracing_active()) [[unlikely]]
       detail::trace_mutex_op(oid_, detail::ObjectKind::Mutex, this, false);
     // before the next lock

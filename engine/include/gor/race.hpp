@@ -30,9 +30,11 @@ namespace gor {
 // not know about); the detector judges the Go-level program. Outside goroutines, or with race
 // off, they do nothing.
 inline void race_read(const void* addr, size_t size, std::source_location where = std::source_location::current()) {
+  detail::sched_point();
   if (detail::race_active()) [[unlikely]] detail::race_access(addr, size, false, where, nullptr);
 }
 inline void race_write(const void* addr, size_t size, std::source_location where = std::source_location::current()) {
+  detail::sched_point();
   if (detail::race_active()) [[unlikely]] detail::race_access(addr, size, true, where, nullptr);
 }
 // race_free() forgets the accesses recorded for [addr, addr+size): call it before memory
@@ -68,11 +70,13 @@ class Shared {
 
   // load() reads the value (a recorded read).
   T load(std::source_location where = std::source_location::current()) const {
+    detail::sched_point();
     if (detail::race_active()) [[unlikely]] detail::race_access(&value_, sizeof(T), false, where, name_);
     return raw_load();
   }
   // store() writes the value (a recorded write).
   void store(T v, std::source_location where = std::source_location::current()) {
+    detail::sched_point();
     if (detail::race_active()) [[unlikely]] detail::race_access(&value_, sizeof(T), true, where, name_);
     raw_store(std::move(v));
   }

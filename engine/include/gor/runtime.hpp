@@ -10,11 +10,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <source_location>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include "gor/schedule.hpp"
 
 namespace gor {
 
@@ -43,7 +47,8 @@ using TimePoint = EngineClock::time_point;
 // Config describes one run.
 struct Config {
   int procs = 0;                     // GOMAXPROCS; 0: the machine's hardware threads
-  uint64_t seed = 0;                 // seeds the scheduler's and select's random choices
+  uint64_t seed = 0;                 // seeds the scheduler's and select's random choices; 0: a
+                                     // random seed is picked (RunResult::seed reports it)
   bool trace = false;                // record scheduler events (trace.hpp) for `observer`
   TraceObserver* observer = nullptr; // receives the events when trace is on (may be nullptr)
   RunControl* control = nullptr;     // lets another thread pause, step, inspect and stop the run
@@ -52,6 +57,17 @@ struct Config {
   std::chrono::milliseconds preempt_after{10};  // sysmon's preemption threshold (Go: 10 ms)
   bool race = false;                 // run the happens-before race detector (race.hpp), like go -race
   bool race_fatal = false;           // with race: the first race ends the run (Panic, "race detected")
+  // deterministic runs the same scheduler with exactly one M moving at a time, in virtual
+  // engine time, with a seeded chooser deciding who moves at each scheduling point: the same
+  // Config gives the same run, event for event (see the design essay in scheduler.cpp).
+  // Unset: the environment decides (GOR_DETERMINISTIC=1, with GOR_SEED=S), else real mode.
+  std::optional<bool> deterministic;
+  // op_cost is the virtual time one engine operation (a scheduling point) takes in a
+  // deterministic run, so that run slices have width. Real mode ignores it.
+  Duration op_cost{100};
+  // replay re-executes a recorded schedule (RunResult::schedule) in a deterministic run; the
+  // run ends with a fatal "replay diverged: ..." error where the program no longer matches it.
+  std::shared_ptr<const Schedule> replay;
 };
 
 // RunStatus is how a run ended.
@@ -80,6 +96,11 @@ struct RunResult {
   // "fatal error: " instead of "panic: ": a deadlock, a sync misuse such as "sync: unlock of
   // unlocked mutex" (status Panic), or a fatal data race (Config::race_fatal).
   bool fatal = false;
+  uint64_t seed = 0;            // the seed the run used (Config::seed, or the one picked)
+  bool deterministic = false;   // it ran in deterministic mode
+  int64_t engine_ns = 0;        // engine time when it ended
+  Schedule schedule;            // deterministic: the chooser's decisions (replay with Config::replay)
+  uint64_t actor_switches = 0;  // deterministic: times the chooser moved another M or sysmon
 };
 
 // run() runs `main` as the main goroutine under `cfg`. Runs may follow each other and may
@@ -125,17 +146,40 @@ uint64_t goid() noexcept;
 // preemption: a goroutine that never calls into the engine cannot be stopped).
 void preempt_point();
 
+// work() is CPU work lasting d of engine time: "this goroutine computes for d". In real mode
+// it burns d x dilation of wall time on its M, reaching a preemption point at least every
+// 100 us of engine time, so slow motion slows computation as well as timers. In a
+// deterministic run it advances the M's virtual clock by d (also in 100 us steps, so sysmon
+// can preempt it after 10 ms like any running goroutine).
+void work(Duration d, std::source_location where = std::source_location::current());
+template <class Rep, class Period>
+void work(std::chrono::duration<Rep, Period> d, std::source_location where = std::source_location::current()) {
+  work(std::chrono::duration_cast<Duration>(d), where);
+}
+
 // pending_timers() is how many engine timers are armed in the current run.
 size_t pending_timers();
 
 namespace detail {
-void enter_syscall(std::source_location where);
+void enter_syscall(std::source_location where, Duration engine_time = Duration{0});
 void exit_syscall() noexcept;
 }  // namespace detail
 
 // syscall() runs a blocking call (fn) outside the scheduler: while fn blocks, sysmon hands
 // the goroutine's P to another M so other goroutines keep running; afterwards the goroutine
 // reacquires a P (or queues globally). Returns fn's result; exceptions propagate.
+// In a deterministic run the call takes no virtual time unless given one: syscall(fn, d)
+// models a call lasting d of engine time (sysmon retakes the P after 20 us of it, as in real
+// mode). Real mode ignores d: the call takes as long as it takes.
+template <class F>
+auto syscall(F&& fn, Duration engine_time, std::source_location where = std::source_location::current())
+    -> std::invoke_result_t<F> {
+  detail::enter_syscall(where, engine_time);
+  struct Exit {
+    ~Exit() { detail::exit_syscall(); }
+  } exit_guard;
+  return std::forward<F>(fn)();
+}
 template <class F>
 auto syscall(F&& fn, std::source_location where = std::source_location::current())
     -> std::invoke_result_t<F> {

@@ -110,8 +110,25 @@ void ready(G* g) noexcept;
 // another (Go's goyield, used by mutex handoff so the readied waiter runs at once).
 void goyield();
 
-// check_preempt() honours a pending preemption request (cheap: one load when none).
+// check_preempt() is a scheduling point (sched_point) that also honours a pending
+// preemption request (cheap: one load when none).
 void check_preempt();
+// honour_preempt() honours a pending preemption request, without a scheduling point.
+void honour_preempt();
+
+// det_runs counts deterministic runs in progress in this process (Config::deterministic).
+extern std::atomic<int> det_runs;
+// det_point_slow() is sched_point()'s work in a deterministic run (engine/src/det_world.cpp).
+void det_point_slow() noexcept;
+// sched_point() is a scheduling point: every engine call makes one on entry. In a
+// deterministic run the calling goroutine's M is charged Config::op_cost of virtual time and
+// the chooser decides which M moves next; in real mode it costs one relaxed load.
+inline void sched_point() noexcept {
+  if (det_runs.load(std::memory_order_relaxed) != 0) [[unlikely]] det_point_slow();
+}
+// det_usleep() is Go's usleep(us) inside the scheduler: a wall sleep in real mode, us of
+// virtual time and a scheduling point in a deterministic run.
+void det_usleep(unsigned us) noexcept;
 
 // nanotime() is the engine clock in nanoseconds (dilation-aware).
 int64_t nanotime() noexcept;
