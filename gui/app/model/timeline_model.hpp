@@ -64,7 +64,7 @@ struct BlockSpan {
   int64_t start = 0;
   int64_t end = kOpenEnd;
   uint64_t g = 0;
-  uint32_t reason = 0;  // gor::detail::WaitReason, or kSyscallReason
+  uint32_t reason = 0;  // gor::WaitReason, or kSyscallReason
 };
 inline constexpr uint32_t kSyscallReason = 0xffff;
 // kRunnableReason marks a waits_of() interval in which the goroutine was runnable (queued).
