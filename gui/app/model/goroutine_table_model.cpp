@@ -7,7 +7,6 @@
 #include "model/event_text.hpp"
 #include "model/snapshot_text.hpp"
 #include "model/trace_store.hpp"
-#include "views/goroutine_colors.hpp"
 
 namespace goroscope::gui {
 
@@ -355,9 +354,6 @@ QVariant GoroutineTableModel::data(const QModelIndex& index, int role) const {
     case StateRole: return r.state;
     case GoroutineRole: return QVariant::fromValue<qulonglong>(r.raw.id);
     case Qt::ToolTipRole: return tooltip(r);
-    case Qt::DecorationRole:
-      if (index.column() == Id) return goroutine_color(r.raw.id);
-      return {};
     case Qt::TextAlignmentRole:
       if (index.column() == TimeInState) return QVariant(Qt::AlignRight | Qt::AlignVCenter);
       return {};

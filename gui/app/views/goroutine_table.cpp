@@ -14,6 +14,7 @@
 
 #include "model/goroutine_table_model.hpp"
 #include "model/selection.hpp"
+#include "views/goroutine_colors.hpp"
 
 namespace goroscope::gui {
 
@@ -48,6 +49,13 @@ class GoroutineFilterProxy : public QSortFilterProxyModel {
     for (int c = 0; c < m->columnCount(source_parent); ++c)
       if (m->data(m->index(source_row, c, source_parent)).toString().contains(text_, Qt::CaseInsensitive)) return true;
     return false;
+  }
+
+  // data() adds the views' colour of each goroutine to its id cell (the model knows no colours).
+  QVariant data(const QModelIndex& index, int role) const override {
+    if (role == Qt::DecorationRole && index.column() == GoroutineTableModel::Id)
+      return goroutine_color(index.data(GoroutineTableModel::GoroutineRole).toULongLong());
+    return QSortFilterProxyModel::data(index, role);
   }
 
   bool lessThan(const QModelIndex& left, const QModelIndex& right) const override {
