@@ -275,7 +275,8 @@ Scheduler::Scheduler(const Config& c) : run_serial(g_run_serial.fetch_add(1, std
   gomaxprocs_.store(n);
   clock.start(cfg.dilation);
   if (cfg.deterministic.value_or(false)) {
-    det_ = std::make_unique<DetWorld>(cfg.seed, cfg.op_cost.count(), cfg.replay.get());
+    det_ = std::make_unique<DetWorld>(cfg.seed, cfg.op_cost.count(), cfg.replay.get(), cfg.preemption_points,
+                                      cfg.strategy.get());
     clock.set_virtual(&det_->now_ref());
     stopnote_.world = det_.get();
     sysmon_note_.world = det_.get();
