@@ -4,7 +4,8 @@
 //   ctx, cancel := context.WithTimeout(context.Background(), timeout)   // the request
 //   for w := range workers {
 //     wctx, wcancel := context.WithCancel(ctx)                          // one branch
-//     go worker(wctx)               // for { select { case <-wctx.Done(): return; case <-time.After(step): } }
+//     go worker(wctx)               // t := time.NewTicker(step); defer t.Stop()
+//                                   // for { select { case <-wctx.Done(): return; case <-t.C: } }
 //     for h := range helpers { go helper(context.WithTimeout(wctx, 1s)) }   // leaves
 //   }
 //   time.Sleep(cancelAfter); cancel()   // or let the timeout fire
@@ -41,6 +42,7 @@ void work_until_done(const gor::Context& ctx, gor::Duration step, const std::ato
                      Tally& tally) {
   int64_t steps = 0;
   int64_t late = 0;
+  gor::Ticker tick(step);  // one timer for the whole loop (not a time.After per step)
   for (;;) {
     // Read the flag first: if cancel() had returned, err() must already say so.
     const bool after_cancel = cancel_returned.load(std::memory_order_acquire);
@@ -48,7 +50,7 @@ void work_until_done(const gor::Context& ctx, gor::Duration step, const std::ato
     if (after_cancel) ++late;  // a step started after the cancellation: the bug this sample rules out
     ++steps;
     bool done = false;
-    gor::select(gor::on_recv(ctx.done(), [&](gor::Unit) { done = true; }), gor::on_recv(gor::after(step)));
+    gor::select(gor::on_recv(ctx.done(), [&](gor::Unit) { done = true; }), gor::on_recv(tick.chan()));
     if (done) break;
   }
   const gor::CtxErr err = ctx.err();
@@ -144,7 +146,7 @@ Sample context_cancellation() {
       "helpers get a grandchild context with a (longer) timeout of their own. Every goroutine does "
       "small steps of work; between steps it waits in a select on its context's done channel and a "
       "timer. Then main cancels the root, or, with the `timeout` ending, lets its deadline pass.\n\n"
-      "What to watch: all goroutines tick along in parallel; at the cancel (marked in the timeline) "
+      "What to watch: all goroutines tick along in parallel; at the cancel "
       "every one of them wakes from its select at the same moment and ends. Nobody had to tell the "
       "helpers anything: cancelling a context closes its done channel and cancels every context "
       "derived from it, down the whole tree, before cancel() returns. Each goroutine also checks "

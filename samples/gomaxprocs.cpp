@@ -1,8 +1,11 @@
 // gomaxprocs.cpp — CPU-bound goroutines under GOMAXPROCS 1, 2, 4, changed while they run.
 //
-//   for w := range workers { go func() { for !stop { spin(slice) } }() }   // pure CPU work
+//   for w := range workers { go func() { for !stop { crunch(n) } }() }   // pure CPU work, fixed per slice
 //   for _, n := range []int{1, 2, 4} { runtime.GOMAXPROCS(n); time.Sleep(phase) }
+#include <time.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -27,14 +30,36 @@ std::vector<int> schedule_of(const std::string& name) {
   return {1, 2, 4};
 }
 
-// spin() burns about `d` of CPU (wall time) without calling the engine: one CPU slice.
-uint64_t spin(std::chrono::microseconds d) {
-  const auto until = std::chrono::steady_clock::now() + d;
+// crunch() is a fixed amount of CPU work (`rounds` x 256 multiply-adds) without calling the
+// engine: one slice. Fixed work, not a wall-time spin: a slice descheduled by the OS takes
+// longer instead of counting as done, so slices per wall ms measure real throughput.
+uint64_t crunch(int64_t rounds) {
   uint64_t x = 0x9e3779b97f4a7c15ULL;
-  while (std::chrono::steady_clock::now() < until) {
+  for (int64_t r = 0; r < rounds; ++r) {
     for (int i = 0; i < 256; ++i) x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    asm volatile("" : "+r"(x));  // keep the loop: its result is the work
   }
   return x;
+}
+
+// thread_cpu_ns() is the CPU time the calling OS thread has used.
+int64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// rounds_for() calibrates crunch(): the rounds that take about `d` of CPU on this machine.
+int64_t rounds_for(std::chrono::microseconds d) {
+  constexpr int64_t kProbe = 2000;
+  int64_t best = INT64_MAX;
+  for (int i = 0; i < 5; ++i) {
+    const int64_t t0 = thread_cpu_ns();
+    (void)crunch(kProbe);
+    best = std::min(best, thread_cpu_ns() - t0);
+  }
+  const double per_round_ns = static_cast<double>(std::max<int64_t>(best, 1)) / kProbe;
+  return std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(d.count()) * 1000.0 / per_round_ns));
 }
 
 void gomaxprocs_main(const SampleParams& p, SampleOutcome& out) {
@@ -47,6 +72,8 @@ void gomaxprocs_main(const SampleParams& p, SampleOutcome& out) {
   std::atomic<int> phase{0};     // index into procs of the phase slices are counted against
   std::array<std::atomic<int>, kMaxPhases> max_running{};    // most slices seen at once, per phase
   std::array<std::atomic<int64_t>, kMaxPhases> slices{};     // slices completed, per phase
+  std::array<std::atomic<int64_t>, kMaxPhases> cpu_ns{};     // CPU time the slices used, per phase
+  const int64_t rounds = rounds_for(slice);                  // one slice's fixed work
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> sink{0};
   gor::WaitGroup wg{"wg"};
@@ -64,9 +91,12 @@ void gomaxprocs_main(const SampleParams& p, SampleOutcome& out) {
         while (now_running > seen &&
                !max_running[static_cast<size_t>(ph)].compare_exchange_weak(seen, now_running, std::memory_order_relaxed)) {
         }
-        sink.fetch_add(spin(slice), std::memory_order_relaxed);  // the slice: no engine call inside
+        const int64_t c0 = thread_cpu_ns();  // no engine call until c1: the same OS thread
+        sink.fetch_add(crunch(rounds), std::memory_order_relaxed);  // the slice: no engine call inside
+        const int64_t c1 = thread_cpu_ns();
         running.fetch_sub(1, std::memory_order_acq_rel);
         slices[static_cast<size_t>(ph)].fetch_add(1, std::memory_order_relaxed);
+        cpu_ns[static_cast<size_t>(ph)].fetch_add(c1 - c0, std::memory_order_relaxed);
         gor::preempt_point();  // between slices: yield if sysmon asked, or if the world must stop
       }
       wg.done();
@@ -99,8 +129,12 @@ void gomaxprocs_main(const SampleParams& p, SampleOutcome& out) {
     const int m = max_running[i].load();
     const int64_t n = slices[i].load();
     const double per_ms = phase_seconds[i] > 0 ? static_cast<double>(n) / (phase_seconds[i] * 1000) : 0;
+    // Parallelism: CPU time the slices used over the phase's wall time (how many cores worked).
+    const double par = phase_seconds[i] > 0 ? static_cast<double>(cpu_ns[i].load()) / (phase_seconds[i] * 1e9) : 0;
     out.say("phase ", i + 1, ": GOMAXPROCS ", procs[i], ", at most ", m, " goroutines running at once, ", n,
-            " slices (", fixed(per_ms, 1), " per wall ms)");
+            " slices of fixed work (", fixed(per_ms, 1), " per wall ms), parallelism ", fixed(par, 2),
+            " (CPU time / wall time)");
+    out.set("phase" + std::to_string(i + 1) + "_parallelism", par);
     overall_max = std::max(overall_max, m);
     max_procs = std::max(max_procs, procs[i]);
     if (m > procs[i]) ++violations;
@@ -138,9 +172,11 @@ Sample gomaxprocs() {
       "because a goroutine runs only on a thread (M) that holds a P.\n\n"
       "Under the hood GOMAXPROCS limits running Go code, not threads: threads blocked in system "
       "calls do not count. Raising it beyond the machine's cores adds Ps that the OS time-slices on "
-      "the same cores, so throughput stops growing (on a 2-core machine, 4 Ps do no more work than "
-      "2). Since Go 1.5 the default is the number of CPUs; containers with CPU quotas are the "
-      "classic reason to set it by hand.\n\n"
+      "the same cores, so throughput stops growing: on a 2-core machine the parallelism (CPU time over "
+      "wall time) and the slices of fixed work per ms grow from 1 P to 2, not from 2 to 4. Since "
+      "Go 1.5 the default is the number of CPUs, and since Go 1.25 it also respects a container's "
+      "cgroup CPU limit (and follows it if it changes), so setting it by hand in containers is "
+      "rarely needed any more.\n\n"
       "The pitfall is expecting more goroutines to mean more parallelism: CPU-bound work scales with "
       "Ps and cores, not goroutines. Here preemption is cooperative: each slice ends at "
       "gor::preempt_point(), where the goroutine yields if sysmon asked it to or the world must stop.";
@@ -150,7 +186,7 @@ Sample gomaxprocs() {
       int_param("workers", "Workers", "CPU-bound goroutines.", 6, 1, 64),
       choice_param("schedule", "Schedule", "GOMAXPROCS of each phase, in order.", {"1,2,4", "4,2,1", "1,4,1"}),
       int_param("phase-ms", "Phase (ms)", "How long each phase lasts (engine ms).", 300, 10, 10000),
-      int_param("slice-us", "Slice (us)", "CPU time of one slice of work (wall microseconds).", 200, 10, 100000),
+      int_param("slice-us", "Slice (us)", "CPU time of one slice of fixed work on an idle core (microseconds).", 200, 10, 100000),
   };
   return Sample{std::move(info), gomaxprocs_main};
 }

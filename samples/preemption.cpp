@@ -81,7 +81,7 @@ Sample preemption() {
   info.id = "preemption";
   info.title = "Preemption";
   info.topic = "Scheduler";
-  info.summary = "A goroutine loops without blocking: sysmon asks it to yield every 10 ms; it does only where it checks (cooperative preemption here).";
+  info.summary = "A goroutine loops without blocking: sysmon asks it to yield every 10 ms; Go 1.14+ preempts it anywhere, this engine only where it checks (cooperative).";
   info.explanation =
       "A ticker goroutine wakes every 2 ms to count. Then a hog goroutine spins in a loop that "
       "never blocks, for a bounded time. With one P (the default) the two compete for the same "
@@ -93,16 +93,20 @@ Sample preemption() {
       "yields to the global run queue, the ticker runs its overdue ticks, and the hog resumes: "
       "they interleave in 10 ms slices. In the `never` variant sysmon asks again and again, but "
       "the hog does not listen: the ticker starves until the hog's loop ends.\n\n"
-      "Under the hood this is the one place where this engine differs from Go on purpose. Since "
-      "Go 1.14 the runtime preempts asynchronously: sysmon sends the thread a signal and the "
-      "goroutine is stopped at almost any instruction, using the compiler's stack maps. C++ has no "
-      "such maps and interrupting arbitrary C++ code (inside malloc, holding a lock) is unsafe, so "
-      "preemption here is cooperative, like Go before 1.14: a goroutine yields at channel "
-      "operations, locks, go, yield, sleep, or an explicit gor::preempt_point().\n\n"
-      "The pitfall is a tight CPU loop that never calls into the runtime: in Go before 1.14 (and "
-      "here) it can hold a P indefinitely, delaying timers, other goroutines and even garbage "
-      "collection or a GOMAXPROCS change. The fix is a preemption point in long loops, or splitting "
-      "the work into chunks handed out through channels.";
+      "Under the hood Go (since 1.14) preempts asynchronously: sysmon sends the thread a signal "
+      "and the goroutine is stopped at almost any instruction, using the compiler's stack maps, so "
+      "in Go even the `never` loop is preempted every 10 ms and the ticker keeps ticking. This "
+      "engine cannot do that to C++ code (no stack maps; interrupting code inside malloc or holding "
+      "a lock is unsafe), so its preemption is cooperative, like Go before 1.14. A goroutine can "
+      "be preempted only at a preemption point: a channel send or receive and a select (even when "
+      "they do not block), go, sleep, yield, entering gor::syscall, an explicit "
+      "gor::preempt_point(), and whenever it blocks. An uncontended Mutex lock or unlock, atomics "
+      "and plain C++ code are not preemption points. This is one of the engine's deviations from "
+      "Go (docs/go-fidelity.md lists them all).\n\n"
+      "The pitfall was real in Go before 1.14: a tight CPU loop that never calls into the runtime "
+      "could hold a P indefinitely, delaying timers, other goroutines and even garbage collection "
+      "or a GOMAXPROCS change. Go 1.14+ fixed it for Go code; here the fix is still a preemption "
+      "point in long loops, or splitting the work into chunks handed out through channels.";
   info.default_procs = 1;
   info.suggested_dilation = 10;
   info.params = {

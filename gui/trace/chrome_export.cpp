@@ -10,7 +10,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include <gor/detail/park.hpp>
 
 namespace goroscope::trace {
 
@@ -30,7 +29,7 @@ struct Slice {
   int64_t end = -1;  // -1 while open
   uint64_t g = 0;
   const char* why = "";  // what ended it
-  uint64_t wait = 0;     // GoBlock: wait reason
+  gor::WaitReason wait = gor::WaitReason::None;  // GoBlock: why
   int level = 0;         // 0: P's own track, k: overflow level k
   int64_t tid = 0;
 };
@@ -52,11 +51,7 @@ const char* stop_reason(EventKind k) {
   }
 }
 
-std::string wait_text(uint64_t reason) {
-  using gor::detail::WaitReason;
-  if (reason > static_cast<uint64_t>(WaitReason::Preempted)) return "wait reason " + std::to_string(reason);
-  return gor::detail::wait_reason_text(static_cast<WaitReason>(reason));
-}
+std::string wait_text(gor::WaitReason reason) { return gor::wait_reason_text(reason); }
 
 std::string q(const std::string& s) { return "\"" + json_escape(s) + "\""; }
 
@@ -151,7 +146,7 @@ class Exporter {
           Slice& s = slices_[it->second];
           s.end = e.ts;
           s.why = stop_reason(e.kind);
-          if (e.kind == EventKind::GoBlock) s.wait = e.a0;
+          if (e.kind == EventKind::GoBlock) s.wait = gor::block_fields(e).reason;
           open.erase(it);
           break;
         }
@@ -348,7 +343,7 @@ class Exporter {
                   "{\"g\":" + std::to_string(e.g) + ",\"p\":" + std::to_string(e.p) + "}");
           break;
         case EventKind::MutexMode:
-          instant(e.ts, kRuntimeTid, e.a1 == 1 ? "mutex starving" : "mutex normal", "sync",
+          instant(e.ts, kRuntimeTid, gor::mutex_starving(e) ? "mutex starving" : "mutex normal", "sync",
                   "{\"mutex\":" + std::to_string(e.a0) + "}");
           runtime_used = true;
           break;
@@ -361,7 +356,8 @@ class Exporter {
         }
         case EventKind::RunEnd: end_ts = e.ts; break;
         case EventKind::ObjectCreate:
-          if (e.a2 != 0 && !t_.string(e.a2).empty()) object_names[e.a0] = t_.string(e.a2);
+          if (const gor::ObjectFields o = gor::object_fields(e); o.name != 0 && !t_.string(o.name).empty())
+            object_names[o.object] = t_.string(o.name);
           break;
         case EventKind::PartialDeadlock:
           instant(e.ts, kRuntimeTid, "partial deadlock", "sync",
@@ -376,7 +372,7 @@ class Exporter {
           runtime_used = true;
           break;
         case EventKind::ContextCancel:
-          instant(e.ts, kRuntimeTid, e.a1 == 2 ? "context deadline exceeded" : "context canceled", "context",
+          instant(e.ts, kRuntimeTid, gor::context_deadline(e) ? "context deadline exceeded" : "context canceled", "context",
                   "{\"g\":" + std::to_string(e.g) + ",\"done\":" + std::to_string(e.a0) +
                       ",\"parent_done\":" + std::to_string(e.a2) + "}");
           runtime_used = true;

@@ -11,7 +11,6 @@
 
 #include <cmath>
 
-#include <gor/detail/park.hpp>
 
 #include "model/chart_data.hpp"
 #include "model/timeline_model.hpp"
@@ -164,7 +163,7 @@ class ChartsViewTest : public QObject {
     TraceStore store;
     std::vector<gor::Event> events;
     int64_t t = 0;
-    const uint64_t mutex_lock = static_cast<uint64_t>(gor::detail::WaitReason::MutexLock);
+    const uint64_t mutex_lock = static_cast<uint64_t>(gor::WaitReason::MutexLock);
     for (uint64_t g = 2; g < 20'002; ++g) {  // 20,000 goroutines: create, run, wait 50 us on a mutex, end
       events.push_back(ev(t, K::GoCreate, g, 0, 1));
       events.push_back(ev(t + 100, K::GoStart, g, static_cast<int>(g % 2)));

@@ -6,7 +6,6 @@
 #include <QTextBrowser>
 #include <QtTest>
 
-#include <gor/detail/park.hpp>
 
 #include "model/selection.hpp"
 #include "model/trace_store.hpp"
@@ -39,7 +38,7 @@ void fill_store(TraceStore& store) {
   store.add_string(1, "/src/app/main.cpp:10 in main()");
   store.add_string(2, "worker 1");
   store.add_string(3, "/src/app/main.cpp:22 in worker(int)");
-  const auto chan_receive = static_cast<uint64_t>(gor::detail::WaitReason::ChanReceive);
+  const auto chan_receive = static_cast<uint64_t>(gor::WaitReason::ChanReceive);
   store.append({ev(K::GoCreate, 1'000'000, 2, 1, 1, 2, 0, 0), ev(K::GoCreate, 1'100'000, 3, 1, 1, 0, 0, 0),
                 ev(K::GoStart, 1'200'000, 2, 0, 0, 0, 1, 1), ev(K::GoBlock, 1'300'000, 2, chan_receive, 200, 3, 1, 1),
                 ev(K::GoStart, 1'400'000, 3, 0, 0, 0, 0, 0), ev(K::GoEnd, 1'500'000, 3, 0, 0, 0, 0, 0)});

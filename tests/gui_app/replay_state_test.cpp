@@ -7,7 +7,6 @@
 
 #include <map>
 
-#include <gor/detail/park.hpp>
 
 #include "model/replay_state.hpp"
 #include "model/trace_store.hpp"
@@ -40,7 +39,7 @@ class ReplayStateTest : public QObject {
     TraceStore store;
     store.append({ev(0, K::GoStart, 1, 0), ev(10, K::GoCreate, 2, 0, 1), ev(20, K::GoCreate, 3, 0, 1),
                   ev(30, K::GoCreate, 4, 0, 1), ev(40, K::Steal, 0, 1, 0, 1), ev(50, K::GoStart, 3, 1),
-                  ev(60, K::GoBlock, 1, 0, static_cast<uint64_t>(gor::detail::WaitReason::ChanReceive), 9),
+                  ev(60, K::GoBlock, 1, 0, static_cast<uint64_t>(gor::WaitReason::ChanReceive), 9),
                   ev(70, K::GoUnblock, 1, 1, 3, static_cast<uint64_t>(gor::Placement::Runnext))});
     const gor::Snapshot at35 = replay_snapshot(store, 35, 2);
     QCOMPARE(at35.procs.size(), size_t(2));

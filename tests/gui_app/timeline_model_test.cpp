@@ -5,7 +5,6 @@
 #include <QtTest>
 
 
-#include <gor/detail/park.hpp>
 
 #include "model/timeline_model.hpp"
 #include "views/timeline_geometry.hpp"
@@ -24,7 +23,7 @@ using gui_test::ev;
 std::vector<gor::Event> two_ps() {
   return {ev(0, K::GoStart, 1, 0),
           ev(50, K::GoStart, 2, 1),
-          ev(100, K::GoBlock, 1, 0, static_cast<uint64_t>(gor::detail::WaitReason::ChanReceive)),
+          ev(100, K::GoBlock, 1, 0, static_cast<uint64_t>(gor::WaitReason::ChanReceive)),
           ev(200, K::GoUnblock, 1, 1, 2),
           ev(250, K::GoStart, 1, 0),
           ev(300, K::GoEnd, 2, 1),
@@ -102,7 +101,7 @@ class TimelineModelTest : public QObject {
     QCOMPARE(w.size(), size_t(3));
     QCOMPARE(w[0].start, int64_t(100));  // blocked on the channel until G2 woke it
     QCOMPARE(w[0].end, int64_t(200));
-    QCOMPARE(w[0].reason, static_cast<uint32_t>(gor::detail::WaitReason::ChanReceive));
+    QCOMPARE(w[0].reason, static_cast<uint32_t>(gor::WaitReason::ChanReceive));
     QCOMPARE(w[1].start, int64_t(200));  // then runnable until P0 ran it
     QCOMPARE(w[1].end, int64_t(250));
     QCOMPARE(w[1].reason, kRunnableReason);

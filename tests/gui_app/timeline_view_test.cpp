@@ -276,7 +276,9 @@ class TimelineViewTest : public QObject {
     const goroscope::Sample* sample = goroscope::find_sample("work-stealing");
     QVERIFY(sample);
     gor::Config cfg = goroscope::sample_config(*sample);
-    goroscope::trace::MemoryTrace memory(goroscope::trace::TraceHeader{});
+    goroscope::trace::TraceHeader header;
+    header.procs = cfg.procs;
+    goroscope::trace::MemoryTrace memory(header);
     cfg.trace = true;
     cfg.observer = &memory;
     const goroscope::SampleRun run = goroscope::run_sample(*sample, goroscope::SampleParams(sample->info), cfg);
@@ -290,6 +292,19 @@ class TimelineViewTest : public QObject {
     // Every P of the run has a lane: the picture is at least as tall as their lanes.
     QVERIFY(image.height() >= timeline_height(cfg.procs, true, true) - 1);
     QVERIFY(!export_trace_timeline(memory.trace(), dir.filePath(QStringLiteral("ws.gif")).toStdString(), 1000, 0, &error));
+  }
+
+  // A P that never ran a goroutine (an idle P on a busy machine) still gets its lane in the
+  // export of a recorded trace: the header's GOMAXPROCS decides, not the events.
+  void every_p_of_a_recorded_trace_has_a_lane() {
+    goroscope::trace::TraceFile t;
+    t.header.procs = 4;
+    t.events = {gui_test::ev(0, gor::EventKind::GoStart, 1, 0), gui_test::ev(1000, gor::EventKind::GoEnd, 1, 0)};
+    QTemporaryDir dir;
+    std::string error;
+    const std::string png = dir.filePath(QStringLiteral("idle_ps.png")).toStdString();
+    QVERIFY2(export_trace_timeline(t, png, 800, 0, &error), error.c_str());
+    QCOMPARE(QImage(QString::fromStdString(png)).height(), timeline_height(4, true, true));
   }
 
   // Zoomed views of recorded runs with a woken goroutine selected (wake-up arrows, outlines)

@@ -1,5 +1,7 @@
 // context_cancellation_test.cpp — cancelling the root stops every goroutine of the tree, none
 // starts work after cancel() returned; a timed-out root stops them all with DeadlineExceeded.
+#include <set>
+
 #include "run_sample.hpp"
 
 namespace goroscope {
@@ -20,6 +22,26 @@ TEST_P(ContextCancellationSample, CancellingTheRootStopsEveryWorker) {
   EXPECT_EQ(r.outcome.metric("late_steps"), 0) << "no goroutine started work after cancel() returned";
   EXPECT_GE(r.outcome.metric("steps"), 20) << "each did at least one step before the cancel";
   EXPECT_EQ(r.result.leaked, 0u);
+}
+
+// Each goroutine waits on one Ticker, not on a new after() per step (the pattern the timeouts
+// sample warns about): the trace arms no after() timer at all, and one ticker per goroutine.
+TEST(ContextCancellationSampleTimers, WorkersWaitOnATickerNotOnAfterInALoop) {
+  gor::TraceRecorder rec;
+  SampleRun r = testing::run("context-cancellation",
+                             {{"workers", "3"}, {"helpers", "2"}, {"cancel-after-ms", "40"}, {"timeout-ms", "5000"},
+                              {"step-ms", "5"}},
+                             2, &rec);
+  ASSERT_EQ(r.result.status, gor::RunStatus::Ok) << r.result.message;
+  size_t after_adds = 0;
+  std::set<uint64_t> tickers;
+  for (const gor::Event& e : rec.events()) {
+    if (e.kind != gor::EventKind::TimerAdd) continue;
+    if ((e.a2 & 0xff) == static_cast<uint64_t>(gor::TimerCode::After)) ++after_adds;
+    if ((e.a2 & 0x100) != 0) tickers.insert(e.a0);
+  }
+  EXPECT_EQ(after_adds, 0u);
+  EXPECT_EQ(tickers.size(), static_cast<size_t>(r.outcome.metric("goroutines")));
 }
 
 TEST_P(ContextCancellationSample, TimedOutRootStopsEveryWorkerWithDeadlineExceeded) {

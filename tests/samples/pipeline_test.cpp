@@ -37,6 +37,10 @@ TEST_P(PipelineSample, FanOutDesignIsCompleteAndTheSinkRestoresOrder) {
   SampleRun r = testing::run("pipeline", {{"items", "40"}, {"design", "fan-out"}, {"width", "4"}, {"stage-ms", "1"}},
                              GetParam());
   expect_complete(r, 40);
+  // Fan-out loses the order: items 3k+0 (no wait) overtake 3k+2 (twice the stage time) on the
+  // way to the sink, which must hold them back to deliver in order.
+  EXPECT_GE(r.outcome.metric("out_of_order"), 1) << "parallel workers reorder the items";
+  EXPECT_GE(r.outcome.metric("most_held"), 2) << "the sink's reorder buffer was used";
 }
 
 INSTANTIATE_TEST_SUITE_P(Procs, PipelineSample, ::testing::Values(1, 2, 4));

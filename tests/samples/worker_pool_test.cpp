@@ -26,5 +26,16 @@ TEST(WorkerPoolSample, SingleWorker) {
   expect_complete(testing::run("worker-pool", {{"workers", "1"}, {"jobs", "7"}}), 7);
 }
 
+// The sample's point: the jobs wait (I/O-like), so more workers finish sooner, even on one P.
+// Four workers take about a quarter of one worker's time; asserted with a 2x margin.
+TEST(WorkerPoolSample, MoreWorkersFinishSooner) {
+  SampleRun one = testing::run("worker-pool", {{"workers", "1"}, {"jobs", "16"}, {"buffer", "4"}}, 1);
+  SampleRun four = testing::run("worker-pool", {{"workers", "4"}, {"jobs", "16"}, {"buffer", "4"}}, 1);
+  expect_complete(one, 16);
+  expect_complete(four, 16);
+  EXPECT_GE(one.outcome.metric("elapsed_ms"), 16 * 5) << "one worker waits for every job in turn";
+  EXPECT_LT(four.outcome.metric("elapsed_ms") * 2, one.outcome.metric("elapsed_ms"));
+}
+
 }  // namespace
 }  // namespace goroscope

@@ -108,6 +108,124 @@ struct Event {
   EventKind kind = EventKind::Log;
 };
 
+// ---------------------------------------------------------------------------------------------
+// The typed vocabulary of events: the enums their fields carry, with Go's text, and one typed
+// accessor per kind whose fields are coded (an enum, bits packed into one argument). Readers of
+// events use these and never unpack a0/a1/a2 themselves; the numbers are stable (.gortrace
+// files store them, docs/gortrace-format.md).
+
+// WaitReason is why a goroutine waits: GoBlock's a0, with Go's text (runtime2.go's
+// waitReasonStrings) from wait_reason_text().
+enum class WaitReason : uint8_t {
+  None,
+  ChanReceive,         // "chan receive"
+  ChanSend,            // "chan send"
+  ChanReceiveNilChan,  // "chan receive (nil chan)"
+  ChanSendNilChan,     // "chan send (nil chan)"
+  Select,              // "select"
+  SelectNoCases,       // "select (no cases)"
+  MutexLock,           // "sync.Mutex.Lock"
+  RWMutexRLock,        // "sync.RWMutex.RLock"
+  RWMutexLock,         // "sync.RWMutex.Lock"
+  WaitGroupWait,       // "sync.WaitGroup.Wait"
+  CondWait,            // "sync.Cond.Wait"
+  OnceDo,              // "sync.Once.Do"
+  Semacquire,          // "semacquire"
+  Sleep,               // "sleep"
+  Syscall,             // "syscall"
+  Preempted,           // "preempted"
+  Count_
+};
+
+// wait_reason_text() is Go's text for r ("chan receive"; "" for None), or "wait reason N" for a
+// value past the last reason (a file from a newer engine).
+std::string wait_reason_text(WaitReason r);
+
+// ObjectKind is the kind of a watched object: ObjectCreate's kind code.
+enum class ObjectKind : uint8_t { Channel = 1, Mutex = 2, RWMutex = 3, WaitGroup = 4, Semaphore = 5, Once = 6, Cond = 7 };
+
+// object_kind_text() is "Channel", "Mutex", "RWMutex", "WaitGroup", "Semaphore", "Once" or
+// "Cond" ("?" for an unknown code).
+const char* object_kind_text(ObjectKind k) noexcept;
+
+// RaceEdge is the synchronisation a RaceSync event stands for (Go's memory model, whose
+// happens-before edges the race detector applies).
+enum class RaceEdge : uint8_t {
+  Unknown = 0,
+  Chan = 1,         // an unbuffered channel handoff (both ways)
+  ChanSlot = 2,     // a buffered channel's slot: a send -> its receive, the k-th receive -> the (k+cap)-th send
+  ChanClose = 3,    // close -> a receive that observes it
+  Mutex = 4,        // Mutex unlock -> the next lock
+  RWMutex = 5,      // RWMutex unlock -> the next rlock or lock
+  RWMutexRead = 6,  // RWMutex runlock -> the next lock
+  WaitGroup = 7,    // done() -> wait() returns
+  Once = 8,         // Once's function -> every call() return
+  Cond = 9,         // Signal/Broadcast -> Wait returns
+  Semaphore = 10,   // release -> a later acquire
+  Context = 11,     // cancel -> an Err() that observes it
+};
+
+// race_edge_text() names an edge as Go's memory model does ("send -> receive", "unlock -> lock").
+const char* race_edge_text(RaceEdge e) noexcept;
+
+// RaceSyncOp is what the detector did to the goroutine's clock at a RaceSync event.
+enum class RaceSyncOp : uint8_t { Unknown = 0, Acquire = 1, Release = 2, ReleaseMerge = 3, ReleaseAcquire = 4, Handoff = 5 };
+
+// Typed fields of the kinds whose arguments are coded. Each accessor reads an event of its
+// kind (the caller checks e.kind); a code out of range reads as the enum's value as stored.
+struct BlockFields {
+  WaitReason reason;  // a0
+  uint64_t object;    // a1: the object's id (0: none)
+  uint64_t site;      // a2: string id of the blocking site
+};
+BlockFields block_fields(const Event& e) noexcept;
+
+struct ObjectFields {
+  ObjectKind kind;     // a1 bits 0-7
+  uint64_t capacity;   // a1 bits 8-63: a channel's buffer, a Semaphore's capacity (else 0)
+  uint64_t object;     // a0
+  uint64_t name;       // a2: string id (0: unnamed)
+};
+ObjectFields object_fields(const Event& e) noexcept;
+
+struct RaceSyncFields {
+  RaceSyncOp op;       // a2 bits 0-7
+  RaceEdge edge;       // a2 bits 8-15
+  uint64_t subclock;   // a2 bits 16-63: a buffered channel's slot + 1 (0: none)
+  uint64_t partner;    // a0: the last releaser (acquire) or the partner (handoff); 0: none
+  uint64_t object;     // a1 (0: unknown)
+};
+RaceSyncFields race_sync_fields(const Event& e) noexcept;
+
+struct SelectFields {
+  uint32_t cases;        // a0 bits 0-15 (the default case counts)
+  bool has_default;      // a0 bit 16
+  uint64_t chosen;       // a1: argument index of the case that ran
+  uint64_t channel;      // a2: its channel's object id (0: the default case)
+};
+SelectFields select_fields(const Event& e) noexcept;
+
+// TimerCode is the kind of timer in TimerAdd's and TimerFire's a2 (bits 0-7; bit 8: periodic).
+enum class TimerCode : uint8_t { Timer = 0, Sleep = 1, After = 2, Context = 3 };
+
+struct TimerFields {
+  uint64_t timer;     // TimerAdd a0, TimerFire a1: the timer's id (0: armed before tracing saw it)
+  int64_t when;       // TimerAdd a1, TimerFire a0: engine ns it fires at
+  TimerCode code;     // a2 bits 0-7
+  bool periodic;      // a2 bit 8 (a Ticker)
+};
+TimerFields timer_fields(const Event& e) noexcept;  // TimerAdd or TimerFire
+
+// unblock_placement() is where GoUnblock queued the goroutine (a1); a0 is the readier (0: none).
+Placement unblock_placement(const Event& e) noexcept;
+// mutex_starving() says whether MutexMode switched its mutex (a0) into starvation (a1).
+inline bool mutex_starving(const Event& e) noexcept { return e.a1 == 1; }
+// syscall_kept_p() says whether SyscallExit found its own P still free (a0); its p is the P
+// it runs on from there (-1: none, it waits in the global queue).
+inline bool syscall_kept_p(const Event& e) noexcept { return e.a0 == 1; }
+// context_deadline() says whether ContextCancel's error (a1) is DeadlineExceeded rather than Canceled.
+inline bool context_deadline(const Event& e) noexcept { return e.a1 == 2; }
+
 // TraceObserver receives a run's events. Calls come from the engine's drain thread, one at
 // a time, never concurrently. Batches are in order per M; merge by ts for a global order.
 class TraceObserver {
@@ -136,9 +254,6 @@ class TraceRecorder : public TraceObserver {
   std::vector<Event> events_;
   std::vector<std::string> strings_;
 };
-
-// TimerCode is the kind of timer in TimerAdd's and TimerFire's a2 (bits 0-7; bit 8: periodic).
-enum class TimerCode : uint8_t { Timer = 0, Sleep = 1, After = 2, Context = 3 };
 
 // log() records a user annotation (an EventKind::Log event) when the run is traced.
 void log(const std::string& text);

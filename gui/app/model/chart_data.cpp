@@ -3,7 +3,6 @@
 #include <algorithm>
 #include "model/event_prefix.hpp"
 
-#include <gor/detail/park.hpp>
 
 namespace goroscope::gui {
 
@@ -142,8 +141,8 @@ void ChartData::take(const gor::Event& e) {
       e.kind == K::GoBlock || e.kind == K::SyscallEnter)
     end_mutex_wait(e.g, e.ts);
   if (e.kind == K::GoBlock) {
-    using R = gor::detail::WaitReason;
-    const auto reason = static_cast<R>(e.a0);
+    using R = gor::WaitReason;
+    const R reason = gor::block_fields(e).reason;
     if (reason == R::MutexLock || reason == R::RWMutexLock || reason == R::RWMutexRLock)
       queued_in_.at(e.g).mutex_wait_since = e.ts;
   }
@@ -185,10 +184,10 @@ void ChartData::take(const gor::Event& e) {
       break;
     }
     case K::ObjectCreate:
-      if ((e.a1 & 0xff) == 1) {  // a channel: its name and capacity
-        ChannelSeries& c = channel(e.a0);
-        c.name = e.a2;
-        c.capacity = e.a1 >> 8;
+      if (const gor::ObjectFields o = gor::object_fields(e); o.kind == gor::ObjectKind::Channel) {
+        ChannelSeries& c = channel(o.object);  // a channel: its name and capacity
+        c.name = o.name;
+        c.capacity = o.capacity;
       }
       break;
     default: break;

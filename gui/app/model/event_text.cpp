@@ -1,6 +1,5 @@
 #include "model/event_text.hpp"
 
-#include <gor/detail/park.hpp>
 
 #include "model/race_edges.hpp"
 #include "model/trace_store.hpp"
@@ -20,9 +19,10 @@ QString placement_text(uint64_t a1) {
   return QStringLiteral("queue");
 }
 
-QString timer_kind_text(uint64_t code) {
-  if (code & (1u << 8)) return QStringLiteral("ticker");
-  switch (static_cast<gor::TimerCode>(code & 0xff)) {
+QString timer_kind_text(const gor::Event& e) {
+  const gor::TimerFields t = gor::timer_fields(e);
+  if (t.periodic) return QStringLiteral("ticker");
+  switch (t.code) {
     case gor::TimerCode::Timer: return QStringLiteral("timer");
     case gor::TimerCode::Sleep: return QStringLiteral("sleep");
     case gor::TimerCode::After: return QStringLiteral("after()");
@@ -56,7 +56,7 @@ QString describe_event(const gor::Event& e, const TraceStore& store, uint64_t vi
     case K::GoStart: return QStringLiteral("start on %1 / M%2").arg(p).arg(e.m);
     case K::GoBlock: {
       QString text = QStringLiteral("block: %1").arg(
-          QString::fromLatin1(gor::detail::wait_reason_text(static_cast<gor::detail::WaitReason>(e.a0))));
+          QString::fromStdString(gor::wait_reason_text(gor::block_fields(e).reason)));
       const std::string& site = store.string(e.a2);
       if (!site.empty()) text += QStringLiteral(" at %1").arg(QString::fromStdString(site));
       return text;
@@ -82,7 +82,7 @@ QString describe_event(const gor::Event& e, const TraceStore& store, uint64_t vi
     case K::PreemptRequest: return QStringLiteral("sysmon asked to yield");
     case K::Gomaxprocs: return QStringLiteral("GOMAXPROCS %1 -> %2").arg(e.a0).arg(e.a1);
     case K::StopTheWorld: return e.a0 ? QStringLiteral("stop the world") : QStringLiteral("start the world");
-    case K::TimerFire: return QStringLiteral("%1 fired").arg(timer_kind_text(e.a2));
+    case K::TimerFire: return QStringLiteral("%1 fired").arg(timer_kind_text(e));
     case K::ChanSend: return QStringLiteral("send on channel (buffer %1)").arg(e.a1);
     case K::ChanRecv: return QStringLiteral("receive from channel (buffer %1)").arg(e.a1);
     case K::ChanClose: return QStringLiteral("close channel");
@@ -90,17 +90,17 @@ QString describe_event(const gor::Event& e, const TraceStore& store, uint64_t vi
     case K::Log: return QString::fromStdString(store.string(e.a0));
     case K::RunEnd: return QStringLiteral("run ended");
     case K::TimerAdd:
-      return QStringLiteral("%1 armed for %2").arg(timer_kind_text(e.a2), format_engine_time(static_cast<int64_t>(e.a1)));
+      return QStringLiteral("%1 armed for %2").arg(timer_kind_text(e), format_engine_time(gor::timer_fields(e).when));
     case K::TimerStop:
       return e.a1 ? QStringLiteral("timer stopped before it fired") : QStringLiteral("timer stopped (had already fired)");
     case K::Select: {
-      const uint64_t cases = e.a0 & 0xffff;
+      const gor::SelectFields s = gor::select_fields(e);
       const QString of = QStringLiteral("select over %1 case%2%3")
-                             .arg(cases)
-                             .arg(cases == 1 ? QString() : QStringLiteral("s"))
-                             .arg((e.a0 >> 16) & 1 ? QStringLiteral(" with default") : QString());
-      if (e.a2 == 0) return QStringLiteral("%1: default ran").arg(of);
-      return QStringLiteral("%1: case %2 ran").arg(of).arg(e.a1);
+                             .arg(s.cases)
+                             .arg(s.cases == 1 ? QString() : QStringLiteral("s"))
+                             .arg(s.has_default ? QStringLiteral(" with default") : QString());
+      if (s.channel == 0) return QStringLiteral("%1: default ran").arg(of);
+      return QStringLiteral("%1: case %2 ran").arg(of).arg(s.chosen);
     }
     case K::ContextCancel:
       return e.a1 == 2 ? QStringLiteral("context deadline exceeded") : QStringLiteral("context canceled");

@@ -148,24 +148,32 @@ void guess_edges(const std::vector<gor::Event>& events, const gor::Event& race, 
   }
 }
 
-// RaceSync's a2: op in bits 0-7, edge code in bits 8-15 (gor::detail::RaceEdge), sub-clock above.
-enum SyncOp : uint64_t { OpAcquire = 1, OpRelease = 2, OpReleaseMerge = 3, OpReleaseAcquire = 4, OpSync = 5 };
+// RaceSync's op (gor::RaceSyncOp) as the numbers the replay compares.
+enum SyncOp : uint64_t {
+  OpAcquire = static_cast<uint64_t>(gor::RaceSyncOp::Acquire),
+  OpRelease = static_cast<uint64_t>(gor::RaceSyncOp::Release),
+  OpReleaseMerge = static_cast<uint64_t>(gor::RaceSyncOp::ReleaseMerge),
+  OpReleaseAcquire = static_cast<uint64_t>(gor::RaceSyncOp::ReleaseAcquire),
+  OpSync = static_cast<uint64_t>(gor::RaceSyncOp::Handoff)
+};
 
-HbKind kind_of_edge(uint64_t code) {
-  switch (code) {
-    case 1:   // unbuffered handoff
-    case 2: return HbKind::Channel;  // buffered slot
-    case 3: return HbKind::Close;
-    case 4:   // Mutex
-    case 5: return HbKind::Mutex;  // RWMutex unlock
-    case 6: return HbKind::RUnlock;
-    case 7: return HbKind::WaitGroup;
-    case 8: return HbKind::Once;
-    case 9: return HbKind::Cond;
-    case 10: return HbKind::Semaphore;
-    case 11: return HbKind::Cancel;
-    default: return HbKind::Sync;
+HbKind kind_of_edge(gor::RaceEdge edge) {
+  using E = gor::RaceEdge;
+  switch (edge) {
+    case E::Chan:
+    case E::ChanSlot: return HbKind::Channel;
+    case E::ChanClose: return HbKind::Close;
+    case E::Mutex:
+    case E::RWMutex: return HbKind::Mutex;
+    case E::RWMutexRead: return HbKind::RUnlock;
+    case E::WaitGroup: return HbKind::WaitGroup;
+    case E::Once: return HbKind::Once;
+    case E::Cond: return HbKind::Cond;
+    case E::Semaphore: return HbKind::Semaphore;
+    case E::Context: return HbKind::Cancel;
+    case E::Unknown: break;
   }
+  return HbKind::Sync;
 }
 
 // replay_detector() replays the detector's own edges (RaceSync) and the `go` edges in trace
@@ -233,8 +241,9 @@ void replay_detector(const std::vector<gor::Event>& events, const gor::Event& ra
       continue;
     }
     if (e.kind != EventKind::RaceSync || e.g == 0) continue;
-    const uint64_t op = e.a2 & 0xff, code = (e.a2 >> 8) & 0xff, sub = e.a2 >> 16;
-    const HbKind kind = kind_of_edge(code);
+    const gor::RaceSyncFields f = gor::race_sync_fields(e);
+    const uint64_t op = static_cast<uint64_t>(f.op), code = static_cast<uint64_t>(f.edge), sub = f.subclock;
+    const HbKind kind = kind_of_edge(f.edge);
     if (op == OpSync) {
       if (e.a0 == 0) continue;
       const Point a{e.g, e.ts, e.p}, b{e.a0, e.ts, -1};
@@ -333,13 +342,14 @@ RaceEdges race_hb_edges(const std::vector<gor::Event>& events, const gor::Event&
 }
 
 std::string describe_race_sync(const gor::Event& e) {
-  const uint64_t op = e.a2 & 0xff, code = (e.a2 >> 8) & 0xff, sub = e.a2 >> 16;
+  const gor::RaceSyncFields f = gor::race_sync_fields(e);
+  const uint64_t op = static_cast<uint64_t>(f.op), code = static_cast<uint64_t>(f.edge), sub = f.subclock;
   static const char* const kObjects[] = {"object", "channel",   "channel slot", "channel close", "mutex",   "rwmutex",
                                          "rwmutex", "waitgroup", "once",         "cond",          "semaphore", "context"};
   std::string what = code < std::size(kObjects) ? kObjects[code] : "object";
   if (e.a1 != 0) what += " #" + std::to_string(e.a1);
-  if (code == 2 && sub > 0) what += " slot " + std::to_string(sub - 1);
-  if (code == 6) what += " (runlocks)";
+  if (f.edge == gor::RaceEdge::ChanSlot && sub > 0) what += " slot " + std::to_string(sub - 1);
+  if (f.edge == gor::RaceEdge::RWMutexRead) what += " (runlocks)";
   const std::string from = e.a0 != 0 ? " from G" + std::to_string(e.a0) : std::string();
   switch (op) {
     case OpAcquire: return "race: acquired " + what + from;

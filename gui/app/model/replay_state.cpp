@@ -5,7 +5,6 @@
 #include <map>
 #include <unordered_map>
 
-#include <gor/detail/park.hpp>
 
 #include "model/trace_store.hpp"
 
@@ -79,7 +78,7 @@ class Rebuild {
         stop_running(e.g);
         G& g = gs_[e.g];
         g.state = "waiting";
-        g.reason = gor::detail::wait_reason_text(static_cast<gor::detail::WaitReason>(std::min<uint64_t>(e.a0, 16)));
+        g.reason = gor::wait_reason_text(gor::block_fields(e).reason);
         g.object = static_cast<uintptr_t>(e.a1);
         g.blocked_at = store_.string(e.a2);
         g.since = e.ts;

@@ -8,7 +8,6 @@
 #include <unordered_set>
 
 
-#include <gor/detail/park.hpp>
 #include <gor/runtime.hpp>
 #include "model/event_prefix.hpp"
 #include "model/page_warmer.hpp"
@@ -66,9 +65,9 @@ const char* marker_kind_name(MarkerKind k) {
 
 std::string wait_reason_name(uint32_t reason) {
   if (reason == kSyscallReason) return "syscall";
-  if (reason > static_cast<uint32_t>(gor::detail::WaitReason::Preempted)) return "reason " + std::to_string(reason);
-  const char* text = gor::detail::wait_reason_text(static_cast<gor::detail::WaitReason>(reason));
-  return text && *text ? text : "blocked";
+  if (reason >= static_cast<uint32_t>(gor::WaitReason::Count_)) return "reason " + std::to_string(reason);
+  const std::string text = gor::wait_reason_text(static_cast<gor::WaitReason>(reason));
+  return text.empty() ? "blocked" : text;
 }
 
 void TimelineModel::clear() {
@@ -85,6 +84,10 @@ void TimelineModel::clear() {
 TimelineModel::Lane& TimelineModel::lane(int p) {
   if (static_cast<size_t>(p) >= lanes_.size()) lanes_.resize(static_cast<size_t>(p) + 1);
   return lanes_[static_cast<size_t>(p)];
+}
+
+void TimelineModel::ensure_lanes(int procs) {
+  if (procs > 0) lane(std::min(procs, 4096) - 1);
 }
 
 void TimelineModel::append(const gor::Event* events, size_t count) {

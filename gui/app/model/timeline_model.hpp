@@ -64,7 +64,7 @@ struct BlockSpan {
   int64_t start = 0;
   int64_t end = kOpenEnd;
   uint64_t g = 0;
-  uint32_t reason = 0;  // gor::detail::WaitReason, or kSyscallReason
+  uint32_t reason = 0;  // gor::WaitReason, or kSyscallReason
 };
 inline constexpr uint32_t kSyscallReason = 0xffff;
 // kRunnableReason marks a waits_of() interval in which the goroutine was runnable (queued).
@@ -115,6 +115,9 @@ class TimelineModel {
   size_t events_taken() const { return prefix_.taken; }
 
   int lane_count() const { return static_cast<int>(lanes_.size()); }
+  // ensure_lanes() gives the model at least `procs` lanes (at most 4096): a P that never ran a
+  // goroutine still has its lane, as GOMAXPROCS says (exports of recorded traces).
+  void ensure_lanes(int procs);
   // spans() are lane's slices, sorted by start, never overlapping.
   const std::vector<RunSpan>& spans(int lane) const { return lanes_[static_cast<size_t>(lane)].spans; }
   // markers() are lane's markers of kind k sorted by ts (one array per kind, so a painter can

@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include <gor/detail/park.hpp>
 
 #include "model/timeline_model.hpp"
 #include "model/trace_store.hpp"

@@ -83,6 +83,7 @@ bool export_trace_timeline(const trace::TraceFile& trace, const std::string& pat
     app = std::make_unique<QGuiApplication>(argc, argv);
   }
   TimelineModel model;
+  model.ensure_lanes(trace.header.procs);
   model.append(trace.events.data(), trace.events.size());
   TimelineExport what;
   what.size = QSize(width, height);
