@@ -49,9 +49,14 @@ extern "C" void gor_det_actor_entry(ctx::transfer_t t) {
   det_actor_entry_impl(a, t.fctx);
 }
 
-DetWorld::DetWorld(uint64_t seed, int64_t op_cost_ns, const Schedule* replay)
-    : op_cost_(op_cost_ns), rng_(seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull) {
+DetWorld::DetWorld(uint64_t seed, int64_t op_cost_ns, const Schedule* replay, bool preemption_points,
+                   Strategy* strategy)
+    : op_cost_(op_cost_ns),
+      rng_(seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull),
+      preemption_points_(preemption_points),
+      strategy_(strategy) {
   log_.seed = seed;
+  log_.preemption_points = preemption_points;
   if (replay != nullptr) replay_reader_.emplace(*replay);
   join_wait_ = std::make_unique<Note>();
   join_wait_->world = this;
@@ -211,7 +216,23 @@ DetActor* DetWorld::choose() {
     }
   }
   if (n == 0) return nullptr;
-  uint32_t idx = n == 1 ? 0 : decide(n);
+  uint32_t idx = 0;
+  if (n > 1) {
+    uint64_t gs[16];
+    for (uint32_t i = 0; i < n && i < 16; ++i) {
+      const DetActor* c = cands[i];
+      gs[i] = c->m != nullptr && c->m->curg != nullptr ? c->m->curg->id : 0;
+    }
+    // Past 16 tied candidates (rare) the strategy sees the first 16 goroutines only.
+    uint64_t* many = nullptr;
+    std::vector<uint64_t> all;
+    if (n > 16) {
+      all.assign(gs, gs + 16);
+      for (DetActor* c : more) all.push_back(c->m != nullptr && c->m->curg != nullptr ? c->m->curg->id : 0);
+      many = all.data();
+    }
+    idx = decide(n, ChoiceKind::Thread, many != nullptr ? many : gs);
+  }
   DetActor* a = idx < 16 ? cands[idx] : more[idx - 16];
   if (a->state == DetActor::State::Blocked) {  // its timeout: it moves at its deadline
     if (a->note != nullptr) a->note->det_waiter = nullptr;
@@ -225,7 +246,12 @@ DetActor* DetWorld::choose() {
   return a;
 }
 
-uint32_t DetWorld::decide(uint32_t n) {
+bool DetWorld::decide_preempt(uint64_t goid) {
+  const uint64_t gs[2] = {goid, goid};
+  return decide(2, ChoiceKind::Preempt, gs) == 1;
+}
+
+uint32_t DetWorld::decide(uint32_t n, ChoiceKind kind, const uint64_t* goroutines) {
   ++decisions_taken_;
   uint32_t idx = 0;
   bool replayed = false;
@@ -244,7 +270,18 @@ uint32_t DetWorld::decide(uint32_t n) {
       replayed = true;
     }
   }
-  if (!replayed) {
+  if (!replayed && strategy_ != nullptr) {
+    ChoicePoint point;
+    point.kind = kind;
+    point.candidates = n;
+    point.goroutines = goroutines;
+    point.index = decisions_taken_ - 1;
+    point.now_ns = now();
+    idx = strategy_->choose(point);
+    if (idx >= n) idx = n - 1;  // a strategy's out-of-range answer is clamped, never trusted
+  } else if (!replayed && kind == ChoiceKind::Preempt) {
+    idx = 0;  // the seeded chooser never forces a preemption
+  } else if (!replayed) {
     rng_ += 0xa0761d6478bd642full;
     __uint128_t t = static_cast<__uint128_t>(rng_) * (rng_ ^ 0xe7037ed1a0b428dbull);
     uint64_t r = static_cast<uint64_t>(t >> 64) ^ static_cast<uint64_t>(t);
@@ -417,6 +454,10 @@ void det_point_slow() noexcept {
   // Only goroutine code makes engine calls; the scheduler's own loops block on Notes.
   if (a == nullptr || a->m == nullptr || a->m->curg == nullptr) return;
   w->op_point();
+  if (w->preemption_points()) [[unlikely]] {
+    G* g = w->current()->m->curg;
+    if (g != nullptr && !g->unwinding && w->decide_preempt(g->id)) g->sched->yield_nothrow(g, MAction::Preempt);
+  }
 }
 
 void det_usleep(unsigned us) noexcept {

@@ -29,6 +29,7 @@
 
 #include "fiber_switch.hpp"
 #include "gor/schedule.hpp"
+#include "gor/strategy.hpp"
 
 namespace gor::detail {
 
@@ -63,7 +64,8 @@ struct DetActor {
 class DetWorld {
  public:
   // DetWorld(seed, op_cost_ns, replay): replay (may be null) is the schedule to re-execute.
-  DetWorld(uint64_t seed, int64_t op_cost_ns, const Schedule* replay);
+  DetWorld(uint64_t seed, int64_t op_cost_ns, const Schedule* replay, bool preemption_points = false,
+           Strategy* strategy = nullptr);
   ~DetWorld();
   DetWorld(const DetWorld&) = delete;
   DetWorld& operator=(const DetWorld&) = delete;
@@ -106,6 +108,11 @@ class DetWorld {
   std::string divergence() const;
   // on_divergence is called once, on an actor, when the replay first diverges.
   std::function<void(const std::string&)> on_divergence;
+  // preemption_points() is Config::preemption_points.
+  bool preemption_points() const noexcept { return preemption_points_; }
+  // decide_preempt() is the Preempt choice at a scheduling point of goroutine `goid`:
+  // whether to preempt it there (recorded, replayed, or asked of the strategy).
+  bool decide_preempt(uint64_t goid);
   // replay_left() says what of the replayed schedule the run did not use ("" if it used it all).
   std::string replay_left() const;
   // decisions() is how many ties the chooser broke.
@@ -126,7 +133,9 @@ class DetWorld {
  private:
   friend void det_actor_entry_impl(DetActor* a, ctx::fcontext_t world);
   DetActor* choose();          // the next actor to move, nullptr if none can
-  uint32_t decide(uint32_t n); // a tie among n candidates: record or replay a decision
+  // decide() is a choice among n candidates of `kind` (goroutines: what each candidate runs):
+  // replayed, asked of the strategy, or drawn from the seeded generator; always recorded.
+  uint32_t decide(uint32_t n, ChoiceKind kind, const uint64_t* goroutines);
   void switch_out(DetActor* self, bool exiting);
   void take_external();        // the wakes queued by other threads
   void check_frozen();         // waits while another thread froze the world
@@ -143,6 +152,8 @@ class DetWorld {
   uint64_t rng_;
   std::optional<ScheduleReader> replay_reader_;  // the schedule being re-executed
   Schedule log_;               // the decisions taken (the replayed ones too)
+  const bool preemption_points_;
+  Strategy* const strategy_;
   uint64_t decisions_taken_ = 0;
   uint64_t switches_ = 0;
   std::string divergence_;

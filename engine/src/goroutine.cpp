@@ -162,6 +162,12 @@ void Scheduler::yield_current(G* g, MAction how) {
   }
 }
 
+void Scheduler::yield_nothrow(G* g, MAction how) noexcept {
+  if (g->unwinding) return;
+  g->m->action = how;
+  switch_to_scheduler(g);
+}
+
 // goroutine_main() runs g's closure and records how it ended.
 void Scheduler::goroutine_main(G* g) {
   try {

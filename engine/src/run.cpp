@@ -284,6 +284,7 @@ RunResult run(const Config& cfg_in, std::function<void()> main) {
     std::string error;
     if (!cfg.replay->decode(&error)) throw std::invalid_argument("gor::run: replay: " + error);
     cfg.seed = cfg.replay->seed;
+    cfg.preemption_points = cfg.replay->preemption_points;
   }
   if (cfg.seed == 0) {
     // Like Go, which seeds its runtime from the OS: a fresh seed, reported in RunResult::seed.

@@ -75,6 +75,7 @@
 #include "scheduler.hpp"
 
 #include <algorithm>
+#include <numeric>
 #include <cmath>
 #include <time.h>
 
@@ -275,7 +276,8 @@ Scheduler::Scheduler(const Config& c) : run_serial(g_run_serial.fetch_add(1, std
   gomaxprocs_.store(n);
   clock.start(cfg.dilation);
   if (cfg.deterministic.value_or(false)) {
-    det_ = std::make_unique<DetWorld>(cfg.seed, cfg.op_cost.count(), cfg.replay.get());
+    det_ = std::make_unique<DetWorld>(cfg.seed, cfg.op_cost.count(), cfg.replay.get(), cfg.preemption_points,
+                                      cfg.strategy.get());
     clock.set_virtual(&det_->now_ref());
     stopnote_.world = det_.get();
     sysmon_note_.world = det_.get();
@@ -633,11 +635,22 @@ G* Scheduler::steal_work(Machine* m, Processor* pp, bool& ran_timers) {
   int n = gomaxprocs();
   for (int round = 0; round < kStealRounds; ++round) {
     bool last_round = round == kStealRounds - 1;
-    // Random order over all Ps (Go's randomOrder: a random start and a coprime stride).
-    uint32_t start = fastrand(pp) % static_cast<uint32_t>(n);
+    // Random order over all Ps (Go's randomOrder: a random start and a random stride coprime
+    // with n, so every P is visited once), both from one random number.
+    const uint32_t r = fastrand(pp);
+    const uint32_t un = static_cast<uint32_t>(n);
+    const uint32_t start = r % un;
+    uint32_t stride = 1;
+    {
+      uint32_t coprimes[kMaxProcs];
+      uint32_t ncop = 0;
+      for (uint32_t c = 1; c <= un; ++c)
+        if (std::gcd(c, un) == 1) coprimes[ncop++] = c;
+      stride = coprimes[(r / un) % ncop];
+    }
     for (int i = 0; i < n; ++i) {
       if (gcwaiting_.load(std::memory_order_acquire) || ending()) return nullptr;
-      Processor* victim = allp_[(start + static_cast<uint32_t>(i)) % static_cast<uint32_t>(n)];
+      Processor* victim = allp_[(start + static_cast<uint32_t>(i) * stride) % un];
       if (victim == pp) continue;
       int64_t victim_timer = victim->timer0_when.load(std::memory_order_acquire);
       if (last_round && victim_timer != INT64_MAX && victim_timer <= clock.now()) {
@@ -850,8 +863,11 @@ void Scheduler::after_switch(Machine* m, G* g) {
     case MAction::Yield:
     case MAction::Preempt: {
       g->state.store(GState::Runnable, std::memory_order_release);
-      std::lock_guard<std::mutex> guard(lock_);
-      globrunq_put(g);
+      {
+        std::lock_guard<std::mutex> guard(lock_);
+        globrunq_put(g);
+      }
+      wakep();  // Go's goschedImpl (and gopreempt_m): an idle P may take g from the global queue
       break;
     }
     case MAction::GoYield:

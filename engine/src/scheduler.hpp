@@ -242,6 +242,9 @@ class Scheduler {
   void park_current(G* g, WaitReason reason, uint64_t object, std::source_location where,
                     void (*unlock)(void*) noexcept, void* arg);
   void yield_current(G* g, MAction how);
+  // yield_nothrow() is yield_current() that never throws (a forced preemption may come from
+  // a noexcept unlock path): a goroutine resumed to be unwound throws at its next blocking call.
+  void yield_nothrow(G* g, MAction how) noexcept;
   void switch_to_scheduler(G* g);
   void goroutine_main(G* g);
 

@@ -214,6 +214,7 @@ const std::string& TraceFile::string(uint64_t id) const {
 std::string encode_schedule_chunk(const gor::Schedule& s) {
   std::string payload;
   put<uint64_t>(payload, s.seed);
+  put<uint32_t>(payload, s.preemption_points ? 1u : 0u);
   put<uint32_t>(payload, static_cast<uint32_t>(s.bytes.size()));
   payload.append(reinterpret_cast<const char*>(s.bytes.data()), s.bytes.size());
   std::string out;
@@ -299,6 +300,10 @@ TraceFile parse_gortrace(std::string_view file) {
         if (t.schedule) body.corrupt(body.pos(), "a second schedule chunk");
         gor::Schedule s;
         s.seed = body.get<uint64_t>();
+        const size_t flags_at = body.pos();
+        const uint32_t flags = body.get<uint32_t>();
+        if (flags & ~1u) body.corrupt(flags_at, "unknown schedule flags " + std::to_string(flags));
+        s.preemption_points = (flags & 1u) != 0;
         const uint32_t n = body.get<uint32_t>();
         if (n > body.left()) body.truncated();
         for (uint32_t i = 0; i < n; ++i) s.bytes.push_back(body.get<uint8_t>());

@@ -360,3 +360,66 @@ TEST(Deterministic, EnvironmentTurnsTheModeOn) {
 }
 
 }  // namespace
+
+namespace {
+
+// PreemptEvery preempts at every n-th Preempt choice and takes the first Thread candidate.
+class PreemptEvery : public gor::Strategy {
+ public:
+  explicit PreemptEvery(uint64_t n) : n_(n) {}
+  uint32_t choose(const gor::ChoicePoint& p) override {
+    if (p.kind == gor::ChoiceKind::Thread) return 0;
+    seen_goroutine_ = seen_goroutine_ || p.goroutines[0] != 0;
+    return ++count_ % n_ == 0 ? 1 : 0;
+  }
+  bool seen_goroutine_ = false;
+
+ private:
+  uint64_t n_;
+  uint64_t count_ = 0;
+};
+
+// lost_update_program() is counter++ from two goroutines without a lock, on Shared.
+int lost_update_program() {
+  gor::Shared<int> counter(0, "counter");
+  gor::WaitGroup wg;
+  for (int w = 0; w < 2; ++w) {
+    wg.add(1);
+    gor::go([&] {
+      for (int i = 0; i < 3; ++i) counter.store(counter.load() + 1);
+      wg.done();
+    });
+  }
+  wg.wait();
+  return counter.load();
+}
+
+}  // namespace
+
+TEST(Deterministic, ForcedPreemptionsRevealALostUpdateAndReplay) {
+  // On one P without preemption points the two goroutines run one after the other: 6.
+  int plain = -1;
+  gor::RunResult a = gor::run(det_config(1, 3), [&] { plain = lost_update_program(); });
+  ASSERT_EQ(a.status, gor::RunStatus::Ok);
+  EXPECT_EQ(plain, 6);
+  // Preempting at every other scheduling point interleaves the reads and the writes.
+  auto strategy = std::make_shared<PreemptEvery>(2);
+  gor::Config cfg = det_config(1, 3);
+  cfg.preemption_points = true;
+  cfg.strategy = strategy;
+  int lost = -1;
+  gor::RunResult b = gor::run(cfg, [&] { lost = lost_update_program(); });
+  ASSERT_EQ(b.status, gor::RunStatus::Ok) << b.message;
+  EXPECT_TRUE(strategy->seen_goroutine_);
+  EXPECT_LT(lost, 6);
+  EXPECT_TRUE(b.schedule.preemption_points);
+  // The schedule alone (no strategy) reproduces it.
+  gor::Config again = det_config(1, 0);
+  again.replay = std::make_shared<const gor::Schedule>(b.schedule);
+  int replayed = -1;
+  gor::RunResult c = gor::run(again, [&] { replayed = lost_update_program(); });
+  ASSERT_EQ(c.status, gor::RunStatus::Ok) << c.message;
+  EXPECT_EQ(replayed, lost);
+  EXPECT_EQ(c.schedule, b.schedule);
+  EXPECT_EQ(c.engine_ns, b.engine_ns);
+}

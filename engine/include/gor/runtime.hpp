@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "gor/schedule.hpp"
+#include "gor/strategy.hpp"
 
 namespace gor {
 
@@ -68,6 +69,13 @@ struct Config {
   // replay re-executes a recorded schedule (RunResult::schedule) in a deterministic run; the
   // run ends with a fatal "replay diverged: ..." error where the program no longer matches it.
   std::shared_ptr<const Schedule> replay;
+  // preemption_points (deterministic mode): every scheduling point of a goroutine is also a
+  // choice whether to preempt it there (strategy.hpp), as schedule explorers need. Off, no
+  // goroutine is ever preempted but by sysmon.
+  bool preemption_points = false;
+  // strategy decides the run's choices instead of the seeded chooser (deterministic mode;
+  // a replayed choice is not asked). See strategy.hpp.
+  std::shared_ptr<Strategy> strategy;
 };
 
 // RunStatus is how a run ended.

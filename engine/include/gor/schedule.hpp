@@ -31,6 +31,9 @@ struct Decision {
 // other byte is malformed.
 struct Schedule {
   uint64_t seed = 0;
+  // preemption_points: the run had Config::preemption_points, so a Preempt decision (two
+  // candidates) was taken at every scheduling point of a goroutine; replay needs the same.
+  bool preemption_points = false;
   std::vector<uint8_t> bytes;
 
   // append() adds one decision at the end.
