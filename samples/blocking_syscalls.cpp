@@ -48,6 +48,7 @@ void blocking_syscalls_main(const SampleParams& p, SampleOutcome& out) {
     gor::go_named("caller " + std::to_string(c), [&] {
       for (int64_t i = 0; i < calls; ++i) {
         const gor::TimePoint until = gor::now() + call;
+        const bool modelled = gor::deterministic();  // virtual time: the call takes `call` of it
         gor::syscall([&] {
           // The blocking call: this OS thread sleeps and runs no goroutine. The loop keeps the
           // duration in engine time, so it stretches with the dilation like everything else.
@@ -55,9 +56,9 @@ void blocking_syscalls_main(const SampleParams& p, SampleOutcome& out) {
           int seen = most_in_syscall.load(std::memory_order_relaxed);
           while (now > seen && !most_in_syscall.compare_exchange_weak(seen, now, std::memory_order_relaxed)) {
           }
-          while (gor::now() < until) std::this_thread::sleep_for(1ms);
+          while (!modelled && gor::now() < until) std::this_thread::sleep_for(1ms);
           in_syscall.fetch_sub(1, std::memory_order_relaxed);
-        });
+        }, call);
       }
       callers_done.done();
     });

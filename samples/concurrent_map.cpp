@@ -81,7 +81,7 @@ Trial trial(const std::string& name, int goroutines, int64_t keys, int64_t ops, 
   std::vector<std::vector<int64_t>> last(static_cast<size_t>(goroutines));  // owner's last version per key
   std::vector<int64_t> bad(static_cast<size_t>(goroutines), 0);
   gor::WaitGroup wg{"wg"};
-  const auto t0 = std::chrono::steady_clock::now();
+  const gor::TimePoint t0 = gor::now();  // engine time: virtual in a deterministic run
   for (int g = 0; g < goroutines; ++g) {
     wg.add(1);
     gor::go_named(name + " " + std::to_string(g + 1), [&, g] {
@@ -110,7 +110,7 @@ Trial trial(const std::string& name, int goroutines, int64_t keys, int64_t ops, 
     });
   }
   wg.wait();
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  const double ms = std::chrono::duration<double, std::milli>(gor::now() - t0).count();
 
   Trial t;
   t.ops_per_ms = ms > 0 ? static_cast<double>(ops) * goroutines / ms : 0;

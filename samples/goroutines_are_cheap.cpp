@@ -46,14 +46,23 @@ void goroutines_are_cheap_main(const SampleParams& p, SampleOutcome& out) {
   const double spawn_ns = ns(t1 - t0) / static_cast<double>(n);
   const double start_ns = ns(t2 - t0) / static_cast<double>(n);
   out.say("started ", n, " goroutines; ", alive - 1, " were alive at once (plus main)");
-  out.say("go statement: ", fixed(spawn_ns, 0), " ns per goroutine; spawn until all parked: ", fixed(start_ns, 0),
-          " ns per goroutine");
-  out.say("waking and finishing all of them: ", fixed(ns(t3 - t2) / 1e6, 1), " ms");
+  // A deterministic run prints the same output on every run (and on replay): the wall-clock
+  // and memory measurements, which vary, are printed in real mode only.
+  const bool measured = !gor::deterministic();
+  if (measured) {
+    out.say("go statement: ", fixed(spawn_ns, 0), " ns per goroutine; spawn until all parked: ", fixed(start_ns, 0),
+            " ns per goroutine");
+    out.say("waking and finishing all of them: ", fixed(ns(t3 - t2) / 1e6, 1), " ms");
+  } else {
+    out.say("deterministic run: the spawn times and memory per goroutine are measured in real mode only");
+  }
   out.set("count", static_cast<double>(n));
   out.set("ran", static_cast<double>(ran.load()));
   out.set("alive_at_once", alive - 1);
   out.set("spawn_ns_per_goroutine", spawn_ns);
-  if (rss_before && rss_alive) {
+  if (!measured) {
+    out.set("memory_measured", 0);
+  } else if (rss_before && rss_alive) {
     const double per_g = static_cast<double>(*rss_alive - *rss_before) * 1024.0 / static_cast<double>(n);
     out.say("memory: VmRSS ", *rss_before, " KiB before, ", *rss_alive, " KiB with all parked: ", fixed(per_g, 0),
             " bytes per goroutine");

@@ -47,15 +47,19 @@ void preemption_main(const SampleParams& p, SampleOutcome& out) {
   hog_done.add(1);
   gor::go_named("hog", [&] {
     hogging.store(true, std::memory_order_release);
-    const gor::TimePoint until = gor::now() + hog;  // bounded, so the sample ends in both variants
-    uint64_t x = 1;
-    while (gor::now() < until) {
-      for (int i = 0; i < 1000; ++i) x = x * 31 + 7;  // no blocking, no engine call
+    // CPU work in 100 us iterations, bounded so the sample ends in both variants. gor::spin is
+    // a loop that never calls the engine (no preemption point: sysmon's request waits);
+    // gor::work reaches a preemption point every 100 us, like a loop calling preempt_point.
+    const auto step = std::chrono::microseconds(100);
+    for (auto done = std::chrono::microseconds(0); done < hog; done += step) {
+      if (cooperative) {
+        gor::work(step);
+      } else {
+        gor::spin(step);
+      }
       ++iterations;
-      if (cooperative) gor::preempt_point();  // yields here if sysmon asked
     }
     hogging.store(false, std::memory_order_release);
-    if (x == 0) ++iterations;  // keep the loop's work observable
     hog_done.done();
   });
   hog_done.wait();

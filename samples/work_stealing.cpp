@@ -21,45 +21,29 @@ namespace goroscope::samples {
 
 namespace {
 
-// crunch() burns about `d` of CPU (wall time), reaching a preemption point now and then.
-uint64_t crunch(std::chrono::microseconds d) {
-  const auto until = std::chrono::steady_clock::now() + d;
-  uint64_t x = 88172645463325252ULL;
-  while (std::chrono::steady_clock::now() < until) {
-    for (int i = 0; i < 512; ++i) {
-      x ^= x << 13;
-      x ^= x >> 7;
-      x ^= x << 17;
-    }
-    gor::preempt_point();
-  }
-  return x;
-}
-
 void work_stealing_main(const SampleParams& p, SampleOutcome& out) {
   const int64_t tasks = p.get_int("tasks");
   const auto task_us = std::chrono::microseconds(p.get_int("task-us"));
   const int procs = gor::gomaxprocs();
 
   std::atomic<int64_t> done{0};
-  std::atomic<uint64_t> sink{0};
   std::mutex threads_mu;  // guards the per-thread tally (held for a map update only)
-  std::map<std::thread::id, int64_t> per_thread;
+  std::map<int, int64_t> per_thread;  // tasks finished per M (the engine's thread id)
   gor::WaitGroup wg{"wg"};
 
   gor::log("burst: spawn all tasks on one P");
   wg.add(1);
-  std::atomic<int64_t> moved{0};  // tasks that started on another OS thread than their spawner's
+  std::atomic<int64_t> moved{0};  // tasks that started on another M than their spawner's
   gor::go_named("spawner", [&] {
     for (int64_t i = 0; i < tasks; ++i) {
       wg.add(1);
-      const std::thread::id spawned_on = std::this_thread::get_id();
+      const int spawned_on = gor::thread_id();
       gor::go_named("task " + std::to_string(i), [&, spawned_on] {
-        if (std::this_thread::get_id() != spawned_on) moved.fetch_add(1, std::memory_order_relaxed);
-        sink.fetch_add(crunch(task_us), std::memory_order_relaxed);
+        if (gor::thread_id() != spawned_on) moved.fetch_add(1, std::memory_order_relaxed);
+        gor::work(task_us);  // CPU work: slows with slow motion, virtual time when deterministic
         {
           std::lock_guard g(threads_mu);
-          ++per_thread[std::this_thread::get_id()];  // which M (OS thread) ran it, at the end
+          ++per_thread[gor::thread_id()];  // which M ran it, at the end
         }
         done.fetch_add(1, std::memory_order_relaxed);
         wg.done();
@@ -78,8 +62,8 @@ void work_stealing_main(const SampleParams& p, SampleOutcome& out) {
     most = std::max(most, n);
   }
   out.say(tasks, " tasks of ", task_us.count(), " us spawned by one goroutine, GOMAXPROCS ", procs);
-  out.say("tasks finished per OS thread: ", spread, " (", per_thread.size(), " threads)");
-  out.say(moved.load(), " of ", tasks, " tasks started on another thread than their spawner's: taken from its queue by "
+  out.say("tasks finished per thread (M): ", spread, " (", per_thread.size(), " threads)");
+  out.say(moved.load(), " of ", tasks, " tasks started on another M than their spawner's: taken from its queue by "
           "idle Ps (steals) or the global queue");
   out.set("tasks", static_cast<double>(tasks));
   out.set("moved", static_cast<double>(moved.load()));

@@ -22,6 +22,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include <map>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -39,7 +40,7 @@ struct CtxNode {
   // WithoutCancel: Go's withoutCancelCtx, the end of the cancellation and deadline chain.
   enum class Kind : uint8_t { Background, Todo, Cancel, Value, WithoutCancel };
 
-  explicit CtxNode(Kind k) : kind(k) {}
+  explicit CtxNode(Kind k) : kind(k), seq(next_seq.fetch_add(1, std::memory_order_relaxed)) {}
   CtxNode(const CtxNode&) = delete;
   CtxNode& operator=(const CtxNode&) = delete;
   ~CtxNode();
@@ -68,7 +69,12 @@ struct CtxNode {
   std::atomic<bool> after_claimed{false};
   std::shared_ptr<CtxNode> keep;     // mu
   std::atomic<bool> subtree_cancelled{false};  // set when the first cancel has finished its subtree
-  std::unordered_map<CtxNode*, std::weak_ptr<CtxNode>> children;    // mu; cleared when cancelled
+  // children are kept in creation order (by seq), so a cancel reaches them in the same order
+  // on every run: a deterministic run's trace may not depend on where nodes were allocated.
+  // (Go's children map has a random order; any fixed order is one of its orders.)
+  std::map<uint64_t, std::pair<CtxNode*, std::weak_ptr<CtxNode>>> children;  // mu; cleared when cancelled
+  static inline std::atomic<uint64_t> next_seq{1};
+  const uint64_t seq;                // creation order in the process
   CtxNode* registered_in = nullptr;  // ancestor holding us in `children` (set before sharing)
   bool timer_started = false;        // mu
   TimerNode timer;
@@ -102,7 +108,7 @@ struct CtxNode {
   // remove_child() is Go's removeChild.
   void remove_child(CtxNode* child) {
     std::lock_guard<RuntimeLock> guard(mu);
-    children.erase(child);
+    children.erase(child->seq);
   }
 
   // deadline_fire() is the deadline timer's callback (on a scheduler thread). Under the
@@ -133,7 +139,7 @@ CtxNode::~CtxNode() {
 
 void CtxNode::cancel(bool remove_from_parent, CtxErr e, bool from_own_timer, std::string why) {
   std::shared_ptr<CtxNode> kept;  // an AfterFunc node's self-reference: released last
-  std::unordered_map<CtxNode*, std::weak_ptr<CtxNode>> kids;
+  decltype(children) kids;
   bool stop_timer;
   {
     std::unique_lock<RuntimeLock> guard(mu);
@@ -170,7 +176,8 @@ void CtxNode::cancel(bool remove_from_parent, CtxErr e, bool from_own_timer, std
     std::lock_guard<RuntimeLock> guard(mu);
     child_cause = cause;
   }
-  for (auto& [raw, weak] : kids) {
+  for (auto& [seq_of_child, entry] : kids) {
+    auto& weak = entry.second;
     if (std::shared_ptr<CtxNode> child = weak.lock()) child->cancel(false, e, false, child_cause);
   }
   subtree_cancelled.store(true, std::memory_order_release);
@@ -202,7 +209,7 @@ void propagate_cancel(CtxNode* parent, const std::shared_ptr<CtxNode>& child) {
     std::lock_guard<RuntimeLock> guard(p->mu);
     perr = p->err;
     if (perr == CtxErr::None) {
-      p->children.emplace(child.get(), child);
+      p->children.emplace(child->seq, std::make_pair(child.get(), std::weak_ptr<CtxNode>(child)));
       child->registered_in = p;
     }
   }

@@ -172,6 +172,11 @@ void DetWorld::take_external() {
 }
 
 void DetWorld::check_frozen() {
+  {
+    std::lock_guard<std::mutex> guard(ext_mu_);
+    if (!freeze_) return;
+  }
+  if (on_freeze) on_freeze();  // outside ext_mu_: observers may take their own locks
   std::unique_lock<std::mutex> guard(ext_mu_);
   if (!freeze_) return;
   frozen_ = true;

@@ -106,6 +106,9 @@ class DetWorld {
   Schedule schedule() const;
   // divergence() is the first difference from the replayed schedule ("" if none).
   std::string divergence() const;
+  // on_freeze is called on the world's thread as the world freezes (RunControl pause or a
+  // step's end), before another thread may look: the tracer delivers what it holds.
+  std::function<void()> on_freeze;
   // on_divergence is called once, on an actor, when the replay first diverges.
   std::function<void(const std::string&)> on_divergence;
   // preemption_points() is Config::preemption_points.

@@ -1,5 +1,7 @@
 // run.cpp — gor::run and the end of a run: joining the Ms, the dump, unwinding leftovers.
+#include <cmath>
 #include <cstdlib>
+#include <ctime>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -395,7 +397,41 @@ uint64_t goid() noexcept {
   return g != nullptr ? g->id : 0;
 }
 
+bool deterministic() noexcept {
+  detail::G* g = current_g();
+  return g != nullptr && g->sched->det() != nullptr;
+}
+
+int thread_id() noexcept {
+  detail::Machine* m = current_machine();
+  return m != nullptr && m->curg != nullptr ? m->id : -1;
+}
+
+int proc_id() noexcept {
+  detail::Machine* m = current_machine();
+  return m != nullptr && m->curg != nullptr && m->p != nullptr ? m->p->id : -1;
+}
+
 void preempt_point() { detail::check_preempt(); }
+
+namespace {
+// thread_cpu_ns() is the CPU time the calling OS thread has used.
+int64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// burn_cpu() burns `engine_ns` x the dilation of this thread's CPU time (real mode).
+void burn_cpu(Scheduler* s, int64_t engine_ns) {
+  const double k = s->clock.dilation();
+  const int64_t burn = std::isfinite(k) ? static_cast<int64_t>(static_cast<double>(engine_ns) * k) : engine_ns;
+  const int64_t start = thread_cpu_ns();  // the same OS thread: no engine call until done
+  while (thread_cpu_ns() - start < burn) {
+    for (int i = 0; i < 64; ++i) detail::cpu_relax();
+  }
+}
+}  // namespace
 
 void work(Duration d, std::source_location where) {
   (void)where;
@@ -417,21 +453,28 @@ void work(Duration d, std::source_location where) {
     }
     return;
   }
-  // Real mode: burn the CPU until engine time has advanced by `step` (d x dilation of wall
-  // time), then offer a preemption point. Time spent preempted is not work done.
+  // Real mode: CPU time, not wall time: a thread the OS deschedules does no work meanwhile,
+  // as on a real core. Time spent preempted is not work done.
   while (left > 0) {
     const int64_t step = std::min(left, kStep);
-    const int64_t start = s->clock.now();
-    int64_t now = start;
-    while (now - start < step) {
-      for (int i = 0; i < 64; ++i) detail::cpu_relax();
-      now = s->clock.now();
-    }
-    left -= now - start;
+    burn_cpu(s, step);
+    left -= step;
     detail::honour_preempt();
     g = current_g();
     s = g->sched;
   }
+}
+
+void spin(Duration d, std::source_location where) {
+  (void)where;
+  detail::G* g = current_g();
+  if (g == nullptr) throw std::logic_error("gor::spin: called outside a goroutine");
+  if (d.count() <= 0) return;
+  if (detail::DetWorld* w = g->sched->det()) {
+    w->point(d.count());  // lets other Ms move meanwhile; no preemption is honoured
+    return;
+  }
+  burn_cpu(g->sched, d.count());
 }
 
 void log(const std::string& text) {

@@ -61,11 +61,52 @@
 //     OS thread after any blocking call. The C++ exception state, which is thread-local in
 //     the C++ runtime, is the exception: it travels with the goroutine (fiber_switch.hpp).
 //
+// # Deterministic mode (Config::deterministic, det_world.hpp)
+//
+// The same scheduler code runs: Ps with their rings and runnext, the global queue and its
+// 1-in-61 check, stealing, spinning Ms, sysmon's preemption and syscall retake, timers,
+// stop-the-world, the deadlock check. What changes is who moves and what time it is.
+//
+//   - Every M and sysmon is an actor: a fiber of one world, on the thread that called
+//     gor::run, instead of an OS thread. Exactly one actor moves at any moment. A Note (the
+//     only thing an M or sysmon ever sleeps on) parks the actor in the world instead of the
+//     kernel; a std::mutex or RuntimeLock is never held across a switch (a contended one
+//     would be a bug, and aborts with a message rather than hang).
+//   - A scheduling point is where an actor may lose the world: every engine call a goroutine
+//     makes (sched_point() on entry: go, channel operations, select, every sync and context
+//     operation, sleep, yield, preempt_point, syscall, work, Shared<T> accesses and race
+//     annotations), every Note sleep, and a find_runnable pass that follows another without
+//     blocking (so an M waiting for another M's runnext cannot loop at one instant).
+//   - Time is virtual. Each actor has its own clock; the world's now() is the clock of the
+//     actor that moves. A scheduling point charges its cost to the caller (Config::op_cost
+//     for an engine call, d for gor::work(d), the modelled duration of syscall(fn, d)), then
+//     the chooser picks the actor with the lowest clock among those that can move; a woken
+//     actor moves no earlier than now, a timed sleeper at its deadline. So computation on
+//     different Ps overlaps as on real cores, effects never precede causes, trace timestamps
+//     never go back, and when every M is blocked time jumps to the next timer (synctest's
+//     rule). No wall clock is read; a Sleep(1000 h) returns at once.
+//   - Ties (equal clocks) are decided by a seeded generator, or by a Strategy (schedule
+//     exploration); every decision is recorded in the run's Schedule, which Config::replay
+//     re-executes. With Config::preemption_points, each goroutine scheduling point also
+//     decides whether to preempt the goroutine there.
+//   - Differences from real mode: a pause (RunControl) freezes the world between two
+//     scheduling points, so each P still shows the goroutine it runs, and records nothing;
+//     GOMAXPROCS changes only from the program; the dilation does not pace the run (it runs
+//     as fast as it can); a goroutine that loops without any engine call never lets another
+//     actor move (real mode at least keeps the other Ps going); a thread outside the run
+//     (not a goroutine) that touches the run's objects is not part of the schedule.
+//
 // # Alternatives rejected
 //
 //   - One run queue shared by all threads (Boost.Fiber's shared_work, a mutex per
 //     operation): contention on every spawn and wakeup; Go moved away from it in 1.1.
 //   - One OS thread per goroutine: a parked goroutine would cost a thread.
+//   - Deterministic mode as OS threads passing a baton: every M switch would be a futex
+//     handoff between threads (~5-10 us here), at nearly every engine call with several
+//     busy Ps; fibers of one world switch in ~20 ns and need no kernel to be deterministic.
+//   - One global virtual clock advanced by every operation: four Ps computing 10 ms each
+//     would take 40 ms, so GOMAXPROCS would change nothing; per-actor clocks with
+//     lowest-first are a conservative parallel discrete-event simulation.
 //   - Spinning Ms that never sleep (Boost.Fiber work_stealing's default): burns the
 //     machine's cores while idle.
 //   - A pure spin lock for channels and the other runtime objects (what the engine had
@@ -287,6 +328,7 @@ Scheduler::Scheduler(const Config& c) : run_serial(g_run_serial.fetch_add(1, std
   }
   if (cfg.trace) {
     tracer_ = std::make_unique<Tracer>(clock, cfg.observer, det_ != nullptr ? &det_->now_ref() : nullptr);
+    if (det_ != nullptr) det_->on_freeze = [this] { tracer_->flush_virtual(); };
     sysmon_ring_ = tracer_->new_ring();
     traced_runs.fetch_add(1, std::memory_order_relaxed);
   }

@@ -128,8 +128,25 @@ void Scheduler::procresize(Machine* m, int n) {
   }
   for (int i = n; i < old; ++i) {
     Processor* pp = allp_[i];
-    // Its goroutines go to the global queue, its timers to the kept P, its caches to the pools.
-    pp->runq.drain([this](G* g) { globrunq_put(g); });
+    // Its goroutines go to the *head* of the global queue, runnext first then its queue in order
+    // (Go's p.destroy: globrunqputhead), its timers to the kept P, its caches to the pools.
+    {
+      G* first = nullptr;
+      G* last = nullptr;
+      int32_t moved = 0;
+      pp->runq.drain([&](G* g) {
+        g->schedlink = nullptr;
+        if (last != nullptr) last->schedlink = g; else first = g;
+        last = g;
+        ++moved;
+      });
+      if (first != nullptr) {
+        last->schedlink = runq_head_;
+        runq_head_ = first;
+        if (runq_tail_ == nullptr) runq_tail_ = last;
+        runq_size_.fetch_add(moved, std::memory_order_release);
+      }
+    }
     pp->timers_lock.lock();
     keep->timers_lock.lock();
     for (TimerNode* t : pp->timers.take_all()) {
@@ -154,6 +171,7 @@ int Scheduler::set_gomaxprocs(G* g, int n) {
   int old = gomaxprocs();
   if (n <= 0) return old;
   if (n > kMaxProcs) n = kMaxProcs;
+  if (n == old) return old;  // Go: runtime.GOMAXPROCS(current) returns without stopping the world
   stop_the_world(g->m);
   Machine* m = g->m;
   old = gomaxprocs();

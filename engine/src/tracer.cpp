@@ -99,6 +99,12 @@ Tracer::Tracer(const Clock& clock, TraceObserver* observer, const std::atomic<in
   drainer_ = std::thread([this] { drain_loop(); });
 }
 
+void Tracer::flush_virtual() noexcept {
+  if (virtual_pending_ == 0 || stopped_.load()) return;
+  virtual_pending_ = 0;
+  drain_once(/*everything=*/true);
+}
+
 void Tracer::emit_virtual(const RawEvent& e) noexcept {
   // Only the world's thread emits (one actor at a time): no other thread touches the ring.
   rings_.front()->push(e, [] {});

@@ -115,6 +115,9 @@ class Tracer {
   // same calls with the same batches on every run.
   Tracer(const Clock& clock, TraceObserver* observer, const std::atomic<int64_t>* virtual_now = nullptr);
   static constexpr uint64_t kVirtualBatch = 8192;
+  // flush_virtual() delivers what a virtual-mode run recorded since the last delivery (its
+  // producer's thread, e.g. when the run is paused).
+  void flush_virtual() noexcept;
   ~Tracer();
   // new_ring() makes a ring for one producer thread (an M or sysmon). In virtual mode every
   // producer shares one ring: they all move on the world's thread, one at a time.

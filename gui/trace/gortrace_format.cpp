@@ -400,7 +400,8 @@ void write_gortrace_file(const TraceFile& t, const std::string& path) {
 
 // ---- GortraceWriter ----
 
-GortraceWriter::GortraceWriter(const std::string& path, const TraceHeader& header) : path_(path) {
+GortraceWriter::GortraceWriter(const std::string& path, const TraceHeader& header)
+    : path_(path), canonical_(header.deterministic) {
   file_ = std::fopen(path.c_str(), "wb");
   if (file_ == nullptr) throw GortraceError("cannot create '" + path + "': " + std::strerror(errno));
   std::lock_guard<std::mutex> guard(mu_);
@@ -449,6 +450,14 @@ void GortraceWriter::on_string(uint64_t id, const std::string& text) {
 
 void GortraceWriter::on_events(const gor::Event* events, size_t count) {
   std::lock_guard<std::mutex> guard(mu_);
+  if (canonical_) {
+    held_events_.insert(held_events_.end(), events, events + count);
+    return;
+  }
+  write_events(events, count);
+}
+
+void GortraceWriter::write_events(const gor::Event* events, size_t count) {
   flush_strings();  // strings first: every event's string ids are defined before it
   constexpr size_t kMaxBatch = 65536;
   for (size_t i = 0; i < count; i += kMaxBatch) {
@@ -469,6 +478,17 @@ void GortraceWriter::on_events(const gor::Event* events, size_t count) {
 void GortraceWriter::finish(const gor::RunResult& result) {
   std::lock_guard<std::mutex> guard(mu_);
   if (file_ == nullptr) throw GortraceError("'" + path_ + "' is already finished");
+  if (canonical_) {
+    // A deterministic run's file in one canonical layout, whatever batches its events came
+    // in (a pause delivers what was recorded so far): all strings by id, then the events
+    // in chunks of kCanonicalBatch.
+    std::sort(pending_strings_.begin(), pending_strings_.end());
+    for (size_t i = 0; i < held_events_.size(); i += kCanonicalBatch) {
+      write_events(held_events_.data() + i, std::min(kCanonicalBatch, held_events_.size() - i));
+    }
+    held_events_.clear();
+    held_events_.shrink_to_fit();
+  }
   flush_strings();
   if (result.deterministic) write_bytes(encode_schedule_chunk(result.schedule));
   TraceFooter f = footer_from(result);
@@ -483,7 +503,7 @@ void GortraceWriter::finish(const gor::RunResult& result) {
 
 uint64_t GortraceWriter::events_written() const {
   std::lock_guard<std::mutex> guard(mu_);
-  return events_;
+  return events_ + held_events_.size();
 }
 
 // ---- MemoryTrace, TeeObserver ----

@@ -121,7 +121,10 @@ void write_gortrace_file(const TraceFile& t, const std::string& path);
 // written by the constructor; each batch the engine delivers becomes a strings chunk (if new
 // strings were defined) and event batch chunks, flushed at once, so a file cut short by a
 // crash still holds everything up to its last batch. I/O errors never throw on the engine's
-// drain thread: the writer stops writing and finish() reports them.
+// drain thread: the writer stops writing and finish() reports them. For a deterministic run
+// (header.deterministic) the events are held in memory and written by finish(), so that the
+// same run gives the same bytes however it was paused (a file cut short then holds only the
+// header: the run itself can be repeated exactly).
 class GortraceWriter : public gor::TraceObserver {
  public:
   // Opens (truncates) `path` and writes the header. Throws GortraceError if it cannot.
@@ -142,6 +145,12 @@ class GortraceWriter : public gor::TraceObserver {
  private:
   void write_bytes(const std::string& bytes);  // under mu_
   void flush_strings();                        // under mu_
+  void write_events(const gor::Event* events, size_t count);  // under mu_
+  static constexpr size_t kCanonicalBatch = 8192;
+  // canonical_ (a deterministic run's header): events are held and written at finish() in one
+  // canonical layout, so the file's bytes do not depend on when the run delivered them.
+  bool canonical_ = false;
+  std::vector<gor::Event> held_events_;
 
   mutable std::mutex mu_;
   std::FILE* file_ = nullptr;

@@ -150,12 +150,23 @@ int num_goroutine();
 // goid() is the current goroutine's id (main is 1); 0 outside goroutines.
 uint64_t goid() noexcept;
 
+// deterministic() is whether the calling goroutine's run is deterministic (Config::deterministic).
+bool deterministic() noexcept;
+
+// thread_id() is the id of the M (the engine's OS thread, M0, M1, ...) running the calling
+// goroutine, -1 outside goroutines. In a deterministic run the Ms take turns on one OS thread,
+// but each keeps its identity: use this, not std::this_thread::get_id(), to see which M ran
+// what. proc_id() is the P it runs on (-1: none, e.g. in a syscall).
+int thread_id() noexcept;
+int proc_id() noexcept;
+
 // preempt_point() honours a pending preemption request from sysmon (cooperative
 // preemption: a goroutine that never calls into the engine cannot be stopped).
 void preempt_point();
 
 // work() is CPU work lasting d of engine time: "this goroutine computes for d". In real mode
-// it burns d x dilation of wall time on its M, reaching a preemption point at least every
+// it burns d x dilation of its M's CPU time (so an OS that deschedules the thread delays the
+// work, as on a real core), reaching a preemption point at least every
 // 100 us of engine time, so slow motion slows computation as well as timers. In a
 // deterministic run it advances the M's virtual clock by d (also in 100 us steps, so sysmon
 // can preempt it after 10 ms like any running goroutine).
@@ -163,6 +174,15 @@ void work(Duration d, std::source_location where = std::source_location::current
 template <class Rep, class Period>
 void work(std::chrono::duration<Rep, Period> d, std::source_location where = std::source_location::current()) {
   work(std::chrono::duration_cast<Duration>(d), where);
+}
+
+// spin() is CPU work lasting d with no preemption point inside: a loop that never calls the
+// engine (sysmon's preemption request waits for its end). Real mode burns d x dilation of
+// CPU time; a deterministic run advances the M's clock by d in one step.
+void spin(Duration d, std::source_location where = std::source_location::current());
+template <class Rep, class Period>
+void spin(std::chrono::duration<Rep, Period> d, std::source_location where = std::source_location::current()) {
+  spin(std::chrono::duration_cast<Duration>(d), where);
 }
 
 // pending_timers() is how many engine timers are armed in the current run.
