@@ -20,35 +20,30 @@ void once_lazy_init_main(const SampleParams& p, SampleOutcome& out) {
   const int callers = static_cast<int>(p.get_int("callers"));
   const auto load_time = std::chrono::milliseconds(p.get_int("load-ms"));
 
-  // The lazily loaded value: the number of the load() call that produced it (0: not loaded).
-  // It is an atomic only so that the naive variant's race stays defined C++; the Once variant
-  // would be correct with a plain variable, since Once orders the load before every return.
-  // The race_read/race_write annotations tell the race detector (--race) that, in Go, these
-  // are plain variables: it reports the naive variant's data race, and none with Once.
-  std::atomic<int64_t> config{0};
-  std::atomic<int64_t> loads{0};
+  // The lazily loaded value: the number of the load() call that produced it (0: not loaded),
+  // and the naive variant's "loaded?" flag. Plain variables at the Go level (gor::Shared: the
+  // race detector watches them, --race, and a schedule explorer may switch goroutines at each
+  // access); the Once variant is correct with them since Once orders the load before every return.
+  gor::Shared<int64_t> config{0, "config"};
+  std::atomic<int64_t> loads{0};  // the sample's own bookkeeping, not part of the Go program
   auto load = [&] {
     const int64_t n = loads.fetch_add(1, std::memory_order_relaxed) + 1;
     gor::log("load() #" + std::to_string(n) + " starts");
     gor::sleep(load_time);  // reading a file, say: long enough for other callers to arrive
-    gor::race_write(&config, sizeof config);  // cfg = ...
-    config.store(n, std::memory_order_relaxed);
+    config.store(n);        // cfg = ...
   };
   gor::Once once{"once"};
-  std::atomic<bool> loaded{false};  // the naive variant's "cfg != nil"
+  gor::Shared<bool> loaded{false, "loaded"};  // the naive variant's "cfg != nil"
   auto get_config = [&]() -> int64_t {
     if (naive) {
-      gor::race_read(&loaded, sizeof loaded);  // if cfg == nil: an unsynchronised read
-      if (!loaded.load(std::memory_order_relaxed)) {  // BUG: check, then act, without a lock
+      if (!loaded.load()) {  // BUG: check, then act, without a lock
         load();
-        gor::race_write(&loaded, sizeof loaded);
-        loaded.store(true, std::memory_order_relaxed);
+        loaded.store(true);
       }
     } else {
       once.call(load);  // the first caller runs load(); the others wait for it to finish
     }
-    gor::race_read(&config, sizeof config);  // return cfg
-    return config.load(std::memory_order_relaxed);
+    return config.load();  // return cfg
   };
 
   out.say(naive ? "naive" : "once", " variant: ", callers, " goroutines ask for the config at once");
@@ -78,7 +73,8 @@ void once_lazy_init_main(const SampleParams& p, SampleOutcome& out) {
   out.set("loads", static_cast<double>(n_loads));
   out.set("saw_none", static_cast<double>(saw_none));
   out.set("distinct_configs", static_cast<double>(versions.size()));
-  out.set("final_config", static_cast<double>(config.load(std::memory_order_relaxed)));
+  out.set("final_config", static_cast<double>(config.load()));
+  out.check(n_loads == 1, "load() runs exactly once", "load() ran " + std::to_string(n_loads) + " times");
 }
 
 }  // namespace
@@ -99,7 +95,10 @@ Sample once_lazy_init() {
       "run every caller that arrives while the first load is still in progress sees \"not loaded\" "
       "and starts its own load: the log shows load() starting over and over, and callers end up "
       "holding different configs. With the race detector on (`--race`, Go's `-race`) the naive run "
-      "reports the data race on the config; the Once run reports none.\n\n"
+      "reports the data race on `loaded` and the config; the Once run reports none. `goroscope-cli "
+      "explore once-lazy-init` sees the sample's own check (load() runs exactly once) fail in all of its 1,000 runs at "
+      "the defaults (the load takes 50 ms, so every caller arrives while it is in progress); with the "
+      "Once variant no schedule fails.\n\n"
       "Under the hood Once keeps a done flag that is read with one atomic load on the fast path; only "
       "while it is unset do callers take the slow path, where one of them runs the function and the "
       "others wait. Returning from Do happens after the function has finished, so whatever it wrote "

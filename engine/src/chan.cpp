@@ -339,17 +339,18 @@ void chan_close(ChanCore* c, std::source_location where) {
   if (race_active()) [[unlikely]] race_release(c, 0, race_tag(RaceEdge::ChanClose, c->id));
   c->closed = true;
   // Collect every receiver (they get T{}, false) and every sender (they panic) on a wake
-  // list linked through `next`; ready them only after unlocking.
+  // list linked through `next`, and ready them only after unlocking. As Go's closechan, the
+  // list is a stack (gList push/pop): the last sender is readied first and the first receiver
+  // last, so the first receiver ends in runnext and runs next, then the others from the tail.
   ChanWaiter* wake = nullptr;
-  ChanWaiter** tail = &wake;
   for (ChanWaitQueue* q : {&c->recvq, &c->sendq}) {
     while (ChanWaiter* w = q->dequeue()) {
       w->elem = nullptr;
       w->success = false;
       if (w->is_select) *w->fired = w;
       if (race_active()) [[unlikely]] race_acquire_for(w->g, c, 0, race_tag(RaceEdge::ChanClose, c->id));
-      *tail = w;
-      tail = &w->next;
+      w->next = wake;
+      wake = w;
     }
   }
   c->lock.unlock();

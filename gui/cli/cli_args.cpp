@@ -161,6 +161,9 @@ Command parse_args(const std::vector<std::string>& args) {
   } else if (verb == "run") {
     cmd.kind = Command::Kind::Run;
     cmd.run = parse_run(args);
+  } else if (verb == "explore") {
+    cmd.kind = Command::Kind::Explore;
+    cmd.explore = parse_explore(args);
   } else if (verb == "export") {
     cmd.kind = Command::Kind::Export;
     parse_export(args, cmd);
@@ -185,6 +188,8 @@ Usage:
   goroscope-cli list                 one sample per line: its id, then its one-line summary
   goroscope-cli info SAMPLE          a sample's explanation and parameters
   goroscope-cli run SAMPLE [options] run a sample, print what it reports and how the run ended
+  goroscope-cli explore SAMPLE [options]
+                                     search the sample's schedules for failures (see below)
   goroscope-cli export FILE.gortrace --chrome FILE.json
                                      convert a recorded trace to Chrome Trace Event JSON
   goroscope-cli dump FILE.gortrace   summarize a recorded trace: events per kind, goroutines,
@@ -216,6 +221,25 @@ Options of run (each also accepted as --flag=VALUE):
   --timeline FILE    draw the run's timeline (a lane per P, run slices, steals, handoffs,
                      preemptions, mutex mode switches) to FILE.png or FILE.svg, as the
                      desktop app's Timeline tab does (needs the build with Qt)
+
+Options of explore (deterministic runs with a preemption point at every engine call and
+Shared access; each run ends in one outcome: ok, panic, fatal, deadlock, partial-deadlock,
+check (the sample's own invariant failed), leak or race):
+  --runs N           how many runs (default 1000)
+  --strategy S       random (a walk over seeds), pct (random priorities with D-1 change
+                     points, the default) or bounded (every schedule with at most D forced
+                     preemptions, fewest first, as CHESS)
+  --depth D          pct's depth (default 3, >= 1) or bounded's preemption bound (default 2)
+  --procs N          GOMAXPROCS, 1..256 (default: the sample's own)
+  --seed S           the exploration's seed (default 1): the same options find the same runs
+  --param KEY=VALUE  set a sample parameter (repeatable)
+  --jobs J           worker processes, 1..256 (default: the machine's cores)
+  --json             print one JSON object instead of the report
+  --save-dir DIR     write each outcome's shrunk run as DIR/SAMPLE-OUTCOME.gortrace, for
+                     'goroscope-cli run SAMPLE --replay FILE' and the desktop app
+  --no-race          explore without the race detector (no race outcome; faster)
+  --shrink-runs N    runs spent shrinking each failing outcome (default 600; 0: none)
+explore exits 0 when every run was ok, 1 when any other outcome was found.
 
 After the sample's own output, run prints Go's ending when the program failed
 ("panic: MESSAGE" or "fatal error: all goroutines are asleep - deadlock!", then the

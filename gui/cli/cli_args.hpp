@@ -43,11 +43,31 @@ struct RunOptions {
   bool race = false;                   // --race: run with the race detector (Config::race), print its reports
 };
 
+// ExploreArgs are the options of `goroscope-cli explore` (explore_args.cpp), each validated.
+struct ExploreArgs {
+  std::string sample;                  // sample id as typed (checked against the registry later)
+  int runs = 1000;                     // --runs N, >= 1
+  std::string strategy = "pct";        // --strategy random|pct|bounded
+  std::optional<int> depth;            // --depth D: pct's d (>= 1), bounded's k (>= 0)
+  std::optional<int> procs;            // 1..256; unset: the sample's default_procs
+  uint64_t seed = 1;                   // --seed S: the exploration's seed
+  std::vector<std::pair<std::string, std::string>> params;  // KEY=VALUE in command-line order
+  int jobs = 0;                        // --jobs J worker processes, 1..256; 0: the machine's cores
+  bool json = false;                   // --json: one JSON object on stdout instead of the report
+  std::optional<std::string> save_dir; // --save-dir DIR: one replayable .gortrace per outcome
+  bool race = true;                    // --no-race turns the race detector off
+  int shrink_budget = 600;             // --shrink-runs N (0: no shrinking)
+};
+
+// parse_explore() parses `explore SAMPLE [options]` (args[0] is "explore"). Throws UsageError.
+ExploreArgs parse_explore(const std::vector<std::string>& args);
+
 // Command is a parsed command line.
 struct Command {
-  enum class Kind { Help, List, Info, Run, Export, Dump } kind = Kind::Help;
+  enum class Kind { Help, List, Info, Run, Export, Dump, Explore } kind = Kind::Help;
   std::string sample;  // Info: the sample id
   RunOptions run;      // Run: its options
+  ExploreArgs explore; // Explore: its options
   std::string input;   // Export, Dump: the .gortrace file
   std::string chrome;  // Export: the JSON file to write
 };

@@ -1,4 +1,6 @@
 // main.cpp — goroscope-cli: Goroscope's samples headless (see usage_text() in cli_args.cpp).
+#include <unistd.h>
+
 #include <exception>
 #include <iostream>
 #include <string>
@@ -6,6 +8,7 @@
 
 #include "cli_args.hpp"
 #include "cli_commands.hpp"
+#include "explore_command.hpp"
 #ifdef GOROSCOPE_CLI_TIMELINE
 #include "views/timeline_export.hpp"
 #endif
@@ -27,6 +30,8 @@ int main(int argc, char** argv) {
       case Command::Kind::Run: return run_command(cmd.run, std::cout, std::cerr);
       case Command::Kind::Export: return export_command(cmd.input, cmd.chrome, std::cout, std::cerr);
       case Command::Kind::Dump: return dump_command(cmd.input, std::cout, std::cerr);
+      case Command::Kind::Explore:
+        return explore_command(cmd.explore, std::cout, std::cerr, !cmd.explore.json && isatty(STDERR_FILENO) == 1);
     }
   } catch (const UsageError& e) {
     std::cerr << "goroscope-cli: " << e.what() << '\n';

@@ -141,9 +141,10 @@ class ReplayStateTest : public QObject {
     spec.dilation = 40;
     QString error;
     QVERIFY2(c.start(spec, &error), qPrintable(error));
-    QTest::qWait(400);
+    // Until the workers run (400 ms in a release build, seconds under TSan on 2 busy cores).
+    QTRY_VERIFY_WITH_TIMEOUT(c.snapshot() != nullptr && c.snapshot()->goroutines.size() > 2, 60000);
     c.pause();
-    QTRY_VERIFY_WITH_TIMEOUT(c.paused(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(c.paused(), 60000);  // 15 s under TSan
     QTest::qWait(300);  // the paused world's last batches and its snapshot reach the UI thread
     c.deliver_pending();
     QVERIFY(c.snapshot());

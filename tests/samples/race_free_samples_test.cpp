@@ -1,7 +1,7 @@
 // race_free_samples_test.cpp — every sample run with the race detector on: its default
 // variant and its "fixed*" variants report no race (no false positives from the engine's
 // edges), the racy ones do: race-counter's "racy", happens-before's "flag", once-lazy-init's
-// "naive" (check-then-act on the config), and send-on-closed's "buggy" (a producer's send races with another producer's close: a race on the channel, as Go's
+// "naive" (check-then-act on the config), lost-wakeup's "racy" (the check outside the lock), and send-on-closed's "buggy" (a producer's send races with another producer's close: a race on the channel, as Go's
 // -race reports it). One test per sample, default parameters except goroutines-are-cheap's count
 // (1,000: quick under the sanitizers; 10,000 with race on costs little since the shared-base
 // vector clocks, see BENCHMARKS.md).
@@ -17,7 +17,15 @@ namespace {
 
 bool racy_variant(const std::string& id, const std::string& variant) {
   return (id == "race-counter" && variant == "racy") || (id == "happens-before" && variant == "flag") ||
-         (id == "send-on-closed" && variant == "buggy") || (id == "once-lazy-init" && variant == "naive");
+         (id == "send-on-closed" && variant == "buggy") || (id == "once-lazy-init" && variant == "naive") ||
+         (id == "lost-wakeup" && variant == "racy");
+}
+
+// schedule_dependent() is a buggy variant whose race happens only in some schedules (the
+// exploration tests, tests/explore, find it): close-while-sending's close races with a send only
+// when the closer's wg.Wait came before a sender's wg.Add.
+bool schedule_dependent(const std::string& id, const std::string& variant) {
+  return id == "close-while-sending" && variant == "add-in-goroutine";
 }
 
 std::vector<std::string> sample_ids() {
@@ -50,6 +58,8 @@ TEST_P(RaceFreeSamples, DefaultAndFixedVariantsReportNoRace) {
     EXPECT_FALSE(r.outcome.lines.empty());
     if (racy_variant(s->info.id, v)) {
       EXPECT_GT(r.result.races, 0u);
+    } else if (schedule_dependent(s->info.id, v)) {
+      // either way is right; the count and the reports still agree (below)
     } else {
       EXPECT_EQ(r.result.races, 0u) << (r.result.race_reports.empty() ? "" : r.result.race_reports[0]);
     }

@@ -108,6 +108,25 @@ struct SampleOutcome {
   double metric(std::string_view key) const;
   // has() tells whether metric `key` was set.
   bool has(std::string_view key) const { return metrics.find(key) != metrics.end(); }
+
+  // FailedCheck is one invariant that did not hold: its statement ("counter == workers x
+  // increments") and what was seen instead ("counter = 397").
+  struct FailedCheck {
+    std::string invariant;
+    std::string detail;
+  };
+  // failed_checks lists, in order, every check() that failed in the run (each invariant once).
+  std::vector<FailedCheck> failed_checks;
+  // check() states the sample's own invariant `invariant` (its text is the outcome's name when
+  // it fails, so keep it free of run-specific numbers; put those in `detail`). Returns `holds`.
+  // A failed check makes a schedule explorer count the run as outcome `check`; the run goes on.
+  bool check(bool holds, std::string invariant, std::string detail = {}) {
+    if (holds) return true;
+    for (const FailedCheck& f : failed_checks)
+      if (f.invariant == invariant) return false;
+    failed_checks.push_back({std::move(invariant), std::move(detail)});
+    return false;
+  }
 };
 
 // SampleMain is a sample's code. It runs inside the main goroutine of a gor::run; when it
