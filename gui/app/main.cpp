@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "views/explore_view.hpp"
 #include "views/run_banner.hpp"
 #include "window/app_options.hpp"
 #include "views/sample_details.hpp"
@@ -91,12 +92,20 @@ int main(int argc, char** argv) {
       if (options->quit) return 64;
     }
   }
+  if (options->explore && options->trace_file.isEmpty()) {
+    window.show_bottom_tab(QStringLiteral("explore"));
+    window.explore_view().set_sample(window.current_sample(), window.details().parameter_values());
+    window.explore_view().start();
+    if (!options->screenshot.isEmpty() && options->screenshot_after_ms < 0)
+      QObject::connect(&window.explore_view(), &ExploreView::finished, &window,
+                       [&] { QTimer::singleShot(400, &window, take_screenshot); });
+  }
   if (!options->screenshot.isEmpty()) {
     if (options->screenshot_after_ms >= 0)
       QTimer::singleShot(options->screenshot_after_ms, &window, take_screenshot);
     else
       QObject::connect(&window, &MainWindow::runFinished, &window, [&] { QTimer::singleShot(400, &window, take_screenshot); });
-    if (!options->run && options->trace_file.isEmpty() && options->screenshot_after_ms < 0)
+    if (!options->run && !options->explore && options->trace_file.isEmpty() && options->screenshot_after_ms < 0)
       QTimer::singleShot(500, &window, take_screenshot);
   }
   const int code = QApplication::exec();

@@ -26,8 +26,9 @@ std::optional<AppOptions> parse_app_options(const QStringList& args, QString* er
   QCommandLineOption screenshot_after("screenshot-after", QStringLiteral("Take the screenshot MS after the start instead."), QStringLiteral("MS"));
   QCommandLineOption quit("quit", QStringLiteral("Quit after the screenshot."));
   QCommandLineOption size("size", QStringLiteral("Window size, e.g. 1600x1000."), QStringLiteral("WxH"));
-  QCommandLineOption tab("tab", QStringLiteral("Bottom tab to show: goroutines, timeline, charts or output."), QStringLiteral("NAME"));
-  for (auto* o : {&sample, &procs, &seed, &speed, &run, &race, &no_race, &show_race, &theme, &param, &screenshot, &screenshot_after, &quit, &size, &tab})
+  QCommandLineOption tab("tab", QStringLiteral("Bottom tab to show: goroutines, timeline, charts, output or explore."), QStringLiteral("NAME"));
+  QCommandLineOption explore("explore", QStringLiteral("Explore the sample's schedules at once (the Explore tab); a screenshot waits for it."));
+  for (auto* o : {&sample, &procs, &seed, &speed, &run, &race, &no_race, &show_race, &theme, &param, &screenshot, &screenshot_after, &quit, &size, &tab, &explore})
     parser.addOption(*o);
   parser.addPositionalArgument(QStringLiteral("FILE.gortrace"), QStringLiteral("A saved trace to replay (no engine)."));
   auto fail = [&](const QString& text) -> std::optional<AppOptions> {
@@ -53,8 +54,8 @@ std::optional<AppOptions> parse_app_options(const QStringList& args, QString* er
   }
   if (parser.isSet(tab)) {
     o.tab = parser.value(tab).toLower();
-    if (o.tab != "goroutines" && o.tab != "timeline" && o.tab != "charts" && o.tab != "output")
-      return fail(QStringLiteral("--tab must be goroutines, timeline, charts or output (got '%1')").arg(parser.value(tab)));
+    if (o.tab != "goroutines" && o.tab != "timeline" && o.tab != "charts" && o.tab != "output" && o.tab != "explore")
+      return fail(QStringLiteral("--tab must be goroutines, timeline, charts, output or explore (got '%1')").arg(parser.value(tab)));
   }
   if (parser.isSet(sample)) {
     o.sample = parser.value(sample);
@@ -96,6 +97,7 @@ std::optional<AppOptions> parse_app_options(const QStringList& args, QString* er
     o.params << p;
   }
   o.run = parser.isSet(run);
+  o.explore = parser.isSet(explore);
   if (parser.isSet(race) && parser.isSet(no_race)) return fail(QStringLiteral("--race and --no-race contradict each other"));
   if (parser.isSet(race)) o.race = true;
   if (parser.isSet(no_race)) o.race = false;

@@ -15,6 +15,7 @@ struct AppOptions {
   std::optional<qulonglong> seed; // --seed S
   std::optional<double> speed;    // --speed K: slow motion 1..1000
   bool run = false;               // --run: start the sample at once
+  bool explore = false;           // --explore: explore the sample's schedules at once (Explore tab)
   std::optional<bool> race;       // --race / --no-race: the race detector toggle
   bool show_race = false;         // --show-race: when the run (or replay) ends, show its first race
   QString theme;                  // --theme light|dark|system

@@ -30,6 +30,7 @@
 #include "model/race_edges.hpp"
 #include "model/replay_state.hpp"
 #include "model/trace_loader.hpp"
+#include "views/explore_view.hpp"
 #include "views/goroutine_table.hpp"
 #include "views/inspector_view.hpp"
 #include "views/run_banner.hpp"
@@ -152,6 +153,13 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
   output_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
   output_->setPlaceholderText(tr("What the sample prints appears here when its run ends."));
   bottom_tabs_->addTab(output_, tr("Output"));
+  explore_ = new ExploreView(bottom_tabs_);
+  bottom_tabs_->addTab(explore_, tr("Explore"));
+  connect(explore_, &ExploreView::replayRequested, this, [this](const QString& path) {
+    if (open_trace(path)) show_bottom_tab(QStringLiteral("timeline"));
+  });
+  connect(details_, &SampleDetails::parametersChanged, this,
+          [this] { explore_->set_sample(current_sample_, details_->parameter_values()); });
   auto* bottom_dock = new QDockWidget(tr("Run details"), this);
   bottom_dock->setObjectName(QStringLiteral("BottomDock"));
   bottom_dock->setWidget(bottom_tabs_);
@@ -365,6 +373,7 @@ void MainWindow::show_bottom_tab(const QString& name) {
   if (name == QLatin1String("timeline")) bottom_tabs_->setCurrentWidget(timeline_);
   if (name == QLatin1String("charts")) bottom_tabs_->setCurrentWidget(charts_);
   if (name == QLatin1String("output")) bottom_tabs_->setCurrentWidget(output_);
+  if (name == QLatin1String("explore")) bottom_tabs_->setCurrentWidget(explore_);
 }
 
 bool MainWindow::open_sample(const QString& id) {
@@ -377,6 +386,7 @@ bool MainWindow::open_sample(const QString& id) {
   current_sample_ = id;
   gallery_->select_sample(id);
   details_->show_sample(*sample);
+  if (explore_ != nullptr) explore_->set_sample(id, details_->parameter_values());
   if (!controller_.running()) {
     toolbar_->set_procs(sample->info.default_procs);
     toolbar_->set_dilation(std::max(1.0, sample->info.suggested_dilation));

@@ -35,6 +35,7 @@ class SampleGallery;
 class SchedulerView;
 class TimelineView;
 class ChartsView;
+class ExploreView;
 class TraceLoader;
 struct LoadedTrace;
 
@@ -68,7 +69,7 @@ class MainWindow : public QMainWindow {
   bool save_screenshot(const QString& path);
   void set_theme(Theme theme);
   // show_bottom_tab() brings a bottom tab forward by name: "goroutines", "timeline", "charts",
-  // "output".
+  // "output", "explore".
   void show_bottom_tab(const QString& name);
 
   RunController& controller() { return controller_; }
@@ -85,6 +86,8 @@ class MainWindow : public QMainWindow {
   InspectorView& inspector() { return *inspector_; }
   TimelineView& timeline() { return *timeline_; }
   ChartsView& charts() { return *charts_; }
+  // explore_view() is the Explore tab (schedule exploration of the open sample).
+  ExploreView& explore_view() { return *explore_; }
   QTabWidget& bottom_tabs() { return *bottom_tabs_; }
   QString status_text() const;
   // races() are the run's data races (EventKind::Race events, in time order) found so far.
@@ -153,6 +156,7 @@ class MainWindow : public QMainWindow {
   GoroutineTable* table_;
   TimelineView* timeline_;
   ChartsView* charts_;
+  ExploreView* explore_ = nullptr;
   TraceLoader* loader_;
   TraceSaver* saver_;
   trace::TraceHeader trace_header_;                 // of the run in the store (live or replayed)
