@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
@@ -19,6 +20,7 @@
 #include <thread>
 
 #include "gortrace_format.hpp"
+#include "goroscope/registry.hpp"
 #include "goroscope/runner.hpp"
 
 namespace goroscope::cli {
@@ -177,6 +179,89 @@ std::string percent(uint64_t n, uint64_t total) {
 
 }  // namespace
 
+namespace {
+
+// write_here() records `rec` (re-executed from its schedule) at `path` in this process: "" or the error.
+std::string write_here(const ExplorePlan& plan, const RunRecord& rec, const std::string& path) {
+  try {
+    gor::Config cfg = replay_config(plan, rec);
+    trace::TraceHeader h;
+    h.procs = cfg.procs;
+    h.seed = rec.seed;
+    h.deterministic = true;
+    h.dilation = 1.0;
+    h.start_wall_ns = 0;
+    h.op_cost_ns = cfg.op_cost.count();
+    h.race = cfg.race;
+    h.sample = plan.sample->info.id;
+    h.params = plan.params.describe();
+    trace::GortraceWriter writer(path, h);
+    cfg.trace = true;
+    cfg.observer = &writer;
+    gor::RunControl control;  // as run_command has: its final snapshot reports partial deadlocks
+    cfg.control = &control;
+    SampleRun run = run_sample(*plan.sample, plan.params, cfg);
+    writer.finish(run.result);
+    return {};
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+// Saver is a process forked before this one ran anything: each file it is asked for is written
+// by a fresh fork of it, whose object ids (process-wide) start where a new `goroscope-cli run
+// --replay` process's do, so that the replay's event-by-event check matches.
+struct Saver {
+  pid_t pid = -1;
+  int req = -1;   // parent -> saver: "seed preemption-points hex-schedule path\n"
+  int resp = -1;  // saver -> parent: '0' written, '1' failed
+};
+
+[[noreturn]] void saver_main(const ExploreArgs& args, int req, int resp) {
+  const Sample* sample = find_sample(args.sample);
+  FILE* in = ::fdopen(req, "r");
+  char* line = nullptr;
+  size_t cap = 0;
+  while (sample != nullptr && in != nullptr && ::getline(&line, &cap, in) > 0) {
+    std::istringstream words(line);
+    RunRecord rec;
+    std::string path, hex;
+    bool pp = false;
+    words >> rec.seed >> pp >> hex;
+    words.get();
+    std::getline(words, path);
+    for (size_t i = 0; i + 1 < hex.size(); i += 2)
+      rec.schedule.bytes.push_back(static_cast<uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    rec.schedule.preemption_points = pp;
+    rec.schedule.seed = rec.seed;
+    char result = '1';
+    const pid_t child = ::fork();
+    if (child == 0) {
+      ExplorePlan plan(sample->info);
+      plan.sample = sample;
+      plan.options.race = args.race;
+      plan.procs = args.procs.value_or(sample->info.default_procs);
+      bool ok = true;
+      try {
+        for (const auto& [k, v] : args.params) plan.params.parse(k, v);
+      } catch (const std::exception&) {
+        ok = false;
+      }
+      std::_Exit(ok && write_here(plan, rec, path).empty() ? 0 : 1);
+    }
+    if (child > 0) {
+      int status = 0;
+      while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+      }
+      if (WIFEXITED(status) && WEXITSTATUS(status) == 0) result = '0';
+    }
+    write_all(resp, std::string(1, result));
+  }
+  std::_Exit(0);
+}
+
+}  // namespace
+
 bool save_run(const ExplorePlan& plan, const RunRecord& rec, const std::string& path, std::string* error) {
   int fds[2];
   if (::pipe(fds) != 0) {
@@ -192,27 +277,7 @@ bool save_run(const ExplorePlan& plan, const RunRecord& rec, const std::string& 
   }
   if (pid == 0) {
     ::close(fds[0]);
-    std::string message;
-    try {
-      gor::Config cfg = replay_config(plan, rec);
-      trace::TraceHeader h;
-      h.procs = cfg.procs;
-      h.seed = rec.seed;
-      h.deterministic = true;
-      h.dilation = 1.0;
-      h.start_wall_ns = 0;
-      h.op_cost_ns = cfg.op_cost.count();
-      h.race = cfg.race;
-      h.sample = plan.sample->info.id;
-      h.params = plan.params.describe();
-      trace::GortraceWriter writer(path, h);
-      cfg.trace = true;
-      cfg.observer = &writer;
-      SampleRun run = run_sample(*plan.sample, plan.params, cfg);
-      writer.finish(run.result);
-    } catch (const std::exception& e) {
-      message = e.what();
-    }
+    const std::string message = write_here(plan, rec, path);
     write_all(fds[1], message);
     ::close(fds[1]);
     std::_Exit(message.empty() ? 0 : 1);
@@ -247,6 +312,40 @@ int explore_command(const ExploreArgs& args, std::ostream& out, std::ostream& er
   opts.procs = args.procs;
   opts.seed = args.seed;
   opts.race = args.race;
+  // The saver is forked before this process runs anything (make_plan's baseline is a run).
+  Saver saver;
+  {
+    int req[2], resp[2];
+    out.flush();
+    err.flush();
+    if (::pipe(req) == 0 && ::pipe(resp) == 0) {
+      const pid_t pid = ::fork();
+      if (pid == 0) {
+        ::close(req[1]);
+        ::close(resp[0]);
+        saver_main(args, req[0], resp[1]);
+      }
+      ::close(req[0]);
+      ::close(resp[1]);
+      if (pid > 0) {
+        saver = {pid, req[1], resp[0]};
+      } else {
+        ::close(req[1]);
+        ::close(resp[0]);
+      }
+    }
+  }
+  struct StopSaver {
+    Saver& s;
+    ~StopSaver() {
+      if (s.pid <= 0) return;
+      ::close(s.req);
+      ::close(s.resp);
+      int status = 0;
+      while (::waitpid(s.pid, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+  } stop_saver{saver};
   std::optional<ExplorePlan> plan_storage;
   try {
     plan_storage.emplace(make_plan(opts));
@@ -377,7 +476,21 @@ int explore_command(const ExploreArgs& args, std::ostream& out, std::ostream& er
   for (const OutcomeStats& o : outcomes) {
     const fs::path path = dir / file_name(plan.sample->info.id, o, ++nth[o.outcome.kind]);
     std::string error;
-    if (!save_run(plan, o.shrunk ? *o.shrunk : o.first, path.string(), &error)) {
+    const RunRecord& rec = o.shrunk ? *o.shrunk : o.first;
+    bool written = false;
+    if (saver.pid > 0) {
+      static const char* const kHex = "0123456789abcdef";
+      std::string hex;
+      for (uint8_t b : rec.schedule.bytes) hex += std::string{kHex[b >> 4], kHex[b & 15]};
+      char result = '1';
+      written = write_all(saver.req, std::to_string(rec.seed) + " " + (rec.schedule.preemption_points ? "1" : "0") +
+                                         " " + hex + " " + path.string() + "\n") &&
+                ::read(saver.resp, &result, 1) == 1 && result == '0';
+      if (!written) error = "cannot write '" + path.string() + "'";
+    } else {
+      written = save_run(plan, rec, path.string(), &error);
+    }
+    if (!written) {
       err << "goroscope-cli: " << error << '\n';
       saved = false;
       files.emplace_back();

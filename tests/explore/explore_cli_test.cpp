@@ -1,7 +1,10 @@
 // explore_cli_test.cpp — `goroscope-cli explore`: its arguments (usage errors), its exit status,
 // its JSON, and the saved schedules that `run --replay` reproduces.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdio>
 
 #include <filesystem>
 #include <sstream>
@@ -79,37 +82,40 @@ std::filesystem::path fresh_dir(const std::string& name) {
   return d;
 }
 
+// shell() runs a command line and returns its output (stdout and stderr) and exit status.
+std::pair<std::string, int> shell(const std::string& cmd) {
+  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+  if (p == nullptr) return {"popen failed", -1};
+  std::string out;
+  char buf[4096];
+  while (size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int status = ::pclose(p);
+  return {out, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+}
+
 TEST(ExploreCommand, FindsTheLostUpdateSavesItAndTheFileReplays) {
-  ExploreArgs a;
-  a.sample = "race-counter";
-  a.params = {{"variant", "racy"}, {"increments", "20"}};
-  a.runs = 60;
-  a.jobs = 2;
-  a.json = true;
-  a.save_dir = fresh_dir("racy").string();
-  std::ostringstream out, err;
-  EXPECT_EQ(explore_command(a, out, err, false), 1) << err.str();
-  const std::string json = out.str();
+  // The real binary, as a user runs it: explore, then replay the saved file in a fresh process
+  // (object ids are process-wide, so neither may run in this test process).
+  const std::filesystem::path dir = fresh_dir("racy");
+  const auto [json, status] = shell(std::string(GOROSCOPE_CLI_PATH) +
+                                    " explore race-counter --param variant=racy --param increments=20 --runs 60 "
+                                    "--jobs 2 --json --save-dir '" + dir.string() + "'");
+  EXPECT_EQ(status, 1) << json;
   EXPECT_EQ(json.rfind("{\"sample\": \"race-counter\"", 0), 0u) << json;
   EXPECT_NE(json.find("\"runs\": 60"), std::string::npos) << json;
   EXPECT_NE(json.find("\"strategy\": \"pct\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"kind\": \"check\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"message\": \"counter == workers x increments\""), std::string::npos) << json;
-  const std::filesystem::path file = std::filesystem::path(*a.save_dir) / "race-counter-check.gortrace";
+  const std::filesystem::path file = dir / "race-counter-check.gortrace";
   ASSERT_TRUE(std::filesystem::exists(file)) << json;
   EXPECT_NE(json.find(file.string()), std::string::npos);
 
   // `goroscope-cli run race-counter --replay FILE` reproduces it event for event.
-  RunOptions r;
-  r.sample = "race-counter";
-  r.replay_path = file.string();
-  r.deterministic = true;
-  std::ostringstream rout, rerr;
-  const int status = run_command(r, rout, rerr);
-  EXPECT_EQ(status, kExitRace) << rout.str() << rerr.str();
-  EXPECT_EQ(rerr.str().find("diverged"), std::string::npos) << rerr.str();
-  EXPECT_EQ(rout.str().find("counter = 80"), std::string::npos) << "the replay must lose updates: " << rout.str();
-  std::filesystem::remove_all(std::filesystem::path(*a.save_dir).parent_path());
+  const auto [replay, replay_status] = shell(std::string(GOROSCOPE_CLI_PATH) + " run race-counter --replay '" + file.string() + "'");
+  EXPECT_EQ(replay_status, kExitRace) << replay;
+  EXPECT_EQ(replay.find("diverged"), std::string::npos) << replay;
+  EXPECT_EQ(replay.find("counter = 80,"), std::string::npos) << "the replay must lose updates: " << replay;
+  std::filesystem::remove_all(dir.parent_path());
 }
 
 TEST(ExploreCommand, AFixedVariantExitsZeroWithTheReport) {
