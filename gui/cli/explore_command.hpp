@@ -18,10 +18,12 @@ namespace goroscope::cli {
 // an unwritable save directory is reported on `err` and returns kExitCantWrite.
 int explore_command(const ExploreArgs& args, std::ostream& out, std::ostream& err, bool progress);
 
-// save_run() writes `rec` (re-executed from its schedule, in a child process so that its
-// object ids are those of a fresh process, as `run --replay` will see them) to `path` as a
-// .gortrace that `goroscope-cli run SAMPLE --replay path` reproduces. False with `error` set
-// if the file cannot be written.
+// save_run() writes `rec` (re-executed from its schedule in a forked child, this process
+// untouched) to `path` as a .gortrace of the same run. `goroscope-cli run SAMPLE --replay path`
+// matches it event for event only if this process had run nothing before (object ids are
+// process-wide): explore_command() therefore records through a saver process forked before
+// its first run, and uses save_run() only when that saver could not be started. False with
+// `error` set if the file cannot be written.
 bool save_run(const explore::ExplorePlan& plan, const explore::RunRecord& rec, const std::string& path,
               std::string* error);
 
