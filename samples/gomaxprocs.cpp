@@ -57,9 +57,10 @@ void gomaxprocs_main(const SampleParams& p, SampleOutcome& out) {
         while (now_running > seen &&
                !max_running[static_cast<size_t>(ph)].compare_exchange_weak(seen, now_running, std::memory_order_relaxed)) {
         }
-        // The slice: `slice` of CPU work (gor::work: real CPU on a real core in real mode, the
-        // P's virtual clock in a deterministic run), so a slice is the same work either way.
-        gor::work(slice);
+        // The slice: `slice` of CPU work with no engine call inside (gor::spin: CPU time on a
+        // real core in real mode, the P's virtual clock in a deterministic run), so a slice is
+        // the same work either way and its goroutine holds its P throughout.
+        gor::spin(slice);
         running.fetch_sub(1, std::memory_order_acq_rel);
         slices[static_cast<size_t>(ph)].fetch_add(1, std::memory_order_relaxed);
         cpu_ns[static_cast<size_t>(ph)].fetch_add(std::chrono::nanoseconds(slice).count(), std::memory_order_relaxed);

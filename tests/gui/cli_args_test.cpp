@@ -41,7 +41,8 @@ TEST(CliArgsTest, RunWithDefaults) {
   ASSERT_EQ(c.kind, Command::Kind::Run);
   EXPECT_EQ(c.run.sample, "worker-pool");
   EXPECT_FALSE(c.run.procs.has_value());
-  EXPECT_EQ(c.run.seed, 0u);
+  EXPECT_FALSE(c.run.seed.has_value());  // a random seed, printed in the summary
+  EXPECT_FALSE(c.run.deterministic);
   EXPECT_EQ(c.run.dilation, 1.0);
   EXPECT_FALSE(c.run.timeout_seconds.has_value());
   EXPECT_TRUE(c.run.params.empty());

@@ -156,7 +156,7 @@ TEST(GortraceTest, ClearErrorsForBadFiles) {
 
   std::string v7 = good;
   set_u32(v7, 8, 7);
-  EXPECT_EQ(error_of(v7), "gortrace: unsupported version 7 (this build reads version 1)");
+  EXPECT_EQ(error_of(v7), "gortrace: unsupported version 7 (this build reads versions 1 to 2)");
 
   EXPECT_EQ(error_of(good.substr(0, 12)), "gortrace: truncated file at offset 12 (file header)");
 
