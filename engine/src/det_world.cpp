@@ -302,9 +302,7 @@ void DetWorld::report_divergence() {
   if (on_divergence) on_divergence(divergence_);
 }
 
-void DetWorld::point(int64_t cost) {
-  DetActor* self = current_;
-  self->vt += cost;
+void DetWorld::move_on(DetActor* self) {
   DetActor* next = choose();
   if (next != self) {
     ++switches_;
@@ -312,6 +310,12 @@ void DetWorld::point(int64_t cost) {
     switch_out(self, false);
   }
   report_divergence();
+}
+
+void DetWorld::point(int64_t cost) {
+  DetActor* self = current_;
+  self->vt += cost;
+  move_on(self);
 }
 
 bool DetWorld::block(Note* n, int64_t wake_at) {
@@ -325,13 +329,7 @@ bool DetWorld::block(Note* n, int64_t wake_at) {
   self->wake_at = wake_at;
   self->timed_out = false;
   n->det_waiter = self;
-  DetActor* next = choose();
-  if (next != self) {
-    ++switches_;
-    next_ = next;
-    switch_out(self, false);
-  }
-  report_divergence();
+  move_on(self);
   return !self->timed_out;
 }
 

@@ -140,6 +140,9 @@ class DetWorld {
   // replayed, asked of the strategy, or drawn from the seeded generator; always recorded.
   uint32_t decide(uint32_t n, ChoiceKind kind, const uint64_t* goroutines);
   void switch_out(DetActor* self, bool exiting);
+  // move_on() lets the chooser pick who moves next from the caller's point (maybe the caller
+  // again, at once) and returns when the caller moves again.
+  void move_on(DetActor* self);
   void take_external();        // the wakes queued by other threads
   void check_frozen();         // waits while another thread froze the world
   void report_divergence();
