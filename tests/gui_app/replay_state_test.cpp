@@ -133,6 +133,35 @@ class ReplayStateTest : public QObject {
     QCOMPARE(s.procs[0].runnext, uint64_t(2));
   }
 
+  void snapshot_after_counts_events() {
+    // The rewind cursor is an event index: snapshot_after(n) is the state after exactly n
+    // events, even when later events share the n-th one's timestamp (at40: the Steal applied,
+    // its StealMoves not yet).
+    TraceStore store;
+    store.append({ev(0, K::GoStart, 1, 0), ev(10, K::GoCreate, 2, 0, 1), ev(20, K::GoCreate, 3, 0, 1),
+                  ev(30, K::GoCreate, 4, 0, 1), ev(40, K::Steal, 0, 1, 0, 2), ev(40, K::StealMove, 3, 1, 0),
+                  ev(40, K::StealMove, 4, 1, 0), ev(50, K::GoStart, 3, 1)});
+    for (auto [stride, most] : {std::pair<size_t, size_t>{1, 24}, {3, 2}, {size_t(1) << 16, 24}}) {
+      ReplayIndex index(stride, most);
+      const gor::Snapshot none = index.snapshot_after(store, 0, 2);
+      QCOMPARE(none.now_ns, int64_t(0));
+      QVERIFY(none.goroutines.empty());
+      const gor::Snapshot four = index.snapshot_after(store, 4, 2);
+      QCOMPARE(four.now_ns, int64_t(30));
+      QCOMPARE(four.procs[0].runnext, uint64_t(4));
+      QCOMPARE(four.procs[0].local_queue, (std::vector<uint64_t>{2, 3}));
+      const gor::Snapshot six = index.snapshot_after(store, 6, 2);
+      QCOMPARE(six.now_ns, int64_t(40));
+      QCOMPARE(six.procs[1].local_queue, (std::vector<uint64_t>{3}));  // one StealMove applied
+      QCOMPARE(six.procs[0].local_queue, (std::vector<uint64_t>{2}));
+      QCOMPARE(six.procs[0].runnext, uint64_t(4));
+      const gor::Snapshot all = index.snapshot_after(store, 1000, 2);
+      QCOMPARE(all.now_ns, int64_t(50));
+      QCOMPARE(all.procs[1].running, uint64_t(3));
+      QCOMPARE(all.procs[1].local_queue, (std::vector<uint64_t>{4}));
+    }
+  }
+
   void replayed_state_equals_the_live_snapshot() {
     RunController c;
     c.set_snapshot_interval(std::chrono::milliseconds(20));

@@ -250,6 +250,19 @@ ReplayIndex& ReplayIndex::operator=(ReplayIndex&&) noexcept = default;
 size_t ReplayIndex::checkpoints() const { return checkpoints_.size(); }
 
 gor::Snapshot ReplayIndex::snapshot(const TraceStore& store, int64_t t, int procs) {
+  const std::vector<gor::Event>& ev = store.events();
+  const size_t end = static_cast<size_t>(
+      std::partition_point(ev.begin(), ev.end(), [&](const gor::Event& e) { return e.ts <= t; }) - ev.begin());
+  return state_after(store, end, procs).rebuild.snapshot(t);
+}
+
+gor::Snapshot ReplayIndex::snapshot_after(const TraceStore& store, size_t count, int procs) {
+  const size_t end = std::min(count, store.size());
+  const int64_t t = end > 0 ? store.events()[end - 1].ts : 0;
+  return state_after(store, end, procs).rebuild.snapshot(t);
+}
+
+ReplayIndex::State ReplayIndex::state_after(const TraceStore& store, size_t end, int procs) {
   if (store.generation() != generation_ || store.size() != size_ || procs != procs_) {
     checkpoints_.clear();
     stride_ = initial_stride_;
@@ -258,8 +271,6 @@ gor::Snapshot ReplayIndex::snapshot(const TraceStore& store, int64_t t, int proc
     procs_ = procs;
   }
   const std::vector<gor::Event>& ev = store.events();
-  const size_t end = static_cast<size_t>(
-      std::partition_point(ev.begin(), ev.end(), [&](const gor::Event& e) { return e.ts <= t; }) - ev.begin());
   size_t k = end / stride_;  // the checkpoint to start from: after k * stride_ events
   if (checkpoints_.empty()) checkpoints_.push_back(std::make_unique<State>(State{Rebuild(store, procs)}));
   while (checkpoints_.size() <= k) {  // extend the chain as far as this query needs
@@ -277,10 +288,10 @@ gor::Snapshot ReplayIndex::snapshot(const TraceStore& store, int64_t t, int proc
     for (size_t i = from; i < from + stride_; ++i) next->rebuild.apply(ev[i]);
     checkpoints_.push_back(std::move(next));
   }
-  Rebuild r = checkpoints_[k]->rebuild;
-  for (size_t i = k * stride_; i < end; ++i) r.apply(ev[i]);
+  State r = *checkpoints_[k];
+  for (size_t i = k * stride_; i < end; ++i) r.rebuild.apply(ev[i]);
   last_replayed_ = end - k * stride_;
-  return r.snapshot(t);
+  return r;
 }
 
 }  // namespace goroscope::gui

@@ -43,6 +43,11 @@ class ReplayIndex {
   ReplayIndex& operator=(ReplayIndex&&) noexcept;
 
   gor::Snapshot snapshot(const TraceStore& store, int64_t t, int procs);
+  // snapshot_after() is the state right after the first `count` events of the store (all of
+  // them when count is past the end; none for 0), with `procs` Ps at least: the app's rewind
+  // cursor is an event index. Its now_ns is the timestamp of the last event applied (0: none).
+  // Uses and extends the same checkpoints as snapshot().
+  gor::Snapshot snapshot_after(const TraceStore& store, size_t count, int procs);
   // checkpoints() is how many are kept; last_replayed() how many events the last snapshot()
   // applied after its checkpoint (tests).
   size_t checkpoints() const;
@@ -52,6 +57,8 @@ class ReplayIndex {
 
  private:
   struct State;
+  // state_after() is the rebuilt state after the first `end` events (end <= store.size()).
+  State state_after(const TraceStore& store, size_t end, int procs);
   size_t initial_stride_;
   size_t stride_;
   size_t max_checkpoints_;
