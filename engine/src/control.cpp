@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "gor/control.hpp"
+#include "go_names.hpp"
 #include "registry.hpp"
 #include "scheduler.hpp"
 
@@ -105,12 +106,8 @@ const char* pstatus_text(PStatus s) {
   return "?";
 }
 
-std::string site(const std::source_location& s) {
-  if (s.line() == 0) return "";
-  std::string text = std::string(s.file_name()) + ":" + std::to_string(s.line());
-  if (s.function_name() != nullptr && s.function_name()[0] != '\0') text += std::string(" in ") + s.function_name();
-  return text;
-}
+// site() is a goroutine's site in Go's words: "samples/x.cpp:12 in main.f" (go_names.hpp).
+std::string site(const std::source_location& s) { return go_site(s); }
 }  // namespace
 
 void Scheduler::attach_control() {
@@ -395,7 +392,7 @@ Snapshot Scheduler::snapshot_locked() {
       info.wait_object = g->wait_object.load(std::memory_order_relaxed);
       info.blocked_at = site(g->blocked_at);
     }
-    info.created_at = site(g->created_at);
+    info.created_at = g->is_main ? std::string() : site(g->created_at);  // Go's main has no creation site
     info.since_ns = g->state_since.load(std::memory_order_relaxed);
     if (state == GState::Running) {
       for (const ProcessorInfo& p : snap.procs) {

@@ -69,7 +69,7 @@ std::string Scheduler::dump_entry(const G* g, int64_t now, bool running) {
   out << "goroutine " << g->id << " [" << what;
   if (minutes > 0) out << ", " << minutes << " minutes";
   out << "]";
-  if (!g->label.empty()) out << " \"" << g->label << "\"";
+  if (!g->label.empty() && !g->is_main) out << " \"" << g->label << "\"";  // main is just "goroutine 1", as in Go
   out << ":\n";
   if (s == GState::Waiting || s == GState::Syscall) {
     out << go_frame(g->blocked_at);

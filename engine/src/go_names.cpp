@@ -127,12 +127,13 @@ std::string go_frame(const std::source_location& s) {
   return out;
 }
 
-std::string go_site(const std::source_location& s) {
-  if (s.line() == 0 || s.file_name() == nullptr || s.file_name()[0] == '\0') return "";
-  const std::string path = project_path(s.file_name());
-  std::string out = path + ":" + std::to_string(s.line());
-  if (s.function_name() != nullptr && s.function_name()[0] != '\0')
-    out += " in " + go_function_name(s.function_name(), package_of(path));
+std::string go_site(const std::source_location& s) { return go_site(s.file_name(), s.line(), s.function_name()); }
+
+std::string go_site(const char* file, unsigned line, const char* function) {
+  if (line == 0 || file == nullptr || file[0] == '\0') return "";
+  const std::string path = project_path(file);
+  std::string out = path + ":" + std::to_string(line);
+  if (function != nullptr && function[0] != '\0') out += " in " + go_function_name(function, package_of(path));
   return out;
 }
 

@@ -34,5 +34,7 @@ TracebackLevel traceback_level() noexcept;
 
 // go_site() is "samples/x.cpp:12 in main.f": the one-line form of go_frame(); "" if unknown.
 std::string go_site(const std::source_location& s);
+// go_site() of a site given by its parts (`function` may be null or empty: "samples/x.cpp:12").
+std::string go_site(const char* file, unsigned line, const char* function);
 
 }  // namespace gor::detail

@@ -5,6 +5,7 @@
 // watched (make_chan, a name, a first contention, a traced run), when a watched object dies,
 // and by snapshots and the deadlock detector. Lock order: the registry lock is never taken
 // inside an object's lock; readers take objects' locks inside it.
+#include "go_names.hpp"
 #include "registry.hpp"
 
 #include <cxxabi.h>
@@ -195,12 +196,8 @@ void Inspector::waitgroup(const WaitGroup& wg, SyncObjectInfo& info,
 // --- the object part of a snapshot -------------------------------------------------------
 
 namespace {
-std::string site_text(const std::source_location& s) {
-  if (s.line() == 0) return "";
-  std::string text = std::string(s.file_name()) + ":" + std::to_string(s.line());
-  if (s.function_name() != nullptr && s.function_name()[0] != '\0') text += std::string(" in ") + s.function_name();
-  return text;
-}
+// site_text() is an object's creation site in Go's words ("samples/x.cpp:12 in main.f").
+std::string site_text(const std::source_location& s) { return go_site(s); }
 
 std::vector<WaiterInfo> to_waiters(const std::vector<std::pair<const G*, int64_t>>& raw) {
   std::vector<WaiterInfo> out;
@@ -215,7 +212,7 @@ std::vector<WaiterInfo> to_waiters(const std::vector<std::pair<const G*, int64_t
 }
 
 void fill_channel(const ChanCore& c, ChannelInfo& info) {
-  info.elem_type = demangle(c.elem_type());
+  info.elem_type = c.elem_type();
   info.cap = c.cap;
   info.created_at = site_text(c.where);
   auto& core = const_cast<ChanCore&>(c);

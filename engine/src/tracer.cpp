@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "go_names.hpp"
 #include "scheduler.hpp"
 
 namespace gor {
@@ -163,9 +164,7 @@ uint64_t Tracer::site_id(const char* file, unsigned line, const char* function, 
     if (it != sites_.end()) id = it->second;
   }
   if (id == 0) {
-    std::string text = std::string(file) + ":" + std::to_string(line);
-    if (function != nullptr && function[0] != '\0') text += std::string(" in ") + function;
-    id = intern(text);
+    id = intern(go_site(file, line, function));  // "samples/x.cpp:12 in main.f"
     std::lock_guard<std::mutex> guard(strings_mu_);
     sites_[{key, line}] = id;
   }

@@ -21,6 +21,7 @@
 #include "goroscope/runner.hpp"
 #include "chrome_export.hpp"
 #include "gortrace_format.hpp"
+#include "run_end_text.hpp"
 #include "trace_summary.hpp"
 
 namespace goroscope::cli {
@@ -369,22 +370,12 @@ int run_command(const RunOptions& opts_in, std::ostream& out, std::ostream& err)
 
   for (const std::string& line : run.outcome.lines) out << line << '\n';
   const gor::RunResult& r = run.result;
-  if (opts.race && r.races > 0) {  // Go prints the reports on stderr
+  // Race reports, partial deadlocks, the panic or fatal error with its dump: on stderr, as Go.
+  const std::optional<gor::Snapshot> last = control.final_snapshot();
+  if (const std::string end = trace::run_end_text(r, last ? last->deadlocks : std::vector<gor::DeadlockInfo>{}, opts.race);
+      !end.empty()) {
     out.flush();
-    for (const std::string& report : r.race_reports) err << report;
-    err << "Found " << r.races << " data race(s)\n";
-    err.flush();
-  }
-  if (const std::optional<gor::Snapshot> last = control.final_snapshot();
-      last && r.status != gor::RunStatus::Deadlock) {
-    out.flush();
-    for (const gor::DeadlockInfo& d : last->deadlocks) err << "warning: partial deadlock: " << d.description << '\n';
-    err.flush();
-  }
-  if (r.status != gor::RunStatus::Ok) {
-    out.flush();
-    err << (r.fatal ? "fatal error: " : "panic: ") << r.message << "\n\n" << r.dump;
-    if (!r.dump.empty() && r.dump.back() != '\n') err << '\n';
+    err << end;
     err.flush();
   }
   out << "--- " << sample.info.id << ": " << status_name(r.status) << " in " << std::fixed << std::setprecision(3)

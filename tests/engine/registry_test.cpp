@@ -109,10 +109,11 @@ TEST(Registry, ChannelBufferQueuesAndClosedWhilePaused) {
   EXPECT_EQ(jobs->len, 3u);
   EXPECT_EQ(jobs->buffer, (std::vector<std::string>{"1", "2", "3"}));
   EXPECT_FALSE(jobs->closed);
-  EXPECT_NE(jobs->created_at.find("registry_test.cpp"), std::string::npos);
+  EXPECT_TRUE(jobs->created_at.starts_with("tests/engine/registry_test.cpp:")) << jobs->created_at;
+  EXPECT_NE(jobs->created_at.find(" in main."), std::string::npos) << jobs->created_at;
   const gor::ChannelInfo* words = find_channel(s, "words");
   ASSERT_NE(words, nullptr);
-  EXPECT_EQ(words->elem_type, "std::string");
+  EXPECT_EQ(words->elem_type, "string");
   EXPECT_EQ(words->buffer, (std::vector<std::string>{"hello"}));
   const gor::ChannelInfo* done = find_channel(s, "done");
   ASSERT_NE(done, nullptr);
@@ -136,6 +137,14 @@ TEST(Registry, ChannelBufferQueuesAndClosedWhilePaused) {
   EXPECT_EQ(g->wait_reason, "chan receive");
   EXPECT_EQ(g->wait_object, ping_id.load());
   EXPECT_EQ(ping->id, ping_id.load());
+  // Sites in Go's words: project-relative path, a short function name; main has no creation site.
+  EXPECT_TRUE(g->created_at.starts_with("tests/engine/registry_test.cpp:")) << g->created_at;
+  EXPECT_NE(g->created_at.find(" in main."), std::string::npos) << g->created_at;
+  EXPECT_EQ(g->created_at.find("::"), std::string::npos) << g->created_at;
+  EXPECT_TRUE(g->blocked_at.starts_with("tests/engine/registry_test.cpp:")) << g->blocked_at;
+  const gor::GoroutineInfo* main_g = find_g(s, 1);
+  ASSERT_NE(main_g, nullptr);
+  EXPECT_EQ(main_g->created_at, "");
   // Channel ids are ordered by creation, and the list is by id.
   EXPECT_TRUE(std::is_sorted(s.channels.begin(), s.channels.end(),
                              [](const auto& a, const auto& b) { return a.id < b.id; }));

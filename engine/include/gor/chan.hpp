@@ -23,6 +23,7 @@
 
 #include "gor/detail/object_id.hpp"
 #include "gor/detail/park.hpp"
+#include "gor/go_type.hpp"
 #include "gor/panic.hpp"
 
 namespace gor {
@@ -77,8 +78,8 @@ class ChanCore {
   virtual void buf_take(size_t i, void* dst) noexcept = 0;
   // elem_move() moves *src into *dst (direct handoff between two goroutines' stacks).
   virtual void elem_move(void* dst, void* src) noexcept = 0;
-  // elem_type() is typeid(T).name() (mangled; snapshots demangle it).
-  virtual const char* elem_type() const noexcept = 0;
+  // elem_type() is T in Go's words ("int", "struct{}", "Result": gor::go_type_name<T>()).
+  virtual std::string elem_type() const = 0;
   // format_slot() writes ring slot i as text and returns true when T is printable
   // (arithmetic, enum, string-like); false otherwise. Called under `lock` (snapshots).
   virtual bool format_slot(size_t i, std::string& out) const = 0;
@@ -143,7 +144,7 @@ class ChanImpl final : public ChanCore {
   void elem_move(void* dst, void* src) noexcept override {
     *static_cast<T*>(dst) = std::move(*static_cast<T*>(src));
   }
-  const char* elem_type() const noexcept override { return typeid(T).name(); }
+  std::string elem_type() const override { return go_type_name<T>(); }
   bool format_slot(size_t i, std::string& out) const override {
     const T& v = ring_[i];
     if constexpr (std::is_same_v<T, bool>) {

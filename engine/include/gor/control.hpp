@@ -78,7 +78,7 @@ inline constexpr size_t kSnapshotBufferValues = 64;
 struct ChannelInfo {
   uint64_t id = 0;                  // same id as GoroutineInfo::wait_object and Chan events
   std::string name;                 // given to make_chan ("" if none)
-  std::string elem_type;            // demangled element type ("int", "std::string", ...)
+  std::string elem_type;            // element type in Go's words ("int", "string", "struct{}", "Result")
   size_t cap = 0;
   size_t len = 0;
   bool closed = false;
