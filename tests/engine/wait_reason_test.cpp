@@ -21,6 +21,7 @@
 #include <string>
 #include <thread>
 
+#include "../../engine/src/go_names.hpp"
 #include "gor/control.hpp"
 #include "gor/gor.hpp"
 #include "test_util.hpp"
@@ -31,12 +32,9 @@ namespace {
 
 constexpr const char* kDeadlock = "all goroutines are asleep - deadlock!";
 
-// site_text() is a source location as dumps and snapshots print it.
-std::string site_text(const std::source_location& s) {
-  std::string text = std::string(s.file_name()) + ":" + std::to_string(s.line());
-  if (s.function_name() != nullptr && s.function_name()[0] != '\0') text += std::string(" in ") + s.function_name();
-  return text;
-}
+// site_text() is a source location as snapshots print it, in Go's words
+// ("tests/engine/wait_reason_test.cpp:12 in main.f").
+std::string site_text(const std::source_location& s) { return gor::detail::go_site(s); }
 
 // Probe is what the blocking goroutine tells the test: its id and the site of its blocking
 // call (mark() is called on the same line, just before it).
@@ -158,7 +156,7 @@ void check_deadlock_dump(int procs, const Case& c) {
       << "expected entry:\n" << expected_entry(c, p) << "in dump:\n" << r.dump;
   // main is blocked on its nil channel, at program()'s line, and has no "created by" (Go's
   // shape for the main goroutine).
-  const size_t main_at = r.dump.find("goroutine 1 [chan receive (nil chan)] \"main\":\nmain.");
+  const size_t main_at = r.dump.find("goroutine 1 [chan receive (nil chan)]:\nmain.");
   EXPECT_NE(main_at, std::string::npos) << r.dump;
   if (main_at != std::string::npos) {
     const std::string main_entry = r.dump.substr(main_at, r.dump.find("\n\n", main_at) - main_at);
