@@ -2,6 +2,7 @@
 // editor per parameter, values SampleParams::parse accepts, restore, Defaults).
 #include <QCheckBox>
 #include <QComboBox>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -128,6 +129,39 @@ class SampleWidgetsTest : public QObject {
     const int before = chosen.count();
     QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, tree->visualRect(group).center());
     QCOMPARE(chosen.count(), before);
+  }
+
+  void filtering_never_changes_the_chosen_sample() {
+    // Issue 19: typing "st" switched the sample to another one, and "steal" left About
+    // describing a sample the list no longer showed.
+    SampleGallery gallery;
+    gallery.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&gallery));
+    gallery.select_sample(QStringLiteral("mutex-starvation"));
+    QSignalSpy chosen(&gallery, &SampleGallery::sampleChosen);
+    auto* search = gallery.findChild<QLineEdit*>(QStringLiteral("sampleSearch"));
+    QVERIFY(search);
+    search->setFocus();
+    for (const QChar c : QStringLiteral("steal")) {
+      QTest::keyClick(search, c.toLatin1());
+      QCOMPARE(chosen.count(), 0);
+      QCOMPARE(gallery.chosen_sample(), QStringLiteral("mutex-starvation"));
+      // Selected while the search shows it, unselected (not another sample) while it hides it.
+      const bool shown = gallery.visible_samples().contains(QStringLiteral("mutex-starvation"));
+      QCOMPARE(gallery.selected_sample(), shown ? QStringLiteral("mutex-starvation") : QString());
+    }
+    QVERIFY(!gallery.visible_samples().contains(QStringLiteral("mutex-starvation")));
+    QVERIFY(gallery.visible_samples().contains(QStringLiteral("work-stealing")));
+    // Clearing the search shows the chosen sample selected again, still without a signal.
+    search->clear();
+    QCOMPARE(chosen.count(), 0);
+    QCOMPARE(gallery.selected_sample(), QStringLiteral("mutex-starvation"));
+    // The user picking a match is a choice.
+    gallery.set_search_text(QStringLiteral("steal"));
+    QTest::keyClick(search, Qt::Key_Return);
+    QCOMPARE(chosen.count(), 1);
+    QCOMPARE(chosen.at(0).at(0).toString(), gallery.visible_samples().first());
+    QCOMPARE(gallery.chosen_sample(), gallery.visible_samples().first());
   }
 
   void details_builds_one_editor_per_parameter() {

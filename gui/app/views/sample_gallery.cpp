@@ -61,7 +61,9 @@ SampleGallery::SampleGallery(QWidget* parent) : QWidget(parent) {
     // Enter in the search field picks the first match and moves on to the list.
     QModelIndex first = first_visible_sample();
     if (!first.isValid()) return;
-    if (id_at(tree_->currentIndex()).isEmpty() || !tree_->currentIndex().isValid()) tree_->setCurrentIndex(first);
+    const QModelIndex current = tree_->currentIndex();
+    if (!current.isValid() || id_at(current).isEmpty() || !tree_->selectionModel()->isSelected(current))
+      tree_->setCurrentIndex(first);
     tree_->setFocus();
   });
   connect(tree_->selectionModel(), &QItemSelectionModel::currentChanged, this, &SampleGallery::on_current_changed);
@@ -97,9 +99,19 @@ void SampleGallery::populate() {
 }
 
 void SampleGallery::apply_search(const QString& text) {
+  // The proxy moves the current row when it hides it: that is no choice of the user's, so
+  // the chosen sample is put back (or left unselected while hidden) without a signal.
+  filtering_ = true;
   proxy_->setFilterFixedString(text.trimmed());
   tree_->expandAll();
-  if (tree_->currentIndex().isValid()) tree_->scrollTo(tree_->currentIndex());
+  const QModelIndex chosen = proxy_index_of(last_chosen_);
+  if (chosen.isValid()) {
+    tree_->setCurrentIndex(chosen);
+    tree_->scrollTo(chosen);
+  } else {
+    tree_->selectionModel()->clear();
+  }
+  filtering_ = false;
 }
 
 void SampleGallery::set_search_text(const QString& text) { search_->setText(text); }
@@ -151,6 +163,7 @@ QString SampleGallery::selected_sample() const {
 }
 
 void SampleGallery::on_current_changed() {
+  if (filtering_) return;
   const QString id = id_at(tree_->currentIndex());
   if (id.isEmpty() || id == last_chosen_) return;
   last_chosen_ = id;

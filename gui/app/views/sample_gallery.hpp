@@ -15,6 +15,9 @@ namespace goroscope::gui {
 // SampleGallery shows every registered sample grouped by topic, in registry order, with a
 // search field that keeps only samples whose title, id, topic or summary contain the text
 // (case-insensitive). Topic groups stay expanded; a sample's summary is its tooltip.
+// Filtering never changes the chosen sample: it stays selected while the search shows it and
+// unselected (but still chosen, emitting nothing) while the search hides it; only a click,
+// Enter or select_sample() chooses another.
 class SampleGallery : public QWidget {
   Q_OBJECT
  public:
@@ -28,6 +31,9 @@ class SampleGallery : public QWidget {
   void select_sample(const QString& id);
   // selected_sample() is the id of the selected sample ("" if none).
   QString selected_sample() const;
+  // chosen_sample() is the id of the sample last chosen (sampleChosen()), shown or hidden by
+  // the search ("" before any choice).
+  QString chosen_sample() const { return last_chosen_; }
   // set_search_text() fills the search field (as if typed).
   void set_search_text(const QString& text);
   // visible_samples() is the ids shown under the current search, in display order.
@@ -52,6 +58,7 @@ class SampleGallery : public QWidget {
   QStandardItemModel* model_ = nullptr;
   QSortFilterProxyModel* proxy_ = nullptr;
   QString last_chosen_;
+  bool filtering_ = false;  // apply_search() is moving the current row: not the user's choice
 };
 
 }  // namespace goroscope::gui
