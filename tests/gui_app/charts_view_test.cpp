@@ -6,7 +6,11 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <QAbstractSeries>
+#include <QChart>
 #include <QChartView>
+#include <QGraphicsScene>
+#include <QLegend>
 #include <QValueAxis>
 
 #include <cmath>
@@ -210,6 +214,7 @@ class ChartsViewTest : public QObject {
       view.refresh();
       int time_axes = 0;
       for (QChartView* cv : view.findChildren<QChartView*>()) {
+        if (!cv->isVisible()) continue;  // a panel with nothing to show is hidden
         if (cv->chart()->title().startsWith(QStringLiteral("Mutex waits"))) continue;  // a count axis
         for (QAbstractAxis* a : cv->chart()->axes(Qt::Horizontal)) {
           auto* x = qobject_cast<QValueAxis*>(a);
@@ -221,7 +226,170 @@ class ChartsViewTest : public QObject {
           QVERIFY2(ticks >= 1 && ticks <= 12, qPrintable(QString::number(ticks)));
         }
       }
-      QCOMPARE(time_axes, 4);
+      QCOMPARE(time_axes, 3);  // goroutines, run queues, steals: no buffered channel, no select here
+    }
+  }
+
+  // A run without steals, buffered channels, mutex waits or selects shows only the goroutine
+  // and run-queue panels, two to a row; each kind of event brings its panel back.
+  void empty_panels_are_hidden() {
+    TraceStore store;
+    std::vector<gor::Event> events{ev(1'000, K::GoCreate, 2, 0, 1), ev(2'000, K::GoStart, 2, 0),
+                                   ev(3'000, K::GoEnd, 2, 0)};
+    store.append(events);
+    TimelineModel timeline;
+    timeline.sync(store.events(), std::numeric_limits<int64_t>::max());
+    ChartsView view(timeline);
+    view.resize(1200, 300);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.sync(store, false);
+    view.refresh();
+    QVERIFY(view.panel_shown(ChartsView::Goroutines));
+    QVERIFY(view.panel_shown(ChartsView::Queues));
+    for (ChartsView::Part p : {ChartsView::Steals, ChartsView::Channels, ChartsView::MutexWaits, ChartsView::Choices}) {
+      QVERIFY2(!view.panel_shown(p), qPrintable(view.chart(p)->title()));
+      QVERIFY(!view.chart(p)->scene()->views().front()->isVisible());
+    }
+    QVERIFY(view.chart(ChartsView::Goroutines)->scene()->views().front()->width() > 500);  // the room is shared
+
+    const uint64_t mutex_lock = static_cast<uint64_t>(gor::WaitReason::MutexLock);
+    store.append(std::vector<gor::Event>{
+        ev(4'000, K::ObjectCreate, 1, 0, 77, 1 | (4 << 8), 0), ev(5'000, K::ChanSend, 1, 0, 77, 1),
+        ev(6'000, K::Steal, 0, 1, 0, 1), ev(7'000, K::GoCreate, 3, 0, 1), ev(7'100, K::GoStart, 3, 0),
+        ev(7'200, K::GoBlock, 3, 0, mutex_lock), ev(9'000, K::GoUnblock, 3, 0, 1), ev(9'100, K::GoStart, 3, 0),
+        ev(9'500, K::Select, 3, 0, 2, 1, 77)});
+    view.sync(store, false);
+    view.refresh();
+    for (int p = 0; p < ChartsView::kParts; ++p)
+      QVERIFY2(view.panel_shown(static_cast<ChartsView::Part>(p)), qPrintable(view.chart(static_cast<ChartsView::Part>(p))->title()));
+  }
+
+  // Every axis of every shown panel has a title and ticks at a 1-2-5 step (counts at whole
+  // steps); the legend shows a tooltip for an entry it shortens.
+  void axes_have_titles_and_round_ticks() {
+    TraceStore store;
+    std::vector<gor::Event> events;
+    const uint64_t mutex_lock = static_cast<uint64_t>(gor::WaitReason::MutexLock);
+    events.push_back(ev(0, K::ObjectCreate, 1, 0, 77, 1 | (7 << 8), 0));
+    for (uint64_t g = 2; g < 40; ++g) {
+      const int64_t t = static_cast<int64_t>(g) * 13'000;
+      events.push_back(ev(t, K::GoCreate, g, 0, 1));
+      events.push_back(ev(t + 100, K::GoStart, g, 0));
+      events.push_back(ev(t + 200, K::ChanSend, g, 0, 77, g % 7));
+      events.push_back(ev(t + 300, K::GoBlock, g, 0, mutex_lock));
+      events.push_back(ev(t + 300 + static_cast<int64_t>(g) * 7'000, K::GoUnblock, g, 0, 1));
+      events.push_back(ev(t + 400 + static_cast<int64_t>(g) * 7'000, K::GoStart, g, 0));
+      events.push_back(ev(t + 500 + static_cast<int64_t>(g) * 7'000, K::GoEnd, g, 0));
+      if (g % 3 == 0) events.push_back(ev(t + 150, K::Steal, 0, 1, 0, 1));
+      events.push_back(ev(t + 250, K::Select, 1, 0, 2, g % 2, g % 2 ? 77 : 0));
+    }
+    std::stable_sort(events.begin(), events.end(), [](const gor::Event& a, const gor::Event& b) { return a.ts < b.ts; });
+    store.append(events);
+    TimelineModel timeline;
+    timeline.sync(store.events(), std::numeric_limits<int64_t>::max());
+    ChartsView view(timeline);
+    view.resize(1400, 500);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.sync(store, false);
+    view.refresh();
+    auto one_two_five = [](double step) {
+      const double mag = std::pow(10.0, std::floor(std::log10(step) + 1e-9));
+      const double m = step / mag;
+      return std::abs(m - 1) < 1e-6 || std::abs(m - 2) < 1e-6 || std::abs(m - 5) < 1e-6;
+    };
+    for (int p = 0; p < ChartsView::kParts; ++p) {
+      QChart* chart = view.chart(static_cast<ChartsView::Part>(p));
+      QVERIFY2(view.panel_shown(static_cast<ChartsView::Part>(p)), qPrintable(chart->title()));
+      QVERIFY(chart->legend()->showToolTips());
+      for (QAbstractAxis* a : chart->axes()) {
+        QVERIFY2(!a->titleText().isEmpty(), qPrintable(chart->title()));
+        auto* v = qobject_cast<QValueAxis*>(a);
+        if (v == nullptr) continue;  // the histogram's bins
+        QCOMPARE(v->tickType(), QValueAxis::TicksDynamic);
+        QVERIFY2(one_two_five(v->tickInterval()), qPrintable(chart->title() + " " + QString::number(v->tickInterval())));
+        QVERIFY2(v->min() == 0 || a->orientation() == Qt::Horizontal, qPrintable(chart->title()));
+      }
+    }
+  }
+
+  // Two steals in a run read as 1 per window, not as thousands per second; the window is a
+  // round duration of about a twentieth of the range and the title names it.
+  void steals_are_counted_per_window() {
+    TraceStore store;
+    store.append(std::vector<gor::Event>{ev(0, K::GoCreate, 2, 0, 1), ev(1'000'000, K::Steal, 0, 1, 0, 1),
+                                         ev(6'000'000, K::Steal, 0, 1, 0, 2), ev(10'000'000, K::GoEnd, 2, 0)});
+    TimelineModel timeline;
+    timeline.sync(store.events(), std::numeric_limits<int64_t>::max());
+    ChartsView view(timeline);
+    view.resize(1200, 300);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.sync(store, false);
+    view.refresh();
+    QCOMPARE(view.steal_window_ns(), int64_t(500'000));  // 10 ms / 20
+    QCOMPARE(view.series_max(QStringLiteral("steals")), 1.0);
+    QCOMPARE(view.chart(ChartsView::Steals)->title(), QStringLiteral("Steals per 500 us"));
+    view.set_range(0, 2'000'000);
+    view.refresh();
+    QCOMPARE(view.steal_window_ns(), int64_t(100'000));
+    QCOMPARE(view.series_max(QStringLiteral("steals")), 1.0);
+  }
+
+  // select-fairness's chart: each channel's running count of choices, named with its share.
+  void select_choices_count_each_channel() {
+    TraceStore store;
+    store.add_string(5, "left");
+    store.add_string(6, "right");
+    std::vector<gor::Event> events{ev(0, K::ObjectCreate, 1, 0, 10, 1 | (8 << 8), 5),
+                                   ev(0, K::ObjectCreate, 1, 0, 11, 1 | (8 << 8), 6)};
+    const int picks[] = {0, 1, 1, 0, 1, 1, 1, 0};  // 3 left, 5 right
+    for (int i = 0; i < 8; ++i)
+      events.push_back(ev(1'000 * (i + 1), K::Select, 1, 0, 2, static_cast<uint64_t>(picks[i]), picks[i] ? 11 : 10));
+    events.push_back(ev(1'000, K::ChanRecv, 1, 0, 99, 0));  // not a select: not counted
+    std::stable_sort(events.begin(), events.end(), [](const gor::Event& a, const gor::Event& b) { return a.ts < b.ts; });
+    events.push_back(ev(9'500, K::Select, 1, 0, 1, 0, 10));  // one case: no choice, not counted
+    store.append(events);
+    ChartData d;
+    d.sync(store.events(), std::numeric_limits<int64_t>::max());
+    const std::vector<ChoiceSeries>& choices = d.select_choices();
+    QCOMPARE(choices.size(), size_t(2));
+    QCOMPARE(choices[0].channel, uint64_t(10));
+    QCOMPARE(choices[0].count, 3);
+    QCOMPARE(choices[1].count, 5);
+    QCOMPARE(choices[1].so_far.value_at(3'500), 2);
+    TimelineModel timeline;
+    timeline.sync(store.events(), std::numeric_limits<int64_t>::max());
+    ChartsView view(timeline);
+    view.resize(1200, 300);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.sync(store, false);
+    view.refresh();
+    QVERIFY(view.panel_shown(ChartsView::Choices));
+    QStringList names;
+    for (QAbstractSeries* s : view.chart(ChartsView::Choices)->series())
+      if (s->isVisible()) names << s->name();
+    QCOMPARE(names, (QStringList{QStringLiteral("left: 3 (37.5%)"), QStringLiteral("right: 5 (62.5%)")}));
+    QCOMPARE(view.series_max(QStringLiteral("choice 1")), 5.0);
+  }
+
+  // The charts follow the app's palette: a dark palette paints their background, titles and
+  // axis labels dark-theme colours.
+  void charts_follow_the_palette() {
+    TraceStore store;
+    TimelineModel timeline;
+    ChartsView view(timeline);
+    QPalette dark;
+    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+    dark.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
+    view.setPalette(dark);
+    for (int p = 0; p < ChartsView::kParts; ++p) {
+      QChart* chart = view.chart(static_cast<ChartsView::Part>(p));
+      QCOMPARE(chart->backgroundBrush().color(), QColor(0x1e, 0x1e, 0x1e));
+      QCOMPARE(chart->titleBrush().color(), QColor(0xe0, 0xe0, 0xe0));
+      for (QAbstractAxis* a : chart->axes()) QCOMPARE(a->labelsBrush().color(), QColor(0xe0, 0xe0, 0xe0));
     }
   }
 };

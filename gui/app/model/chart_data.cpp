@@ -75,6 +75,8 @@ void ChartData::clear() {
   channel_index_.clear();
   last_channel_ = ~size_t{0};
   mutex_waits_.clear();
+  choices_.clear();
+  steals_.clear();
   prefix_ = TakenPrefix{};
 }
 
@@ -168,6 +170,9 @@ void ChartData::take(const gor::Event& e) {
     case K::SyscallExit:
       if (e.a0 != 1) queue_at(e.g, -1, e.ts);  // lost its P: to the global queue
       break;
+    case K::Steal:
+      steals_.push_back(e.ts);
+      break;
     case K::StealMove:
       if (const QueuedIn* in = queued_in_.find(e.g); e.p >= 0 && in && in->queue != QueuedIn::kNone)
         queue_at(e.g, e.p, e.ts);
@@ -183,6 +188,17 @@ void ChartData::take(const gor::Event& e) {
       c.level.set(e.ts, static_cast<int32_t>(e.a1));
       break;
     }
+    case K::Select:
+      if (const gor::SelectFields s = gor::select_fields(e); s.cases >= 2) {
+        auto it = std::find_if(choices_.begin(), choices_.end(), [&](const ChoiceSeries& c) { return c.channel == s.channel; });
+        if (it == choices_.end()) {
+          choices_.emplace_back();
+          choices_.back().channel = s.channel;
+          it = std::prev(choices_.end());
+        }
+        it->so_far.set(e.ts, ++it->count);
+      }
+      break;
     case K::ObjectCreate:
       if (const gor::ObjectFields o = gor::object_fields(e); o.kind == gor::ObjectKind::Channel) {
         ChannelSeries& c = channel(o.object);  // a channel: its name and capacity
@@ -192,6 +208,11 @@ void ChartData::take(const gor::Event& e) {
       break;
     default: break;
   }
+}
+
+uint64_t ChartData::channel_name(uint64_t id) const {
+  auto it = channel_index_.find(id);
+  return it == channel_index_.end() ? 0 : channels_[it->second].name;
 }
 
 std::vector<const ChannelSeries*> ChartData::busiest_channels(size_t n) const {

@@ -63,6 +63,14 @@ struct ChannelSeries {
   StepSeries level;
 };
 
+// ChoiceSeries is how often selects of two or more cases chose one channel (or the default
+// case, channel 0), as a running count over time (from Select events).
+struct ChoiceSeries {
+  uint64_t channel = 0;   // object id of the chosen case's channel; 0: the default case
+  int32_t count = 0;      // choices so far
+  StepSeries so_far;
+};
+
 class ChartData {
  public:
   void clear();
@@ -95,6 +103,15 @@ class ChartData {
   // mutex_waits() are the ended mutex waits, by end time (the Charts tab's histogram reads
   // the range's by binary search instead of scanning every block of the run).
   const std::vector<WaitEnd>& mutex_waits() const { return mutex_waits_; }
+  // select_choices() are the cases chosen by selects with two or more cases, one series per
+  // channel (the default case as channel 0), in the order each was first chosen.
+  const std::vector<ChoiceSeries>& select_choices() const { return choices_; }
+  // channel_name() is the string id of channel `id`'s name from its ObjectCreate (0: unnamed
+  // or never seen).
+  uint64_t channel_name(uint64_t id) const;
+  // steal_times() are the timestamps of every steal (Steal events: one per steal, however
+  // many goroutines it moved), in time order.
+  const std::vector<int64_t>& steal_times() const { return steals_; }
 
  private:
   void take(const gor::Event& e);
@@ -124,6 +141,8 @@ class ChartData {
   void end_mutex_wait(uint64_t g, int64_t ts);
   GoroutineSlots<QueuedIn> queued_in_;
   std::vector<WaitEnd> mutex_waits_;
+  std::vector<ChoiceSeries> choices_;
+  std::vector<int64_t> steals_;
   size_t last_channel_ = ~size_t{0};  // index in channels_ of the channel used last
   std::vector<ChannelSeries> channels_;
   std::unordered_map<uint64_t, size_t> channel_index_;

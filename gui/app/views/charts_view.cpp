@@ -5,7 +5,7 @@
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
-#include <QGraphicsLayout>
+#include <QEvent>
 #include <QGridLayout>
 #include <QLineSeries>
 #include <QPen>
@@ -17,6 +17,7 @@
 
 #include "model/timeline_model.hpp"
 #include "model/trace_store.hpp"
+#include "views/chart_style.hpp"
 #include "views/goroutine_colors.hpp"
 #include "views/timeline_geometry.hpp"
 
@@ -26,36 +27,8 @@ namespace {
 
 // (Chart labels are rich text: no '<'.)
 constexpr const char* kWaitBins[] = {"0-10 us", "10-100 us", "0.1-1 ms", "1-10 ms", "10 ms +"};
-
-QChart* make_chart(const QString& title) {
-  auto* chart = new QChart;
-  chart->setTitle(title);
-  QFont f = chart->titleFont();
-  f.setPixelSize(12);
-  f.setBold(true);
-  chart->setTitleFont(f);
-  chart->setAnimationOptions(QChart::NoAnimation);
-  chart->setMargins(QMargins(2, 2, 2, 2));
-  chart->layout()->setContentsMargins(0, 0, 0, 0);
-  chart->setBackgroundRoundness(0);
-  chart->legend()->setAlignment(Qt::AlignTop);
-  QFont lf = chart->legend()->font();
-  lf.setPixelSize(11);
-  chart->legend()->setFont(lf);
-  return chart;
-}
-
-QValueAxis* value_axis(const QString& title) {
-  auto* a = new QValueAxis;
-  a->setTitleText(title);
-  QFont f = a->labelsFont();
-  f.setPixelSize(10);
-  a->setLabelsFont(f);
-  a->setTitleFont(f);
-  a->setLabelFormat(QStringLiteral("%.5g"));
-  a->setTickCount(4);
-  return a;
-}
+constexpr QRgb kQueueColors[] = {0x4e79a7, 0xf28e2b, 0xe15759, 0x76b7b2,
+                                 0x59a14f, 0xedc948, 0xb07aa1, 0xff9da7};  // Tableau 10
 
 QList<QPointF> to_points(const std::vector<std::pair<double, double>>& v) {
   QList<QPointF> out;
@@ -70,6 +43,15 @@ double max_y(const QList<QPointF>& pts) {
   return m;
 }
 
+// duration_text() is a 1-2-5 window as a learner reads it: "2 ms", "500 us", "1 s".
+QString duration_text(int64_t ns) {
+  if (ns >= 1'000'000'000) return QStringLiteral("%1 s").arg(static_cast<double>(ns) / 1e9);
+  if (ns >= 1'000'000) return QStringLiteral("%1 ms").arg(static_cast<double>(ns) / 1e6);
+  if (ns >= 1'000) return QStringLiteral("%1 us").arg(static_cast<double>(ns) / 1e3);
+  return QStringLiteral("%1 ns").arg(ns);
+}
+
+const QString kTimeAxis = QStringLiteral("engine time (ms)");
 
 }  // namespace
 
@@ -77,14 +59,15 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
   auto* grid = new QGridLayout(this);
   grid->setContentsMargins(0, 0, 0, 0);
   grid->setSpacing(2);
-  auto add = [&](QChart* chart, int row, int col) {
+  auto add = [&](Part part, QChart* chart) {
     auto* view = new QChartView(chart, this);
     view->setRenderHint(QPainter::Antialiasing);
     view->setMinimumSize(180, 150);
-    grid->addWidget(view, row, col);
+    charts_[part] = chart;
+    views_[part] = view;
   };
   auto x_axis = [&] {
-    QValueAxis* a = value_axis(QString());
+    QValueAxis* a = value_axis(kTimeAxis);
     x_axes_.push_back(a);
     return a;
   };
@@ -93,66 +76,50 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
     s->attachAxis(x);
     s->attachAxis(y);
   };
+  auto time_chart = [&](Part part, const QString& title, QValueAxis*& y, const QString& y_title) {
+    QChart* chart = make_chart(title);
+    QValueAxis* x = x_axis();
+    y = value_axis(y_title);
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    add(part, chart);
+    return std::pair{chart, x};
+  };
 
-  QChart* goroutines = make_chart(tr("Goroutines (x: engine ms)"));
-  QValueAxis* gx = x_axis();
-  y_goroutines_ = value_axis(QString());
-  goroutines->addAxis(gx, Qt::AlignBottom);
-  goroutines->addAxis(y_goroutines_, Qt::AlignLeft);
+  auto [goroutines, gx] = time_chart(Goroutines, tr("Goroutines"), y_goroutines_, tr("goroutines"));
   alive_ = new QLineSeries;
   alive_->setName(tr("alive"));
   runnable_ = new QLineSeries;
   runnable_->setName(tr("runnable (queued)"));
   attach(goroutines, alive_, gx, y_goroutines_);
   attach(goroutines, runnable_, gx, y_goroutines_);
-  add(goroutines, 0, 0);
 
-  QChart* queues = make_chart(tr("Runnable per run queue"));
-  QValueAxis* qx = x_axis();
-  y_queues_ = value_axis(QString());
-  queues->addAxis(qx, Qt::AlignBottom);
-  queues->addAxis(y_queues_, Qt::AlignLeft);
+  auto [queues, qx] = time_chart(Queues, tr("Runnable per run queue"), y_queues_, tr("goroutines queued"));
   global_queue_ = new QLineSeries;
   global_queue_->setName(tr("global"));
-  global_queue_->setPen(QPen(QColor(0x44, 0x44, 0x44), 1.6, Qt::DashLine));  // dashed: it is no P
   attach(queues, global_queue_, qx, y_queues_);
   for (int p = 0; p < kQueues; ++p) {
     auto* s = new QLineSeries;
     s->setName(QStringLiteral("P%1").arg(p));
-    static const QRgb kQueueColors[kQueues] = {0x4e79a7, 0xf28e2b, 0xe15759, 0x76b7b2,
-                                               0x59a14f, 0xedc948, 0xb07aa1, 0xff9da7};  // Tableau 10
     s->setColor(QColor(kQueueColors[p]));
     attach(queues, s, qx, y_queues_);
     p_queues_.push_back(s);
   }
-  add(queues, 0, 1);
 
-  QChart* steals = make_chart(tr("Steals per second"));
-  QValueAxis* sx = x_axis();
-  y_steals_ = value_axis(QString());
-  steals->addAxis(sx, Qt::AlignBottom);
-  steals->addAxis(y_steals_, Qt::AlignLeft);
+  auto [steals, sx] = time_chart(Steals, tr("Steals"), y_steals_, tr("steals per window"));
   steals_ = new QLineSeries;
-  steals_->setName(tr("steals/s"));
+  steals_->setName(tr("steals"));
   steals_->setColor(QColor(0x84, 0x3d, 0xc9));
   attach(steals, steals_, sx, y_steals_);
   steals->legend()->hide();
-  add(steals, 0, 2);
-  for (int col = 0; col < 5; ++col) grid->setColumnStretch(col, 1);
 
-  QChart* levels = make_chart(tr("Channel buffers (busiest)"));
-  levels_chart_ = levels;
-  QValueAxis* lx = x_axis();
-  y_levels_ = value_axis(QString());
-  levels->addAxis(lx, Qt::AlignBottom);
-  levels->addAxis(y_levels_, Qt::AlignLeft);
+  auto [levels, lx] = time_chart(Channels, tr("Channel buffers (busiest)"), y_levels_, tr("values buffered"));
   for (int i = 0; i < kChannels; ++i) {
     auto* s = new QLineSeries;
     s->setColor(goroutine_color(static_cast<uint64_t>(i + 1)));
     attach(levels, s, lx, y_levels_);
     channels_.push_back(s);
   }
-  add(levels, 0, 3);
 
   QChart* waits = make_chart(tr("Mutex waits by duration"));
   waits_ = new QBarSet(tr("waits ended in range"));
@@ -162,18 +129,30 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
   bars->append(waits_);
   waits->addSeries(bars);
   auto* categories = new QBarCategoryAxis;
+  categories->setTitleText(tr("time waited"));
   for (const char* bin : kWaitBins) categories->append(QString::fromLatin1(bin));
   QFont cf = categories->labelsFont();
   cf.setPixelSize(10);
   categories->setLabelsFont(cf);
-  y_waits_ = value_axis(QString());
-  y_waits_->setLabelFormat(QStringLiteral("%.0f"));
+  categories->setTitleFont(cf);
+  y_waits_ = value_axis(tr("waits that ended in the range"));
   waits->addAxis(categories, Qt::AlignLeft);
   waits->addAxis(y_waits_, Qt::AlignBottom);
   bars->attachAxis(categories);
   bars->attachAxis(y_waits_);
   waits->legend()->hide();
-  add(waits, 0, 4);
+  add(MutexWaits, waits);
+
+  auto [choices, cx] = time_chart(Choices, tr("Select choices (running count)"), y_choices_, tr("times chosen"));
+  for (int i = 0; i < kChannels; ++i) {
+    auto* s = new QLineSeries;
+    s->setColor(QColor(kQueueColors[i]));
+    attach(choices, s, cx, y_choices_);
+    choices_.push_back(s);
+  }
+
+  restyle();
+  relayout();
 
   timer_.setSingleShot(true);
   timer_.setInterval(100);
@@ -183,6 +162,58 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
     if (next_part_ >= kParts) return rolling_.stop();
     refresh_part(next_part_++);
   });
+}
+
+bool ChartsView::has_data(int part) const {
+  switch (part) {
+    case Steals: return !data_.steal_times().empty();
+    case Channels: return !data_.busiest_channels(1).empty();
+    case MutexWaits: return !data_.mutex_waits().empty();
+    case Choices: return !data_.select_choices().empty();
+    default: return true;
+  }
+}
+
+bool ChartsView::panel_shown(Part part) const { return shown_[part]; }
+
+void ChartsView::relayout() {
+  bool shown[kParts];
+  int n = 0;
+  for (int part = 0; part < kParts; ++part) n += (shown[part] = has_data(part)) ? 1 : 0;
+  if (std::equal(std::begin(shown), std::end(shown), std::begin(shown_)) && views_[0]->parentWidget() &&
+      layout()->count() == n)
+    return;
+  std::copy(std::begin(shown), std::end(shown), std::begin(shown_));
+  auto* grid = static_cast<QGridLayout*>(layout());
+  for (QWidget* v : views_) grid->removeWidget(v);
+  // At most three a row: wide enough for their legends (four panels make two rows of two).
+  const int columns = n <= 3 ? n : n == 4 ? 2 : 3;
+  for (int c = 0; c < 3; ++c) grid->setColumnStretch(c, c < columns ? 1 : 0);
+  int at = 0;
+  for (int part = 0; part < kParts; ++part) {
+    views_[part]->setVisible(shown[part]);
+    if (!shown[part]) continue;
+    grid->addWidget(views_[part], at / columns, at % columns);
+    ++at;
+  }
+}
+
+void ChartsView::restyle() {
+  for (QChart* chart : charts_) style_chart(chart, palette());
+  // The global queue is no P: dashed, in the text colour (dark on light, light on dark).
+  global_queue_->setPen(QPen(palette().color(QPalette::WindowText), 1.6, Qt::DashLine));
+  for (QWidget* v : views_) static_cast<QChartView*>(v)->setBackgroundBrush(palette().color(QPalette::Base));
+}
+
+void ChartsView::changeEvent(QEvent* e) {
+  QWidget::changeEvent(e);
+  if (e->type() == QEvent::PaletteChange) restyle();
+}
+
+int64_t ChartsView::steal_window_ns() const {
+  const int64_t end = std::max<int64_t>(std::max(timeline_.end_ns(), data_.end_ns()), 1000);
+  const int64_t span = t1_ > t0_ ? t1_ - std::max<int64_t>(0, t0_) : end;
+  return std::max<int64_t>(1000, static_cast<int64_t>(nice_step(static_cast<double>(span) / 20, 1, true)));
 }
 
 bool ChartsView::sync(const TraceStore& store, bool live, int64_t lag_ns, std::chrono::steady_clock::time_point deadline) {
@@ -224,6 +255,7 @@ void ChartsView::showEvent(QShowEvent* e) {
 }
 
 void ChartsView::refresh() {
+  relayout();
   for (int part = 0; part < kParts; ++part) refresh_part(part);
   rolling_.stop();
   next_part_ = kParts;
@@ -232,18 +264,21 @@ void ChartsView::refresh() {
 void ChartsView::refresh_rolling() {
   // One chart per frame: replacing a chart's series and repainting it is milliseconds each
   // (QtCharts), all five at once made a frame of 10-15 ms every 100 ms of a live run.
+  relayout();
   next_part_ = 0;
   if (!rolling_.isActive()) rolling_.start();
 }
 
 void ChartsView::refresh_part(int part) {
+  if (!shown_[part]) return;  // a hidden panel costs nothing
   // To the newest event either model took (one of them may be catching up).
   const int64_t end = std::max<int64_t>(std::max(timeline_.end_ns(), data_.end_ns()), 1000);
   const int64_t t0 = t1_ > t0_ ? std::max<int64_t>(0, t0_) : 0;
   const int64_t t1 = t1_ > t0_ ? t1_ : end;
   // About one bucket per 3 px of one chart: more points than pixels only cost QtCharts time.
   const int columns = std::max(1, static_cast<QGridLayout*>(layout())->columnCount());
-  const int buckets = std::clamp(width() / columns / 3, 20, 300);
+  const int chart_width = views_[part]->width() > 0 ? views_[part]->width() : width() / columns;
+  const int buckets = std::clamp(chart_width / 3, 20, 300);
   // Each QtCharts setter lays its chart out again: set only what changed.
   auto show = [](QLineSeries* series, bool visible) {
     if (series->isVisible() != visible) series->setVisible(visible);
@@ -252,12 +287,14 @@ void ChartsView::refresh_part(int part) {
     double& last = y_requested_[axis];
     if (last == max) return;
     last = max;
-    axis->setRange(0, max);
-    axis->applyNiceNumbers();
+    set_nice_range(axis, max, 5, /*whole_numbers=*/true);
+  };
+  auto set_title = [](QChart* chart, const QString& title) {
+    if (chart->title() != title) chart->setTitle(title);
   };
   std::vector<std::pair<double, double>> v;
   switch (part) {
-    case 0: {
+    case Goroutines: {
       data_.alive().sample(t0, t1, buckets, v);
       const QList<QPointF> alive = to_points(v);
       v.clear();
@@ -265,10 +302,10 @@ void ChartsView::refresh_part(int part) {
       const QList<QPointF> runnable = to_points(v);
       alive_->replace(alive);
       runnable_->replace(runnable);
-      y_range(y_goroutines_, std::max(4.0, std::max(max_y(alive), max_y(runnable)) * 1.1));
+      y_range(y_goroutines_, std::max(4.0, std::max(max_y(alive), max_y(runnable))));
       break;
     }
-    case 1: {
+    case Queues: {
       // Run queues: global and the first kQueues Ps (those the run has), each replaced in one call.
       v.clear();
       data_.runnable_global().sample(t0, t1, buckets, v);
@@ -289,27 +326,30 @@ void ChartsView::refresh_part(int part) {
         show(s, true);
         queue_max = std::max(queue_max, max_y(pts));
       }
-      y_range(y_queues_, std::max(4.0, queue_max * 1.1));
+      y_range(y_queues_, std::max(4.0, queue_max));
       break;
     }
-    case 2: {
-      // Steals per bucket, from the timeline's per-lane sorted steal markers.
+    case Steals: {
+      // Steals counted over windows of a round duration (about 20 in the range), drawn as
+      // steps: one steal reads as 1, never as a rate of thousands per second.
+      const int64_t window = steal_window_ns();
+      const std::vector<int64_t>& times = data_.steal_times();
       QList<QPointF> steals;
-      const double width_ns = static_cast<double>(t1 - t0) / buckets;
-      std::vector<size_t> counts(static_cast<size_t>(buckets), 0);
-      for (int l = 0; l < timeline_.lane_count(); ++l) {
-        const std::vector<Marker>& m = timeline_.markers(l, MarkerKind::Steal);
-        auto it = std::partition_point(m.begin(), m.end(), [&](const Marker& x) { return x.ts < t0; });
-        for (; it != m.end() && it->ts < t1; ++it)
-          ++counts[std::min(static_cast<size_t>(buckets - 1), static_cast<size_t>(static_cast<double>(it->ts - t0) / width_ns))];
+      double most = 0;
+      auto it = std::lower_bound(times.begin(), times.end(), t0 - (t0 % window));
+      for (int64_t w = t0 - (t0 % window); w < t1; w += window) {
+        double n = 0;
+        for (; it != times.end() && *it < w + window; ++it) ++n;
+        steals.append(QPointF(static_cast<double>(w) / 1e6, n));
+        steals.append(QPointF(static_cast<double>(w + window) / 1e6, n));
+        most = std::max(most, n);
       }
-      for (int b = 0; b < buckets; ++b)
-        steals.append(QPointF((static_cast<double>(t0) + b * width_ns) / 1e6, static_cast<double>(counts[static_cast<size_t>(b)]) / (width_ns / 1e9)));
       steals_->replace(steals);
-      y_range(y_steals_, std::max(1.0, max_y(steals) * 1.1));
+      set_title(charts_[Steals], tr("Steals per %1").arg(duration_text(window)));
+      y_range(y_steals_, std::max(1.0, most));
       break;
     }
-    case 3: {
+    case Channels: {
       const std::vector<const ChannelSeries*> busiest = data_.busiest_channels(kChannels);
       double level_max = 1;
       for (size_t i = 0; i < channels_.size(); ++i) {
@@ -330,12 +370,10 @@ void ChartsView::refresh_part(int part) {
         if (s->name() != title) s->setName(title);
         level_max = std::max({level_max, max_y(pts), static_cast<double>(c.capacity)});
       }
-      const QString levels_title = busiest.empty() ? tr("Channel buffers (no buffered channel)") : tr("Channel buffers (busiest)");
-      if (levels_chart_->title() != levels_title) levels_chart_->setTitle(levels_title);
-      y_range(y_levels_, level_max * 1.05);
+      y_range(y_levels_, level_max);
       break;
     }
-    default: {
+    case MutexWaits: {
       // Mutex waits that ended in the range, by duration.
       std::vector<double> bins(std::size(kWaitBins), 0);
       const std::vector<ChartData::WaitEnd>& waits = data_.mutex_waits();
@@ -346,27 +384,54 @@ void ChartsView::refresh_part(int part) {
         ++bins[bin];
       }
       for (size_t i = 0; i < bins.size(); ++i) waits_->replace(static_cast<qsizetype>(i), bins[i]);
-      const double most = *std::max_element(bins.begin(), bins.end());
-      const double step = std::max(1.0, std::ceil(most * 1.1 / 4));  // whole waits per tick
-      if (step != waits_step_) {
-        waits_step_ = step;
-        y_waits_->setTickType(QValueAxis::TicksDynamic);
-        y_waits_->setTickAnchor(0);
-        y_waits_->setTickInterval(step);
-        y_waits_->setRange(0, 4 * step);
+      y_range(y_waits_, std::max(1.0, *std::max_element(bins.begin(), bins.end())));
+      return;  // no time axis
+    }
+    case Choices: {
+      // Each channel's running count of select choices: equal slopes are a fair select.
+      const std::vector<ChoiceSeries>& choices = data_.select_choices();
+      int64_t total = 0;
+      for (const ChoiceSeries& c : choices) total += c.count;
+      double most = 1;
+      for (size_t i = 0; i < choices_.size(); ++i) {
+        QLineSeries* s = choices_[i];
+        if (i >= choices.size()) {
+          if (s->count()) s->clear();
+          show(s, false);
+          continue;
+        }
+        const ChoiceSeries& c = choices[i];
+        v.clear();
+        c.so_far.sample(t0, t1, buckets, v);
+        const QList<QPointF> pts = to_points(v);
+        s->replace(pts);
+        show(s, true);
+        const uint64_t name_id = c.channel ? data_.channel_name(c.channel) : 0;
+        const QString name = c.channel == 0 ? tr("default")
+                             : store_ && name_id ? QString::fromStdString(store_->string(name_id))
+                                                 : QStringLiteral("chan #%1").arg(c.channel);
+        const QString title = QStringLiteral("%1: %2 (%3%)")
+                                  .arg(name)
+                                  .arg(c.count)
+                                  .arg(total ? 100.0 * c.count / static_cast<double>(total) : 0.0, 0, 'f', 1);
+        if (s->name() != title) s->setName(title);
+        most = std::max(most, max_y(pts));
       }
+      y_range(y_choices_, most);
       break;
     }
+    default: return;
   }
 
   // Round ticks (a 1-2-5 step in ms, anchored at 0), chosen like the timeline's own axis for
   // a chart's width, instead of QValueAxis's fixed tick count (25.076, 50.152, ...).
   TimelineGeometry axis;
-  axis.set_width(std::max(150.0, width() / static_cast<double>(columns) - 60));  // about one chart's plot
+  axis.set_width(std::max(150.0, chart_width - 60.0));  // about the chart's plot
   axis.show(t0, t1);
   const double step_ms = static_cast<double>(axis.tick_step(/*min_spacing=*/70)) / 1e6;
-  if (part < static_cast<int>(x_axes_.size())) {
-    QValueAxis* x = x_axes_[static_cast<size_t>(part)];
+  const size_t x_index = static_cast<size_t>(part < MutexWaits ? part : part - 1);  // the histogram has none
+  if (x_index < x_axes_.size()) {
+    QValueAxis* x = x_axes_[x_index];
     // Fixed ticks while range and interval change: each setter lays the axis out at once, and
     // a new range with the old interval (or the reverse) can mean many thousands of ticks.
     x->setTickType(QValueAxis::TicksFixed);
@@ -393,6 +458,10 @@ int ChartsView::series_points(const QString& name) const {
     const int i = name.mid(8).toInt();
     if (i >= 0 && i < kChannels) return static_cast<int>(channels_[static_cast<size_t>(i)]->count());
   }
+  if (name.startsWith(QLatin1String("choice "))) {
+    const int i = name.mid(7).toInt();
+    if (i >= 0 && i < kChannels) return static_cast<int>(choices_[static_cast<size_t>(i)]->count());
+  }
   return -1;
 }
 
@@ -404,6 +473,11 @@ double ChartsView::series_max(const QString& name) const {
   }
   if (name == QLatin1String("runnable")) s = runnable_;
   if (name == QLatin1String("alive")) s = alive_;
+  if (name == QLatin1String("steals")) s = steals_;
+  if (name.startsWith(QLatin1String("choice "))) {
+    const int i = name.mid(7).toInt();
+    if (i >= 0 && i < kChannels) s = choices_[static_cast<size_t>(i)];
+  }
   return s ? max_y(s->points()) : -1;
 }
 
