@@ -17,7 +17,7 @@ constexpr uint64_t kGoidBatch = 16;  // Go's _GoidCacheBatch
 // new_goroutine() allocates (or reuses) a G for fn and queues it in the caller's runnext.
 G* Scheduler::new_goroutine(std::function<void()> fn, std::source_location where, std::string label, G* parent) {
   Machine* m = current_machine();
-  Processor* pp = (m != nullptr && m->sched == this) ? m->p : nullptr;
+  Processor* pp = (m != nullptr && m->sched == this) ? static_cast<Processor*>(m->p) : nullptr;
   G* g = nullptr;
   if (pp != nullptr && !pp->gfree.empty()) {
     g = pp->gfree.back();
@@ -109,6 +109,7 @@ void Scheduler::ready(G* g) noexcept {
 // (maybe on another M). Throws nothing.
 void Scheduler::switch_to_scheduler(G* g) {
   Machine* m = g->m;
+  if (m->abandoned.load(std::memory_order_relaxed)) [[unlikely]] park_thread_forever();  // end.cpp
   eh_swap_out(m->eh_globals, g->eh);
   ctx::transfer_t t = switch_context(g->fiber, m->g0_fiber, m->g0_context, nullptr);
   Machine* resumer = static_cast<Machine*>(t.data);
@@ -207,6 +208,7 @@ extern "C" void gor_goroutine_entry(ctx::transfer_t t) {
   g->m = m;
   g->sched->goroutine_main(g);
   Machine* last = g->m;
+  if (last->abandoned.load(std::memory_order_relaxed)) [[unlikely]] park_thread_forever();  // end.cpp
   last->action = MAction::Exit;
   eh_swap_out(last->eh_globals, g->eh);
   switch_context(g->fiber, last->g0_fiber, last->g0_context, nullptr, /*exiting=*/true);
@@ -218,7 +220,7 @@ extern "C" void gor_goroutine_entry(ctx::transfer_t t) {
 
 G* current_g() noexcept {
   Machine* m = current_machine();
-  return m != nullptr ? m->curg : nullptr;
+  return m != nullptr ? static_cast<G*>(m->curg) : nullptr;
 }
 
 void park(WaitReason reason, uint64_t object, std::source_location where, void (*unlock)(void*) noexcept,

@@ -42,9 +42,6 @@ RunResult Scheduler::run_machines(std::function<void()> main) {
   if (det_ != nullptr) {
     m0->park.world = det_.get();
     det_->adopt(m0);
-  } else {
-    set_current_machine(m0);
-    fiber_identity_for_thread(m0->g0_fiber);
   }
   acquirep(m0, allp_[0]);
   {
@@ -61,10 +58,23 @@ RunResult Scheduler::run_machines(std::function<void()> main) {
   }
   attach_control();
 
-  machine_loop(m0);
+  if (det_ != nullptr) {
+    machine_loop(m0);
+  } else {
+    // Real mode: M0 gets a thread of its own, like every other M, so that the calling thread
+    // is free to end the run even when M0 runs a goroutine that never stops (end.cpp).
+    m0->thread = std::thread([this, m0] {
+      set_current_machine(m0);
+      fiber_identity_for_thread(m0->g0_fiber);
+      machine_loop(m0);
+      set_current_machine(nullptr);
+      m0->exited.store(true, std::memory_order_release);
+    });
+    while (!ending()) end_note_.sleep_until(std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
+  }
 
-  // The run is over. Wait for every M to leave its loop (an M running a goroutine that never
-  // reaches a scheduling point keeps the run waiting: preemption is cooperative).
+  // The run is over. Wait for every M to leave its loop (end.cpp: real mode gives up on an
+  // M after kEndGrace; in deterministic mode every other actor is at a scheduling point).
   if (det_ != nullptr) {
     {
       std::lock_guard<std::mutex> guard(lock_);
@@ -73,20 +83,24 @@ RunResult Scheduler::run_machines(std::function<void()> main) {
     sysmon_note_.wakeup();
     det_->join_others();  // every other M and sysmon
   }
-  for (;;) {
-    std::vector<Machine*> others;
-    {
-      std::lock_guard<std::mutex> guard(lock_);
-      for (auto& m : allm_) {
-        if (m.get() != m0 && m->thread.joinable()) others.push_back(m.get());
-      }
-      for (Machine* m = midle_; m != nullptr; m = m->link) m->park.wakeup();
-    }
-    if (others.empty()) break;
-    for (Machine* m : others) m->thread.join();
-  }
+  stop_machines();  // real mode: joins each M, or abandons one that does not stop in time
   sysmon_note_.wakeup();
   if (sysmon_.joinable()) sysmon_.join();
+  if (det_ == nullptr) {
+    // The calling thread finishes the run: as M0 when M0's thread stopped, else as a fresh M
+    // (M0 is still inside its goroutine on an abandoned thread).
+    if (m0->abandoned.load()) {
+      std::lock_guard<std::mutex> guard(lock_);
+      auto owned = std::make_unique<Machine>();
+      owned->sched = this;
+      owned->id = static_cast<int>(allm_.size());
+      owned->rng = m0->rng;
+      m0 = owned.get();
+      allm_.push_back(std::move(owned));
+    }
+    set_current_machine(m0);
+    fiber_identity_for_thread(m0->g0_fiber);
+  }
   hold_at_end();     // a panic or deadlock the control asked to hold waits here for resume()
   detach_control();  // waits for a control call in progress; none can start after this
   if (m0->p != nullptr) releasep(m0);
@@ -188,6 +202,12 @@ void Scheduler::teardown(Machine* m0) {
       g = allgs_[i].get();
     }
     if (g->state.load() == GState::Dead) continue;
+    if (abandoned_threads_ != 0) {
+      const GState s = g->state.load();
+      if ((s == GState::Running || s == GState::Syscall) && g->m != nullptr && g->m->abandoned.load()) {
+        continue;  // still running on a thread that was let go (end.cpp): not ours to unwind
+      }
+    }
     if (g->context == nullptr) {
       try {
         g->fn = nullptr;
@@ -217,9 +237,10 @@ void Scheduler::teardown(Machine* m0) {
       g->state.store(GState::Dead);
     }
   }
-  // Return the caches to the process-wide pools.
+  // Return the caches to the process-wide pools (not the stacks when a thread was abandoned:
+  // its goroutine may still reach main's or another dead goroutine's frame, end.cpp).
   for (auto& pp : pstore_) {
-    if (!pp->stack_cache.empty()) {
+    if (!pp->stack_cache.empty() && abandoned_threads_ == 0) {
       StackPool::instance().release_batch(cfg.stack_size, pp->stack_cache.data(), pp->stack_cache.size());
       pp->stack_cache.clear();
     }
@@ -308,6 +329,12 @@ RunResult run(const Config& cfg_in, std::function<void()> main) {
   if (race) {
     r.race_reports = race->reports();
     r.races = r.race_reports.size();
+  }
+  if (sched->abandoned_threads() != 0) {
+    // A thread of this run may still be running (end.cpp): everything it can reach through
+    // the engine stays allocated for the rest of the process.
+    (void)race.release();
+    (void)sched.release();
   }
   (void)expected;
   return r;

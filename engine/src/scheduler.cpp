@@ -534,6 +534,7 @@ Machine* Scheduler::new_machine(Processor* pp, bool spinning) {
     fiber_identity_for_thread(m->g0_fiber);
     machine_loop(m);
     set_current_machine(nullptr);
+    m->exited.store(true, std::memory_order_release);  // the run's end polls this (end.cpp)
   });
   return m;
 }
@@ -645,6 +646,7 @@ void Scheduler::checkdead() {
   // Wake every idle M so they see the end (we hold the sched lock: wake directly).
   for (Machine* m = midle_; m != nullptr; m = m->link) m->park.wakeup();
   sysmon_note_.wakeup();
+  end_note_.wakeup();
 }
 
 // set_ending() ends the run (first caller wins the status) and wakes everybody.
@@ -667,6 +669,7 @@ void Scheduler::set_ending(RunStatus status, std::string message, G* culprit, st
   for (Machine* m = midle_; m != nullptr; m = m->link) m->park.wakeup();
   stopnote_.wakeup();
   sysmon_note_.wakeup();
+  end_note_.wakeup();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -886,11 +889,14 @@ void Scheduler::after_switch(Machine* m, G* g) {
   if (m->p != nullptr) m->p->curg.store(nullptr, std::memory_order_relaxed);
   MAction action = m->action;
   m->action = MAction::None;
-  if (action != MAction::Exit && action != MAction::Abandon && g->stack != nullptr &&
-      reinterpret_cast<char*>(g->context) < g->stack + kRedZone) {
-    std::fprintf(stderr, "runtime: goroutine %llu stack exceeds %zu-byte limit\nfatal error: stack overflow\n",
-                 static_cast<unsigned long long>(g->id), g->stack_size);
-    std::abort();
+  if (action != MAction::Exit && action != MAction::Abandon && action != MAction::StackOverflow &&
+      g->stack != nullptr && reinterpret_cast<char*>(g->context) < g->stack + kRedZone) [[unlikely]] {
+    m->overflow_sp = reinterpret_cast<char*>(g->context);  // caught late, at a switch
+    action = MAction::StackOverflow;
+  }
+  if (action == MAction::StackOverflow) [[unlikely]] {
+    stack_overflow(m, g, m->overflow_sp);
+    return;
   }
   if (tracer_ != nullptr) trace_switch_out(m, g, action);
   switch (action) {
@@ -936,6 +942,7 @@ void Scheduler::after_switch(Machine* m, G* g) {
       free_goroutine(m->p, g);
       break;
     case MAction::Abandon:
+    case MAction::StackOverflow:
     case MAction::None:
       break;
   }
@@ -953,6 +960,7 @@ void Scheduler::trace_switch_out(Machine* m, G* g, MAction action) {
     case MAction::Exit:
     case MAction::Abandon: trace(m, EventKind::GoEnd, g->id); break;
     case MAction::SyscallNoP:
+    case MAction::StackOverflow:
     case MAction::None: break;
   }
 }

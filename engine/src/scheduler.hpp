@@ -42,6 +42,22 @@ class RelaxedFlag {
   std::atomic<bool> v_{false};
 };
 
+// RelaxedPtr is RelaxedFlag for a pointer: the owner M writes it (Machine::curg, p, oldp),
+// snapshots and the end of a run read it from other threads while the Ms may still run.
+template <class T>
+class RelaxedPtr {
+ public:
+  RelaxedPtr& operator=(T* v) noexcept {
+    v_.store(v, std::memory_order_relaxed);
+    return *this;
+  }
+  operator T*() const noexcept { return v_.load(std::memory_order_relaxed); }
+  T* operator->() const noexcept { return v_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<T*> v_{nullptr};
+};
+
 struct Machine;
 struct Processor;
 class Scheduler;
@@ -158,17 +174,18 @@ struct Processor {
 };
 
 // MAction is what a goroutine asks its M to do after switching to the scheduler stack.
-enum class MAction : uint8_t { None, Park, Yield, Preempt, GoYield, Exit, SyscallNoP, Abandon };
+// StackOverflow: the goroutine's stack is exhausted (Machine::overflow_sp); it is never resumed.
+enum class MAction : uint8_t { None, Park, Yield, Preempt, GoYield, Exit, SyscallNoP, Abandon, StackOverflow };
 
 // Machine is an M: an OS thread that runs goroutines while it holds a P.
 struct Machine {
   int id = 0;
   Scheduler* sched = nullptr;
   std::thread thread;
-  Processor* p = nullptr;        // P held (nullptr when idle or in a syscall)
+  RelaxedPtr<Processor> p;       // P held (nullptr when idle or in a syscall)
   Processor* nextp = nullptr;    // P handed to it by startm (sched lock)
-  Processor* oldp = nullptr;     // P it had when it entered a syscall
-  G* curg = nullptr;
+  RelaxedPtr<Processor> oldp;    // P it had when it entered a syscall
+  RelaxedPtr<G> curg;            // goroutine it runs (written by this M, read by snapshots)
   ctx::fcontext_t g0_context = nullptr;  // the scheduler stack's context while a G runs
   FiberIdentity g0_fiber;
   RelaxedFlag spinning;           // written by this M; read by snapshots on other threads
@@ -183,7 +200,18 @@ struct Machine {
   // eh_globals is this thread's C++ exception state (__cxa_get_globals(), constant per thread),
   // looked up once when the thread becomes the M: switches swap it without a TLS call.
   EhState* eh_globals = nullptr;
+  // exited is set by this M's thread as the last thing it does (the end of a run polls it
+  // instead of joining, so that a thread that never stops cannot hold the run).
+  std::atomic<bool> exited{false};
+  // abandoned is set by the end of a run for an M that did not stop in time (end.cpp): its
+  // thread is detached and parks for good at its next switch to the scheduler or syscall exit.
+  std::atomic<bool> abandoned{false};
+  char* overflow_sp = nullptr;  // MAction::StackOverflow: the stack pointer that crossed the limit
 };
+
+// park_thread_forever() blocks the calling OS thread for the rest of the process: what an
+// abandoned M does when it next reaches the engine (end.cpp). Never returns.
+[[noreturn]] void park_thread_forever() noexcept;
 
 // current_machine() is the calling thread's M (nullptr on other threads). Not inlined, so
 // goroutine code re-reads it after every switch (it may resume on another thread).
@@ -235,6 +263,16 @@ class Scheduler {
   // run_machines() is run() on M0: real mode calls it directly, deterministic mode as the
   // world's first actor.
   RunResult run_machines(std::function<void()> main);
+  // stop_machines() waits for every M to leave its loop, joining them, for at most
+  // kEndGrace; an M still inside a goroutine then (a loop with no engine call, a blocking
+  // syscall) is abandoned: reported in result_.abandoned, detached, never joined (end.cpp).
+  void stop_machines();
+  // stack_overflow() ends the run with Go's "fatal error: stack overflow" for g, whose stack
+  // pointer reached sp (on the scheduler stack; g is never resumed; end.cpp).
+  void stack_overflow(Machine* m, G* g, const char* sp);
+  // abandoned_threads() is how many Ms stop_machines() abandoned (they may still run, so the
+  // run's memory must outlive them: gor::run then never frees the Scheduler).
+  size_t abandoned_threads() const noexcept { return abandoned_threads_; }
 
   // --- goroutines (goroutine.cpp)
   G* new_goroutine(std::function<void()> fn, std::source_location where, std::string label, G* parent);
@@ -443,7 +481,9 @@ class Scheduler {
 
   // Ending.
   std::atomic<bool> ending_{false};
+  Note end_note_;  // woken when ending_ is set: the thread that called run() waits on it
   bool tearing_down_ = false;
+  size_t abandoned_threads_ = 0;  // M0 only: Ms stop_machines() gave up on
   std::mutex result_lock_;
   RunResult result_;
 

@@ -27,6 +27,8 @@ void Scheduler::enter_syscall(G* g, std::source_location where) {
 
 void Scheduler::exit_syscall(G* g) noexcept {
   Machine* m = g->m;
+  // The run ended and gave up on this thread while it was in the call (end.cpp): stop here.
+  if (m->abandoned.load(std::memory_order_acquire)) [[unlikely]] park_thread_forever();
   Processor* oldp = m->oldp;
   m->oldp = nullptr;
   g->wait_reason = WaitReason::None;

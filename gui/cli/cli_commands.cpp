@@ -401,9 +401,24 @@ int run_command(const RunOptions& opts_in, std::ostream& out, std::ostream& err)
       return kExitBadInput;
     }
   }
-  if (!written) return kExitCantWrite;
-  if (r.status == gor::RunStatus::Ok && r.races > 0) return kExitRace;
-  return exit_status(r.status);
+  int status = exit_status(r.status);
+  if (!written) {
+    status = kExitCantWrite;
+  } else if (r.status == gor::RunStatus::Ok && r.races > 0) {
+    status = kExitRace;
+  }
+  if (!r.abandoned.empty()) {
+    // Threads the run could not stop are still running (a loop with no engine call, a call
+    // that never returns): end the process now, as Go's exit does, rather than run static
+    // destructors under them.
+    for (const std::string& line : r.abandoned) err << "goroscope-cli: " << line << '\n';
+    out.flush();
+    err.flush();
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::_Exit(status);
+  }
+  return status;
 }
 
 void set_timeline_writer(TimelineWriter writer) { timeline_writer = writer; }

@@ -13,7 +13,7 @@ std::string run_end_text(const gor::RunResult& r, const std::vector<gor::Deadloc
     for (const gor::DeadlockInfo& d : partial_deadlocks) out += "warning: partial deadlock: " + d.description + "\n";
   }
   if (r.status != gor::RunStatus::Ok) {
-    out += (r.fatal ? "fatal error: " : "panic: ") + r.message + "\n\n" + r.dump;
+    out += r.preamble + (r.fatal ? "fatal error: " : "panic: ") + r.message + "\n\n" + r.dump;
     if (!r.dump.empty() && r.dump.back() != '\n') out += '\n';
   }
   return out;

@@ -88,6 +88,9 @@ struct RunResult {
                                 // exception" for one not derived from std::exception), or
                                 // "all goroutines are asleep - deadlock!"
   std::string dump;             // goroutine dump (Go's traceback format) for Panic and Deadlock
+  // preamble is what Go prints before "fatal error: ..." for some fatal errors, e.g. "runtime:
+  // goroutine stack exceeds 131072-byte limit" and the stack bounds before a stack overflow.
+  std::string preamble;
   size_t leaked = 0;            // goroutines still alive when main returned (unwound by the engine)
   uint64_t goroutines_created = 0;
   uint64_t steals = 0;          // successful steal operations
@@ -107,6 +110,12 @@ struct RunResult {
   uint64_t seed = 0;            // the seed the run used (Config::seed, or the one picked)
   bool deterministic = false;   // it ran in deterministic mode
   int64_t engine_ns = 0;        // engine time when it ended
+  // abandoned reports each OS thread the run could not stop within 100 ms of its end (Go
+  // would have exited the process): one line per thread, which goroutine and where, e.g.
+  // "goroutine 5 [running] created at samples/x.cpp:12: a loop with no preemption point".
+  // Such a thread is detached and parks for good at its next engine call; the run's memory
+  // (scheduler, stacks) is never freed, since it may still use it. Empty in most runs.
+  std::vector<std::string> abandoned;
   Schedule schedule;            // deterministic: the chooser's decisions (replay with Config::replay)
   uint64_t actor_switches = 0;  // deterministic: times the chooser moved another M or sysmon
 };
