@@ -4,6 +4,7 @@
 // SVG files that load back (QImage, QSvgRenderer) with the slices' colours in them; the
 // window has the tab.
 #include <QCheckBox>
+#include <QComboBox>
 #include <QImage>
 #include <QLabel>
 #include <QSvgRenderer>
@@ -111,7 +112,12 @@ class TimelineViewTest : public QObject {
     QCOMPARE(selection.selected(), uint64_t(0));
     selection.select(1);  // elsewhere (the table, the scene)
     QCOMPARE(c.scene().selected, uint64_t(1));
-    QVERIFY2(view.stats_text().startsWith(QStringLiteral("G1: no wake-up")), qPrintable(view.stats_text()));
+    // G1 blocked at 400 us and G2 woke it at 450 us: the message says so.
+    QVERIFY2(view.stats_text().startsWith(QStringLiteral("G1 was woken 1 time(s)")), qPrintable(view.stats_text()));
+    QVERIFY2(view.stats_text().contains(QStringLiteral("G1 woken by G2 at 450")), qPrintable(view.stats_text()));
+    selection.select(3);  // G3 never blocked
+    QVERIFY2(view.stats_text().startsWith(QStringLiteral("G3 never blocked")), qPrintable(view.stats_text()));
+    selection.select(1);
     QCOMPARE(c.goroutine_at(c.point_of(0, 0)), uint64_t(1));
   }
 
@@ -162,10 +168,13 @@ class TimelineViewTest : public QObject {
     GoroutineSelection& selection = shown.selection;
     TimelineView& view = shown.view;
     TimelineCanvas& c = view.canvas();
+    QCOMPARE(view.lane_mode(), TimelineView::LaneMode::Auto);
+    QVERIFY(!view.lanes_all_in_auto());  // these goroutines run more than they wait: the selected one only
+    view.set_lane_mode(TimelineView::LaneMode::None);
     selection.select(1);
-    QVERIFY(c.scene().goroutine_lanes.empty());  // off by default
+    QVERIFY(c.scene().goroutine_lanes.empty());
     QCOMPARE(c.current_layout().lanes, 2);
-    view.goroutine_lanes_toggle().click();
+    view.set_lane_mode(TimelineView::LaneMode::Selected);
     QCOMPARE(c.scene().goroutine_lanes, (std::vector<uint64_t>{1}));
     const TimelineLayout L = c.current_layout();
     QCOMPARE(L.lanes, 3);
@@ -187,7 +196,9 @@ class TimelineViewTest : public QObject {
     const TimelineLayout L3 = c.current_layout();
     const QPoint g3_slice(c.point_of(0, 1).x(), static_cast<int>(L3.slice_rect(2).center().y()));
     QCOMPARE(img.pixelColor(g3_slice).rgb(), goroutine_color(3).rgb());
-    view.goroutine_lanes_toggle().click();
+    view.set_lane_mode(TimelineView::LaneMode::All);  // every goroutine, ascending
+    QCOMPARE(c.scene().goroutine_lanes, (std::vector<uint64_t>{1, 2, 3}));
+    view.set_lane_mode(TimelineView::LaneMode::None);
     QVERIFY(c.scene().goroutine_lanes.empty());
   }
 

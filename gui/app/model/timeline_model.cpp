@@ -77,7 +77,9 @@ void TimelineModel::clear() {
   wakes_.clear();
   blocks_.clear();
   tracks_.clear();
+  story_.clear();
   end_ns_ = 0;
+  run_ns_ = blocked_ns_ = 0;
   prefix_ = TakenPrefix{};
 }
 
@@ -126,6 +128,7 @@ void TimelineModel::close_run(uint64_t g, int64_t ts) {
   Lane& l = lanes_[t->running.lane];
   RunSpan& s = l.spans[t->running.index];
   s.end = std::max(ts, s.start);
+  run_ns_ += s.end - s.start;
   if (l.open == static_cast<long>(t->running.index)) l.open = -1;
   t->is_running = false;
 }
@@ -141,11 +144,13 @@ void TimelineModel::add_marker(int p, MarkerKind k, const gor::Event& e) {
 void TimelineModel::take(const gor::Event& e) {
   using K = gor::EventKind;
   end_ns_ = std::max(end_ns_, e.ts);
+  story_.take(e);
   auto close_block = [&](uint64_t g) {
     Track* t = tracks_.find(g);
     if (!t || t->blocked == Track::kNone) return;
     BlockSpan& b = blocks_[t->blocked];
     b.end = std::max(e.ts, b.start);
+    blocked_ns_ += b.end - b.start;
     t->blocked = Track::kNone;
   };
   auto open_block = [&](uint64_t g, uint32_t reason) {
@@ -429,6 +434,26 @@ std::vector<Wake> TimelineModel::wake_chain(uint64_t g, int64_t t, size_t max) c
     t = found->ts;
   }
   return chain;
+}
+
+std::vector<uint64_t> TimelineModel::goroutine_ids(size_t max) const {
+  std::vector<uint64_t> ids;
+  tracks_.for_each([&](uint64_t g, const Track&) {
+    if (g && ids.size() < max) ids.push_back(g);
+  });
+  return ids;
+}
+
+size_t TimelineModel::times_woken(uint64_t g, int64_t t) const {
+  size_t n = 0;
+  for (uint32_t k : wakes_of(g)) n += wakes_[k].g == g && wakes_[k].ts <= t;
+  return n;
+}
+
+const std::vector<uint32_t>& TimelineModel::blocks_of(uint64_t g) const {
+  static const std::vector<uint32_t> none;
+  const Track* t = tracks_.find(g);
+  return t ? t->blocks : none;
 }
 
 RangeStats TimelineModel::stats(int64_t t0, int64_t t1) const {

@@ -21,6 +21,7 @@
 #include "model/event_prefix.hpp"
 
 #include "model/goroutine_slots.hpp"
+#include "model/timeline_story.hpp"
 
 namespace goroscope::gui {
 
@@ -170,6 +171,21 @@ class TimelineModel {
   // the scheduler or a timer (readier 0), a goroutine never woken, after `max` links, or at a
   // cycle.
   std::vector<Wake> wake_chain(uint64_t g, int64_t t, size_t max = 8) const;
+  // times_woken() is how many wake-ups g had at or before t (as the woken one).
+  size_t times_woken(uint64_t g, int64_t t) const;
+  // blocks_of() are the indices in blocks() of g's blocked times (syscalls included), in order.
+  const std::vector<uint32_t>& blocks_of(uint64_t g) const;
+  // goroutine_ids() are the first `max` goroutines the model has seen (created, run or named
+  // as a readier), ascending (ids far beyond the rest last); goroutine_count() how many.
+  std::vector<uint64_t> goroutine_ids(size_t max = SIZE_MAX) const;
+  size_t goroutine_count() const { return tracks_.size(); }
+  // run_ns() is the total time of all closed run slices; blocked_ns() that of all closed
+  // blocked times (syscalls included): together they say whether a run mostly computes or
+  // mostly waits.
+  int64_t run_ns() const { return run_ns_; }
+  int64_t blocked_ns() const { return blocked_ns_; }
+  // story() is what the run's timeline shows beyond slices: mutex holds, threads, cancellations.
+  const TimelineStory& story() const { return story_; }
   // stats() summarises [t0, t1).
   RangeStats stats(int64_t t0, int64_t t1) const;
 
@@ -204,8 +220,10 @@ class TimelineModel {
     size_t blocked = kNone;        // its open BlockSpan, or kNone
   };
   GoroutineSlots<Track> tracks_;
+  TimelineStory story_;
   std::shared_ptr<PageWarmer> warmer_;  // commits the big arrays' pages ahead (made on first need)
   int64_t end_ns_ = 0;
+  int64_t run_ns_ = 0, blocked_ns_ = 0;
   TakenPrefix prefix_;  // the store events taken so far
 };
 

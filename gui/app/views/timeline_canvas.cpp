@@ -7,6 +7,7 @@
 #include <QToolTip>
 #include <QWheelEvent>
 
+#include <algorithm>
 #include <cmath>
 
 #include "model/selection.hpp"
@@ -29,7 +30,7 @@ TimelineCanvas::TimelineCanvas(const TimelineModel& model, GoroutineSelection& s
 }
 
 TimelineLayout TimelineCanvas::current_layout() const {
-  return timeline_layout(QRectF(rect()), model_.lane_count() + static_cast<int>(scene_.goroutine_lanes.size()), false, true);
+  return scene_layout(QRectF(rect()), model_, scene_);
 }
 
 void TimelineCanvas::sync_width() {
@@ -84,9 +85,16 @@ void TimelineCanvas::zoom_by(double factor) {
   user_moved();
 }
 
-void TimelineCanvas::set_goroutine_lanes(std::vector<uint64_t> gs) {
-  if (gs == scene_.goroutine_lanes) return;
+void TimelineCanvas::set_goroutine_lanes(std::vector<uint64_t> gs, size_t left_out) {
+  if (gs == scene_.goroutine_lanes && left_out == scene_.goroutines_without_lane) return;
   scene_.goroutine_lanes = std::move(gs);
+  scene_.goroutines_without_lane = left_out;
+  update();
+}
+
+void TimelineCanvas::set_thread_lanes(std::vector<int> ms) {
+  if (ms == scene_.thread_lanes) return;
+  scene_.thread_lanes = std::move(ms);
   update();
 }
 
@@ -152,8 +160,9 @@ long TimelineCanvas::slice_at(QPoint pos, int* lane) const {
 
 uint64_t TimelineCanvas::goroutine_at(QPoint pos) const {
   const TimelineLayout L = current_layout();
-  if (const int l = L.lane_at(pos.y()); l >= model_.lane_count() && pos.x() >= L.plot.left())
-    return scene_.goroutine_lanes[static_cast<size_t>(l - model_.lane_count())];
+  if (const int l = L.lane_at(pos.y()); l >= L.p_lanes + L.thread_lanes && pos.x() >= L.plot.left())
+    return scene_.goroutine_lanes[static_cast<size_t>(l - L.p_lanes - L.thread_lanes)];
+  if (const ThreadSpan* s = thread_span_at(pos)) return s->g;
   int lane = -1;
   const long i = slice_at(pos, &lane);
   return i < 0 ? 0 : model_.spans(lane)[static_cast<size_t>(i)].g;
@@ -177,17 +186,76 @@ const Marker* TimelineCanvas::race_marker_at(QPoint pos) const {
 long TimelineCanvas::steal_marker_at(QPoint pos, int* lane) const {
   const TimelineLayout L = current_layout();
   const int l = L.lane_at(pos.y());
-  if (l < 0 || l >= model_.lane_count() || pos.y() > L.slice_rect(l).top() + 1) return -1;  // only the marker strip
+  // The marker strip and the slice's top edge, 6 px either side of the glyph: a target of at
+  // least 12 x 11 px around its 9-px triangle.
+  if (l < 0 || l >= model_.lane_count() || pos.y() > L.slice_rect(l).top() + 3) return -1;
   const std::vector<Marker>& ms = model_.markers(l, MarkerKind::Steal);
   const double ns_px = scene_.geometry.ns_per_px();
   const int64_t t = scene_.geometry.t_of(pos.x() - L.plot.left());
-  const int64_t tol = static_cast<int64_t>(std::ceil(6 * ns_px));
+  const int64_t tol = static_cast<int64_t>(std::ceil(kStealTargetHalfWidth * ns_px));
   auto it = std::lower_bound(ms.begin(), ms.end(), t - tol, [](const Marker& m, int64_t v) { return m.ts < v; });
   long best = -1;
   for (; it != ms.end() && it->ts <= t + tol; ++it)
     if (best < 0 || std::abs(it->ts - t) < std::abs(ms[static_cast<size_t>(best)].ts - t)) best = it - ms.begin();
   if (best >= 0 && lane) *lane = l;
   return best;
+}
+
+const ThreadSpan* TimelineCanvas::thread_span_at(QPoint pos) const {
+  const TimelineLayout L = current_layout();
+  const int l = L.lane_at(pos.y());
+  if (l < L.p_lanes || l >= L.p_lanes + L.thread_lanes || pos.x() < L.plot.left()) return nullptr;
+  const int m = scene_.thread_lanes[static_cast<size_t>(l - L.p_lanes)];
+  if (m < 0 || m >= model_.story().thread_count()) return nullptr;
+  const std::vector<ThreadSpan>& spans = model_.story().thread(m);
+  const int64_t t = scene_.geometry.t_of(pos.x() - L.plot.left());
+  const int64_t tol = static_cast<int64_t>(std::ceil(2 * scene_.geometry.ns_per_px()));
+  auto it = std::partition_point(spans.begin(), spans.end(), [&](const ThreadSpan& s) { return s.start <= t + tol; });
+  if (it == spans.begin()) return nullptr;
+  const ThreadSpan& s = *(it - 1);
+  const int64_t end = s.end == INT64_MAX ? model_.end_ns() : s.end;
+  return end + tol >= t ? &s : nullptr;
+}
+
+QString TimelineCanvas::lane_tip(QPoint pos) const {
+  const TimelineLayout L = current_layout();
+  const int l = L.lane_at(pos.y());
+  if (l < L.p_lanes || pos.x() < L.plot.left() || pos.x() > L.plot.right()) return {};
+  const int64_t t = scene_.geometry.t_of(pos.x() - L.plot.left());
+  auto name = [&](uint64_t g) { return describe_ ? describe_(g) : QStringLiteral("G%1").arg(g); };
+  if (l < L.p_lanes + L.thread_lanes) {
+    const int m = scene_.thread_lanes[static_cast<size_t>(l - L.p_lanes)];
+    const ThreadSpan* s = thread_span_at(pos);
+    if (!s) return tr("M%1 (an OS thread): idle or spinning here").arg(m);
+    const int64_t end = s->end == INT64_MAX ? model_.end_ns() : s->end;
+    return (s->p >= 0 ? tr("M%1 runs %2 for P%3") : tr("M%1 sits in a blocking syscall of %2, holding no P%3"))
+               .arg(m).arg(name(s->g)).arg(s->p >= 0 ? QString::number(s->p) : QString()) +
+           tr("\n%1 for %2").arg(QString::fromStdString(format_span(s->start)), QString::fromStdString(format_span(end - s->start)));
+  }
+  const uint64_t g = scene_.goroutine_lanes[static_cast<size_t>(l - L.p_lanes - L.thread_lanes)];
+  const int64_t tol = static_cast<int64_t>(std::ceil(scene_.geometry.ns_per_px()));
+  QString what = tr("running");
+  std::vector<BlockSpan> waits;
+  model_.waits_of(g, t, t, waits);
+  for (const BlockSpan& w : waits)
+    if (w.start <= t + tol && w.end + tol >= t) {
+      what = w.reason == kRunnableReason ? tr("runnable (queued, waiting for a P)")
+                                         : tr("blocked: %1").arg(QString::fromStdString(wait_reason_name(w.reason)));
+      what += tr(" from %1 for %2").arg(QString::fromStdString(format_span(w.start)), QString::fromStdString(format_span(w.end - w.start)));
+    }
+  if (waits.empty() && !model_.next_span_after(g, 0)) what = tr("not started");
+  const TimelineStory& story = model_.story();
+  for (uint32_t k : story.holds_of(g)) {
+    const HoldSpan& h = story.holds()[k];
+    const int64_t end = h.end == INT64_MAX ? model_.end_ns() : h.end;
+    if (h.start <= t && end >= t) {
+      const QString mutex = scene_.object_name ? scene_.object_name(h.object) : QString();
+      what += tr("\nholds %1 (locked at %2, for %3)")
+                  .arg(mutex.isEmpty() ? tr("a lock") : mutex, QString::fromStdString(format_span(h.start)),
+                       QString::fromStdString(format_span(end - h.start)));
+    }
+  }
+  return tr("%1 at %2: %3\nclick: select it").arg(name(g), QString::fromStdString(format_span(t)), what);
 }
 
 QPoint TimelineCanvas::steal_point(int lane, size_t index) const {
@@ -301,13 +369,16 @@ void TimelineCanvas::mouseMoveEvent(QMouseEvent* e) {
     return;
   }
   const long i = slice_at(e->pos(), &lane);
-  const uint64_t g = i < 0 ? 0 : model_.spans(lane)[static_cast<size_t>(i)].g;
+  const uint64_t g = i < 0 ? goroutine_at(e->pos()) : model_.spans(lane)[static_cast<size_t>(i)].g;
   if (g != scene_.hovered) {
     scene_.hovered = g;
     update();
   }
   if (i < 0) {
-    QToolTip::hideText();
+    if (const QString tip = lane_tip(e->pos()); !tip.isEmpty())
+      QToolTip::showText(e->globalPosition().toPoint(), tip, this);
+    else
+      QToolTip::hideText();
     return;
   }
   const RunSpan& s = model_.spans(lane)[static_cast<size_t>(i)];

@@ -40,8 +40,13 @@ class TimelineCanvas : public QWidget {
   int64_t cursor() const { return scene_.cursor; }
   // set_race() shows a data race and its happens-before edges (nullptr: none).
   void set_race(std::shared_ptr<const RaceEdges> race);
-  // set_goroutine_lanes() shows a lane of its own for each of `gs` under the P lanes (empty: none).
-  void set_goroutine_lanes(std::vector<uint64_t> gs);
+  // set_goroutine_lanes() shows a lane of its own for each of `gs` under the P and thread
+  // lanes (empty: none); `left_out` goroutines had no room (the legend says so).
+  void set_goroutine_lanes(std::vector<uint64_t> gs, size_t left_out = 0);
+  // set_thread_lanes() shows a lane for each M in `ms` under the P lanes (empty: none).
+  void set_thread_lanes(std::vector<int> ms);
+  // set_object_namer() names mutexes in hold tooltips and the legend.
+  void set_object_namer(std::function<QString(uint64_t)> name) { scene_.object_name = std::move(name); }
   // show_range() shows [t0, t1) and stops following (e.g. to bring a race into view).
   void show_range(int64_t t0, int64_t t1);
 
@@ -56,8 +61,15 @@ class TimelineCanvas : public QWidget {
   // race_marker_at() is the data race marker within 5 px of `pos` on its lane (nullptr: none).
   const Marker* race_marker_at(QPoint pos) const;
   // steal_marker_at() is the index in model().markers(lane, Steal) of the steal marker within
-  // 6 px of `pos` in its lane's marker strip (the lane, its thief P, goes to *lane), or -1.
+  // kStealTargetHalfWidth px of `pos` horizontally, between its lane's top and 3 px into the
+  // slices (the lane, its thief P, goes to *lane), or -1.
   long steal_marker_at(QPoint pos, int* lane) const;
+  static constexpr double kStealTargetHalfWidth = 6;
+  // thread_span_at() is the ThreadSpan under `pos` in a thread lane (nullptr: none).
+  const ThreadSpan* thread_span_at(QPoint pos) const;
+  // lane_tip() is the tooltip for `pos` in a thread or goroutine lane: what the thread or the
+  // goroutine did at that instant and the mutexes the goroutine held ("" elsewhere).
+  QString lane_tip(QPoint pos) const;
   // steal_point() is the widget position of that marker's glyph (tests).
   QPoint steal_point(int lane, size_t index) const;
 

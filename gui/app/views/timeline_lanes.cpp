@@ -4,7 +4,10 @@
 #include <QPainter>
 
 #include <algorithm>
+#include <set>
 #include <vector>
+
+#include <gor/trace.hpp>
 
 #include "views/goroutine_colors.hpp"
 
@@ -17,6 +20,11 @@ QColor blend(const QColor& a, const QColor& b, double t) {
                           static_cast<float>(a.greenF() * (1 - t) + b.greenF() * t),
                           static_cast<float>(a.blueF() * (1 - t) + b.blueF() * t));
 }
+
+const QColor kSyncWait(0xd9, 0x2d, 0x2d);
+const QColor kChanWait(0x33, 0x7a, 0xd6);
+const QColor kSyscall(0x0c, 0x8a, 0x8f);
+const QColor kHold(0xc0, 0x8a, 0x00);
 
 // PixelRects collects rectangles left to right, merging one into the previous when both
 // cover the same pixel column (so a dense range costs pixels, not intervals).
@@ -33,7 +41,176 @@ struct PixelRects {
   }
 };
 
+// fill_band() paints `rects` as band `kind` of a goroutine coloured c: a plain fill, and for
+// sleeping and syscalls a hatch over it.
+void fill_band(QPainter& p, const std::vector<QRectF>& rects, LaneBand kind, const QColor& c, const TimelineStyle& style) {
+  if (rects.empty()) return;
+  const bool dark = style.background.lightnessF() < 0.5;
+  QColor fill, hatch;
+  switch (kind) {
+    case LaneBand::Run: fill = c; break;
+    case LaneBand::Runnable: fill = blend(c, style.background, 0.45); break;
+    case LaneBand::ThreadRun: fill = blend(c, style.background, 0.55); break;
+    case LaneBand::Sleep:
+      fill = blend(style.muted, style.background, dark ? 0.6 : 0.72);
+      hatch = blend(style.muted, style.text, 0.2);
+      break;
+    case LaneBand::SyncWait: fill = blend(kSyncWait, style.background, dark ? 0.45 : 0.6); break;
+    case LaneBand::ChanWait: fill = blend(kChanWait, style.background, dark ? 0.45 : 0.62); break;
+    case LaneBand::Syscall:
+      fill = blend(kSyscall, style.background, 0.35);
+      hatch = blend(kSyscall, style.text, 0.45);
+      break;
+    case LaneBand::Hold: fill = kHold; break;
+  }
+  p.setPen(Qt::NoPen);
+  p.setBrush(fill);
+  p.drawRects(rects.data(), static_cast<int>(rects.size()));
+  if (hatch.isValid()) {
+    p.setBrush(QBrush(hatch, Qt::BDiagPattern));
+    p.drawRects(rects.data(), static_cast<int>(rects.size()));
+  }
+}
+
+const char* band_name(LaneBand kind) {
+  switch (kind) {
+    case LaneBand::Run: return "running";
+    case LaneBand::Runnable: return "runnable";
+    case LaneBand::Sleep: return "sleeping";
+    case LaneBand::SyncWait: return "waiting: sync";
+    case LaneBand::ChanWait: return "waiting: channel";
+    case LaneBand::Syscall: return "syscall";
+    case LaneBand::Hold: return "holds a lock";
+    case LaneBand::ThreadRun: return "thread runs a P";
+  }
+  return "";
+}
+
+// Labels are drawn after the bands, where they fit inside their stretch.
+struct BandLabel {
+  QRectF rect;
+  QString text;
+  QColor color;
+};
+
+void draw_labels(QPainter& p, const QFontMetricsF& fm, const std::vector<BandLabel>& labels) {
+  for (const BandLabel& l : labels) {
+    p.setPen(l.color);
+    p.drawText(l.rect, Qt::AlignCenter, fm.elidedText(l.text, Qt::ElideRight, l.rect.width()));
+  }
+}
+
+// lane_label() writes `text` right-aligned in the gutter of `band`.
+void lane_label(QPainter& p, const QFontMetricsF& fm, const TimelineLayout& L, const QRectF& band, const QString& text,
+                const QColor& color) {
+  p.setPen(color);
+  p.drawText(QRectF(L.area.left(), band.top(), L.gutter - 8, band.height()), Qt::AlignVCenter | Qt::AlignRight,
+             fm.elidedText(text, Qt::ElideRight, L.gutter - 8));
+}
+
+// rule() separates one group of lanes from the one above it.
+void rule(QPainter& p, const TimelineLayout& L, double y, const TimelineStyle& style) {
+  p.setPen(QPen(style.muted, 1));
+  p.drawLine(QPointF(L.area.left(), y), QPointF(L.plot.right(), y));
+}
+
 }  // namespace
+
+LaneBand lane_band_of(uint32_t reason) {
+  using R = gor::WaitReason;
+  if (reason == kRunnableReason) return LaneBand::Runnable;
+  if (reason == kSyscallReason || reason == static_cast<uint32_t>(R::Syscall)) return LaneBand::Syscall;
+  switch (static_cast<R>(reason)) {
+    case R::Sleep: return LaneBand::Sleep;
+    case R::ChanReceive:
+    case R::ChanSend:
+    case R::ChanReceiveNilChan:
+    case R::ChanSendNilChan:
+    case R::Select:
+    case R::SelectNoCases: return LaneBand::ChanWait;
+    default: return LaneBand::SyncWait;
+  }
+}
+
+void paint_lane_swatch(QPainter& p, const QRectF& r, LaneBand kind, const TimelineStyle& style) {
+  p.save();
+  const QColor c = goroutine_color(3);
+  const std::vector<QRectF> rects{kind == LaneBand::Hold ? QRectF(r.left(), r.center().y() - 2, r.width(), 4) : r};
+  fill_band(p, rects, kind, c, style);
+  p.restore();
+}
+
+std::vector<LaneLegendItem> lane_legend(const TimelineModel& model, const TimelineScene& scene, const TimelineStyle&) {
+  std::vector<LaneLegendItem> items;
+  std::set<LaneBand> used;
+  const TimelineGeometry& g = scene.geometry;
+  std::vector<BlockSpan> waits;
+  for (uint64_t who : scene.goroutine_lanes) model.waits_of(who, g.t0(), g.t1(), waits);
+  for (const BlockSpan& w : waits) used.insert(lane_band_of(w.reason));
+  for (LaneBand b : {LaneBand::Runnable, LaneBand::Sleep, LaneBand::SyncWait, LaneBand::ChanWait, LaneBand::Syscall})
+    if (used.count(b)) items.push_back({b, QString::fromLatin1(band_name(b))});
+  // The mutexes held in view, by name.
+  QStringList held;
+  const TimelineStory& story = model.story();
+  for (uint64_t who : scene.goroutine_lanes)
+    for (uint32_t k : story.holds_of(who)) {
+      const HoldSpan& h = story.holds()[k];
+      if (h.start > g.t1() || (h.end != INT64_MAX && h.end < g.t0())) continue;
+      const QString name = scene.object_name ? scene.object_name(h.object) : QString();
+      const QString text = name.isEmpty() ? QStringLiteral("a lock") : name;
+      if (!held.contains(text)) held << text;
+    }
+  if (!held.isEmpty()) {
+    if (held.size() > 2) held = QStringList{held[0], held[1], QStringLiteral("…")};
+    items.push_back({LaneBand::Hold, QStringLiteral("holds %1").arg(held.join(QStringLiteral(", ")))});
+  }
+  if (!scene.thread_lanes.empty()) items.push_back({LaneBand::Syscall, QStringLiteral("thread in a syscall")});
+  return items;
+}
+
+void paint_thread_lanes(QPainter& p, const TimelineLayout& L, const TimelineModel& model, const TimelineScene& scene,
+                        const TimelineStyle& style) {
+  if (scene.thread_lanes.empty()) return;
+  p.save();
+  p.setClipping(false);  // the labels go in the gutter
+  const QFontMetricsF fm(p.font());
+  const TimelineGeometry& g = scene.geometry;
+  const int64_t t0 = g.t0(), t1 = g.t1();
+  auto X = [&](int64_t t) { return L.plot.left() + g.x_of(t); };
+  const TimelineStory& story = model.story();
+  rule(p, L, L.lane_rect(L.p_lanes).top(), style);
+  for (size_t k = 0; k < scene.thread_lanes.size(); ++k) {
+    const int lane = L.p_lanes + static_cast<int>(k);
+    if (lane >= L.lanes) break;
+    const int m = scene.thread_lanes[k];
+    const QRectF band = L.lane_rect(lane);
+    const QRectF sr = L.slice_rect(lane);
+    p.fillRect(QRectF(L.area.left(), band.top() + 1, L.area.width(), band.height() - 1), k % 2 ? style.lane_odd : style.lane_even);
+    lane_label(p, fm, L, band, QStringLiteral("M%1").arg(m), style.muted);
+    if (m < 0 || m >= story.thread_count()) continue;
+    p.save();
+    p.setClipRect(QRectF(L.plot.left(), band.top(), L.plot.width(), band.height()));
+    const std::vector<ThreadSpan>& spans = story.thread(m);
+    auto it = std::partition_point(spans.begin(), spans.end(), [&](const ThreadSpan& s) { return s.start < t0; });
+    if (it != spans.begin()) --it;  // the one holding t0
+    std::vector<BandLabel> labels;
+    for (; it != spans.end() && it->start <= t1; ++it) {
+      const int64_t end = it->end == INT64_MAX ? model.end_ns() : it->end;
+      if (end < t0) continue;
+      const double x0 = std::max(X(it->start), L.plot.left() - 2), x1 = std::min(X(end), L.plot.right() + 2);
+      const QColor c = goroutine_color(it->g);
+      const LaneBand kind = it->p >= 0 ? LaneBand::ThreadRun : LaneBand::Syscall;
+      const QRectF r(x0, sr.top(), std::max(x1 - x0, 1.0), sr.height());
+      fill_band(p, {r}, kind, c, style);
+      const QString text = it->p >= 0 ? QStringLiteral("G%1 on P%2").arg(it->g).arg(it->p) : QStringLiteral("syscall G%1").arg(it->g);
+      if (r.width() > fm.horizontalAdvance(text) + 8 && sr.height() >= fm.height() - 3)
+        labels.push_back({r, text, kind == LaneBand::Syscall ? style.text : text_color_on(blend(c, style.background, 0.55))});
+    }
+    draw_labels(p, fm, labels);
+    p.restore();
+  }
+  p.restore();
+}
 
 void paint_goroutine_lanes(QPainter& p, const TimelineLayout& L, const TimelineModel& model, const TimelineScene& scene,
                            const TimelineStyle& style) {
@@ -44,51 +221,44 @@ void paint_goroutine_lanes(QPainter& p, const TimelineLayout& L, const TimelineM
   const TimelineGeometry& g = scene.geometry;
   const int64_t t0 = g.t0(), t1 = g.t1();
   auto X = [&](int64_t t) { return L.plot.left() + g.x_of(t); };
-  const int first = model.lane_count();
-  // A rule between the P lanes and the goroutine lanes.
-  const double top = L.lane_rect(first).top();
-  p.setPen(QPen(style.muted, 1));
-  p.drawLine(QPointF(L.area.left(), top), QPointF(L.plot.right(), top));
+  const int first = L.p_lanes + L.thread_lanes;
+  rule(p, L, L.lane_rect(first).top(), style);
+  const TimelineStory& story = model.story();
   std::vector<BlockSpan> waits;
   for (size_t k = 0; k < scene.goroutine_lanes.size(); ++k) {
     const int lane = first + static_cast<int>(k);
     if (lane >= L.lanes) break;
     const uint64_t who = scene.goroutine_lanes[k];
     const QRectF band = L.lane_rect(lane);
-    const QRectF sr = L.slice_rect(lane);
-    p.fillRect(QRectF(L.area.left(), band.top() + 1, L.area.width(), band.height() - 1),
-               k % 2 ? style.lane_odd : style.lane_even);
+    // The hold bar along the top, the life below it.
+    const double hold_h = band.height() >= 28 ? 5 : 4;
+    const QRectF hold_row(band.left(), band.top() + 2, band.width(), hold_h);
+    const QRectF body(band.left(), hold_row.bottom() + 2, band.width(), std::max(4.0, band.bottom() - 2 - hold_row.bottom() - 2));
+    p.fillRect(QRectF(L.area.left(), band.top() + 1, L.area.width(), band.height() - 1), k % 2 ? style.lane_odd : style.lane_even);
     const QColor c = goroutine_color(who);
-    p.setPen(who == scene.selected ? style.text : style.muted);
-    p.drawText(QRectF(L.area.left(), band.top(), L.gutter - 8, band.height()), Qt::AlignVCenter | Qt::AlignRight,
-               fm.elidedText(QStringLiteral("G%1").arg(who), Qt::ElideRight, L.gutter - 8));
+    lane_label(p, fm, L, band, QStringLiteral("G%1").arg(who), who == scene.selected ? style.text : style.muted);
     p.save();
     p.setClipRect(QRectF(L.plot.left(), band.top(), L.plot.width(), band.height()));
-    // Runnable and blocked time first, the slices over them.
+    // Waits first (runnable and blocked, by kind), the slices over them.
     waits.clear();
     model.waits_of(who, t0, t1, waits);
-    PixelRects runnable, blocked;
-    std::vector<std::pair<QRectF, QString>> reasons;
-    const double runnable_h = std::max(4.0, sr.height() * 0.45);
+    std::vector<PixelRects> by_kind(static_cast<size_t>(LaneBand::ThreadRun) + 1);
+    std::vector<BandLabel> labels;
+    const double runnable_h = std::max(4.0, body.height() * 0.45);
+    const double blocked_h = std::max(4.0, body.height() * 0.7);
     for (const BlockSpan& w : waits) {
       const double x0 = std::max(X(w.start), L.plot.left() - 2), x1 = std::min(X(w.end), L.plot.right() + 2);
       if (x1 < L.plot.left() || x0 > L.plot.right()) continue;
-      if (w.reason == kRunnableReason) {
-        runnable.add(x0, x1, sr.center().y() - runnable_h / 2, runnable_h);
-      } else {
-        blocked.add(x0, x1, sr.center().y() - 1.5, 3);
-        const QString why = QString::fromStdString(wait_reason_name(w.reason));
-        if (x1 - x0 > fm.horizontalAdvance(why) + 12) reasons.emplace_back(QRectF(x0, sr.top(), x1 - x0, sr.height()), why);
-      }
+      const LaneBand kind = lane_band_of(w.reason);
+      const double h = kind == LaneBand::Runnable ? runnable_h : blocked_h;
+      by_kind[static_cast<size_t>(kind)].add(x0, x1, body.center().y() - h / 2, h);
+      if (kind == LaneBand::Runnable) continue;
+      const QString why = QString::fromStdString(wait_reason_name(w.reason));
+      if (x1 - x0 > fm.horizontalAdvance(why) + 10 && blocked_h >= fm.height() - 4)
+        labels.push_back({QRectF(x0, body.top(), x1 - x0, body.height()), why, style.text});
     }
-    p.setPen(Qt::NoPen);
-    p.setBrush(blend(c, style.background, 0.45));
-    p.drawRects(runnable.rects.data(), static_cast<int>(runnable.rects.size()));
-    p.setBrush(blend(c, style.text, 0.15));
-    p.drawRects(blocked.rects.data(), static_cast<int>(blocked.rects.size()));
-    p.setPen(style.muted);
-    for (const auto& [r, why] : reasons)  // above the line, centred
-      p.drawText(QRectF(r.left(), r.top() - 1, r.width(), r.height() / 2), Qt::AlignHCenter | Qt::AlignBottom, why);
+    for (LaneBand kind : {LaneBand::Runnable, LaneBand::Sleep, LaneBand::SyncWait, LaneBand::ChanWait, LaneBand::Syscall})
+      fill_band(p, by_kind[static_cast<size_t>(kind)].rects, kind, c, style);
     // Run slices (whatever P ran them).
     const std::vector<SpanRef>& refs = model.spans_of(who);
     auto span = [&](const SpanRef& r) -> const RunSpan& { return model.spans(static_cast<int>(r.lane))[r.index]; };
@@ -96,11 +266,19 @@ void paint_goroutine_lanes(QPainter& p, const TimelineLayout& L, const TimelineM
     PixelRects runs;
     for (; it != refs.end() && span(*it).start <= t1; ++it) {
       const RunSpan& s = span(*it);
-      runs.add(std::max(X(s.start), L.plot.left() - 2), std::min(X(model.span_end(s)), L.plot.right() + 2), sr.top(), sr.height());
+      runs.add(std::max(X(s.start), L.plot.left() - 2), std::min(X(model.span_end(s)), L.plot.right() + 2), body.top(), body.height());
     }
-    p.setPen(Qt::NoPen);
-    p.setBrush(c);
-    p.drawRects(runs.rects.data(), static_cast<int>(runs.rects.size()));
+    fill_band(p, runs.rects, LaneBand::Run, c, style);
+    // Mutex holds: a bar along the top for as long as it held each.
+    PixelRects holds;
+    for (uint32_t h : story.holds_of(who)) {
+      const HoldSpan& s = story.holds()[h];
+      const int64_t end = s.end == INT64_MAX ? model.end_ns() : s.end;
+      if (end < t0 || s.start > t1) continue;
+      holds.add(std::max(X(s.start), L.plot.left() - 2), std::min(X(end), L.plot.right() + 2), hold_row.top(), hold_row.height());
+    }
+    fill_band(p, holds.rects, LaneBand::Hold, c, style);
+    draw_labels(p, fm, labels);
     p.restore();
   }
   p.restore();

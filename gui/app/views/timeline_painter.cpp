@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 
 #include "views/goroutine_colors.hpp"
 #include "views/timeline_lanes.hpp"
@@ -89,6 +90,7 @@ void draw_arrow(QPainter& p, QPointF from, QPointF to, const QColor& c, bool das
 }
 
 QColor hb_color() { return QColor(0x0b, 0x9e, 0x6e); }  // happens-before edges of a selected race
+QColor cancel_color() { return QColor(0xd9, 0x48, 0x0f); }  // context cancellations
 
 // label_box() draws `text` in a small filled box centred at `at`, or moved beside it (along the
 // line, then above or below) when that spot is taken or outside `within`; with no room at all
@@ -190,6 +192,15 @@ TimelineLayout timeline_layout(const QRectF& area, int lanes, bool with_title, b
   return l;
 }
 
+TimelineLayout scene_layout(const QRectF& area, const TimelineModel& model, const TimelineScene& scene) {
+  const int threads = static_cast<int>(scene.thread_lanes.size());
+  TimelineLayout l = timeline_layout(area, model.lane_count() + threads + static_cast<int>(scene.goroutine_lanes.size()),
+                                     !scene.title.isEmpty(), scene.legend);
+  l.p_lanes = model.lane_count();
+  l.thread_lanes = threads;
+  return l;
+}
+
 int timeline_height(int lanes, bool with_title, bool with_legend) {
   return static_cast<int>((with_title ? kTitleHeight : 0) + kAxisHeight + 32 * std::max(lanes, 1) + 6 +
                           (with_legend ? kLegendHeight + 4 : 0));
@@ -202,8 +213,7 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
   p.setFont(style.font);
   const QFontMetricsF fm(style.font);
   const int lanes = model.lane_count();
-  const TimelineLayout L =
-      timeline_layout(area, lanes + static_cast<int>(scene.goroutine_lanes.size()), !scene.title.isEmpty(), scene.legend);
+  const TimelineLayout L = scene_layout(area, model, scene);
   const TimelineGeometry& g = scene.geometry;
   const int64_t t0 = g.t0(), t1 = g.t1();
   auto X = [&](int64_t t) { return L.plot.left() + g.x_of(t); };
@@ -322,6 +332,7 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
     p.drawRects(outlines.data(), static_cast<int>(outlines.size()));
   }
   if (batches.size() > 64) batches.clear();  // another theme's colours: start over
+  paint_thread_lanes(p, L, model, scene, style);
   paint_goroutine_lanes(p, L, model, scene, style);
 
   p.setRenderHint(QPainter::Antialiasing, true);
@@ -384,12 +395,12 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
     }
   }
 
-  // The selected goroutine's wake-up chain ("why did it run only then?"): from its first slice
-  // starting in view, who woke it, who woke that one, ... as numbered amber arrows.
+  // The selected goroutine's wake-up chain ("why did it run only then?"): its last wake-up up to
+  // the visible range's end, who woke the waker, ... as numbered amber arrows (as the view's
+  // text says).
   if (scene.selected && !scene.race) {
-    const SpanRef* first = model.next_span_after(scene.selected, t0);
-    const int64_t from = first ? model.spans(static_cast<int>(first->lane))[first->index].start : -1;
-    if (from >= 0 && from <= t1) {
+    const int64_t from = std::min(t1, model.end_ns());
+    {
       const QColor amber(0xe0, 0x8a, 0x00);
       int n = 0;
       for (const Wake& w : model.wake_chain(scene.selected, from, 6)) {
@@ -542,6 +553,29 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
     p.drawText(box, Qt::AlignCenter, race_axis_text);
   }
 
+  // Context cancellations: a dashed line across the lanes, labelled in the axis where the
+  // label does not run into the previous one.
+  {
+    double free_from = -1e9;
+    for (const CancelMark& c : model.story().cancels()) {
+      if (c.ts < t0 || c.ts > t1) continue;
+      const double x = X(c.ts);
+      p.setPen(QPen(cancel_color(), 1.6, Qt::DashLine));
+      p.drawLine(QPointF(x, L.plot.top()), QPointF(x, L.plot.bottom()));
+      const QString text = (c.deadline ? QStringLiteral("deadline") : QStringLiteral("cancel")) +
+                           (c.nodes > 1 ? QStringLiteral(" ×%1").arg(c.nodes) : QString());
+      const double w = fm.horizontalAdvance(text) + 10;
+      const QRectF box(std::clamp(x - w / 2, L.plot.left(), L.plot.right() - w), L.axis.top() + 3, w, L.axis.height() - 6);
+      if (box.left() < free_from) continue;
+      free_from = box.right() + 4;
+      p.setPen(Qt::NoPen);
+      p.setBrush(cancel_color());
+      p.drawRoundedRect(box, 3, 3);
+      p.setPen(Qt::white);
+      p.drawText(box, Qt::AlignCenter, text);
+    }
+  }
+
   // Run markers (panic, deadlock, partial deadlock, a race with no P) across every lane.
   for (const Marker& m : model.run_markers()) {
     if (m.ts < t0 || m.ts > t1) continue;
@@ -559,50 +593,50 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
     p.drawText(box, Qt::AlignCenter, text);
   }
 
-  // Legend.
+  // Legend: only what this picture can show (kinds that occur, arrows when a goroutine is
+  // selected, the lanes' bands when there are lanes), left to right while there is room.
   if (scene.legend && !L.legend.isEmpty()) {
     double x = L.legend.left() + L.gutter - 8;
     const double y = L.legend.center().y();
-    p.setPen(style.muted);
-    for (MarkerKind k : {MarkerKind::Steal, MarkerKind::Handoff, MarkerKind::Preempt, MarkerKind::MutexStarving,
-                         MarkerKind::MutexNormal, MarkerKind::Race}) {
-      draw_glyph(p, k, x + 5, y, outline);
-      const QString text = QString::fromLatin1(marker_kind_name(k));
+    const double right = L.legend.right();
+    auto item = [&](double swatch_w, const QString& text, const std::function<void(double)>& swatch) {
+      const double w = swatch_w + 6 + fm.horizontalAdvance(text) + 14;
+      if (x + w - 14 > right) return;
+      swatch(x);
       p.setPen(style.muted);
-      p.drawText(QPointF(x + 14, y + fm.ascent() / 2 - 1), text);
-      x += 24 + fm.horizontalAdvance(text);
+      p.drawText(QPointF(x + swatch_w + 6, y + fm.ascent() / 2 - 1), text);
+      x += w;
+    };
+    for (size_t k = 0; k < static_cast<size_t>(MarkerKind::Count_); ++k) {
+      const MarkerKind kind = static_cast<MarkerKind>(k);
+      if (kind == MarkerKind::Panic || kind == MarkerKind::Deadlock || kind == MarkerKind::PartialDeadlock) continue;  // named in the axis
+      bool occurs = false;
+      for (int i = 0; i < lanes && !occurs; ++i) occurs = !model.markers(i, kind).empty();
+      if (occurs) item(10, QString::fromLatin1(marker_kind_name(kind)), [&](double at) { draw_glyph(p, kind, at + 5, y, outline); });
     }
-    QColor c = style.text;
-    draw_arrow(p, QPointF(x, y), QPointF(x + 26, y), c, false);
-    p.setPen(style.muted);
-    const QString woke = QStringLiteral("woke (selected)");
-    p.drawText(QPointF(x + 32, y + fm.ascent() / 2 - 1), woke);
-    x += 44 + fm.horizontalAdvance(woke);
-    draw_arrow(p, QPointF(x, y), QPointF(x + 26, y), QColor(0xe0, 0x8a, 0x00), false);
-    p.setPen(style.muted);
-    const QString chain = QStringLiteral("wake-up chain");
-    p.drawText(QPointF(x + 32, y + fm.ascent() / 2 - 1), chain);
-    x += 44 + fm.horizontalAdvance(chain);
-    p.setPen(style.muted);
-    if (scene.race) {  // the race's edges instead of the merged-slices note
-      draw_arrow(p, QPointF(x, y), QPointF(x + 26, y), hb_color(), false);
-      const QString hb_text = QStringLiteral("happens-before");
-      p.setPen(style.muted);
-      p.drawText(QPointF(x + 32, y + fm.ascent() / 2 - 1), hb_text);
-      x += 44 + fm.horizontalAdvance(hb_text);
-      p.setPen(QPen(marker_color(MarkerKind::Race), 1.8, Qt::DashLine));
-      p.drawLine(QPointF(x, y), QPointF(x + 26, y));
-      p.setPen(style.muted);
-      p.drawText(QPointF(x + 32, y + fm.ascent() / 2 - 1), QStringLiteral("unordered (the race)"));
-    } else if (!scene.goroutine_lanes.empty()) {  // what the goroutine lanes' bands mean
-      const QColor c = goroutine_color(scene.goroutine_lanes.front());
-      p.fillRect(QRectF(x, y - 3, 22, 6), mix(c, style.background, 0.45));
-      p.drawText(QPointF(x + 28, y + fm.ascent() / 2 - 1), QStringLiteral("runnable"));
-      x += 38 + fm.horizontalAdvance(QStringLiteral("runnable"));
-      p.fillRect(QRectF(x, y - 1.5, 22, 3), mix(c, style.text, 0.15));
-      p.drawText(QPointF(x + 28, y + fm.ascent() / 2 - 1), QStringLiteral("blocked (goroutine lanes)"));
-    } else {
-      p.drawText(QPointF(x, y + fm.ascent() / 2 - 1), QStringLiteral("darker blocks: slices merged below a pixel"));
+    if (!model.story().cancels().empty())
+      item(10, QStringLiteral("context cancelled"), [&](double at) {
+        p.setPen(QPen(cancel_color(), 2, Qt::DashLine));
+        p.drawLine(QPointF(at + 5, y - 6), QPointF(at + 5, y + 6));
+      });
+    if (scene.selected && !scene.race) {
+      item(26, QStringLiteral("woke it / it woke"), [&](double at) { draw_arrow(p, QPointF(at, y), QPointF(at + 26, y), style.text, false); });
+      item(26, QStringLiteral("wake-up chain"),
+           [&](double at) { draw_arrow(p, QPointF(at, y), QPointF(at + 26, y), QColor(0xe0, 0x8a, 0x00), false); });
+    }
+    if (scene.race) {
+      item(26, QStringLiteral("happens-before"), [&](double at) { draw_arrow(p, QPointF(at, y), QPointF(at + 26, y), hb_color(), false); });
+      item(26, QStringLiteral("unordered (the race)"), [&](double at) {
+        p.setPen(QPen(marker_color(MarkerKind::Race), 1.8, Qt::DashLine));
+        p.drawLine(QPointF(at, y), QPointF(at + 26, y));
+      });
+    }
+    if (!scene.thread_lanes.empty() || !scene.goroutine_lanes.empty()) {
+      for (const LaneLegendItem& it : lane_legend(model, scene, style))
+        item(22, it.text, [&](double at) { paint_lane_swatch(p, QRectF(at, y - 5, 22, 10), it.kind, style); });
+    }
+    if (scene.goroutines_without_lane > 0) {
+      item(0, QStringLiteral("+%1 goroutines without a lane: select one to see it").arg(scene.goroutines_without_lane), [](double) {});
     }
   }
   p.restore();

@@ -12,6 +12,7 @@
 #include <QString>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -51,7 +52,10 @@ struct TimelineScene {
   std::shared_ptr<const RaceEdges> race;  // a selected data race: its point and happens-before edges
   int64_t range_t0 = -1, range_t1 = -1;  // a selected range (both >= 0), shaded
   int64_t cursor = -1;        // a vertical cursor line (>= 0)
-  std::vector<uint64_t> goroutine_lanes;  // lanes of their own under the P lanes (timeline_lanes.hpp)
+  std::vector<int> thread_lanes;          // Ms with a lane of their own under the P lanes (timeline_lanes.hpp)
+  std::vector<uint64_t> goroutine_lanes;  // goroutines with a lane of their own under those (timeline_lanes.hpp)
+  size_t goroutines_without_lane = 0;     // goroutines the lanes left out (said in the legend)
+  std::function<QString(uint64_t)> object_name;  // a mutex's name for its hold spans (empty: "lock")
   QString title;              // drawn above the axis when not empty (exports)
   bool legend = true;
 };
@@ -62,6 +66,7 @@ struct TimelineLayout {
   double gutter = 44;  // lane labels ("P0") left of the plot
   double lane_height = 28;
   int lanes = 0;
+  int p_lanes = 0, thread_lanes = 0;     // the first p_lanes lanes are Ps, then thread_lanes Ms, then goroutines
   QRectF lane_rect(int lane) const;      // the lane's band across the plot
   QRectF slice_rect(int lane) const;     // where its slices go (below the marker strip)
   int lane_at(double y) const;           // -1 outside the lanes
@@ -69,6 +74,8 @@ struct TimelineLayout {
 
 // timeline_layout() lays out `lanes` lanes in `area` (lane height between 18 and 40 px).
 TimelineLayout timeline_layout(const QRectF& area, int lanes, bool with_title, bool with_legend);
+// scene_layout() lays out the model's P lanes and the scene's thread and goroutine lanes.
+TimelineLayout scene_layout(const QRectF& area, const TimelineModel& model, const TimelineScene& scene);
 
 // timeline_height() is a good picture height for `lanes` lanes (exports).
 int timeline_height(int lanes, bool with_title, bool with_legend);

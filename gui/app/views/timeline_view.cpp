@@ -44,10 +44,21 @@ TimelineView::TimelineView(GoroutineSelection& selection, QWidget* parent) : QWi
   follow_->setChecked(true);
   follow_->setToolTip(tr("Keep the newest events in sight while the run goes; zooming or panning stops following"));
   bar->addWidget(follow_);
-  lanes_ = new QCheckBox(tr("Goroutine lanes"), this);
-  lanes_->setToolTip(tr("A lane of its own under the Ps for the selected goroutine(s): its run slices, "
-                        "runnable time (light band) and blocked time (thin line)"));
+  lanes_ = new QComboBox(this);
+  lanes_->addItem(tr("Goroutine lanes: auto"), static_cast<int>(LaneMode::Auto));
+  lanes_->addItem(tr("Goroutine lanes: all"), static_cast<int>(LaneMode::All));
+  lanes_->addItem(tr("Goroutine lanes: selected"), static_cast<int>(LaneMode::Selected));
+  lanes_->addItem(tr("Goroutine lanes: none"), static_cast<int>(LaneMode::None));
+  lanes_->setToolTip(tr("A lane of its own under the Ps for each goroutine: its run slices, runnable time (light band), "
+                        "blocked time (sleeping hatched, waiting on a lock red, on a channel blue) and the mutexes it "
+                        "holds (a bar on top). Auto: every goroutine when they wait longer than they run (sleep- and "
+                        "lock-heavy samples), else the selected one"));
   bar->addWidget(lanes_);
+  threads_ = new QCheckBox(tr("Threads"), this);
+  threads_->setToolTip(tr("A lane per OS thread (M): the goroutine it runs for a P, or the blocking syscall it sits in "
+                          "without a P. On by itself when the run makes a blocking syscall: then there are more busy "
+                          "threads than Ps"));
+  bar->addWidget(threads_);
   QToolButton* save = button(tr("Export…"), tr("Save the timeline as PNG or SVG"));
   stats_ = new QLabel(this);
   stats_->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse);
@@ -82,7 +93,15 @@ TimelineView::TimelineView(GoroutineSelection& selection, QWidget* parent) : QWi
   connect(zoom_out, &QToolButton::clicked, this, [this] { canvas_->zoom_by(1 / 1.5); });
   connect(save, &QToolButton::clicked, this, &TimelineView::export_dialog);
   connect(follow_, &QCheckBox::toggled, canvas_, &TimelineCanvas::set_follow);
-  connect(lanes_, &QCheckBox::toggled, this, &TimelineView::update_goroutine_lanes);
+  connect(lanes_, &QComboBox::currentIndexChanged, this, &TimelineView::update_goroutine_lanes);
+  connect(threads_, &QCheckBox::clicked, this, [this] {
+    threads_set_by_user_ = true;
+    update_thread_lanes();
+  });
+  canvas_->set_object_namer([this](uint64_t object) {
+    const uint64_t id = model_.story().object_name(object);
+    return id && store_ ? QString::fromStdString(store_->string(id)) : QString();
+  });
   connect(canvas_, &TimelineCanvas::followChanged, follow_, &QCheckBox::setChecked);
   connect(canvas_, &TimelineCanvas::rangeSelected, this, &TimelineView::show_stats);
   connect(&selection, &GoroutineSelection::changed, this, [this](uint64_t g) {
@@ -106,7 +125,11 @@ bool TimelineView::sync(const TraceStore& store, bool live, int64_t lag_ns, std:
   const size_t before = model_.events_taken();
   const int64_t upto = live ? store.end_ns() - lag_ns : std::numeric_limits<int64_t>::max();
   const bool done = sync_within(model_, store.events(), upto, deadline);
-  if (model_.events_taken() != before || !live) canvas_->data_changed();
+  if (model_.events_taken() != before || !live) {
+    update_thread_lanes();
+    update_goroutine_lanes();
+    canvas_->data_changed();
+  }
   const int64_t behind = done ? 0 : std::max<int64_t>(1, std::min(upto, store.end_ns()) - model_.end_ns());
   if (behind != behind_ns_) {
     behind_ns_ = behind;
@@ -149,9 +172,16 @@ void TimelineView::clear() {
   shown_steal_.clear();
   steal_lane_ = -1;
   model_.clear();
+  update_thread_lanes();
+  update_goroutine_lanes();
   canvas_->clear_range();
   canvas_->set_follow(true);
   canvas_->data_changed();
+}
+
+void TimelineView::resizeEvent(QResizeEvent* e) {
+  QWidget::resizeEvent(e);
+  update_goroutine_lanes();  // as many lanes as fit
 }
 
 void TimelineView::adopt(TimelineModel&& model, const TraceStore& store) {
@@ -160,6 +190,8 @@ void TimelineView::adopt(TimelineModel&& model, const TraceStore& store) {
   model_ = std::move(model);
   store_ = &store;
   generation_ = store.generation();
+  update_thread_lanes();
+  update_goroutine_lanes();
   canvas_->clear_range();
   canvas_->set_follow(false);
   canvas_->fit();
@@ -167,14 +199,44 @@ void TimelineView::adopt(TimelineModel&& model, const TraceStore& store) {
 
 QString TimelineView::stats_text() const { return stats_->text() == hint_text() ? QString() : stats_->text(); }
 
+void TimelineView::set_lane_mode(LaneMode mode) { lanes_->setCurrentIndex(lanes_->findData(static_cast<int>(mode))); }
+
+TimelineView::LaneMode TimelineView::lane_mode() const { return static_cast<LaneMode>(lanes_->currentData().toInt()); }
+
+bool TimelineView::lanes_all_in_auto() const {
+  return model_.goroutine_count() > 0 && model_.blocked_ns() > model_.run_ns();
+}
+
 void TimelineView::update_goroutine_lanes() {
+  const LaneMode mode = lane_mode();
   std::vector<uint64_t> gs;
-  if (lanes_->isChecked() && selection_.selected()) {
+  if (mode != LaneMode::None && selection_.selected()) {
     gs.push_back(selection_.selected());
     for (uint64_t r : selection_.related())
       if (std::find(gs.begin(), gs.end(), r) == gs.end()) gs.push_back(r);
   }
-  canvas_->set_goroutine_lanes(std::move(gs));
+  size_t left_out = 0;
+  if (mode == LaneMode::All || (mode == LaneMode::Auto && lanes_all_in_auto())) {
+    // As many as fit at the smallest lane height, the selected ones first, then by id.
+    constexpr double kMinLane = 18, kAxisAndLegend = 50;
+    const int others = model_.lane_count() + static_cast<int>(canvas_->scene().thread_lanes.size());
+    const int room = std::max(1, static_cast<int>((canvas_->height() - kAxisAndLegend) / kMinLane) - others);
+    const size_t fit = std::max<size_t>(static_cast<size_t>(room), gs.size());
+    for (uint64_t g : model_.goroutine_ids(fit + gs.size()))
+      if (gs.size() < fit && std::find(gs.begin(), gs.end(), g) == gs.end()) gs.push_back(g);
+    std::sort(gs.begin(), gs.end());
+    left_out = model_.goroutine_count() > gs.size() ? model_.goroutine_count() - gs.size() : 0;
+  }
+  canvas_->set_goroutine_lanes(std::move(gs), left_out);
+}
+
+void TimelineView::update_thread_lanes() {
+  if (!threads_set_by_user_) threads_->setChecked(model_.story().syscalls() > 0);
+  std::vector<int> ms;
+  if (threads_->isChecked())
+    for (int m = 0; m < model_.story().thread_count(); ++m)
+      if (!model_.story().thread(m).empty()) ms.push_back(m);
+  canvas_->set_thread_lanes(std::move(ms));
 }
 
 QString TimelineView::name_of(uint64_t g) const {
@@ -218,17 +280,29 @@ QString TimelineView::steal_html() const {
 }
 
 QString TimelineView::chain_text(uint64_t g) const {
-  const SpanRef* first = model_.next_span_after(g, canvas_->geometry().t0());
-  const int64_t at = first ? model_.spans(static_cast<int>(first->lane))[first->index].start : model_.end_ns();
+  // The story up to the visible range's end: how often g was woken, and who woke it last.
+  const int64_t at = std::min(canvas_->geometry().t1(), model_.end_ns());
+  const QString when = QString::fromStdString(format_span(at));
+  const size_t woken = model_.times_woken(g, at);
+  if (woken == 0) {
+    const std::vector<uint32_t>& blocks = model_.blocks_of(g);
+    const auto first = std::find_if(blocks.begin(), blocks.end(), [&](uint32_t k) { return model_.blocks()[k].start <= at; });
+    if (first != blocks.end()) {
+      const BlockSpan& b = model_.blocks()[*first];
+      return tr("%1 blocked (%2) at %3 and no one woke it before %4.")
+          .arg(name_of(g), QString::fromStdString(wait_reason_name(b.reason)), QString::fromStdString(format_span(b.start)), when);
+    }
+    if (model_.spans_of(g).empty()) return tr("%1 has not run before %2.").arg(name_of(g), when);
+    return tr("%1 never blocked before %2: it ran whenever a P picked it from a run queue.").arg(name_of(g), when);
+  }
   const std::vector<Wake> chain = model_.wake_chain(g, at, 6);
-  if (chain.empty()) return tr("G%1: no wake-up before %2 (it never blocked, or ran from the start).").arg(g).arg(QString::fromStdString(format_span(at)));
   QStringList links;
   for (size_t i = 0; i < chain.size(); ++i) {
     const Wake& w = chain[i];
     links << (w.readier ? tr("(%1) G%2 woken by G%3 at %4") : tr("(%1) G%2 woken by the scheduler or a timer at %4"))
                  .arg(i + 1).arg(w.g).arg(w.readier).arg(QString::fromStdString(format_span(w.ts)));
   }
-  return tr("Wake-up chain of G%1's slice at %2: ").arg(g).arg(QString::fromStdString(format_span(at))) +
+  return tr("%1 was woken %n time(s) before %2; the last: ", nullptr, static_cast<int>(woken)).arg(name_of(g), when) +
          links.join(QStringLiteral(" ← "));
 }
 

@@ -14,6 +14,7 @@
 #include "model/timeline_model.hpp"
 
 class QCheckBox;
+class QComboBox;
 class QLabel;
 
 namespace goroscope::gui {
@@ -60,8 +61,21 @@ class TimelineView : public QWidget {
   QLabel& stats_label() { return *stats_; }
   // catching_up_label() says how far behind the run the timeline is (hidden when it is not).
   const QLabel& catching_up_label() const { return *catching_up_; }
-  // The "Goroutine lanes" toggle: lanes of their own for the selected goroutine(s).
-  QCheckBox& goroutine_lanes_toggle() { return *lanes_; }
+  // LaneMode is which goroutines get a lane of their own under the Ps. Auto: every goroutine
+  // (as many as fit, the selected first) when the run's goroutines wait longer than they run,
+  // as in sleep- and lock-heavy samples; else the selected one(s).
+  enum class LaneMode { Auto, All, Selected, None };
+  void set_lane_mode(LaneMode mode);
+  LaneMode lane_mode() const;
+  // lanes_all_in_auto() says whether Auto gives every goroutine a lane for this run now.
+  bool lanes_all_in_auto() const;
+  QComboBox& goroutine_lanes_box() { return *lanes_; }
+  // The "Threads" toggle: a lane per OS thread (M) under the Ps. It turns on by itself when the
+  // run makes a blocking syscall, until the user sets it.
+  QCheckBox& thread_lanes_toggle() { return *threads_; }
+
+ protected:
+  void resizeEvent(QResizeEvent* e) override;
 
  private:
   void show_stats(int64_t t0, int64_t t1);
@@ -76,8 +90,11 @@ class TimelineView : public QWidget {
   uint64_t generation_ = 0;
   TimelineCanvas* canvas_ = nullptr;
   QCheckBox* follow_ = nullptr;
-  QCheckBox* lanes_ = nullptr;
+  QComboBox* lanes_ = nullptr;
+  QCheckBox* threads_ = nullptr;
+  bool threads_set_by_user_ = false;
   void update_goroutine_lanes();
+  void update_thread_lanes();
   QLabel* stats_ = nullptr;
   QLabel* catching_up_ = nullptr;
   int64_t behind_ns_ = 0;
