@@ -1,0 +1,132 @@
+// The Source pane offscreen: every sample of samples.def has its source embedded; sites are
+// read in every shape the app meets (engine, shortened, dump line); goroutines blocked at a
+// line carry chips in the gutter (a click selects one); a site jumps to its line (in another
+// sample's file too); the selected goroutine's line is highlighted and follows its state.
+#include <QPlainTextEdit>
+#include <QtTest>
+
+#include <memory>
+
+#include <gor/control.hpp>
+#include <goroscope/registry.hpp>
+
+#include "model/selection.hpp"
+#include "model/source_site.hpp"
+#include "views/source_view.hpp"
+
+using namespace goroscope::gui;
+
+namespace {
+
+gor::GoroutineInfo goroutine(uint64_t id, const char* state, const char* blocked_at, const char* created_at = "") {
+  gor::GoroutineInfo g;
+  g.id = id;
+  g.state = state;
+  g.wait_reason = std::string(state) == "waiting" ? "chan receive" : "";
+  g.blocked_at = blocked_at;
+  g.created_at = created_at;
+  return g;
+}
+
+// line_of() is the first line of `file`'s embedded source containing `text` (0: none).
+int line_of(const QString& file, const QString& text) {
+  const QStringList lines = SourceView::embedded_source(file).split(QLatin1Char('\n'));
+  for (int i = 0; i < lines.size(); ++i)
+    if (lines[i].contains(text)) return i + 1;
+  return 0;
+}
+
+}  // namespace
+
+class SourceViewTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void every_sample_has_its_source_embedded() {
+    for (const goroscope::Sample& s : goroscope::all_samples()) {
+      const QString file = QString::fromStdString(sample_source_file(s.info.id));
+      const QString text = SourceView::embedded_source(file);
+      QVERIFY2(!text.isEmpty(), qPrintable(file));
+      // It is that sample's file: it names the sample's id.
+      QVERIFY2(text.contains(QStringLiteral("\"%1\"").arg(QString::fromStdString(s.info.id))), qPrintable(file));
+    }
+    QVERIFY(SourceView::embedded_source(QStringLiteral("no_such_sample.cpp")).isEmpty());
+    QVERIFY(SourceView::embedded_source(QStringLiteral("run.cpp")).isEmpty());  // engine files are not samples
+  }
+
+  void sites_are_read_in_every_shape() {
+    const SourceSite want{"deadlock.cpp", 30};
+    QCOMPARE(parse_site("/home/u/goroscope/samples/deadlock.cpp:30 in void goroscope::samples::{anonymous}::deadlock_main("
+                        "const goroscope::SampleParams&, goroscope::SampleOutcome&)"),
+             std::optional<SourceSite>(want));
+    QCOMPARE(parse_site("samples/deadlock.cpp:30 in main.deadlock_main"), std::optional<SourceSite>(want));
+    QCOMPARE(parse_site("\tsamples/deadlock.cpp:30"), std::optional<SourceSite>(want));
+    QCOMPARE(parse_site("deadlock.cpp:30"), std::optional<SourceSite>(want));
+    QCOMPARE(parse_site("created by main.main in goroutine 1 at samples/deadlock.cpp:30 +0x1d"), std::optional<SourceSite>(want));
+    QCOMPARE(parse_site("worker_pool.cpp:7:12"), std::optional<SourceSite>(SourceSite{"worker_pool.cpp", 7}));
+    QVERIFY(!parse_site("goroutine 1 [chan receive]:"));
+    QVERIFY(!parse_site("deadlock.cpp:0"));
+    QVERIFY(!parse_site("std::vector<int>::size"));
+    QVERIFY(!parse_site("notes.txt:12"));
+    QCOMPARE(sample_source_file("worker-pool"), std::string("worker_pool.cpp"));
+  }
+
+  void blocked_goroutines_carry_chips_at_their_line() {
+    GoroutineSelection selection;
+    SourceView view(selection);
+    view.resize(700, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(view.show_sample(QStringLiteral("deadlock")));
+    QCOMPARE(view.file(), QStringLiteral("deadlock.cpp"));
+    const int send = line_of(view.file(), QStringLiteral("ch.send(i)"));
+    QVERIFY(send > 0);
+    QVERIFY(view.line_text(send).contains(QStringLiteral("ch.send(i)")));
+    auto snap = std::make_shared<gor::Snapshot>();
+    const std::string shortened = "samples/deadlock.cpp:" + std::to_string(send) + " in main.deadlock_main";
+    const std::string engine = "/abs/samples/deadlock.cpp:" + std::to_string(send) + " in void goroscope::samples::x()";
+    snap->goroutines = {goroutine(1, "waiting", "samples/other.cpp:3 in main"), goroutine(2, "waiting", shortened.c_str()),
+                        goroutine(5, "waiting", engine.c_str()), goroutine(7, "running", shortened.c_str())};
+    view.set_snapshot(snap);
+    QCOMPARE(view.chips_at(send), (std::vector<uint64_t>{2, 5}));  // running G7 is not blocked there
+    QVERIFY(view.chips_at(send + 1).empty());
+    QTest::mouseClick(&view.gutter(), Qt::LeftButton, {}, view.chip_point(send, 1));
+    QCOMPARE(selection.selected(), uint64_t(5));
+    QCOMPARE(view.selected_line(), send);  // the selected goroutine's line is highlighted
+    QVERIFY2(view.status_text().contains(QStringLiteral("G5 is blocked at line %1").arg(send)), qPrintable(view.status_text()));
+    // Stepping on: G5 runs now; its line is where it last blocked, and the chip is gone.
+    auto next = std::make_shared<gor::Snapshot>(*snap);
+    next->goroutines[2].state = "running";
+    view.set_snapshot(next);
+    QCOMPARE(view.chips_at(send), (std::vector<uint64_t>{2}));
+    QCOMPARE(view.selected_line(), send);
+    QVERIFY2(view.status_text().contains(QStringLiteral("last blocked at line")), qPrintable(view.status_text()));
+    selection.select(0);
+    QCOMPARE(view.selected_line(), 0);
+  }
+
+  void a_site_jumps_to_its_line_in_any_sample() {
+    GoroutineSelection selection;
+    SourceView view(selection);
+    view.resize(700, 400);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(view.show_sample(QStringLiteral("deadlock")));
+    const QString file = QStringLiteral("worker_pool.cpp");
+    const int last = SourceView::embedded_source(file).count(QLatin1Char('\n'));
+    QVERIFY(last > 40);
+    QVERIFY(view.show_site(QStringLiteral("samples/worker_pool.cpp:%1 in main.worker").arg(last - 2)));
+    QCOMPARE(view.file(), file);
+    QCOMPARE(view.site_line(), last - 2);
+    // The line is scrolled into view: its text is where the code's cursor is.
+    auto* code = view.findChild<QPlainTextEdit*>();
+    QVERIFY(code);
+    QCOMPARE(code->textCursor().blockNumber() + 1, last - 2);
+    QVERIFY(code->cursorRect().top() >= 0 && code->cursorRect().bottom() <= code->viewport()->height());
+    QVERIFY(!view.show_site(QStringLiteral("run.cpp:34 in run()")));  // not a sample's file
+    QVERIFY(!view.show_site(QStringLiteral("no site here")));
+    QCOMPARE(view.file(), file);  // still shown
+  }
+};
+
+QTEST_MAIN(SourceViewTest)
+#include "source_view_test.moc"
