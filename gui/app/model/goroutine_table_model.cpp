@@ -86,6 +86,7 @@ GoroutineTableModel::Row GoroutineTableModel::make_row(const gor::GoroutineInfo&
     if (created.empty()) created = rec->created_at;
     if (!r.parent) r.parent = rec->parent;
   }
+  if (g.id == 1 && !r.parent) created.clear();  // the main goroutine: the engine started it, no line of the program did
   if (was && !g.created_at.empty() && was->created_at == g.created_at) {  // else it may come from the trace
     r.created_at = previous->created_at;
     r.created_short = previous->created_short;
@@ -335,7 +336,7 @@ QString GoroutineTableModel::tooltip(const Row& r) const {
   lines << state;
   if (auto o = objects_.find(r.raw.wait_object); o != objects_.end() && !o->second.details.isEmpty())
     lines << QStringLiteral("%1: %2").arg(r.object, o->second.details);
-  QString created = QStringLiteral("created");
+  QString created = r.raw.id == 1 && !r.parent ? QStringLiteral("main goroutine, created") : QStringLiteral("created");
   if (r.created_ns >= 0) created += QStringLiteral(" at %1").arg(format_engine_time(r.created_ns));
   if (r.parent) created += QStringLiteral(" by G%1").arg(r.parent);
   if (!r.created_at.isEmpty()) created += QStringLiteral(" in %1").arg(r.created_at);

@@ -70,6 +70,11 @@ QString short_site(const std::string& site) {
     location = text.left(in);
     function = text.mid(in + 4);
   }
+  // The engine's sites are already in Go's words ("samples/x.cpp:12 in main.f"): kept whole.
+  // Older traces hold absolute paths and C++ signatures: those are shortened below.
+  const bool go_words = !location.startsWith(QLatin1Char('/')) && !function.contains(QLatin1String("::")) &&
+                        !function.contains(QLatin1Char('(')) && !function.contains(QLatin1Char(' '));
+  if (go_words) return text;
   location = location.mid(location.lastIndexOf(QLatin1Char('/')) + 1);
   if (function.isEmpty()) return location;
   function = strip_nested(function);

@@ -19,9 +19,11 @@ QString object_name(const gor::Snapshot& s, uint64_t id);
 // waiting", "held by G7, 2 waiting, starving"), or "" when `s` has no such object.
 QString object_details(const gor::Snapshot& s, uint64_t id);
 
-// short_site() is an engine site "/abs/path/file.cpp:42 in ns::f(args)::<lambda()>" made
-// readable: "file.cpp:42 in f()::lambda" (file name without directories; function without
-// return type, argument lists, template arguments and namespaces). "" stays "".
+// short_site() is an engine site made readable. A site in Go's words, as the engine writes
+// them ("samples/deadlock.cpp:30 in main.deadlock_main"), is returned unchanged; an older
+// trace's "/abs/path/file.cpp:42 in ns::f(args)::<lambda()>" becomes "file.cpp:42 in
+// f()::lambda" (file name without directories; function without return type, argument
+// lists, template arguments and namespaces). "" stays "".
 QString short_site(const std::string& site);
 
 // short_type() is a demangled type without namespace qualifiers

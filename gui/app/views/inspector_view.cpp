@@ -219,10 +219,12 @@ QString InspectorView::details_html(uint64_t g) const {
       who += QStringLiteral(" (%1)").arg(qs(p->label).toHtmlEscaped());
     created += (created.isEmpty() ? QString() : QStringLiteral(" ")) + QStringLiteral("by ") + who;
   }
+  const bool is_main = g == 1 && parent == 0;  // Go's main goroutine: no line of the program created it
   const std::string& created_site = info && !info->created_at.empty() ? info->created_at : rec ? rec->created_at : std::string();
-  if (!created_site.empty())
+  if (is_main)
+    created = tr("main goroutine") + (created.isEmpty() ? QString() : QStringLiteral(", ") + created);
+  else if (!created_site.empty())
     created += QStringLiteral("<br>%1").arg(short_site(created_site).toHtmlEscaped());
-  if (created.isEmpty() && g == 1) created = tr("when the run started (main)");
   if (!created.isEmpty()) row(tr("Created"), created);
   if (rec && !rec->children.empty()) {
     QStringList links;
