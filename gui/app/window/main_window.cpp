@@ -30,6 +30,7 @@
 #include "model/race_edges.hpp"
 #include "model/replay_state.hpp"
 #include "model/trace_loader.hpp"
+#include "run/run_output.hpp"
 #include "views/explore_view.hpp"
 #include "views/goroutine_table.hpp"
 #include "views/inspector_view.hpp"
@@ -149,6 +150,7 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
     }
   });
   output_ = new QPlainTextEdit(bottom_tabs_);
+  output_->setObjectName(QStringLiteral("output"));
   output_->setReadOnly(true);
   output_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
   output_->setPlaceholderText(tr("What the sample prints appears here when its run ends."));
@@ -570,7 +572,7 @@ void MainWindow::on_finished(const RunOutcome& outcome) {
   trace_footer_ = trace::footer_from(r);
   QStringList lines;
   for (const std::string& l : outcome.outcome.lines) lines << QString::fromStdString(l);
-  output_->setPlainText(lines.join(QLatin1Char('\n')));
+  output_->setPlainText(output_text(outcome, controller_.snapshot().get()));  // the run's end as the CLI prints it
   // A big run's last events may be millions the views have not taken yet: what does not fit
   // in a frame follows between frames, so the window never freezes at the end of a run.
   if (!catch_up_views(std::chrono::milliseconds(4))) catch_up_timer_->start();
