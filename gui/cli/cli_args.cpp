@@ -81,6 +81,8 @@ RunOptions parse_run(const std::vector<std::string>& args) {
       opts.race = true;
     } else if (a == "--deterministic") {
       opts.deterministic = true;
+    } else if (a == "--lanes") {
+      opts.timeline_lanes = true;
     } else if (a.rfind("-", 0) == 0 && a.size() > 1) {
       std::string flag = a;
       std::string value;
@@ -107,6 +109,7 @@ RunOptions parse_run(const std::vector<std::string>& args) {
   if (opts.replay_path && (opts.seed || !opts.params.empty() || opts.procs || opts.race)) {
     throw UsageError("--replay takes the seed, procs, race and parameters from the recorded file");
   }
+  if (opts.timeline_lanes && !opts.timeline_path) throw UsageError("--lanes draws goroutine lanes on --timeline's picture: give --timeline FILE");
   if (opts.replay_path) opts.deterministic = true;
   return opts;
 }
@@ -219,8 +222,11 @@ Options of run (each also accepted as --flag=VALUE):
                      found, Go's "WARNING: DATA RACE" report, once per pair of source sites,
                      then a count (Found N data race(s)); a run with races exits with 66
   --timeline FILE    draw the run's timeline (a lane per P, run slices, steals, handoffs,
-                     preemptions, mutex mode switches) to FILE.png or FILE.svg, as the
-                     desktop app's Timeline tab does (needs the build with Qt)
+                     preemptions, mutex mode switches; a lane per thread when the run made
+                     a blocking syscall) to FILE.png or FILE.svg, from its first event to
+                     its last, as the desktop app's Timeline tab does (needs the build with Qt)
+  --lanes            with --timeline: a lane per goroutine too (its run slices, runnable,
+                     sleeping and blocked time, mutexes held; at most 64, the rest counted)
 
 Options of explore (deterministic runs with a preemption point at every engine call and
 Shared access; each run ends in one outcome: ok, panic, fatal, deadlock, partial-deadlock,

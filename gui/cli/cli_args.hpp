@@ -40,6 +40,7 @@ struct RunOptions {
   std::optional<std::string> trace_path;   // --trace FILE.gortrace: record the run to it
   std::optional<std::string> chrome_path;  // --chrome FILE.json: Chrome Trace Event JSON of the run
   std::optional<std::string> timeline_path;  // --timeline FILE.png|FILE.svg: the run's timeline picture
+  bool timeline_lanes = false;               // --lanes: the picture has a lane per goroutine
   bool race = false;                   // --race: run with the race detector (Config::race), print its reports
 };
 

@@ -168,7 +168,7 @@ bool finish_tracing(Tracing& t, const RunOptions& opts, const gor::RunResult& r,
   if (t.memory) t.memory->finish(r);
   if (t.memory && opts.timeline_path) {
     std::string error = "goroscope-cli was built without Qt: no --timeline";
-    if (timeline_writer && timeline_writer(t.memory->trace(), *opts.timeline_path, &error)) {
+    if (timeline_writer && timeline_writer(t.memory->trace(), *opts.timeline_path, opts.timeline_lanes, &error)) {
       out << "timeline: " << t.memory->trace().events.size() << " events drawn to " << *opts.timeline_path << '\n';
     } else {
       err << "goroscope-cli: " << error << '\n';

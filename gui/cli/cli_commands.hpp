@@ -45,10 +45,12 @@ int export_command(const std::string& input, const std::string& chrome, std::ost
 // `out`. A bad input file: message on `err`, kExitBadInput.
 int dump_command(const std::string& input, std::ostream& out, std::ostream& err);
 
-// TimelineWriter draws a whole trace's timeline to a .png or .svg file; false with `error`
-// set if it cannot. goroscope-cli's main() installs one when built with Qt (the library stays
-// Qt-free); without one, --timeline fails with kExitCantWrite.
-using TimelineWriter = bool (*)(const trace::TraceFile& trace, const std::string& path, std::string* error);
+// TimelineWriter draws a whole trace's timeline to a .png or .svg file, with a lane per
+// goroutine when `goroutine_lanes` (--lanes); false with `error` set if it cannot.
+// goroscope-cli's main() installs one when built with Qt (the library stays Qt-free); without
+// one, --timeline fails with kExitCantWrite.
+using TimelineWriter = bool (*)(const trace::TraceFile& trace, const std::string& path, bool goroutine_lanes,
+                                std::string* error);
 // set_timeline_writer() installs the writer used by run_command() for --timeline.
 void set_timeline_writer(TimelineWriter writer);
 

@@ -17,8 +17,10 @@ int main(int argc, char** argv) {
   using namespace goroscope::cli;
   std::vector<std::string> args(argv + 1, argv + argc);
 #ifdef GOROSCOPE_CLI_TIMELINE
-  set_timeline_writer([](const goroscope::trace::TraceFile& t, const std::string& path, std::string* error) {
-    return goroscope::gui::export_trace_timeline(t, path, 1600, 0, error);
+  set_timeline_writer([](const goroscope::trace::TraceFile& t, const std::string& path, bool lanes, std::string* error) {
+    goroscope::gui::TraceTimelineOptions options;
+    options.goroutine_lanes = lanes;
+    return goroscope::gui::export_trace_timeline(t, path, options, error);
   });
 #endif
   try {

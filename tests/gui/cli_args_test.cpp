@@ -118,6 +118,16 @@ TEST(CliArgsTest, RunTraceAndChromeFlags) {
   EXPECT_EQ(error_of({"run", "x", "--chrome="}), "--chrome must be a file name (got '')");
 }
 
+TEST(CliArgsTest, TimelineLanesSwitch) {
+  EXPECT_FALSE(parse_args({"run", "worker-pool", "--timeline", "t.png"}).run.timeline_lanes);
+  Command c = parse_args({"run", "worker-pool", "--lanes", "--timeline", "t.svg"});
+  ASSERT_EQ(c.kind, Command::Kind::Run);
+  EXPECT_TRUE(c.run.timeline_lanes);
+  EXPECT_EQ(c.run.timeline_path, "t.svg");
+  EXPECT_EQ(error_of({"run", "worker-pool", "--lanes"}),
+            "--lanes draws goroutine lanes on --timeline's picture: give --timeline FILE");
+}
+
 TEST(CliArgsTest, ExportAndDump) {
   Command e = parse_args({"export", "in.gortrace", "--chrome", "out.json"});
   ASSERT_EQ(e.kind, Command::Kind::Export);

@@ -6,7 +6,9 @@
 #include <QPainter>
 #include <QSvgGenerator>
 
+#include <algorithm>
 #include <memory>
+#include <unordered_map>
 
 #include <gortrace_format.hpp>
 
@@ -14,12 +16,20 @@ namespace goroscope::gui {
 
 namespace {
 
+// lane_count() is every lane of the picture: the Ps, then the threads, then the goroutines.
+int lane_count(const TimelineModel& model, const TimelineExport& what) {
+  return model.lane_count() + static_cast<int>(what.thread_lanes.size() + what.goroutine_lanes.size());
+}
+
 TimelineScene scene_for(const TimelineModel& model, const TimelineExport& what, const QSize& size) {
   TimelineScene scene;
   scene.title = what.title;
   scene.selected = what.selected;
+  scene.thread_lanes = what.thread_lanes;
   scene.goroutine_lanes = what.goroutine_lanes;
-  const int lanes = model.lane_count() + static_cast<int>(what.goroutine_lanes.size());
+  scene.goroutines_without_lane = what.goroutines_without_lane;
+  scene.object_name = what.object_name;
+  const int lanes = lane_count(model, what);
   const TimelineLayout L = timeline_layout(QRectF(QPointF(0, 0), QSizeF(size)), lanes, !what.title.isEmpty(), true);
   scene.geometry.set_width(L.plot.width());
   if (what.t1 > what.t0)
@@ -39,8 +49,7 @@ bool export_timeline(const TimelineModel& model, const QString& path, const Time
   QSize size = what.size;
   if (size.width() < 200) size.setWidth(200);
   if (size.height() <= 0)
-    size.setHeight(timeline_height(model.lane_count() + static_cast<int>(what.goroutine_lanes.size()),
-                                   !what.title.isEmpty(), true));
+    size.setHeight(timeline_height(lane_count(model, what), !what.title.isEmpty(), true));
   const QString suffix = QFileInfo(path).suffix().toLower();
   const TimelineScene scene = scene_for(model, what, size);
   const QRectF area(QPointF(0, 0), QSizeF(size));
@@ -72,7 +81,44 @@ bool export_timeline(const TimelineModel& model, const QString& path, const Time
   return fail(QStringLiteral("%1: the timeline is exported as .png or .svg").arg(path));
 }
 
-bool export_trace_timeline(const trace::TraceFile& trace, const std::string& path, int width, int height,
+TimelineExport trace_timeline_export(const trace::TraceFile& trace, const TimelineModel& model,
+                                     const TraceTimelineOptions& options) {
+  TimelineExport what;
+  what.size = QSize(options.width, options.height);
+  // From the first event: a run traced from its start has none before main's first slice, and
+  // an empty stretch there would take the picture's width for nothing.
+  const int64_t first = trace.events.empty() ? 0 : trace.events.front().ts;
+  what.t0 = first;
+  what.t1 = std::max<int64_t>(model.end_ns(), first + 1000);
+  if (model.story().syscalls() > 0)
+    for (int m = 0; m < model.story().thread_count(); ++m)
+      if (!model.story().thread(m).empty()) what.thread_lanes.push_back(m);
+  if (options.goroutine_lanes) {
+    what.goroutine_lanes = model.goroutine_ids(kMaxExportGoroutineLanes);
+    what.goroutines_without_lane = model.goroutine_count() - what.goroutine_lanes.size();
+  }
+  // Mutexes (and every object) by the names their ObjectCreate gave.
+  auto names = std::make_shared<std::unordered_map<uint64_t, QString>>();
+  for (const gor::Event& e : trace.events) {
+    if (e.kind != gor::EventKind::ObjectCreate) continue;
+    const gor::ObjectFields o = gor::object_fields(e);
+    if (o.name != 0) (*names)[o.object] = QString::fromStdString(trace.string(o.name));
+  }
+  what.object_name = [names](uint64_t id) {
+    auto it = names->find(id);
+    return it == names->end() ? QString() : it->second;
+  };
+  QString title = QString::fromStdString(trace.header.sample.empty() ? std::string("run") : trace.header.sample);
+  if (!trace.header.params.empty()) title += QStringLiteral("  (%1)").arg(QString::fromStdString(trace.header.params));
+  title += QStringLiteral("  ·  %1 P  ·  %2 events  ·  %3")
+               .arg(trace.header.procs)
+               .arg(static_cast<qulonglong>(trace.events.size()))
+               .arg(QString::fromStdString(format_span(what.t1 - what.t0)));
+  what.title = title;
+  return what;
+}
+
+bool export_trace_timeline(const trace::TraceFile& trace, const std::string& path, const TraceTimelineOptions& options,
                            std::string* error) {
   std::unique_ptr<QGuiApplication> app;
   static int argc = 1;
@@ -85,19 +131,18 @@ bool export_trace_timeline(const trace::TraceFile& trace, const std::string& pat
   TimelineModel model;
   model.ensure_lanes(trace.header.procs);
   model.append(trace.events.data(), trace.events.size());
-  TimelineExport what;
-  what.size = QSize(width, height);
-  QString title = QString::fromStdString(trace.header.sample.empty() ? std::string("run") : trace.header.sample);
-  if (!trace.header.params.empty()) title += QStringLiteral("  (%1)").arg(QString::fromStdString(trace.header.params));
-  title += QStringLiteral("  ·  %1 P  ·  %2 events  ·  %3")
-               .arg(trace.header.procs)
-               .arg(static_cast<qulonglong>(trace.events.size()))
-               .arg(QString::fromStdString(format_span(model.end_ns())));
-  what.title = title;
   QString message;
-  const bool ok = export_timeline(model, QString::fromStdString(path), what, &message);
+  const bool ok = export_timeline(model, QString::fromStdString(path), trace_timeline_export(trace, model, options), &message);
   if (!ok && error) *error = message.toStdString();
   return ok;
+}
+
+bool export_trace_timeline(const trace::TraceFile& trace, const std::string& path, int width, int height,
+                           std::string* error) {
+  TraceTimelineOptions options;
+  options.width = width;
+  options.height = height;
+  return export_trace_timeline(trace, path, options, error);
 }
 
 }  // namespace goroscope::gui

@@ -339,7 +339,10 @@ bool TimelineView::export_to(const QString& path, bool whole_run, QSize size, QS
   TimelineExport what;
   what.size = size;
   what.selected = canvas_->scene().selected;
-  what.goroutine_lanes = canvas_->scene().goroutine_lanes;  // export what the user sees
+  what.thread_lanes = canvas_->scene().thread_lanes;  // export what the user sees
+  what.goroutine_lanes = canvas_->scene().goroutine_lanes;
+  what.goroutines_without_lane = canvas_->scene().goroutines_without_lane;
+  what.object_name = canvas_->scene().object_name;
   what.dpi = logicalDpiX();
   if (!whole_run) {
     what.t0 = canvas_->geometry().t0();
