@@ -5,6 +5,7 @@
 #include <QScrollBar>
 #include <QTextBrowser>
 #include <QTextDocumentFragment>
+#include <QUrl>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -22,6 +23,14 @@ namespace {
 constexpr size_t kRecentEvents = 40;
 constexpr size_t kChildrenShown = 12;
 const QString kLinkScheme = QStringLiteral("goroutine:");
+const QString kSiteScheme = QStringLiteral("site:");
+
+// site_link() is `site` made readable (short_site) as a link that opens it in the Source pane.
+QString site_link(const std::string& site) {
+  const QString full = QString::fromStdString(site);
+  return QStringLiteral("<a href=\"%1%2\">%3</a>")
+      .arg(kSiteScheme, QString::fromLatin1(QUrl::toPercentEncoding(full)), short_site(site).toHtmlEscaped());
+}
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
 
@@ -124,12 +133,15 @@ void InspectorView::set_data(const gor::Snapshot* snapshot, const TraceStore& st
   snapshot_ = own_;
   store_ = &store;
   refresh();
+  emit snapshotChanged(snapshot_);
 }
 
 void InspectorView::set_data(std::shared_ptr<const gor::Snapshot> snapshot, const TraceStore& store) {
   store_ = &store;
+  const bool changed = snapshot != snapshot_;
   snapshot_ = std::move(snapshot);
   refresh();
+  if (changed) emit snapshotChanged(snapshot_);
 }
 
 void InspectorView::clear() {
@@ -137,9 +149,14 @@ void InspectorView::clear() {
   snapshot_.reset();
   own_.reset();
   refresh();
+  emit snapshotChanged(nullptr);
 }
 
 bool InspectorView::open_link(const QString& l) {
+  if (l.startsWith(kSiteScheme)) {
+    emit siteActivated(QUrl::fromPercentEncoding(l.mid(kSiteScheme.size()).toUtf8()));
+    return true;
+  }
   if (!l.startsWith(kLinkScheme)) return false;
   bool ok = false;
   const uint64_t g = l.mid(kLinkScheme.size()).toULongLong(&ok);
@@ -224,7 +241,7 @@ QString InspectorView::details_html(uint64_t g) const {
   if (is_main)
     created = tr("main goroutine") + (created.isEmpty() ? QString() : QStringLiteral(", ") + created);
   else if (!created_site.empty())
-    created += QStringLiteral("<br>%1").arg(short_site(created_site).toHtmlEscaped());
+    created += QStringLiteral("<br>%1").arg(site_link(created_site));
   if (!created.isEmpty()) row(tr("Created"), created);
   if (rec && !rec->children.empty()) {
     QStringList links;
@@ -235,7 +252,7 @@ QString InspectorView::details_html(uint64_t g) const {
     row(tr("Children (%1)").arg(rec->children.size()), children);
   }
   if (info && !info->blocked_at.empty() && info->state != "running" && info->state != "runnable")
-    row(tr("Blocked at"), short_site(info->blocked_at).toHtmlEscaped());
+    row(tr("Blocked at"), site_link(info->blocked_at));
   if (info == nullptr && rec && rec->ended_ns >= 0 && rec->created_ns >= 0)
     row(tr("Lived"), format_duration(rec->ended_ns - rec->created_ns));
   return QStringLiteral("<table cellspacing=\"0\" cellpadding=\"2\">%1</table>").arg(rows);
@@ -256,7 +273,7 @@ QString InspectorView::events_html(uint64_t g, const std::vector<gor::Event>& ev
       const QString tail = QStringLiteral(" at ") + qs(site);
       if (text.endsWith(tail)) {  // the site in a quieter colour after the phrase
         text.chop(tail.size());
-        site_html = QStringLiteral(" <span style=\"color:%1;\">at %2</span>").arg(time_color, short_site(site).toHtmlEscaped());
+        site_html = QStringLiteral(" <span style=\"color:%1;\">at %2</span>").arg(time_color, site_link(site));
       } else {
         text.replace(qs(site), short_site(site));
       }

@@ -46,6 +46,12 @@ class InspectorView : public QWidget {
   // rebuild_count() is how many times the details were re-rendered (tests of the caching).
   int rebuild_count() const { return rebuilds_; }
 
+ signals:
+  // siteActivated() reports a click on a source site ("samples/x.cpp:30 in ..."), for the Source pane.
+  void siteActivated(const QString& site);
+  // snapshotChanged() reports the state the view now shows (null: none), for views that follow it.
+  void snapshotChanged(std::shared_ptr<const gor::Snapshot> snapshot);
+
  private:
   void refresh();
   QString header_html(uint64_t g, const QString& label) const;

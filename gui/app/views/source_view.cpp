@@ -317,4 +317,37 @@ void SourceView::gutter_clicked(QPoint pos) {
   }
 }
 
+SiteLinker::SiteLinker(QPlainTextEdit* view) : QObject(view), view_(view) {
+  view_->viewport()->installEventFilter(this);
+  view_->viewport()->setMouseTracking(true);
+}
+
+SiteLinker* SiteLinker::attach(QPlainTextEdit* view) { return view ? new SiteLinker(view) : nullptr; }
+
+QString SiteLinker::site_at(QPoint pos) const {
+  const QString line = view_->cursorForPosition(pos).block().text();
+  return parse_site(line.toStdString()) ? line.trimmed() : QString();
+}
+
+bool SiteLinker::eventFilter(QObject* watched, QEvent* e) {
+  if (watched != view_->viewport()) return false;
+  switch (e->type()) {
+    case QEvent::MouseMove: {
+      const auto* m = static_cast<QMouseEvent*>(e);
+      if (m->buttons() == Qt::NoButton)
+        view_->viewport()->setCursor(site_at(m->position().toPoint()).isEmpty() ? Qt::IBeamCursor : Qt::PointingHandCursor);
+      break;
+    }
+    case QEvent::MouseButtonPress: press_ = static_cast<QMouseEvent*>(e)->position().toPoint(); break;
+    case QEvent::MouseButtonRelease: {
+      const auto* m = static_cast<QMouseEvent*>(e);
+      if (m->button() != Qt::LeftButton || (m->position().toPoint() - press_).manhattanLength() > 3) break;  // a drag selects
+      if (const QString site = site_at(m->position().toPoint()); !site.isEmpty()) emit siteActivated(site);
+      break;
+    }
+    default: break;
+  }
+  return false;
+}
+
 }  // namespace goroscope::gui

@@ -91,4 +91,28 @@ class SourceView : public QWidget {
   QString selected_note_;
 };
 
+// SiteLinker makes the source sites in a plain-text view clickable (a goroutine dump, a race
+// report, the Output tab): a click on a line that names a site ("\tsamples/x.cpp:30", "... at
+// samples/x.cpp:30 ...") emits siteActivated() with that line; the pointer is a hand over such
+// lines. Dragging to select text is left alone.
+class SiteLinker : public QObject {
+  Q_OBJECT
+ public:
+  // attach() makes `view`'s sites clickable (the linker lives as long as the view).
+  static SiteLinker* attach(QPlainTextEdit* view);
+  // site_at() is the text of the line under `pos` (viewport coordinates) if it names a site, else "".
+  QString site_at(QPoint pos) const;
+
+ signals:
+  void siteActivated(const QString& site);
+
+ protected:
+  bool eventFilter(QObject* watched, QEvent* e) override;
+
+ private:
+  explicit SiteLinker(QPlainTextEdit* view);
+  QPlainTextEdit* view_;
+  QPoint press_;
+};
+
 }  // namespace goroscope::gui

@@ -39,6 +39,7 @@
 #include "views/sample_gallery.hpp"
 #include "views/scheduler_view.hpp"
 #include "views/charts_view.hpp"
+#include "views/source_view.hpp"
 #include "views/timeline_canvas.hpp"
 #include "views/timeline_view.hpp"
 #include "window/run_toolbar.hpp"
@@ -168,6 +169,39 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
   addDockWidget(Qt::BottomDockWidgetArea, bottom_dock);
   resizeDocks({gallery_dock, inspector_dock}, {280, 300}, Qt::Horizontal);
   resizeDocks({bottom_dock}, {250}, Qt::Vertical);
+
+  // Right, under the Inspector: the sample's source, with chips where goroutines are blocked;
+  // sites clicked in the Inspector, a dump, a race report or the Output tab open there.
+  source_ = new SourceView(selection_, this);
+  auto* source_dock = new QDockWidget(tr("Source"), this);
+  source_dock->setObjectName(QStringLiteral("SourceDock"));
+  source_dock->setWidget(source_);
+  addDockWidget(Qt::RightDockWidgetArea, source_dock);
+  splitDockWidget(inspector_dock, source_dock, Qt::Vertical);
+  connect(inspector_, &InspectorView::snapshotChanged, source_, &SourceView::set_snapshot);
+  auto open_site = [this, source_dock](const QString& site) {
+    if (!source_->show_site(site)) return;
+    source_dock->show();
+    source_dock->raise();
+  };
+  connect(inspector_, &InspectorView::siteActivated, this, open_site);
+  for (QPlainTextEdit* text : banner_->findChildren<QPlainTextEdit*>())
+    connect(SiteLinker::attach(text), &SiteLinker::siteActivated, this, open_site);
+  connect(SiteLinker::attach(output_), &SiteLinker::siteActivated, this, open_site);
+  // Default shares, once the window has its size (a saved layout wins): the Run details about
+  // 40% of the height (the timeline's lanes need it more than the scene its empty rows), the
+  // Source pane below the Inspector, or in a tab beside it in a narrow window.
+  QTimer::singleShot(0, this, [this, bottom_dock, inspector_dock, source_dock] {
+    if (persist_ && QSettings().contains(QStringLiteral("window/state"))) return;
+    resizeDocks({bottom_dock}, {height() * 2 / 5}, Qt::Vertical);
+    if (width() < 1300) {
+      tabifyDockWidget(inspector_dock, source_dock);
+      inspector_dock->raise();
+    } else {
+      resizeDocks({inspector_dock}, {380}, Qt::Horizontal);
+      resizeDocks({inspector_dock, source_dock}, {1, 1}, Qt::Vertical);
+    }
+  });
 
   // Status bar.
   auto status_label = [this](const QString& tip) {
@@ -388,6 +422,7 @@ bool MainWindow::open_sample(const QString& id) {
   current_sample_ = id;
   gallery_->select_sample(id);
   details_->show_sample(*sample);
+  source_->show_sample(id);
   if (explore_ != nullptr) explore_->set_sample(id, details_->parameter_values());
   if (!controller_.running()) {
     toolbar_->set_procs(sample->info.default_procs);

@@ -28,6 +28,7 @@ namespace goroscope::gui {
 
 class GoroutineTable;
 class InspectorView;
+class SourceView;
 class RunBanner;
 class RunToolbar;
 class SampleDetails;
@@ -152,6 +153,7 @@ class MainWindow : public QMainWindow {
   QScrollArea* scene_scroll_;
   SchedulerView* scheduler_;
   InspectorView* inspector_;
+  SourceView* source_ = nullptr;
   QTabWidget* bottom_tabs_;
   GoroutineTable* table_;
   TimelineView* timeline_;
