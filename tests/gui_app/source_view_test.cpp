@@ -2,7 +2,10 @@
 // read in every shape the app meets (engine, shortened, dump line); goroutines blocked at a
 // line carry chips in the gutter (a click selects one); a site jumps to its line (in another
 // sample's file too); the selected goroutine's line is highlighted and follows its state.
+#include <QLabel>
 #include <QPlainTextEdit>
+#include <QRegularExpression>
+#include <QTextBlock>
 #include <QtTest>
 
 #include <memory>
@@ -11,6 +14,8 @@
 #include <goroscope/registry.hpp>
 
 #include "model/selection.hpp"
+#include "model/trace_store.hpp"
+#include "views/inspector_view.hpp"
 #include "model/source_site.hpp"
 #include "views/source_view.hpp"
 
@@ -125,6 +130,49 @@ class SourceViewTest : public QObject {
     QVERIFY(!view.show_site(QStringLiteral("run.cpp:34 in run()")));  // not a sample's file
     QVERIFY(!view.show_site(QStringLiteral("no site here")));
     QCOMPARE(view.file(), file);  // still shown
+  }
+
+  // A site clicked in the Inspector (its "Blocked at" link) or on a dump's line opens that line.
+  void inspector_and_dump_sites_open_their_line() {
+    GoroutineSelection selection;
+    SourceView source(selection);
+    source.resize(600, 400);
+    source.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&source));
+    QVERIFY(source.show_sample(QStringLiteral("worker-pool")));
+    const QString file = QStringLiteral("deadlock.cpp");
+    const int send = line_of(file, QStringLiteral("ch.send(i)"));
+    InspectorView inspector(selection);
+    QObject::connect(&inspector, &InspectorView::siteActivated, &source, &SourceView::show_site);
+    TraceStore store;
+    auto snap = std::make_shared<gor::Snapshot>();
+    const std::string site = "/abs/samples/deadlock.cpp:" + std::to_string(send) + " in void goroscope::samples::x()";
+    snap->goroutines = {goroutine(2, "waiting", site.c_str())};
+    inspector.set_data(snap, store);
+    selection.select(2);
+    const QString html = inspector.findChild<QLabel*>(QStringLiteral("inspectorDetails"))->text();
+    const QRegularExpressionMatch link = QRegularExpression(QStringLiteral("href=\"(site:[^\"]+)\"")).match(html);
+    QVERIFY2(link.hasMatch(), qPrintable(html));
+    QVERIFY(inspector.open_link(link.captured(1)));
+    QCOMPARE(source.file(), file);
+    QCOMPARE(source.site_line(), send);
+    // A dump: a click on its site line opens it; a click on another line does nothing.
+    QPlainTextEdit dump;
+    dump.setPlainText(QStringLiteral("goroutine 1 [chan receive]:\nmain.deadlock_main(...)\n\tsamples/worker_pool.cpp:12\n"));
+    dump.resize(400, 200);
+    dump.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dump));
+    SiteLinker* linker = SiteLinker::attach(&dump);
+    QObject::connect(linker, &SiteLinker::siteActivated, &source, &SourceView::show_site);
+    auto line_point = [&](int block) {
+      QTextCursor c(dump.document()->findBlockByNumber(block));
+      return dump.cursorRect(c).center() + QPoint(20, 0);
+    };
+    QTest::mouseClick(dump.viewport(), Qt::LeftButton, {}, line_point(0));
+    QCOMPARE(source.file(), file);  // no site on that line
+    QTest::mouseClick(dump.viewport(), Qt::LeftButton, {}, line_point(2));
+    QCOMPARE(source.file(), QStringLiteral("worker_pool.cpp"));
+    QCOMPARE(source.site_line(), 12);
   }
 };
 

@@ -27,7 +27,7 @@ namespace goroscope::gui {
 namespace {
 
 constexpr int kChipsShown = 3;  // per line; more are "+N"
-constexpr int kChipWidth = 34;
+constexpr int kChipWidth = 30;
 constexpr int kChipGap = 3;
 
 QColor mix(const QColor& a, const QColor& b, double t) {
@@ -207,8 +207,16 @@ void SourceView::refresh_marks() {
   if (site_line_ > 0) mark(site_line_, mix(base, palette().color(QPalette::Highlight), 0.28));
   if (selected_line_ > 0) mark(selected_line_, mix(base, goroutine_color(selected), 0.45));
   code_->setExtraSelections(marks);
-  if (selected_line_ > 0 && selected_line_ != previous_line) {  // keep it in view while stepping
-    const QTextBlock b = code_->document()->findBlockByNumber(selected_line_ - 1);
+  // Keep in view the selected goroutine's line while stepping, or else, when goroutines block
+  // at other lines than before, the first of them: where the story is.
+  std::vector<int> chip_lines;
+  for (const auto& [line, gs] : chips_) chip_lines.push_back(line);
+  int follow = 0;
+  if (selected_line_ > 0 && selected_line_ != previous_line) follow = selected_line_;
+  else if (selected_line_ == 0 && site_line_ == 0 && chip_lines != chip_lines_ && !chip_lines.empty()) follow = chip_lines.front();
+  chip_lines_ = std::move(chip_lines);
+  if (follow > 0) {
+    const QTextBlock b = code_->document()->findBlockByNumber(follow - 1);
     const QRectF r = code_->blockBoundingGeometry(b).translated(code_->contentOffset());
     if (r.top() < 0 || r.bottom() > code_->viewport()->height()) {
       code_->setTextCursor(QTextCursor(b));
@@ -274,7 +282,10 @@ void SourceView::paint_gutter(QWidget& gutter, const QRect& rect) {
   const int width = gutter.width();
   const QColor muted = mix(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.5);
   QFont chip_font = code_->font();
-  chip_font.setPointSizeF(chip_font.pointSizeF() * 0.85);
+  if (chip_font.pointSizeF() > 0)
+    chip_font.setPointSizeF(chip_font.pointSizeF() * 0.85);
+  else
+    chip_font.setPixelSize(std::max(8, chip_font.pixelSize() * 85 / 100));
   while (block.isValid() && top <= rect.bottom()) {
     const int h = static_cast<int>(code_->blockBoundingRect(block).height());
     const int line = block.blockNumber() + 1;

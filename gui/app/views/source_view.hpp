@@ -86,6 +86,7 @@ class SourceView : public QWidget {
   QString file_;
   std::shared_ptr<const gor::Snapshot> snapshot_;
   std::map<int, std::vector<uint64_t>> chips_;  // line -> goroutines blocked there
+  std::vector<int> chip_lines_;                 // the lines with chips at the last refresh
   int site_line_ = 0;
   int selected_line_ = 0;
   QString selected_note_;
