@@ -94,7 +94,7 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
   attach(goroutines, alive_, gx, y_goroutines_);
   attach(goroutines, runnable_, gx, y_goroutines_);
 
-  auto [queues, qx] = time_chart(Queues, tr("Runnable per run queue"), y_queues_, tr("goroutines queued"));
+  auto [queues, qx] = time_chart(Queues, tr("Runnable per run queue"), y_queues_, tr("queued"));
   global_queue_ = new QLineSeries;
   global_queue_->setName(tr("global"));
   attach(queues, global_queue_, qx, y_queues_);
@@ -106,14 +106,14 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
     p_queues_.push_back(s);
   }
 
-  auto [steals, sx] = time_chart(Steals, tr("Steals"), y_steals_, tr("steals per window"));
+  auto [steals, sx] = time_chart(Steals, tr("Steals"), y_steals_, tr("steals"));
   steals_ = new QLineSeries;
   steals_->setName(tr("steals"));
   steals_->setColor(QColor(0x84, 0x3d, 0xc9));
   attach(steals, steals_, sx, y_steals_);
   steals->legend()->hide();
 
-  auto [levels, lx] = time_chart(Channels, tr("Channel buffers (busiest)"), y_levels_, tr("values buffered"));
+  auto [levels, lx] = time_chart(Channels, tr("Channel buffers (busiest)"), y_levels_, tr("buffered"));
   for (int i = 0; i < kChannels; ++i) {
     auto* s = new QLineSeries;
     s->setColor(goroutine_color(static_cast<uint64_t>(i + 1)));
@@ -135,7 +135,7 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
   cf.setPixelSize(10);
   categories->setLabelsFont(cf);
   categories->setTitleFont(cf);
-  y_waits_ = value_axis(tr("waits that ended in the range"));
+  y_waits_ = value_axis(tr("waits ended in the range"));
   waits->addAxis(categories, Qt::AlignLeft);
   waits->addAxis(y_waits_, Qt::AlignBottom);
   bars->attachAxis(categories);
@@ -143,10 +143,14 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
   waits->legend()->hide();
   add(MutexWaits, waits);
 
-  auto [choices, cx] = time_chart(Choices, tr("Select choices (running count)"), y_choices_, tr("times chosen"));
+  auto [choices, cx] = time_chart(Choices, tr("Select choices (running count)"), y_choices_, tr("chosen"));
   for (int i = 0; i < kChannels; ++i) {
     auto* s = new QLineSeries;
-    s->setColor(QColor(kQueueColors[i]));
+    // A fair select draws its lines on top of each other: the first wide and light under the
+    // others, so both stay visible.
+    QColor c(kQueueColors[i]);
+    if (i == 0) c.setAlpha(150);
+    s->setPen(QPen(c, i == 0 ? 5.0 : 1.8));
     attach(choices, s, cx, y_choices_);
     choices_.push_back(s);
   }
@@ -186,15 +190,23 @@ void ChartsView::relayout() {
   std::copy(std::begin(shown), std::end(shown), std::begin(shown_));
   auto* grid = static_cast<QGridLayout*>(layout());
   for (QWidget* v : views_) grid->removeWidget(v);
-  // At most three a row: wide enough for their legends (four panels make two rows of two).
-  const int columns = n <= 3 ? n : n == 4 ? 2 : 3;
-  for (int c = 0; c < 3; ++c) grid->setColumnStretch(c, c < columns ? 1 : 0);
-  int at = 0;
+  // At most three a row, wide enough for their legends; each row's panels share its whole
+  // width (a grid of 6 columns: three panels span 2 each, two span 3, one spans all 6).
+  const int rows = (n + 2) / 3;
+  for (int c = 0; c < 6; ++c) grid->setColumnStretch(c, 1);
+  int at = 0, row = 0, in_row = 0;
   for (int part = 0; part < kParts; ++part) {
     views_[part]->setVisible(shown[part]);
     if (!shown[part]) continue;
-    grid->addWidget(views_[part], at / columns, at % columns);
+    const int left = n - (at - in_row);  // panels from this row on
+    const int per_row = (left + (rows - row) - 1) / (rows - row);
+    const int span = 6 / std::max(1, per_row);
+    grid->addWidget(views_[part], row, in_row * span, 1, span);
     ++at;
+    if (++in_row == per_row) {
+      ++row;
+      in_row = 0;
+    }
   }
 }
 
