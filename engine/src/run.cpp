@@ -48,7 +48,11 @@ RunResult Scheduler::run_machines(std::function<void()> main) {
     std::lock_guard<std::mutex> guard(lock_);
     for (int i = gomaxprocs() - 1; i >= 1; --i) pidleput(allp_[i]);
   }
+  // main is created as from M0 on P0, so it goes to P0's runnext (Go's newproc of runtime.main);
+  // in real mode the calling thread is M0 only for this, M0's own thread runs it.
+  if (det_ == nullptr) set_current_machine(m0);
   G* g = new_goroutine(std::move(main), std::source_location::current(), "main", nullptr);
+  if (det_ == nullptr) set_current_machine(nullptr);
   g->is_main = true;
   main_g_ = g;
   if (det_ != nullptr) {

@@ -45,12 +45,14 @@
 //
 // # Deviations from Go, and why
 //
-//   - Preemption is cooperative. Go preempts a running goroutine asynchronously with a
-//     signal and compiler-generated stack maps; C++ has neither, and interrupting arbitrary
-//     C++ code (inside malloc, holding a std::mutex) is unsafe. sysmon still detects a
-//     goroutine running longer than 10 ms and sets its preempt flag; the goroutine yields at
-//     its next engine call (channel op, lock, go, yield) or gor::preempt_point(). A loop
-//     that never calls into the engine holds its P until it ends, as in Go before 1.14.
+//   - Preemption is at preemption points, not asynchronous. Go (1.14+) stops a running
+//     goroutine almost anywhere with a signal and compiler-generated stack maps; C++ has
+//     neither, and interrupting arbitrary C++ code (inside malloc, holding a std::mutex) is
+//     unsafe. sysmon still flags a goroutine running longer than 10 ms; the goroutine yields at
+//     its next engine call (channel op, select, go, yield, work, preempt_point; not an
+//     uncontended Mutex lock) or, in code compiled with -finstrument-functions (the samples),
+//     at its next function entry (preempt.cpp), which is what Go did up to 1.13. A loop that
+//     calls neither holds its P until it ends. docs/go-fidelity.md lists every deviation.
 //   - Stacks are fixed-size (Config::stack_size, committed lazily), not growable: growing
 //     a stack means moving it, which needs the compiler's knowledge of pointers into it.
 //   - Syscall handoff is sysmon's (Go's retake after 20 us), not eager: short calls keep
