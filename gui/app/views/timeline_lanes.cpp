@@ -79,7 +79,7 @@ const char* band_name(LaneBand kind) {
     case LaneBand::Sleep: return "sleeping";
     case LaneBand::SyncWait: return "waiting: sync";
     case LaneBand::ChanWait: return "waiting: channel";
-    case LaneBand::Syscall: return "syscall";
+    case LaneBand::Syscall: return "in a syscall (no P)";
     case LaneBand::Hold: return "holds a lock";
     case LaneBand::ThreadRun: return "thread runs a P";
   }
@@ -147,6 +147,7 @@ std::vector<LaneLegendItem> lane_legend(const TimelineModel& model, const Timeli
   std::vector<BlockSpan> waits;
   for (uint64_t who : scene.goroutine_lanes) model.waits_of(who, g.t0(), g.t1(), waits);
   for (const BlockSpan& w : waits) used.insert(lane_band_of(w.reason));
+  if (!scene.thread_lanes.empty()) used.insert(LaneBand::Syscall);  // threads' syscalls look the same
   for (LaneBand b : {LaneBand::Runnable, LaneBand::Sleep, LaneBand::SyncWait, LaneBand::ChanWait, LaneBand::Syscall})
     if (used.count(b)) items.push_back({b, QString::fromLatin1(band_name(b))});
   // The mutexes held in view, by name.
@@ -164,7 +165,6 @@ std::vector<LaneLegendItem> lane_legend(const TimelineModel& model, const Timeli
     if (held.size() > 2) held = QStringList{held[0], held[1], QStringLiteral("…")};
     items.push_back({LaneBand::Hold, QStringLiteral("holds %1").arg(held.join(QStringLiteral(", ")))});
   }
-  if (!scene.thread_lanes.empty()) items.push_back({LaneBand::Syscall, QStringLiteral("thread in a syscall")});
   return items;
 }
 
@@ -184,6 +184,7 @@ void paint_thread_lanes(QPainter& p, const TimelineLayout& L, const TimelineMode
     if (lane >= L.lanes) break;
     const int m = scene.thread_lanes[k];
     const QRectF band = L.lane_rect(lane);
+    if (band.bottom() > L.plot.bottom() + 0.5) break;  // no room left
     const QRectF sr = L.slice_rect(lane);
     p.fillRect(QRectF(L.area.left(), band.top() + 1, L.area.width(), band.height() - 1), k % 2 ? style.lane_odd : style.lane_even);
     lane_label(p, fm, L, band, QStringLiteral("M%1").arg(m), style.muted);
@@ -230,10 +231,13 @@ void paint_goroutine_lanes(QPainter& p, const TimelineLayout& L, const TimelineM
     if (lane >= L.lanes) break;
     const uint64_t who = scene.goroutine_lanes[k];
     const QRectF band = L.lane_rect(lane);
+    if (band.bottom() > L.plot.bottom() + 0.5) break;  // no room left
     // The hold bar along the top, the life below it.
-    const double hold_h = band.height() >= 28 ? 5 : 4;
-    const QRectF hold_row(band.left(), band.top() + 2, band.width(), hold_h);
-    const QRectF body(band.left(), hold_row.bottom() + 2, band.width(), std::max(4.0, band.bottom() - 2 - hold_row.bottom() - 2));
+    const bool compact = band.height() < 18;
+    const double hold_h = band.height() >= 28 ? 5 : compact ? 2 : 4;
+    const double gap = compact ? 1 : 2;
+    const QRectF hold_row(band.left(), band.top() + gap, band.width(), hold_h);
+    const QRectF body(band.left(), hold_row.bottom() + gap, band.width(), std::max(4.0, band.bottom() - gap - hold_row.bottom() - gap));
     p.fillRect(QRectF(L.area.left(), band.top() + 1, L.area.width(), band.height() - 1), k % 2 ? style.lane_odd : style.lane_even);
     const QColor c = goroutine_color(who);
     lane_label(p, fm, L, band, QStringLiteral("G%1").arg(who), who == scene.selected ? style.text : style.muted);

@@ -21,6 +21,7 @@ constexpr double kTitleHeight = 26;
 constexpr double kAxisHeight = 24;
 constexpr double kLegendHeight = 22;
 constexpr double kMarkerStrip = 8;  // top of each lane, above its slices
+constexpr double kCompactLane = kCompactLaneHeight;
 
 QColor mix(const QColor& a, const QColor& b, double t) {
   return QColor::fromRgbF(static_cast<float>(a.redF() * (1 - t) + b.redF() * t),
@@ -158,7 +159,9 @@ TimelineStyle TimelineStyle::from_palette(const QPalette& pal) {
 }
 
 QRectF TimelineLayout::lane_rect(int lane) const {
-  return QRectF(plot.left(), plot.top() + lane * lane_height, plot.width(), lane_height);
+  if (lane < compact_from) return QRectF(plot.left(), plot.top() + lane * lane_height, plot.width(), lane_height);
+  return QRectF(plot.left(), plot.top() + compact_from * lane_height + (lane - compact_from) * compact_height, plot.width(),
+                compact_height);
 }
 
 QRectF TimelineLayout::slice_rect(int lane) const {
@@ -167,8 +170,10 @@ QRectF TimelineLayout::slice_rect(int lane) const {
 }
 
 int TimelineLayout::lane_at(double y) const {
-  if (lanes <= 0 || y < plot.top()) return -1;
-  const int i = static_cast<int>((y - plot.top()) / lane_height);
+  if (lanes <= 0 || y < plot.top() || y > plot.bottom()) return -1;  // lanes that did not fit are not drawn
+  const double full = compact_from * lane_height;
+  const int i = y - plot.top() < full ? static_cast<int>((y - plot.top()) / lane_height)
+                                      : compact_from + static_cast<int>((y - plot.top() - full) / compact_height);
   return i < lanes ? i : -1;
 }
 
@@ -186,6 +191,8 @@ TimelineLayout timeline_layout(const QRectF& area, int lanes, bool with_title, b
   const double legend_h = with_legend ? kLegendHeight : 0;
   const double avail = std::max(0.0, area.bottom() - y - legend_h - 2);
   l.lane_height = lanes > 0 ? std::clamp(avail / lanes, 18.0, 40.0) : 28;
+  l.compact_from = lanes;
+  l.compact_height = l.lane_height;
   const double plot_h = lanes > 0 ? std::min(avail, l.lane_height * lanes) : avail;
   l.plot = QRectF(l.axis.left(), y, l.axis.width(), plot_h);
   if (with_legend) l.legend = QRectF(area.left() + 8, std::min(area.bottom() - legend_h, l.plot.bottom() + 4), area.width() - 16, legend_h);
@@ -198,6 +205,18 @@ TimelineLayout scene_layout(const QRectF& area, const TimelineModel& model, cons
                                      !scene.title.isEmpty(), scene.legend);
   l.p_lanes = model.lane_count();
   l.thread_lanes = threads;
+  // When not every lane fits at the smallest height, the thread and goroutine lanes shrink
+  // (down to kCompactLane), so the Ps keep theirs; lanes that still do not fit are not drawn.
+  const int compact = threads + static_cast<int>(scene.goroutine_lanes.size());
+  const int full = l.p_lanes;
+  const double avail = l.plot.height() > 0 && l.lanes > 0 ? (area.bottom() - l.plot.top() - (scene.legend ? kLegendHeight : 0) - 2) : 0;
+  if (compact > 0 && avail > 0 && avail < 18.0 * l.lanes) {
+    l.lane_height = 18;
+    l.compact_from = full;
+    l.compact_height = std::max(kCompactLane, (avail - 18.0 * full) / compact);
+    l.plot.setHeight(std::min(avail, 18.0 * full + l.compact_height * compact));
+    if (scene.legend) l.legend.moveTop(std::min(area.bottom() - kLegendHeight, l.plot.bottom() + 4));
+  }
   return l;
 }
 
@@ -607,6 +626,8 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
       p.drawText(QPointF(x + swatch_w + 6, y + fm.ascent() / 2 - 1), text);
       x += w;
     };
+    if (scene.goroutines_without_lane > 0)  // first: the lanes do not show everything
+      item(0, QStringLiteral("+%1 goroutine(s) without a lane (select one for its lane)").arg(scene.goroutines_without_lane), [](double) {});
     for (size_t k = 0; k < static_cast<size_t>(MarkerKind::Count_); ++k) {
       const MarkerKind kind = static_cast<MarkerKind>(k);
       if (kind == MarkerKind::Panic || kind == MarkerKind::Deadlock || kind == MarkerKind::PartialDeadlock) continue;  // named in the axis
@@ -634,9 +655,6 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
     if (!scene.thread_lanes.empty() || !scene.goroutine_lanes.empty()) {
       for (const LaneLegendItem& it : lane_legend(model, scene, style))
         item(22, it.text, [&](double at) { paint_lane_swatch(p, QRectF(at, y - 5, 22, 10), it.kind, style); });
-    }
-    if (scene.goroutines_without_lane > 0) {
-      item(0, QStringLiteral("+%1 goroutines without a lane: select one to see it").arg(scene.goroutines_without_lane), [](double) {});
     }
   }
   p.restore();

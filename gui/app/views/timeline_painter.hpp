@@ -65,12 +65,18 @@ struct TimelineLayout {
   QRectF area, title, axis, plot, legend;
   double gutter = 44;  // lane labels ("P0") left of the plot
   double lane_height = 28;
+  int compact_from = 0;          // lanes from this one on are compact_height high (goroutine lanes that
+  double compact_height = 28;    // did not fit at lane_height); before it, lane_height
   int lanes = 0;
   int p_lanes = 0, thread_lanes = 0;     // the first p_lanes lanes are Ps, then thread_lanes Ms, then goroutines
   QRectF lane_rect(int lane) const;      // the lane's band across the plot
   QRectF slice_rect(int lane) const;     // where its slices go (below the marker strip)
   int lane_at(double y) const;           // -1 outside the lanes
 };
+
+// kCompactLaneHeight is the smallest height of a goroutine lane (scene_layout() shrinks them
+// down to it before any other lane).
+inline constexpr double kCompactLaneHeight = 12;
 
 // timeline_layout() lays out `lanes` lanes in `area` (lane height between 18 and 40 px).
 TimelineLayout timeline_layout(const QRectF& area, int lanes, bool with_title, bool with_legend);

@@ -217,11 +217,12 @@ void TimelineView::update_goroutine_lanes() {
   }
   size_t left_out = 0;
   if (mode == LaneMode::All || (mode == LaneMode::Auto && lanes_all_in_auto())) {
-    // As many as fit at the smallest lane height, the selected ones first, then by id.
-    constexpr double kMinLane = 18, kAxisAndLegend = 50;
-    const int others = model_.lane_count() + static_cast<int>(canvas_->scene().thread_lanes.size());
-    const int room = std::max(1, static_cast<int>((canvas_->height() - kAxisAndLegend) / kMinLane) - others);
-    const size_t fit = std::max<size_t>(static_cast<size_t>(room), gs.size());
+    // As many as fit at the smallest goroutine lane height, the selected ones first, then by id.
+    constexpr double kLane = 18, kAxisAndLegend = 50;
+    const double free = canvas_->height() - kAxisAndLegend - model_.lane_count() * kLane -
+                        static_cast<double>(canvas_->scene().thread_lanes.size()) * kCompactLaneHeight;
+    const size_t room = static_cast<size_t>(std::max(0.0, free / kCompactLaneHeight));
+    const size_t fit = std::max(room, gs.size());
     for (uint64_t g : model_.goroutine_ids(fit + gs.size()))
       if (gs.size() < fit && std::find(gs.begin(), gs.end(), g) == gs.end()) gs.push_back(g);
     std::sort(gs.begin(), gs.end());
