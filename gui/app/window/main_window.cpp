@@ -199,7 +199,7 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
       inspector_dock->raise();
     } else {
       resizeDocks({inspector_dock}, {380}, Qt::Horizontal);
-      resizeDocks({inspector_dock, source_dock}, {1, 1}, Qt::Vertical);
+      resizeDocks({inspector_dock, source_dock}, {2, 3}, Qt::Vertical);  // the code needs the room more
     }
   });
 
