@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "views/goroutine_colors.hpp"
 #include "views/scheduler_layout.hpp"
 
 using namespace goroscope::gui;
@@ -127,7 +128,7 @@ class SchedulerLayoutTest : public QObject {
       }
       if (p.kind == ScenePanel::Kind::Channel) {
         ++channels;
-        QVERIFY(p.title.startsWith(QStringLiteral("chan jobs")));
+        QVERIFY2(p.title.startsWith(QStringLiteral("jobs chan ")), qPrintable(p.title));  // as Go declares it
       }
     }
     QCOMPARE(mutexes, 1);
@@ -153,6 +154,76 @@ class SchedulerLayoutTest : public QObject {
     QVERIFY(narrow.proc_rects.at(0).top() < narrow.proc_rects.at(3).top());   // stacked
     QCOMPARE(wide.proc_rects.at(0).top(), wide.proc_rects.at(3).top());       // one row
     QVERIFY(narrow.height > wide.height);
+  }
+
+  void a_deadlock_cycle_shows_every_wait_for_edge() {
+    // partial-deadlock: G2 holds accounts and waits for ledger, G3 holds ledger and waits for
+    // accounts. Each card shows its holder and its waiter (a chip, or a reference to the chip
+    // in the other card): never "no waiters" while one waits.
+    gor::Snapshot s;
+    s.now_ns = 3'000'000;
+    s.procs.push_back(gor::ProcessorInfo{});
+    s.goroutines = {goroutine(2, "waiting", "sync.Mutex.Lock", 20), goroutine(3, "waiting", "sync.Mutex.Lock", 10)};
+    gor::MutexInfo accounts;
+    accounts.id = 10;
+    accounts.name = "accounts";
+    accounts.holder = 2;
+    accounts.waiters = {{3, 1'000'000}};
+    gor::MutexInfo ledger;
+    ledger.id = 20;
+    ledger.name = "ledger";
+    ledger.holder = 3;
+    ledger.waiters = {{2, 1'000'000}};
+    s.mutexes = {accounts, ledger};
+    for (double width : {560.0, 1300.0}) {
+      const SchedulerLayout l = compute_scheduler_layout(s, width, metrics());
+      for (const gor::MutexInfo& mu : s.mutexes) {
+        const QRectF card = l.object_rects.at(mu.id);
+        for (uint64_t g : {mu.holder, mu.waiters.front().g}) {
+          bool shown = l.chip_of(g) && card.contains(l.chip_of(g)->rect);
+          for (const SceneRef& r : l.refs) shown = shown || (r.g == g && r.object == mu.id && card.contains(r.rect));
+          QVERIFY2(shown, qPrintable(QStringLiteral("G%1 not in the card of %2").arg(g).arg(QString::fromStdString(mu.name))));
+        }
+        for (const SceneText& t : l.texts)
+          QVERIFY2(!(card.contains(t.rect) && t.text == QStringLiteral("none")), "a card says no waiters");
+      }
+      QCOMPARE(l.chips.size(), size_t{2});  // each goroutine still has one chip
+      QCOMPARE(l.refs.size(), size_t{2});
+    }
+  }
+
+  void waiters_wait_times_do_not_run_together() {
+    // "2.013 ms2.012 ms": captions were wider than their chips.
+    const gor::Snapshot s = busy_snapshot(40);
+    const SchedulerLayout l = compute_scheduler_layout(s, 560, metrics());
+    std::vector<QRectF> captions;
+    for (const SceneChip& c : l.chips)
+      if (!c.caption.isEmpty()) captions.push_back(c.caption_rect());
+    QVERIFY(captions.size() >= 2);
+    QFont small = metrics().font;
+    small.setPointSizeF(std::max(7.0, small.pointSizeF() * 0.85));
+    for (const SceneChip& c : l.chips)
+      if (!c.caption.isEmpty()) QVERIFY(QFontMetricsF(small).horizontalAdvance(c.caption) <= c.caption_rect().width());
+    for (size_t i = 0; i < captions.size(); ++i)
+      for (size_t j = i + 1; j < captions.size(); ++j) QVERIFY(!captions[i].intersects(captions[j]));
+  }
+
+  void goroutines_on_screen_at_once_have_distinct_colours() {
+    // G3 and G4 were both teal (two palette entries 6 apart in CIELAB).
+    const int n = goroutine_palette_size();
+    QVERIFY(n >= 12);
+    for (uint64_t first : {1ull, 2ull, 7ull, 100ull})
+      for (uint64_t a = first; a < first + static_cast<uint64_t>(n); ++a)
+        for (uint64_t b = a + 1; b < first + static_cast<uint64_t>(n); ++b)
+          QVERIFY2(color_distance(goroutine_color(a), goroutine_color(b)) >= 25,
+                   qPrintable(QStringLiteral("G%1 and G%2 look alike").arg(a).arg(b)));
+    // None looks like the grey of "no goroutine", on either theme's window.
+    for (uint64_t g = 1; g <= static_cast<uint64_t>(n); ++g) {
+      QVERIFY(color_distance(goroutine_color(g), goroutine_color(0)) >= 25);
+      QVERIFY(color_distance(goroutine_color(g), QColor(0x2d, 0x2f, 0x33)) >= 25);
+      QVERIFY(color_distance(goroutine_color(g), Qt::white) >= 25);
+    }
+    QCOMPARE(goroutine_color(3), goroutine_color(3 + n));  // stable: the same id, the same colour everywhere
   }
 };
 

@@ -56,11 +56,36 @@ void paint_scene_layer(QPainter& painter, const SchedulerLayout& layout, QSize s
     }
   }
 
-  // Labels.
+  // Labels, each in its own rectangle (elided rather than running into the next).
   painter.setFont(small);
+  const QFontMetricsF small_metrics(small);
   for (const SceneText& s : layout.texts) {
     painter.setPen(s.dim ? dim : text);
-    painter.drawText(s.rect, Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, s.text);
+    painter.drawText(s.rect, Qt::AlignLeft | Qt::AlignVCenter, small_metrics.elidedText(s.text, Qt::ElideRight, s.rect.width() + 1));
+  }
+
+  // The context tree's connectors.
+  painter.setPen(QPen(border, 1.2));
+  painter.setBrush(Qt::NoBrush);
+  for (const QPolygonF& edge : layout.context_edges) painter.drawPolyline(edge);
+
+  // Threads: a box per M in its state's colour.
+  for (const SceneMachine& mi : layout.machines) {
+    painter.setPen(QPen(mi.color, 1.4));
+    painter.setBrush(dark ? mi.color.darker(260) : mi.color.lighter(185));
+    painter.drawRoundedRect(mi.rect, 5, 5);
+    painter.setPen(text);
+    painter.drawText(mi.rect, Qt::AlignCenter, mi.text);
+  }
+
+  // References: a goroutine whose chip is elsewhere, waiting on this panel's object.
+  for (const SceneRef& r : layout.refs) {
+    const QColor c = goroutine_color(r.g);
+    painter.setPen(QPen(c, 1.6, Qt::DashLine));
+    painter.setBrush(Qt::NoBrush);
+    painter.drawRoundedRect(r.rect.adjusted(1, 1, -1, -1), r.rect.height() / 2, r.rect.height() / 2);
+    painter.setPen(text);
+    painter.drawText(r.rect, Qt::AlignCenter, QStringLiteral("G%1 ↗").arg(r.g));
   }
 
   // Channel buffer slots.
@@ -92,9 +117,6 @@ void paint_scene_layer(QPainter& painter, const SchedulerLayout& layout, QSize s
     fill.setWidth(b.rect.width() * std::min(1.0, b.fraction));
     painter.setBrush(b.fraction >= 1 ? QColor(0xe1, 0x57, 0x59) : QColor(0xf2, 0x8e, 0x2b));
     if (fill.width() > 0.5) painter.drawRoundedRect(fill, 4, 4);
-    painter.setPen(dim);
-    painter.drawText(QRectF(b.rect.right() + 8, b.rect.top() - 5, 240, 18), Qt::AlignLeft | Qt::AlignVCenter,
-                     QStringLiteral("1 ms threshold"));
   }
 
 }

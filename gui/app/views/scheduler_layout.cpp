@@ -3,21 +3,24 @@
 #include <QFontMetricsF>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <string_view>
-#include <unordered_set>
 
 #include "model/event_text.hpp"
 #include "model/snapshot_text.hpp"
+#include "views/scene_flow.hpp"
 
 namespace goroscope::gui {
 
+using scene::kHeader;
+using scene::kLabelColumn;
+using scene::SceneBuilder;
+
 namespace {
 
-constexpr double kHeader = 26;      // panel title row
-constexpr double kLabelColumn = 74; // "running", "runnext" labels in a P card
-constexpr int kQueueRows = 3;       // local queue rows before "+N"
-constexpr double kStarvationNs = 1'000'000;
+constexpr int kQueueRows = 2;        // local queue rows before "+N"
+constexpr double kStealLane = 22;    // the gap under a row of P cards that steal arrows use
 
 QString overflow_text(int hidden) { return QStringLiteral("+%1").arg(hidden); }
 
@@ -25,71 +28,17 @@ double overflow_width(const LayoutMetrics& m, int hidden) {
   return QFontMetricsF(m.font).horizontalAdvance(overflow_text(hidden)) + 16;
 }
 
-// Flow places chips left to right in `area`, wrapping, for at most `max_rows` rows; when the
-// rest does not fit, the tail becomes one "+N" overflow chip. Every id is either placed or
-// counted. Returns the height used.
-struct Flow {
-  SchedulerLayout& out;
-  const LayoutMetrics& m;
-  const std::unordered_map<uint64_t, const gor::GoroutineInfo*>& info;
-
-  double place(const std::vector<uint64_t>& ids, QRectF area, int max_rows,
-               const std::vector<QString>* captions = nullptr, const std::vector<double>* urgency = nullptr) {
-    const double row_h = m.chip_height + (captions ? 16 : 0) + m.spacing;
-    struct Spot { double x, y, w; int row; };
-    std::vector<Spot> spots;
-    double x = area.left(), y = area.top();
-    int row = 0;
-    for (size_t i = 0; i < ids.size(); ++i) {
-      const double w = std::min(chip_width(m, ids[i], QString(), false), area.width());
-      if (x + w > area.right() && x > area.left()) {
-        ++row;
-        x = area.left();
-        y += row_h;
-      }
-      if (row >= max_rows) break;
-      spots.push_back({x, y, w, row});
-      x += w + m.spacing;
-    }
-    size_t kept = spots.size();
-    if (kept < ids.size()) {
-      // Drop chips from the end until "+N" fits after the last kept one.
-      for (;;) {
-        const int hidden = static_cast<int>(ids.size() - kept);
-        const double ow = overflow_width(m, hidden);
-        if (kept == 0) {
-          out.overflows.push_back({QRectF(area.left(), area.top(), ow, m.chip_height), hidden});
-          break;
-        }
-        const Spot& last = spots[kept - 1];
-        const double ox = last.x + last.w + m.spacing;
-        if (ox + ow <= area.right() + 0.5) {
-          out.overflows.push_back({QRectF(ox, last.y, ow, m.chip_height), hidden});
-          break;
-        }
-        --kept;
-      }
-    }
-    for (size_t i = 0; i < kept; ++i) {
-      SceneChip chip;
-      chip.g = ids[i];
-      chip.rect = QRectF(spots[i].x, spots[i].y, spots[i].w, m.chip_height);
-      if (captions) chip.caption = (*captions)[i];
-      if (urgency) chip.urgency = (*urgency)[i];
-      out.chips.push_back(chip);
-    }
-    const int rows = spots.empty() ? 1 : spots.back().row + 1;
-    return rows * row_h;
-  }
-};
+QColor machine_color(const std::string& state) {
+  if (state == "spinning") return QColor(0xe0, 0x8a, 0x1e);
+  if (state == "syscall") return QColor(0x8e, 0x5e, 0xa2);
+  if (state == "running") return QColor(0x3a, 0x93, 0x4a);
+  return QColor(0x88, 0x88, 0x88);
+}
 
 QString machine_text(const gor::Snapshot& s, int m_id, QColor* color) {
   for (const gor::MachineInfo& m : s.machines) {
     if (m.id != m_id) continue;
-    if (m.state == "spinning") *color = QColor(0xe0, 0x8a, 0x1e);
-    else if (m.state == "syscall") *color = QColor(0x8e, 0x5e, 0xa2);
-    else if (m.state == "running") *color = QColor(0x3a, 0x93, 0x4a);
-    else *color = QColor(0x88, 0x88, 0x88);
+    *color = machine_color(m.state);
     return QStringLiteral("M%1 %2").arg(m.id).arg(QString::fromStdString(m.state));
   }
   *color = QColor(0x88, 0x88, 0x88);
@@ -97,6 +46,96 @@ QString machine_text(const gor::Snapshot& s, int m_id, QColor* color) {
 }
 
 }  // namespace
+
+namespace scene {
+
+double SceneBuilder::text_width(const QString& text) const {
+  QFont small = m.font;
+  small.setPointSizeF(std::max(7.0, m.font.pointSizeF() * 0.85));
+  return std::ceil(QFontMetricsF(small).horizontalAdvance(text)) + 4;
+}
+
+double SceneBuilder::label(double x, double y, double row_h, const QString& text, double max_w, bool dim) {
+  const double w = std::min(max_w, text_width(text));
+  out.texts.push_back({QRectF(x, y, w, row_h), text, dim});
+  return x + w;
+}
+
+double SceneBuilder::place(const std::vector<uint64_t>& all_ids, QRectF area, int max_rows,
+                           const std::vector<QString>* captions, const std::vector<double>* urgency) {
+  std::vector<size_t> order;  // indices into all_ids not placed yet
+  for (size_t i = 0; i < all_ids.size(); ++i)
+    if (!placed.count(all_ids[i])) order.push_back(i);
+  const double row_h = row_height(captions != nullptr);
+  struct Spot { double x, y, w; int row; };
+  std::vector<Spot> spots;
+  double x = area.left(), y = area.top();
+  int row = 0;
+  for (size_t k : order) {
+    double w = chip_width(m, all_ids[k], QString(), false);
+    if (captions) w = std::max(w, text_width((*captions)[k]) + 4);
+    w = std::min(w, area.width());
+    if (x + w > area.right() && x > area.left()) {
+      ++row;
+      x = area.left();
+      y += row_h;
+    }
+    if (row >= max_rows) break;
+    spots.push_back({x, y, w, row});
+    x += w + m.spacing;
+  }
+  size_t kept = spots.size();
+  if (kept < order.size()) {
+    // Drop chips from the end until "+N" fits after the last kept one.
+    for (;;) {
+      const int hidden = static_cast<int>(order.size() - kept);
+      const double ow = overflow_width(m, hidden);
+      if (kept == 0) {
+        out.overflows.push_back({QRectF(area.left(), area.top(), ow, m.chip_height), hidden});
+        break;
+      }
+      const Spot& last = spots[kept - 1];
+      const double ox = last.x + last.w + m.spacing;
+      if (ox + ow <= area.right() + 0.5) {
+        out.overflows.push_back({QRectF(ox, last.y, ow, m.chip_height), hidden});
+        break;
+      }
+      --kept;
+    }
+  }
+  for (size_t i = 0; i < kept; ++i) {
+    SceneChip chip;
+    chip.g = all_ids[order[i]];
+    chip.rect = QRectF(spots[i].x, spots[i].y, spots[i].w, m.chip_height);
+    if (captions) chip.caption = (*captions)[order[i]];
+    if (urgency) chip.urgency = (*urgency)[order[i]];
+    out.chips.push_back(chip);
+  }
+  for (size_t k : order) placed.insert(all_ids[k]);  // shown, or counted in the "+N"
+  const int rows = spots.empty() ? 1 : spots.back().row + 1;
+  return rows * row_h;
+}
+
+double SceneBuilder::place_or_ref(const std::vector<uint64_t>& ids, uint64_t object, QRectF area, int max_rows,
+                                  const std::vector<QString>* captions, const std::vector<double>* urgency) {
+  // References first (the few goroutines shown elsewhere), then the chips after them.
+  double x = area.left();
+  for (uint64_t g : ids) {
+    if (!placed.count(g) || x + 40 > area.right()) continue;
+    const double w = std::max(40.0, text_width(QStringLiteral("G%1 ↗").arg(g)) + 12);
+    out.refs.push_back({g, QRectF(x, area.top(), w, m.chip_height), object});
+    x += w + m.spacing;
+  }
+  if (x > area.left() && x + 40 > area.right()) return row_height(captions != nullptr);
+  return place(ids, QRectF(x, area.top(), area.right() - x, 0), max_rows, captions, urgency);
+}
+
+}  // namespace scene
+
+QRectF SceneChip::caption_rect() const {
+  if (caption.isEmpty()) return {};
+  return QRectF(rect.left(), rect.bottom() + 1, rect.width(), kCaptionHeight);
+}
 
 const SceneChip* SchedulerLayout::chip_of(uint64_t g) const {
   for (const SceneChip& c : chips)
@@ -128,41 +167,68 @@ QString object_display_name(const gor::Snapshot& s, uint64_t id) {
   return QString();
 }
 
-SchedulerLayout compute_scheduler_layout(const gor::Snapshot& s, double width, const LayoutMetrics& m) {
+QPolygonF steal_route(const SchedulerLayout& layout, int victim, int thief) {
+  auto v = layout.proc_rects.find(victim), t = layout.proc_rects.find(thief);
+  auto vl = layout.steal_lane_below.find(victim), tl = layout.steal_lane_below.find(thief);
+  if (v == layout.proc_rects.end() || t == layout.proc_rects.end() || vl == layout.steal_lane_below.end() ||
+      tl == layout.steal_lane_below.end() || victim == thief)
+    return {};
+  const QRectF& a = v->second;
+  const QRectF& b = t->second;
+  // Out of the victim's bottom edge into the lane under its row, along the lane, and into the
+  // thief's bottom edge (same row) or top edge (the row below: its lane is the one above it).
+  // A thief in a row above is entered from the lane under its own row.
+  const double ax = a.center().x() + (b.center().x() > a.center().x() ? 12 : -12);
+  const double bx = b.center().x() + (a.center().x() > b.center().x() ? 12 : -12);
+  // Rightward arrows run in the lane's upper half, leftward ones in its lower half: two steals
+  // in opposite directions do not share a segment.
+  const double shift = b.center().x() >= a.center().x() ? -4 : 4;
+  QPolygonF route;
+  if (b.top() >= a.top() - 0.5) {  // same row, or a row below: the lane under the victim's row
+    const double lane = vl->second + shift;
+    route << QPointF(ax, a.bottom()) << QPointF(ax, lane) << QPointF(bx, lane)
+          << QPointF(bx, std::abs(a.top() - b.top()) < 0.5 ? b.bottom() : b.top());
+  } else {
+    const double lane = tl->second + shift;
+    route << QPointF(ax, a.top()) << QPointF(ax, lane) << QPointF(bx, lane) << QPointF(bx, b.bottom());
+  }
+  return route;
+}
+
+SchedulerLayout compute_scheduler_layout(const gor::Snapshot& s, double width, const LayoutMetrics& m,
+                                         const SceneFacts* facts) {
   SchedulerLayout out;
   std::unordered_map<uint64_t, const gor::GoroutineInfo*> info;
   info.reserve(s.goroutines.size());
   for (const gor::GoroutineInfo& g : s.goroutines) info[g.id] = &g;
-  Flow flow{out, m, info};
+  SceneBuilder b{out, m, {}};
   const double left = m.margin, right = std::max(width - m.margin, left + m.min_card_width);
+  const double row_h = b.row_height();
   double y = m.margin;
-  std::unordered_set<uint64_t> placed;  // goroutines already shown (each appears once)
-  auto mark = [&](const std::vector<uint64_t>& ids) { placed.insert(ids.begin(), ids.end()); };
 
-  // Global run queue: one panel, two rows at most.
+  // Global run queue: the title row says "empty"; chips in two rows at most.
   {
     ScenePanel panel;
     panel.kind = ScenePanel::Kind::Global;
     panel.title = QStringLiteral("Global run queue");
-    panel.status = QStringLiteral("%1 goroutine%2").arg(s.global_queue.size()).arg(s.global_queue.size() == 1 ? "" : "s");
+    panel.status = s.global_queue.empty()
+                       ? QStringLiteral("empty")
+                       : QStringLiteral("%1 goroutine%2").arg(s.global_queue.size()).arg(s.global_queue.size() == 1 ? "" : "s");
     panel.status_color = QColor(0x88, 0x88, 0x88);
     const QRectF area(left + 10, y + kHeader, right - left - 20, 0);
-    const double h = s.global_queue.empty() ? m.chip_height + m.spacing : flow.place(s.global_queue, area, 2);
-    if (s.global_queue.empty()) out.texts.push_back({QRectF(area.left(), area.top(), 200, m.chip_height), QStringLiteral("empty"), true});
+    const double h = s.global_queue.empty() ? 0 : b.place(s.global_queue, area, 2);
     panel.rect = QRectF(left, y, right - left, kHeader + h + 4);
     out.panels.push_back(panel);
-    mark(s.global_queue);
-    y = panel.rect.bottom() + m.spacing * 2;
+    y = panel.rect.bottom() + kStealLane;  // a lane above the first row of cards too
   }
 
-  // One card per P.
+  // One card per P: running, runnext and the local queue, each a labelled row.
   const int nprocs = static_cast<int>(s.procs.size());
   const int columns = std::max(1, std::min(nprocs, static_cast<int>((right - left + m.spacing) / (m.min_card_width + m.spacing))));
   const double card_w = (right - left - (columns - 1) * m.spacing) / columns;
-  const double row_h = m.chip_height + m.spacing;
   for (int row_start = 0; row_start < nprocs; row_start += columns) {
     double card_h = 0;
-    const size_t chips_before = out.chips.size();
+    const size_t first_panel = out.panels.size();
     for (int c = 0; c < columns && row_start + c < nprocs; ++c) {
       const gor::ProcessorInfo& p = s.procs[static_cast<size_t>(row_start + c)];
       ScenePanel card;
@@ -175,160 +241,76 @@ SchedulerLayout compute_scheduler_layout(const gor::Snapshot& s, double width, c
         card.status_color = QColor(0x88, 0x88, 0x88);
       }
       const double x0 = left + c * (card_w + m.spacing);
+      const double chips_x = x0 + 10 + kLabelColumn, chips_w = card_w - kLabelColumn - 20;
       double cy = y + kHeader + 4;
       const double run_h = m.chip_height + 6;
-      out.texts.push_back({QRectF(x0 + 10, cy, kLabelColumn, run_h), QStringLiteral("running"), true});
-      if (p.running) {
+      b.label(x0 + 10, cy, run_h, QStringLiteral("running"), kLabelColumn - 4);
+      if (p.running && !b.placed.count(p.running)) {
         const auto it = info.find(p.running);
         const QString label = it != info.end() ? QString::fromStdString(it->second->label) : QString();
         SceneChip chip;
         chip.g = p.running;
         chip.running = true;
-        const double w = std::min(chip_width(m, p.running, label, true), card_w - kLabelColumn - 20);
-        chip.rect = QRectF(x0 + 10 + kLabelColumn, cy, w, run_h);
+        chip.rect = QRectF(chips_x, cy, std::min(chip_width(m, p.running, label, true), chips_w), run_h);
         out.chips.push_back(chip);
-        placed.insert(p.running);
-      } else {
-        out.texts.push_back({QRectF(x0 + 10 + kLabelColumn, cy, 80, run_h), QStringLiteral("idle"), true});
+        b.placed.insert(p.running);
+      } else if (!p.running) {
+        b.label(chips_x, cy, run_h, QStringLiteral("idle"), chips_w);
       }
       cy += run_h + m.spacing;
-      out.texts.push_back({QRectF(x0 + 10, cy, kLabelColumn, m.chip_height), QStringLiteral("runnext"), true});
-      if (p.runnext) {
-        flow.place({p.runnext}, QRectF(x0 + 10 + kLabelColumn, cy, card_w - kLabelColumn - 20, 0), 1);
-        placed.insert(p.runnext);
-      }
+      b.label(x0 + 10, cy, m.chip_height, QStringLiteral("runnext"), kLabelColumn - 4);
+      if (p.runnext) b.place({p.runnext}, QRectF(chips_x, cy, chips_w, 0), 1);
       cy += row_h;
-      out.texts.push_back({QRectF(x0 + 10, cy, card_w - 20, 16),
-                           QStringLiteral("local queue (%1)").arg(p.local_queue.size()), true});
-      cy += 18;
-      const double qh = p.local_queue.empty() ? row_h : flow.place(p.local_queue, QRectF(x0 + 10, cy, card_w - 20, 0), kQueueRows);
-      mark(p.local_queue);
+      b.label(x0 + 10, cy, m.chip_height, QStringLiteral("queue %1").arg(p.local_queue.size()), kLabelColumn - 4);
+      const double qh = p.local_queue.empty() ? row_h : b.place(p.local_queue, QRectF(chips_x, cy, chips_w, 0), kQueueRows);
       cy += std::max(qh, row_h);
-      card.rect = QRectF(x0, y, card_w, cy - y + 4);
+      card.rect = QRectF(x0, y, card_w, cy - y);
       card_h = std::max(card_h, card.rect.height());
       out.panels.push_back(card);
     }
-    (void)chips_before;
     // Equal heights within a row of cards.
-    for (ScenePanel& panel : out.panels)
-      if (panel.kind == ScenePanel::Kind::Processor && panel.rect.top() == y) panel.rect.setHeight(card_h);
-    for (const ScenePanel& panel : out.panels)
-      if (panel.kind == ScenePanel::Kind::Processor && panel.rect.top() == y) out.proc_rects[panel.proc] = panel.rect;
-    y += card_h + m.spacing;
-  }
-  y += m.spacing;
-
-  // Blocked area: mutexes and channels with waiters, then the other waits by reason.
-  double bx = left, by = y, band_h = 0;
-  const double panel_w = std::min(right - left, std::max(m.min_card_width * 1.5, (right - left - m.spacing) / 2));
-  auto next_panel_origin = [&](double h) {
-    if (bx + panel_w > right + 0.5) {
-      bx = left;
-      by += band_h + m.spacing;
-      band_h = 0;
+    for (size_t i = first_panel; i < out.panels.size(); ++i) {
+      out.panels[i].rect.setHeight(card_h);
+      out.proc_rects[out.panels[i].proc] = out.panels[i].rect;
+      out.steal_lane_below[out.panels[i].proc] = y + card_h + kStealLane / 2;
     }
-    QPointF origin(bx, by);
-    bx += panel_w + m.spacing;
-    band_h = std::max(band_h, h);
-    return origin;
-  };
-
-  for (const gor::MutexInfo& mu : s.mutexes) {
-    if (mu.waiters.empty() && !mu.starving && mu.holder == 0 && mu.readers == 0) continue;
-    ScenePanel panel;
-    panel.kind = ScenePanel::Kind::Mutex;
-    panel.object = mu.id;
-    panel.title = object_display_name(s, mu.id);
-    panel.badge = mu.starving ? QStringLiteral("STARVING") : QStringLiteral("normal");
-    panel.badge_color = mu.starving ? QColor(0xe1, 0x57, 0x59) : QColor(0x59, 0xa1, 0x4f);
-    panel.status = QStringLiteral("switches %1").arg(mu.starving_switches + mu.normal_switches);
-    panel.status_color = QColor(0x88, 0x88, 0x88);
-    std::vector<uint64_t> ids;
-    std::vector<QString> captions;
-    std::vector<double> urgency;
-    for (const gor::WaiterInfo& w : mu.waiters) {
-      if (placed.count(w.g)) continue;
-      ids.push_back(w.g);
-      const int64_t waited = std::max<int64_t>(0, s.now_ns - w.since_ns);
-      captions.push_back(format_duration(waited));
-      urgency.push_back(static_cast<double>(waited) / kStarvationNs);
-    }
-    // Measure, then place: holder line, waiters (2 rows), threshold bar.
-    const double inner_w = panel_w - 20;
-    const double h = kHeader + row_h + 2 * (m.chip_height + 16 + m.spacing) + 22;
-    const QPointF o = next_panel_origin(h);
-    panel.rect = QRectF(o.x(), o.y(), panel_w, h);
-    double cy = o.y() + kHeader + 2;
-    QString holder = mu.holder ? QStringLiteral("holder") : (mu.readers ? QStringLiteral("%1 readers").arg(mu.readers) : QStringLiteral("unlocked"));
-    out.texts.push_back({QRectF(o.x() + 10, cy, kLabelColumn, m.chip_height), holder, true});
-    if (mu.holder && !placed.count(mu.holder)) {
-      flow.place({mu.holder}, QRectF(o.x() + 10 + kLabelColumn, cy, inner_w - kLabelColumn, 0), 1);
-      placed.insert(mu.holder);
-    } else if (mu.holder) {
-      out.texts.push_back({QRectF(o.x() + 10 + kLabelColumn, cy, inner_w - kLabelColumn, m.chip_height),
-                           QStringLiteral("G%1 (shown above)").arg(mu.holder), true});
-    }
-    cy += row_h;
-    if (ids.empty())
-      out.texts.push_back({QRectF(o.x() + 10, cy, inner_w, m.chip_height), QStringLiteral("no waiters"), true});
-    else
-      flow.place(ids, QRectF(o.x() + 10, cy, inner_w, 0), 2, &captions, &urgency);
-    mark(ids);
-    cy += 2 * (m.chip_height + 16 + m.spacing);
-    const double front = urgency.empty() ? 0 : urgency.front();
-    out.bars.push_back({QRectF(o.x() + 10, cy + 2, inner_w * 0.55, 8), front,
-                        QStringLiteral("front waiter vs 1 ms threshold")});
-    out.object_rects[mu.id] = panel.rect;
-    out.panels.push_back(panel);
+    y += card_h + kStealLane;
   }
 
-  for (const gor::ChannelInfo& c : s.channels) {
-    if (c.len == 0 && c.sendq.empty() && c.recvq.empty()) continue;
+  // The blocked area: mutexes, channels and contexts.
+  y = scene::object_panels(b, s, facts, left, right, y);
+
+  // Ms: one box per thread; a thread in a syscall carries its goroutine's chip.
+  {
     ScenePanel panel;
-    panel.kind = ScenePanel::Kind::Channel;
-    panel.object = c.id;
-    const QString type = c.elem_type.empty() ? QString() : short_type(c.elem_type) + QStringLiteral(", ");
-    panel.title = QStringLiteral("%1 (%2cap %3, %4 queued)").arg(object_display_name(s, c.id), type).arg(c.cap).arg(c.len);
-    if (c.closed) {
-      panel.badge = QStringLiteral("closed");
-      panel.badge_color = QColor(0x88, 0x88, 0x88);
-    }
-    const double inner_w = panel_w - 20;
-    const double h = kHeader + (c.cap ? m.chip_height + 8 + m.spacing : 0) + 2 * row_h + 6;
-    const QPointF o = next_panel_origin(h);
-    panel.rect = QRectF(o.x(), o.y(), panel_w, h);
-    double cy = o.y() + kHeader + 2;
-    if (c.cap) {
-      const size_t shown = std::min<size_t>(c.cap, 16);
-      const double slot_w = std::min(44.0, (inner_w - 30) / static_cast<double>(shown));
-      for (size_t i = 0; i < shown; ++i) {
-        SceneSlot slot;
-        slot.rect = QRectF(o.x() + 10 + i * slot_w, cy, slot_w - 3, m.chip_height + 4);
-        slot.filled = i < c.len;
-        if (slot.filled && i < c.buffer.size()) slot.value = QString::fromStdString(c.buffer[i]);
-        out.buffer_slots.push_back(slot);
+    panel.kind = ScenePanel::Kind::Machines;
+    panel.title = QStringLiteral("Threads (Ms)");
+    int in_syscall = 0;
+    for (const gor::MachineInfo& mi : s.machines) in_syscall += mi.state == "syscall" ? 1 : 0;
+    panel.status = QStringLiteral("%1 thread%2 for %3 P%4 · %5 in syscall")
+                       .arg(s.machines.size()).arg(s.machines.size() == 1 ? "" : "s")
+                       .arg(s.procs.size()).arg(s.procs.size() == 1 ? "" : "s").arg(in_syscall);
+    panel.status_color = in_syscall ? machine_color("syscall") : QColor(0x88, 0x88, 0x88);
+    double x = left + 10, cy = y + kHeader + 2;
+    for (const gor::MachineInfo& mi : s.machines) {
+      QString text = QStringLiteral("M%1 %2").arg(mi.id).arg(QString::fromStdString(mi.state));
+      if (mi.p >= 0) text += QStringLiteral(" P%1").arg(mi.p);
+      const bool carries = mi.state == "syscall" && mi.running && !b.placed.count(mi.running);
+      const double box_w = b.text_width(text) + 12;
+      const double w = box_w + (carries ? chip_width(m, mi.running, QString(), false) + m.spacing : 0);
+      if (x + w > right - 10 && x > left + 10) {
+        x = left + 10;
+        cy += row_h;
       }
-      if (c.cap > shown)
-        out.texts.push_back({QRectF(o.x() + 14 + shown * slot_w, cy, 60, m.chip_height + 4),
-                             QStringLiteral("… %1").arg(c.cap), true});
-      cy += m.chip_height + 8 + m.spacing;
+      out.machines.push_back({mi.id, QRectF(x, cy, box_w, m.chip_height), text, machine_color(mi.state)});
+      if (carries) b.place({mi.running}, QRectF(x + box_w + m.spacing, cy, w - box_w, 0), 1);
+      x += w + m.spacing * 2;
     }
-    auto queue_row = [&](const char* name, const std::vector<uint64_t>& q) {
-      out.texts.push_back({QRectF(o.x() + 10, cy, 56, m.chip_height), QLatin1String(name), true});
-      std::vector<uint64_t> ids;
-      for (uint64_t g : q)
-        if (!placed.count(g)) ids.push_back(g);
-      if (q.empty()) out.texts.push_back({QRectF(o.x() + 66, cy, 40, m.chip_height), QStringLiteral("—"), true});
-      else flow.place(ids, QRectF(o.x() + 66, cy, inner_w - 56, 0), 1);
-      mark(ids);
-      cy += row_h;
-    };
-    queue_row("sendq", c.sendq);
-    queue_row("recvq", c.recvq);
-    out.object_rects[c.id] = panel.rect;
+    if (s.machines.empty()) b.label(left + 10, cy, m.chip_height, QStringLiteral("none"), 200);
+    panel.rect = QRectF(left, y, right - left, cy + row_h - y);
     out.panels.push_back(panel);
+    y = panel.rect.bottom() + m.spacing;
   }
-  if (band_h > 0) by += band_h + m.spacing;
 
   // Other waits: everything blocked that no panel above shows, grouped by reason (+ object).
   // Thousands of goroutines share a few (reason, object) pairs: each pair is named once.
@@ -344,7 +326,7 @@ SchedulerLayout compute_scheduler_layout(const gor::Snapshot& s, double width, c
     };
     std::unordered_map<Raw, std::vector<uint64_t>*, RawHash> named;
     for (const gor::GoroutineInfo& g : s.goroutines) {
-      if (g.state == "running" || g.state == "runnable" || placed.count(g.id)) continue;
+      if (g.state == "running" || g.state == "runnable" || b.placed.count(g.id)) continue;
       const Raw raw{g.state == "syscall" ? std::string_view("syscall") : g.wait_reason.empty() ? std::string_view(g.state) : std::string_view(g.wait_reason),
                     g.wait_object};
       auto it = named.find(raw);
@@ -361,7 +343,7 @@ SchedulerLayout compute_scheduler_layout(const gor::Snapshot& s, double width, c
   // between queues when the world stopped) still get a chip.
   std::vector<uint64_t> transit;
   for (const gor::GoroutineInfo& g : s.goroutines)
-    if (!placed.count(g.id) && (g.state == "running" || g.state == "runnable")) transit.push_back(g.id);
+    if (!b.placed.count(g.id) && (g.state == "running" || g.state == "runnable")) transit.push_back(g.id);
   if (!transit.empty()) groups[QStringLiteral("in transit")] = transit;
   {
     ScenePanel panel;
@@ -371,50 +353,25 @@ SchedulerLayout compute_scheduler_layout(const gor::Snapshot& s, double width, c
     for (auto& [k, v] : groups) n += v.size();
     panel.status = QStringLiteral("timers %1 · %2 goroutine%3").arg(s.pending_timers).arg(n).arg(n == 1 ? "" : "s");
     panel.status_color = QColor(0x88, 0x88, 0x88);
-    double cy = by + kHeader + 2;
+    double cy = y + kHeader + 2;
     double label_w = 120;
     for (auto& [key, ids] : groups)
-      label_w = std::max(label_w, QFontMetricsF(m.font).horizontalAdvance(QStringLiteral("%1 (%2)").arg(key).arg(ids.size())) + 8);
+      label_w = std::max(label_w, b.text_width(QStringLiteral("%1 (%2)").arg(key).arg(ids.size())) + 8);
     label_w = std::min(label_w, std::min(300.0, (right - left) * 0.35));
     if (groups.empty()) {
-      out.texts.push_back({QRectF(left + 10, cy, 300, m.chip_height), QStringLiteral("none"), true});
+      b.label(left + 10, cy, m.chip_height, QStringLiteral("none"), 300);
       cy += row_h;
     }
     for (auto& [key, ids] : groups) {
-      out.texts.push_back({QRectF(left + 10, cy, label_w, m.chip_height),
-                           QStringLiteral("%1 (%2)").arg(key).arg(ids.size()), false});
-      const double h = flow.place(ids, QRectF(left + 20 + label_w, cy, right - left - label_w - 30, 0), 2);
-      mark(ids);
+      b.label(left + 10, cy, m.chip_height, QStringLiteral("%1 (%2)").arg(key).arg(ids.size()), label_w, false);
+      const double h = b.place(ids, QRectF(left + 20 + label_w, cy, right - left - label_w - 30, 0), 2);
       cy += std::max(h, row_h);
     }
-    panel.rect = QRectF(left, by, right - left, cy - by + 4);
+    panel.rect = QRectF(left, y, right - left, cy - y + 4);
     out.panels.push_back(panel);
-    by = panel.rect.bottom() + m.spacing;
+    y = panel.rect.bottom();
   }
-
-  // Ms: one line.
-  {
-    ScenePanel panel;
-    panel.kind = ScenePanel::Kind::Machines;
-    panel.title = QStringLiteral("Machines (OS threads)");
-    QStringList parts;
-    for (const gor::MachineInfo& mi : s.machines) {
-      QString t = QStringLiteral("M%1 %2").arg(mi.id).arg(QString::fromStdString(mi.state));
-      if (mi.p >= 0) t += QStringLiteral(" P%1").arg(mi.p);
-      if (mi.running) t += QStringLiteral(" G%1").arg(mi.running);
-      parts << t;
-    }
-    const QString line = parts.isEmpty() ? QStringLiteral("none") : parts.join(QStringLiteral(" · "));
-    QFontMetricsF fm(m.font);
-    const double text_w = right - left - 20;
-    const int lines = std::max(1, static_cast<int>(std::ceil(fm.horizontalAdvance(line) / std::max(1.0, text_w * 0.95))));
-    const double h = kHeader + lines * (fm.height() + 2) + 8;
-    out.texts.push_back({QRectF(left + 10, by + kHeader, text_w, lines * (fm.height() + 2) + 4), line, false});
-    panel.rect = QRectF(left, by, right - left, h);
-    out.panels.push_back(panel);
-    by = panel.rect.bottom();
-  }
-  out.height = by + m.margin;
+  out.height = y + m.margin;
   return out;
 }
 

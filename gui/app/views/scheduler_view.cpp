@@ -15,6 +15,7 @@
 #include <QToolTip>
 
 #include <algorithm>
+#include <unordered_set>
 #include <map>
 #include <tuple>
 #include <cmath>
@@ -27,8 +28,8 @@ namespace goroscope::gui {
 
 namespace {
 
-constexpr double kFlightMs = 1600;   // a steal arrow's lifetime
-constexpr double kFlashMs = 1200;    // a badge flash's lifetime
+constexpr double kGrowMs = 500;      // a steal arrow grows from victim to thief
+constexpr double kFlashMs = 1200;    // a preemption badge's lifetime; a new highlight's pulse
 constexpr double kFadeMs = 260;      // fade in / out of chips
 
 double ease(double t) {
@@ -84,6 +85,8 @@ void SchedulerView::clear() {
   ghosts_.clear();
   flights_.clear();
   flashes_.clear();
+  held_events_.clear();
+  facts_ = SceneFacts{};
   updateGeometry();
   update();
 }
@@ -110,14 +113,15 @@ void SchedulerView::start_build(std::function<gor::Snapshot()> make) {
   const QSize now = size();
   const uint64_t generation = build_generation_;
   std::shared_ptr<gor::Snapshot> retired = std::move(retired_);
+  SceneFacts facts = facts_;
   // Values only: the job never touches this widget (it may be gone when the job ends).
-  builder_->setFuture(QtConcurrent::run(&build_pool_, [make = std::move(make), w, m, style, dpr, now, generation, retired]() mutable {
+  builder_->setFuture(QtConcurrent::run(&build_pool_, [make = std::move(make), w, m, style, dpr, now, generation, retired, facts = std::move(facts)]() mutable {
     // Below the UI thread, level with the engine: the frames come first.
     (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 5);
     retired.reset();  // the replaced snapshot's strings are freed here, not on the UI thread
     Built b;
     b.snapshot = std::make_shared<gor::Snapshot>(make());
-    b.layout = compute_scheduler_layout(*b.snapshot, w, m);
+    b.layout = compute_scheduler_layout(*b.snapshot, w, m, &facts);
     b.width = w;
     b.generation = generation;
     // As tall as the widget will be once it follows the layout's height (it never shrinks
@@ -149,13 +153,16 @@ void SchedulerView::on_built() {
     if (snapshot_) retired_ = std::make_shared<gor::Snapshot>(std::move(*snapshot_));
     snapshot_ = std::move(*b.snapshot);
     index_goroutines();
-    if (b.width == std::max(320, width())) {
+    const size_t contexts_known = facts_.context_parent.size();
+    apply_events_through(snapshot_->now_ns);
+    // The job laid the scene out with the facts of its start: a cancel since then redoes it.
+    if (b.width == std::max(320, width()) && facts_.context_parent.size() == contexts_known) {
       layout_width_ = b.width;
       if (sprites_.size() > 4096) sprites_.clear();
       for (auto& [look, image] : b.sprites) sprites_.try_emplace(look, std::move(image));
       apply_layout(std::move(b.layout), std::move(b.layer));
     } else {
-      relayout();  // resized meanwhile
+      relayout();  // resized meanwhile, or the context tree grew
     }
     emit layoutApplied();
   }
@@ -167,6 +174,7 @@ void SchedulerView::set_snapshot(gor::Snapshot s) {
   next_make_ = nullptr;
   snapshot_ = std::move(s);
   index_goroutines();
+  apply_events_through(snapshot_->now_ns);
   relayout();
 }
 
@@ -179,7 +187,7 @@ void SchedulerView::index_goroutines() {
 void SchedulerView::relayout() {
   if (!snapshot_) return;
   layout_width_ = std::max(320, width());
-  apply_layout(compute_scheduler_layout(*snapshot_, layout_width_, metrics()), QImage());
+  apply_layout(compute_scheduler_layout(*snapshot_, layout_width_, metrics(), &facts_), QImage());
 }
 
 void SchedulerView::apply_layout(SchedulerLayout next_layout, QImage layer) {
@@ -205,8 +213,17 @@ void SchedulerView::apply_layout(SchedulerLayout next_layout, QImage layer) {
     mo.running = c.running;
     auto it = shown.find(c.g);
     if (it != shown.end()) {
-      mo.from = it->second;
-      mo.start_ms = t;
+      auto old = motion_.find(c.g);
+      const bool gliding = old != motion_.end() && animation_ms_ > 0 && t - old->second.start_ms < animation_ms_;
+      if (old != motion_.end() && old->second.to == c.rect) {
+        mo = old->second;  // same place: its glide (if any) goes on
+      } else if (gliding) {
+        mo.from = c.rect;  // moved again mid-glide: it lands at once where it is now
+        mo.start_ms = t - animation_ms_;
+      } else {
+        mo.from = it->second;
+        mo.start_ms = t;
+      }
       shown.erase(it);
     } else {
       mo.from = c.rect;
@@ -225,50 +242,111 @@ void SchedulerView::apply_layout(SchedulerLayout next_layout, QImage layer) {
   update();
 }
 
+void SchedulerView::highlight(Flash f, bool batch) {
+  const bool on_proc = f.proc >= 0;
+  auto same_target = [&](const Flash& o) { return o.lasting && (on_proc ? o.proc == f.proc : (o.proc < 0 && o.object == f.object)); };
+  if (batch) {
+    for (Flash& o : flashes_)
+      if (same_target(o) && o.text == f.text) {
+        ++o.times;
+        return;
+      }
+  }
+  std::erase_if(flashes_, same_target);
+  if (on_proc) std::erase_if(flights_, [&](const Flight& fl) { return fl.thief == f.proc; });
+  flashes_.push_back(std::move(f));
+}
+
 void SchedulerView::add_events(const std::vector<gor::Event>& events, size_t first) {
-  const double t = now_ms();
   for (size_t i = first; i < events.size(); ++i) {
-    const gor::Event& e = events[i];
+    switch (events[i].kind) {
+      case gor::EventKind::Steal:
+      case gor::EventKind::Handoff:
+      case gor::EventKind::GoPreempted:
+      case gor::EventKind::MutexMode:
+      case gor::EventKind::ChanClose:
+      case gor::EventKind::ContextCancel: held_events_.push_back(events[i]); break;
+      default: break;
+    }
+  }
+  if (snapshot_) apply_events_through(snapshot_->now_ns);
+}
+
+void SchedulerView::apply_events_through(int64_t now_ns) {
+  const double t = now_ms();
+  std::unordered_set<int> procs_in_batch;       // Ps highlighted by this step
+  std::unordered_set<uint64_t> objects_in_batch;
+  size_t used = 0;
+  for (; used < held_events_.size() && held_events_[used].ts <= now_ns; ++used) {
+    const gor::Event& e = held_events_[used];
     switch (e.kind) {
       case gor::EventKind::Steal: {
-        // One arrow per (victim, thief) pair: steals between the same Ps while its arrow is
-        // still up add to its counts and keep it up, rather than stacking arrows on one path.
+        // The thief's highlight: steals from the same victim in one call are one arrow with
+        // their counts summed; any other highlight of the thief replaces it.
         const int victim = static_cast<int>(e.a0), count = static_cast<int>(e.a1);
-        auto f = std::find_if(flights_.begin(), flights_.end(),
-                              [&](const Flight& f) { return f.thief == e.p && f.victim == victim && t - f.start_ms < 0.75 * kFlightMs; });
-        if (f != flights_.end()) {
+        auto f = std::find_if(flights_.begin(), flights_.end(), [&](const Flight& f) { return f.thief == e.p; });
+        if (f != flights_.end() && f->victim == victim && procs_in_batch.count(e.p)) {
           f->count += count;
           ++f->steals;
-          f->start_ms = std::max(f->start_ms, t - 0.35 * kFlightMs);  // fully grown, shown for longer
-        } else if (flights_.size() < 64) {
+        } else {
+          std::erase_if(flights_, [&](const Flight& fl) { return fl.thief == e.p; });
+          std::erase_if(flashes_, [&](const Flash& o) { return o.lasting && o.proc == e.p; });
           flights_.push_back({e.p, victim, count, t, 1});
         }
+        procs_in_batch.insert(e.p);
         break;
       }
       case gor::EventKind::Handoff:
-        flashes_.push_back({e.p, 0, QStringLiteral("handoff"), QColor(0x8e, 0x5e, 0xa2), t});
+        highlight({e.p, 0, QStringLiteral("handoff"), QColor(0x8e, 0x5e, 0xa2), t}, procs_in_batch.count(e.p) > 0);
+        procs_in_batch.insert(e.p);
         break;
-      case gor::EventKind::GoPreempted:
-        flashes_.push_back({e.p, 0, QStringLiteral("preempted G%1").arg(e.g), QColor(0xe0, 0x8a, 0x1e), t});
+      case gor::EventKind::GoPreempted: {
+        Flash f{e.p, 0, QStringLiteral("preempted G%1").arg(e.g), QColor(0xe0, 0x8a, 0x1e), t};
+        f.lasting = false;
+        auto same = std::find_if(flashes_.begin(), flashes_.end(),
+                                 [&](const Flash& o) { return !o.lasting && o.proc == f.proc && o.text == f.text; });
+        if (same != flashes_.end()) {
+          ++same->times;
+          same->start_ms = t;
+        } else {
+          flashes_.push_back(std::move(f));
+        }
         break;
+      }
       case gor::EventKind::MutexMode:
-        flashes_.push_back({-1, e.a0, e.a1 ? QStringLiteral("→ STARVING") : QStringLiteral("→ normal"),
-                            e.a1 ? QColor(0xe1, 0x57, 0x59) : QColor(0x59, 0xa1, 0x4f), t});
+        highlight({-1, e.a0, e.a1 ? QStringLiteral("→ STARVING") : QStringLiteral("→ normal"),
+                   e.a1 ? QColor(0xe1, 0x57, 0x59) : QColor(0x59, 0xa1, 0x4f), t},
+                  objects_in_batch.count(e.a0) > 0);
+        objects_in_batch.insert(e.a0);
+        break;
+      case gor::EventKind::ChanClose:
+        highlight({-1, e.a0, e.g ? QStringLiteral("closed by G%1").arg(e.g) : QStringLiteral("closed"),
+                   QColor(0x6a, 0x70, 0x7a), t},
+                  false);
+        break;
+      case gor::EventKind::ContextCancel:
+        facts_.context_parent[e.a0] = e.a2;
+        facts_.context_error[e.a0] = static_cast<int>(e.a1);
         break;
       default: break;
     }
   }
-  // Keep the newest flashes per target only (a burst of preemptions must not pile up).
-  if (flashes_.size() > 64) flashes_.erase(flashes_.begin(), flashes_.end() - 64);
+  held_events_.erase(held_events_.begin(), held_events_.begin() + static_cast<ptrdiff_t>(used));
+  // Passing flashes (preemptions) are bounded: a burst must not pile up.
+  if (flashes_.size() > 256) {
+    auto passing = std::stable_partition(flashes_.begin(), flashes_.end(), [](const Flash& f) { return f.lasting; });
+    if (passing != flashes_.end()) flashes_.erase(passing, passing + std::min<ptrdiff_t>(flashes_.end() - passing, flashes_.size() - 256));
+  }
   if ((!flights_.empty() || !flashes_.empty()) && !tick_.isActive()) tick_.start();
 }
 
 void SchedulerView::on_tick() {
   const double t = now_ms();
-  std::erase_if(flights_, [&](const Flight& f) { return t - f.start_ms > kFlightMs; });
-  std::erase_if(flashes_, [&](const Flash& f) { return t - f.start_ms > kFlashMs; });
+  std::erase_if(flashes_, [&](const Flash& f) { return !f.lasting && t - f.start_ms > kFlashMs; });
   std::erase_if(ghosts_, [&](const Ghost& g) { return t - g.start_ms > kFadeMs; });
-  bool moving = !flights_.empty() || !flashes_.empty() || !ghosts_.empty();
+  bool moving = !ghosts_.empty();
+  for (const Flight& f : flights_) moving = moving || t - f.start_ms < kGrowMs;
+  for (const Flash& f : flashes_) moving = moving || t - f.start_ms < kFlashMs;
   for (const auto& [g, mo] : motion_)
     if (t - mo.start_ms < std::max<double>(animation_ms_, kFadeMs)) moving = true;
   update();
@@ -290,7 +368,7 @@ int SchedulerView::heightForWidth(int w) const {
   // The layout depends on the width only: the current one answers for its own width (a new
   // height asks the scroll area for heightForWidth after every layout of 10,000 goroutines).
   if (std::max(320, w) == layout_width_) return static_cast<int>(std::ceil(layout_.height));
-  return static_cast<int>(std::ceil(compute_scheduler_layout(*snapshot_, w, metrics()).height));
+  return static_cast<int>(std::ceil(compute_scheduler_layout(*snapshot_, w, metrics(), &facts_).height));
 }
 
 QSize SchedulerView::sizeHint() const { return QSize(900, std::max(300, static_cast<int>(layout_.height))); }
@@ -392,7 +470,7 @@ void SchedulerView::paintEvent(QPaintEvent*) {
     if (!c.caption.isEmpty()) {
       painter.setFont(small);
       painter.setPen(c.urgency >= 1 ? QColor(0xe1, 0x57, 0x59) : dim);
-      painter.drawText(QRectF(r.left() - 6, r.bottom() + 1, r.width() + 12, 15), Qt::AlignCenter, c.caption);
+      painter.drawText(c.caption_rect().translated(r.topLeft() - c.rect.topLeft()), Qt::AlignCenter, c.caption);
     }
   }
   for (const SceneOverflow& o : layout_.overflows) {
@@ -439,28 +517,19 @@ void SchedulerView::paintEvent(QPaintEvent*) {
     painter.drawText(pill, Qt::AlignCenter, label);
   };
   painter.setFont(small);
+  const QColor red(0xd6, 0x3b, 0x3e);
   // Steals first (nearest the status): they are what the arrows below are about.
   for (const Flight& f : flights_) {
     auto thief = layout_.proc_rects.find(f.thief);
     if (thief == layout_.proc_rects.end() || !layout_.proc_rects.count(f.victim)) continue;
-    const double age = (t - f.start_ms) / kFlightMs;
-    const double a = age < 0.75 ? 1 : 1 - (age - 0.75) / 0.25;
-    const QColor red(0xd6, 0x3b, 0x3e);
     const QString label = f.steals == 1 ? QStringLiteral("stole %1 from P%2").arg(f.count).arg(f.victim)
                                         : QStringLiteral("stole %1 from P%2 in %3 steals").arg(f.count).arg(f.victim).arg(f.steals);
-    header_badge(thief->second, label, dark ? QColor(0x3a, 0x22, 0x24) : QColor(0xff, 0xee, 0xee), red, a, red);
+    header_badge(thief->second, label, dark ? QColor(0x3a, 0x22, 0x24) : QColor(0xff, 0xee, 0xee), red, 1, red);
   }
-  // The same badge several times over (a goroutine preempted again and again) is one badge
-  // with a count, shown as long as its newest one.
-  std::map<std::tuple<int, uint64_t, QString>, int> repeats;
-  for (const Flash& f : flashes_) ++repeats[{f.proc, f.object, f.text}];
-  for (auto f = flashes_.rbegin(); f != flashes_.rend(); ++f) {  // newest first: nearest the status
-    int& times = repeats[{f->proc, f->object, f->text}];
-    if (times == 0) continue;  // already shown with its newer repeat
-    const QString label = times > 1 ? QStringLiteral("%1 ×%2").arg(f->text).arg(times) : f->text;
-    times = 0;
+  // Newest first: nearest the status.
+  for (auto f = flashes_.rbegin(); f != flashes_.rend(); ++f) {
+    const QString label = f->times > 1 ? QStringLiteral("%1 ×%2").arg(f->text).arg(f->times) : f->text;
     const double age = (t - f->start_ms) / kFlashMs;
-    const double a = age < 0.7 ? 1 : 1 - (age - 0.7) / 0.3;
     QRectF target;
     if (f->proc >= 0) {
       auto it = layout_.proc_rects.find(f->proc);
@@ -468,52 +537,58 @@ void SchedulerView::paintEvent(QPaintEvent*) {
       target = it->second;
     } else {
       auto it = layout_.object_rects.find(f->object);
-      if (it == layout_.object_rects.end()) continue;
+      if (it == layout_.object_rects.end() || !panel_at(it->second)) continue;  // a context's row says it
       target = it->second;
-      painter.setPen(QPen(with_alpha(f->color, a), 3 + 3 * std::sin(age * 3.14159 * 4) * (1 - age)));
+      // The object's panel keeps an outline while its highlight lasts, pulsing when new.
+      const double pulse = age < 1 ? 3 * std::sin(age * 3.14159 * 4) * (1 - age) : 0;
+      painter.setPen(QPen(f->color, 2.5 + std::abs(pulse)));
       painter.setBrush(Qt::NoBrush);
       painter.drawRoundedRect(target.adjusted(-2, -2, 2, 2), 9, 9);
     }
-    header_badge(target, label, f->color, Qt::white, a, QColor());
+    header_badge(target, label, f->color, Qt::white, 1, QColor());
   }
 
-  // Steal arrows: from victim card to thief card, with the count.
+  // Steal arrows: out of the victim's card, along the steal lane, into the thief's, growing
+  // at first.
   for (const Flight& f : flights_) {
-    auto victim = layout_.proc_rects.find(f.victim);
-    auto thief = layout_.proc_rects.find(f.thief);
-    if (victim == layout_.proc_rects.end() || thief == layout_.proc_rects.end()) continue;
-    const double age = (t - f.start_ms) / kFlightMs;
-    const double a = age < 0.75 ? 1 : 1 - (age - 0.75) / 0.25;
-    const double grow = std::clamp(age / 0.35, 0.0, 1.0);
-    const QPointF from(victim->second.center().x(), victim->second.bottom() - 28);
-    const QPointF to(thief->second.center().x(), thief->second.bottom() - 28);
-    const QPointF ctrl((from.x() + to.x()) / 2, std::min(from.y(), to.y()) - 40);
-    // The quadratic curve evaluated directly (QPainterPath::pointAtPercent measures the
-    // whole path's length on every call).
-    const auto at = [&](double u) { return (1 - u) * (1 - u) * from + 2 * (1 - u) * u * ctrl + u * u * to; };
-    const QColor red(0xd6, 0x3b, 0x3e);
-    painter.setPen(QPen(with_alpha(red, a), 2.5, Qt::SolidLine, Qt::RoundCap));
+    const QPolygonF route = steal_route(layout_, f.victim, f.thief);
+    if (route.size() < 2) continue;
+    double total = 0;
+    for (int i = 1; i < route.size(); ++i) total += QLineF(route[i - 1], route[i]).length();
+    const double grow = std::clamp((t - f.start_ms) / kGrowMs, 0.0, 1.0);
+    double left_to_draw = total * ease(grow);
+    QPainterPath path(route.front());
+    QPointF tip = route.front(), behind = route.front();
+    for (int i = 1; i < route.size() && left_to_draw > 0; ++i) {
+      const QLineF seg(route[i - 1], route[i]);
+      const double take = std::min(left_to_draw, seg.length());
+      behind = route[i - 1];
+      tip = seg.pointAt(seg.length() > 0 ? take / seg.length() : 1);
+      path.lineTo(tip);
+      left_to_draw -= take;
+    }
+    painter.setPen(QPen(red, 2.5, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
     painter.setBrush(Qt::NoBrush);
-    // Draw the grown part of the curve, then the head.
-    const int steps = 24;
-    QPolygonF grown;
-    grown.reserve(steps + 1);
-    for (int i = 0; i <= steps; ++i) grown << at(grow * i / steps);
-    painter.drawPolyline(grown);
-    const QPointF tip = at(grow);
-    const QPointF behind = at(std::max(0.0, grow - 0.05));
+    painter.drawPath(path);
     const double angle = std::atan2(tip.y() - behind.y(), tip.x() - behind.x());
     QPolygonF head;
-    head << tip << tip - QPointF(12 * std::cos(angle - 0.45), 12 * std::sin(angle - 0.45))
-         << tip - QPointF(12 * std::cos(angle + 0.45), 12 * std::sin(angle + 0.45));
+    head << tip << tip - QPointF(11 * std::cos(angle - 0.45), 11 * std::sin(angle - 0.45))
+         << tip - QPointF(11 * std::cos(angle + 0.45), 11 * std::sin(angle + 0.45));
     painter.setPen(Qt::NoPen);
-    painter.setBrush(with_alpha(red, a));
+    painter.setBrush(red);
     painter.drawPolygon(head);
-    // (Its count is on the thief's title row, above: on the curve it would cover queued chips.)
+    // (Its count is on the thief's title row, above: on the path it would cover chips.)
   }
 
   paint_times_us_.push_back(paint_clock.nsecsElapsed() / 1000);
   if (paint_times_us_.size() > 600) paint_times_us_.pop_front();
+}
+
+QRectF SchedulerView::chip_rect_shown(uint64_t g) const {
+  const SceneChip* chip = layout_.chip_of(g);
+  if (!chip) return {};
+  double alpha = 1;
+  return chip_rect_now(g, *chip, now_ms(), &alpha);
 }
 
 uint64_t SchedulerView::chip_at(QPointF pos) const {

@@ -2,11 +2,18 @@
 //
 // Geometry comes from compute_scheduler_layout() (scheduler_layout.hpp); this widget paints
 // it and animates the differences between successive snapshots: a goroutine chip glides
-// from its old place to its new one (queue -> running -> blocked -> queue), new goroutines
-// fade in, ended ones fade out. Events add what snapshots cannot show: a steal flies as an
-// arrow with its count from victim to thief, a syscall handoff and a preemption flash on the
-// P card, a mutex mode switch flashes its panel. Animation runs on a 60 Hz timer only while
-// something moves.
+// from its old place to its new one (queue -> running -> blocked -> queue) in at least
+// kMinGlideMs, new goroutines fade in, ended ones fade out. A chip whose goroutine moves again
+// before its glide ended lands at once on its newest place: a chip is never drawn where its
+// goroutine no longer is, except while one glide plays.
+//
+// Events add what snapshots cannot show. The scene's state is a function of the snapshot and
+// the events given to it since clear(): a steal (an arrow with its count from victim to thief,
+// through the steal lanes), a syscall handoff, a mutex mode switch and a channel close stay
+// highlighted until the next such event on that P or object (several in one add_events() call
+// are one highlight with their count); a preemption flashes for a moment. ContextCancel events
+// build the context tree (SceneFacts). Animation runs on a 60 Hz timer only while something
+// moves.
 #pragma once
 
 #include <QElapsedTimer>
@@ -16,6 +23,8 @@
 #include <QPixmap>
 #include <QTimer>
 #include <QWidget>
+
+#include <algorithm>
 
 #include <deque>
 #include <functional>
@@ -50,12 +59,25 @@ class SchedulerView : public QWidget {
   void post_snapshot(std::function<gor::Snapshot()> make);
   // layout_pending() says whether a posted snapshot is not shown yet (tests).
   bool layout_pending() const { return building_ || next_make_ != nullptr; }
-  // add_events() notes steals, handoffs, preemptions and mutex mode switches to animate.
+  // add_events() takes events [first, size): steals, handoffs, mutex mode switches and closes
+  // to highlight, preemptions to flash, context cancels for the context tree. Each is shown
+  // once a snapshot at or after its time is (events run ahead of the snapshots: a highlight
+  // never contradicts the picture under it); those of one snapshot step are one highlight per
+  // target, with their count. A scene rebuilt at another moment is clear(), add_events() of
+  // the events before it, then set_snapshot().
   void add_events(const std::vector<gor::Event>& events, size_t first);
   // clear() empties the scene (a new run).
   void clear();
-  // set_animation_ms() sets how long a chip takes to glide to its new place (0: jump).
-  void set_animation_ms(int ms) { animation_ms_ = ms; }
+  // kMinGlideMs is the shortest glide of a chip to its new place.
+  static constexpr int kMinGlideMs = 300;
+  // set_animation_ms() sets how long a chip takes to glide to its new place: 0 jumps, anything
+  // else is at least kMinGlideMs.
+  void set_animation_ms(int ms) { animation_ms_ = ms <= 0 ? 0 : std::max(ms, kMinGlideMs); }
+  // facts() are what the scene learned from events (the context tree).
+  const SceneFacts& facts() const { return facts_; }
+  // chip_rect_shown() is where goroutine g's chip is drawn now (mid-glide included), or an
+  // empty rect if it has none.
+  QRectF chip_rect_shown(uint64_t g) const;
   // layout() is the geometry shown now (tests).
   const SchedulerLayout& scene_layout() const { return layout_; }
   // paint_times_us() are the last paint durations in microseconds (benchmarks).
@@ -100,19 +122,26 @@ class SchedulerView : public QWidget {
     QRectF rect;
     double start_ms;
   };
-  struct Flight {              // a steal arrow: steals from victim to thief while it is up
+  struct Flight {              // a steal arrow, up until the thief's next highlight
     int thief, victim, count;  // count: goroutines taken in them
     double start_ms;
     int steals = 1;
   };
-  struct Flash {               // handoff / preempt badge on a P card, or a mutex mode switch
+  struct Flash {               // a highlight badge: on a P card (proc) or an object's panel
     int proc = -1;
     uint64_t object = 0;
     QString text;
     QColor color;
     double start_ms;
+    int times = 1;             // events it stands for
+    bool lasting = true;       // until the next on its target (false: kFlashMs, a preemption)
   };
-
+  // highlight() makes `f` the lasting highlight of its P or object (replacing the last one
+  // there), or adds one more of the same if `batch` already made one like it.
+  void highlight(Flash f, bool batch);
+  // apply_events_through() shows the held events up to engine time `now_ns`, as one step.
+  void apply_events_through(int64_t now_ns);
+  std::vector<gor::Event> held_events_;  // given to add_events(), newer than the snapshot shown
   void relayout();
   void on_tick();
   double now_ms() const { return static_cast<double>(clock_.nsecsElapsed()) / 1e6; }
@@ -132,6 +161,7 @@ class SchedulerView : public QWidget {
   std::vector<Flight> flights_;
   std::vector<Flash> flashes_;
   std::vector<Badge> badges_;  // drawn by the last paint
+  SceneFacts facts_;
   int layout_width_ = -1;  // the width layout_ was computed for
   QTimer tick_;
   QElapsedTimer clock_;
