@@ -13,7 +13,7 @@ configure_and_build release
 if [ "${GOR_SANITIZERS:-1}" != "0" ]; then
   # Besides the engine's tests: the app's model and run-controller tests (label model: its
   # threads, offscreen, no widgets) under both, and the fuzz targets under ASan + UBSan.
-  model_tests=(trace_store_test replay_state_test run_controller_test race_edges_test running_overlay_test
+  model_tests=(trace_store_test replay_state_test run_controller_test race_edges_test running_overlay_test playback_test
                timeline_model_test)
   for preset in tsan asan; do
     targets=(engine_tests "${model_tests[@]}")

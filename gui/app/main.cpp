@@ -1,6 +1,7 @@
 // goroscope — the desktop app. `goroscope --help` lists the options.
 #include <QApplication>
 #include <QDir>
+#include <QFile>
 #include <QStyleFactory>
 #include <QTimer>
 
@@ -12,6 +13,7 @@
 #include "views/sample_details.hpp"
 #include "window/main_window.hpp"
 #include "window/run_toolbar.hpp"
+#include "run/pace.hpp"
 
 using namespace goroscope::gui;
 
@@ -56,6 +58,9 @@ int main(int argc, char** argv) {
   if (options->seed) window.toolbar().set_seed(*options->seed);
   if (options->speed) window.toolbar().set_dilation(*options->speed);
   if (options->race) window.toolbar().set_race(*options->race);
+  if (options->deterministic) window.toolbar().set_deterministic(*options->deterministic);
+  if (options->pace) window.toolbar().set_pace(*Pace::parse(*options->pace, nullptr));
+  if (options->paused) window.toolbar().set_start_paused(true);
   window.show();
 
   if (options->show_race) {  // before the screenshot's handlers: the picture shows the race
@@ -65,6 +70,16 @@ int main(int argc, char** argv) {
   }
   int status = 0;
   auto take_screenshot = [&] {
+    // The run's state beside the picture (F.png -> F.json), for headless checks.
+    QString json_path = options->screenshot;
+    if (json_path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive)) json_path.chop(4);
+    json_path += QStringLiteral(".json");
+    QFile json(json_path);
+    if (!json.open(QIODevice::WriteOnly | QIODevice::Truncate) || json.write(window.state_json()) < 0) {
+      std::fprintf(stderr, "goroscope: cannot write %s\n", json_path.toLocal8Bit().constData());
+      status = 73;
+    }
+    json.close();
     if (!window.save_screenshot(options->screenshot)) {
       std::fprintf(stderr, "goroscope: cannot write %s\n", options->screenshot.toLocal8Bit().constData());
       status = 73;
@@ -73,10 +88,16 @@ int main(int argc, char** argv) {
     }
     if (options->quit) QApplication::exit(status);
   };
+  // --rewind-to: once the run (or the opened file) has ended, show it at that engine time.
+  auto rewind_then_screenshot = [&] {
+    if (options->rewind_to_ns && !window.rewind_to(*options->rewind_to_ns))
+      std::fprintf(stderr, "goroscope: nothing to rewind\n");
+    QTimer::singleShot(400, &window, take_screenshot);
+  };
   if (!options->trace_file.isEmpty()) {
     window.open_trace(options->trace_file);
     if (!options->screenshot.isEmpty() && options->screenshot_after_ms < 0)
-      QObject::connect(&window, &MainWindow::traceOpened, &window, [&] { QTimer::singleShot(400, &window, take_screenshot); });
+      QObject::connect(&window, &MainWindow::traceOpened, &window, [&] { QTimer::singleShot(0, &window, rewind_then_screenshot); });
   }
   std::vector<std::pair<std::string, std::string>> params;
   for (const QString& p : options->params) {
@@ -101,10 +122,10 @@ int main(int argc, char** argv) {
                        [&] { QTimer::singleShot(400, &window, take_screenshot); });
   }
   if (!options->screenshot.isEmpty()) {
-    if (options->screenshot_after_ms >= 0)
+    if (options->screenshot_after_ms >= 0 && !options->rewind_to_ns)
       QTimer::singleShot(options->screenshot_after_ms, &window, take_screenshot);
     else
-      QObject::connect(&window, &MainWindow::runFinished, &window, [&] { QTimer::singleShot(400, &window, take_screenshot); });
+      QObject::connect(&window, &MainWindow::runFinished, &window, rewind_then_screenshot);
     if (!options->run && !options->explore && options->trace_file.isEmpty() && options->screenshot_after_ms < 0)
       QTimer::singleShot(500, &window, take_screenshot);
   }

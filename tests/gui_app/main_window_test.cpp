@@ -2,11 +2,16 @@
 // views; Go's ending (panic, deadlock) shows in the banner with the dump; pause/step work
 // from the toolbar; the command line is checked; a screenshot is a real PNG.
 #include <QImage>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSlider>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <goroscope/registry.hpp>
+
+#include <tuple>
 
 #include "views/run_banner.hpp"
 #include "views/scheduler_view.hpp"
@@ -29,7 +34,7 @@ class MainWindowTest : public QObject {
       const QString id = QString::fromStdString(sample.info.id);
       QVERIFY(w.open_sample(id));
       QCOMPARE(w.current_sample(), id);
-      w.toolbar().set_dilation(std::min(5.0, std::max(1.0, sample.info.suggested_dilation)));
+      w.toolbar().set_dilation(1);  // deterministic (the default), played at engine speed
       QSignalSpy finished(&w, &MainWindow::runFinished);
       QVERIFY2(w.run_current(), qPrintable(id));
       QVERIFY2(finished.wait(120000), qPrintable(id + " did not finish"));
@@ -45,6 +50,8 @@ class MainWindowTest : public QObject {
       QVERIFY2(w.timeline().model().stats(0, w.timeline().model().end_ns() + 1).slices > 0,
                qPrintable(id + ": no run slices on the timeline"));
       QVERIFY(!w.status_text().contains(QStringLiteral("running")));
+      QVERIFY2(w.run_state() == "finished" || w.run_state() == "panic" || w.run_state() == "deadlock", qPrintable(w.run_state()));
+      QVERIFY(w.player().at_end());
     }
   }
 
@@ -75,6 +82,7 @@ class MainWindowTest : public QObject {
       QAction* action;
       const char* ending;
     };
+    w.toolbar().set_deterministic(false);  // the engine itself holds a real-threads run at its end
     for (const Case& c : {Case{"send-on-closed", w.toolbar().panic_breakpoint_action(), "panic: send on closed channel"},
                           Case{"deadlock", w.toolbar().deadlock_breakpoint_action(), "fatal error: all goroutines are asleep - deadlock!"}}) {
       QVERIFY(w.open_sample(QString::fromLatin1(c.sample)));
@@ -97,9 +105,61 @@ class MainWindowTest : public QObject {
     }
   }
 
-  void toolbar_pause_and_step() {
+  void deterministic_end_breakpoints_stop_the_cursor_before_the_end() {
     MainWindow w(false);
     w.show();
+    for (auto [sample, action, ending] : {std::tuple{"send-on-closed", w.toolbar().panic_breakpoint_action(), "panic: send on closed channel"},
+                                          std::tuple{"deadlock", w.toolbar().deadlock_breakpoint_action(), "all goroutines are asleep"}}) {
+      QVERIFY(w.open_sample(QString::fromLatin1(sample)));
+      w.toolbar().set_pace(Pace::fastest());
+      action->setChecked(true);
+      QSignalSpy finished(&w, &MainWindow::runFinished);
+      QVERIFY(w.run_current());
+      QTRY_VERIFY_WITH_TIMEOUT(w.banner().title().contains(QStringLiteral("breakpoint")), 30000);
+      QVERIFY(!w.player().playing());
+      QCOMPARE(w.player().cursor() + 1, w.controller().store().size());  // the run's end is the next event
+      QCOMPARE(w.controller().store().events().back().kind, gor::EventKind::RunEnd);
+      QCOMPARE(finished.count(), 0);
+      w.toolbar().pause_action()->trigger();  // Space: play on, the run ends as Go's would
+      QVERIFY(finished.wait(30000));
+      QVERIFY2(w.banner().title().contains(QString::fromLatin1(ending)), qPrintable(w.banner().title()));
+      action->setChecked(false);
+    }
+  }
+
+  void deterministic_pause_step_and_step_back() {
+    MainWindow w(false);
+    w.show();
+    QVERIFY(w.open_sample(QStringLiteral("work-stealing")));
+    w.toolbar().set_start_paused(true);
+    QVERIFY(w.run_current());
+    QTRY_VERIFY_WITH_TIMEOUT(!w.controller().running(), 30000);  // recorded ahead; the cursor waits at 0
+    QCOMPARE(w.player().cursor(), size_t(0));
+    QCOMPARE(w.run_state(), QStringLiteral("paused"));
+    QVERIFY(w.toolbar().step_action()->isEnabled());
+    for (int i = 0; i < 5; ++i) w.toolbar().step_action()->trigger();
+    QCOMPARE(w.player().cursor(), size_t(5));
+    w.toolbar().back_action()->trigger();
+    QCOMPARE(w.player().cursor(), size_t(4));
+    QCOMPARE(w.player().state()->now_ns, w.controller().store().events()[3].ts);
+    // Rewinding to a time shows the state after the last event at or before it.
+    const int64_t t = w.controller().store().events()[100].ts;
+    QVERIFY(w.rewind_to(t));
+    QVERIFY(w.player().cursor() >= 101);
+    QCOMPARE(w.controller().store().events()[w.player().cursor() - 1].ts, t);
+    const QJsonObject json = QJsonDocument::fromJson(w.state_json()).object();
+    QCOMPARE(json.value("mode").toString(), QStringLiteral("deterministic"));
+    QCOMPARE(json.value("state").toString(), QStringLiteral("paused"));
+    QCOMPARE(json.value("engine_ns").toInteger(), t);
+    QCOMPARE(json.value("events").toInteger(), static_cast<qint64>(w.player().cursor()));
+    QCOMPARE(json.value("seed").toString(), QString::number(w.controller().seed()));
+    QVERIFY(json.value("goroutines").toInteger() > 0);
+  }
+
+  void real_threads_pause_and_step() {
+    MainWindow w(false);
+    w.show();
+    w.toolbar().set_deterministic(false);
     QVERIFY(w.open_sample(QStringLiteral("mutex-starvation")));
     w.toolbar().set_dilation(50);
     QSignalSpy finished(&w, &MainWindow::runFinished);
@@ -107,7 +167,7 @@ class MainWindowTest : public QObject {
     w.toolbar().pause_action()->trigger();
     QTRY_VERIFY_WITH_TIMEOUT(w.controller().paused(), 10000);
     QVERIFY(w.status_text().contains(QStringLiteral("paused")));
-    QVERIFY(w.toolbar().pause_action()->text().contains(QStringLiteral("Resume")));
+    QVERIFY(w.toolbar().pause_action()->text().contains(QStringLiteral("Play")));
     QTest::qWait(100);
     w.controller().deliver_pending();
     const size_t before = w.controller().store().count(gor::EventKind::GoStart);
@@ -155,15 +215,34 @@ class MainWindowTest : public QObject {
     QVERIFY(!parse_app_options({"goroscope", "--speed", "abc"}, &error, &help));
     QVERIFY(!parse_app_options({"goroscope", "--bogus"}, &error, &help));
     QVERIFY(error.contains(QStringLiteral("bogus")));
+    o = parse_app_options({"goroscope", "--mode", "real", "--pace", "1/1000", "--paused", "--screenshot", "x.png", "--rewind-to", "5000"},
+                          &error, &help);
+    QVERIFY2(o, qPrintable(error));
+    QCOMPARE(*o->deterministic, false);
+    QCOMPARE(*o->pace, std::string("1/1000"));
+    QVERIFY(o->paused);
+    QCOMPARE(*o->rewind_to_ns, qint64(5000));
+    QVERIFY(!parse_app_options({"goroscope", "--mode", "fast"}, &error, &help));
+    QVERIFY(error.contains(QStringLiteral("--mode")));
+    QVERIFY(!parse_app_options({"goroscope", "--pace", "0"}, &error, &help));
+    QVERIFY(error.contains(QStringLiteral("--pace")));
+    QVERIFY(!parse_app_options({"goroscope", "--rewind-to", "5"}, &error, &help));  // needs --screenshot
     QVERIFY(!parse_app_options({"goroscope", "--help"}, &error, &help));
     QVERIFY(help.contains(QStringLiteral("--sample")));
   }
 
-  void speed_slider_is_logarithmic() {
-    QCOMPARE(RunToolbar::slider_to_dilation(0), 1.0);
-    QCOMPARE(RunToolbar::slider_to_dilation(300), 1000.0);
-    QVERIFY(std::abs(RunToolbar::slider_to_dilation(200) - 100.0) < 1e-9);
-    QCOMPARE(RunToolbar::dilation_to_slider(100), 200);
+  void one_pace_control_from_one_event_per_second_to_fastest() {
+    RunToolbar bar;
+    bar.pace_slider()->setValue(bar.pace_slider()->minimum());
+    QCOMPARE(bar.pace(), Pace::events_per_second(1));
+    bar.pace_slider()->setValue(bar.pace_slider()->maximum());
+    QCOMPARE(bar.pace().kind, Pace::Kind::Fastest);
+    bar.set_dilation(1000);  // --speed 1000 keeps its meaning: x1/1000, 1000x slower on real threads
+    QCOMPARE(bar.pace(), Pace::engine_fraction(1e-3));
+    QCOMPARE(bar.dilation(), 1000.0);
+    bar.set_dilation(1);
+    QCOMPARE(bar.pace(), Pace::engine_fraction(1));
+    QCOMPARE(bar.dilation(), 1.0);
   }
 };
 

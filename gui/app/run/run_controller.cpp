@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <random>
 
 #include <goroscope/registry.hpp>
 #include <goroscope/runner.hpp>
@@ -77,7 +78,7 @@ class RunController::Observer : public gor::TraceObserver {
     BreakpointSet b;
     {
       std::lock_guard<std::mutex> lock(owner_.mu_);
-      if (owner_.engine_paused_) return;
+      if (owner_.engine_paused_ || owner_.deterministic_) return;
       b = owner_.breakpoints_;
     }
     for (size_t i = 0; i < count; ++i) {
@@ -149,8 +150,14 @@ bool RunController::start(const RunSpec& spec, QString* error) {
   spec_ = spec;
   gor::Config cfg = sample_config(*sample);
   if (spec.procs > 0) cfg.procs = spec.procs;
-  cfg.seed = spec.seed;
+  // Seed 0 asks for a random seed; it is picked here so the app can show it from the start and
+  // the run can be repeated exactly.
+  seed_ = spec.seed;
+  // (Below 10^9, so the toolbar's seed box can hold it and the user can type it back.)
+  if (seed_ == 0) seed_ = 1 + std::random_device{}() % 999'999'999;
+  cfg.seed = seed_;
   cfg.race = spec.race;
+  cfg.deterministic = spec.deterministic;
   cfg.dilation = spec.dilation > 0 ? spec.dilation : std::max(1.0, sample->info.suggested_dilation);
   cfg.trace = true;
   observer_ = std::make_unique<Observer>(*this);
@@ -184,7 +191,15 @@ bool RunController::start(const RunSpec& spec, QString* error) {
   run_done_ = false;
   held_reported_ = false;
   held_goroutine_ = 0;
-  if (spec.start_paused) post(Command{Command::Pause, 0, {}});
+  // A deterministic run is recorded ahead of what is shown and played back at a pace (the
+  // views read the store at a cursor): the engine is never paused for a breakpoint, and it is
+  // sampled only at its end.
+  deterministic_ = spec.deterministic;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    control_.hold_at_end(!deterministic_ && breakpoints_.on_panic, !deterministic_ && breakpoints_.on_deadlock);
+  }
+  if (spec.start_paused && !spec.deterministic) post(Command{Command::Pause, 0, {}});
 
   runner_ = std::thread([this, sample, params, cfg] {
     lower_priority();  // inherited by every thread the engine starts (Ms, sysmon, drain)
@@ -232,7 +247,9 @@ void RunController::set_procs(int n) {
   if (running_) post(Command{Command::Procs, static_cast<double>(n), {}});
 }
 void RunController::set_breakpoints(const BreakpointSet& b) {
-  control_.hold_at_end(b.on_panic, b.on_deadlock);  // never blocks
+  // A deterministic run's ending is held by the playback cursor, not by the engine.
+  const bool engine_holds = !deterministic_;  // start() applies it again for the run it starts
+  control_.hold_at_end(engine_holds && b.on_panic, engine_holds && b.on_deadlock);  // never blocks
   std::lock_guard<std::mutex> lock(mu_);
   breakpoints_ = b;
 }
@@ -301,7 +318,7 @@ void RunController::control_loop() {
         take_snapshot(true);
         continue;
       }
-      if (!paused) take_snapshot(false);
+      if (!paused && !deterministic_) take_snapshot(false);
       continue;
     }
     switch (c.kind) {

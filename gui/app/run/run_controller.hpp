@@ -56,6 +56,10 @@ class RunController : public QObject {
   void set_snapshot_interval(std::chrono::milliseconds d) { snapshot_interval_ms_ = static_cast<int>(d.count()); }
 
   bool running() const { return running_; }
+  // deterministic() says whether the current (or last) run is deterministic (RunSpec::deterministic).
+  bool deterministic() const { return deterministic_; }
+  // seed() is the seed the current (or last) run uses: the spec's, or one picked at start when it was 0.
+  uint64_t seed() const { return seed_; }
   bool paused() const { return paused_; }
   double dilation() const { return dilation_; }
   int procs() const { return procs_; }
@@ -137,6 +141,8 @@ class RunController : public QObject {
   static constexpr size_t kManyGoroutines = 2000;
   size_t last_snapshot_goroutines_ = 0;  // control thread only
   std::atomic<bool> run_done_{false};
+  bool deterministic_ = false;  // set by start() before any thread runs; read-only while a run goes (under mu_ for the observer)
+  uint64_t seed_ = 0;
   bool held_reported_ = false;  // control thread: the held ending was reported (set by start())
   std::atomic<uint64_t> held_goroutine_{0};  // the panicking goroutine of a held ending
   std::atomic<double> dilation_now_{1};  // the run's slow motion, for the control thread

@@ -23,6 +23,9 @@ struct RunSpec {
   double dilation = 0;      // 0: the sample's suggested slow motion
   bool start_paused = false;
   bool race = false;        // run the happens-before race detector (Config::race)
+  // deterministic: virtual time and a seeded, recorded schedule (Config::deterministic); the
+  // app plays the recorded events at a pace. False: real threads and wall time ("Real threads").
+  bool deterministic = true;
 };
 
 // RunOutcome is how a run ended, copied to the UI thread.

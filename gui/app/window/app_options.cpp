@@ -5,6 +5,8 @@
 
 #include <goroscope/registry.hpp>
 
+#include "run/pace.hpp"
+
 namespace goroscope::gui {
 
 std::optional<AppOptions> parse_app_options(const QStringList& args, QString* error, QString* help_text) {
@@ -17,6 +19,10 @@ std::optional<AppOptions> parse_app_options(const QStringList& args, QString* er
   QCommandLineOption seed("seed", QStringLiteral("Seed for the scheduler's random choices."), QStringLiteral("S"));
   QCommandLineOption speed("speed", QStringLiteral("Slow motion factor, 1 (real time) .. 1000."), QStringLiteral("K"));
   QCommandLineOption run("run", QStringLiteral("Start the sample at once."));
+  QCommandLineOption mode("mode", QStringLiteral("deterministic (virtual time, a seeded schedule, played at the pace; the default) or real (real threads, wall time)."), QStringLiteral("MODE"));
+  QCommandLineOption pace("pace", QStringLiteral("Playback pace: fastest, scheduling events per second (e.g. 5) or a fraction of engine time (e.g. 1/1000)."), QStringLiteral("PACE"));
+  QCommandLineOption paused("paused", QStringLiteral("Start the run paused, before its first scheduling event."));
+  QCommandLineOption rewind_to("rewind-to", QStringLiteral("With --screenshot: once the run has ended, show it at engine time NS before the screenshot."), QStringLiteral("NS"));
   QCommandLineOption race("race", QStringLiteral("Run with the race detector (like go run -race)."));
   QCommandLineOption no_race("no-race", QStringLiteral("Run without the race detector."));
   QCommandLineOption show_race("show-race", QStringLiteral("When the run or replay ends, show its first data race (both goroutines, timeline)."));
@@ -28,7 +34,7 @@ std::optional<AppOptions> parse_app_options(const QStringList& args, QString* er
   QCommandLineOption size("size", QStringLiteral("Window size, e.g. 1600x1000."), QStringLiteral("WxH"));
   QCommandLineOption tab("tab", QStringLiteral("Bottom tab to show: goroutines, timeline, charts, output or explore."), QStringLiteral("NAME"));
   QCommandLineOption explore("explore", QStringLiteral("Explore the sample's schedules at once (the Explore tab); a screenshot waits for it."));
-  for (auto* o : {&sample, &procs, &seed, &speed, &run, &race, &no_race, &show_race, &theme, &param, &screenshot, &screenshot_after, &quit, &size, &tab, &explore})
+  for (auto* o : {&sample, &procs, &seed, &speed, &run, &mode, &pace, &paused, &rewind_to, &race, &no_race, &show_race, &theme, &param, &screenshot, &screenshot_after, &quit, &size, &tab, &explore})
     parser.addOption(*o);
   parser.addPositionalArgument(QStringLiteral("FILE.gortrace"), QStringLiteral("A saved trace to replay (no engine)."));
   auto fail = [&](const QString& text) -> std::optional<AppOptions> {
@@ -77,6 +83,23 @@ std::optional<AppOptions> parse_app_options(const QStringList& args, QString* er
     const double k = parser.value(speed).toDouble(&ok);
     if (!ok || k < 1 || k > 1000) return fail(QStringLiteral("--speed must be between 1 and 1000 (got '%1')").arg(parser.value(speed)));
     o.speed = k;
+  }
+  if (parser.isSet(mode)) {
+    const QString m = parser.value(mode);
+    if (m != "deterministic" && m != "real") return fail(QStringLiteral("--mode must be deterministic or real (got '%1')").arg(m));
+    o.deterministic = m == "deterministic";
+  }
+  if (parser.isSet(pace)) {
+    std::string why;
+    if (!Pace::parse(parser.value(pace).toStdString(), &why)) return fail(QStringLiteral("--pace: %1").arg(QString::fromStdString(why)));
+    o.pace = parser.value(pace).toStdString();
+  }
+  o.paused = parser.isSet(paused);
+  if (parser.isSet(rewind_to)) {
+    const qlonglong ns = parser.value(rewind_to).toLongLong(&ok);
+    if (!ok || ns < 0) return fail(QStringLiteral("--rewind-to must be engine nanoseconds >= 0 (got '%1')").arg(parser.value(rewind_to)));
+    if (!parser.isSet(screenshot)) return fail(QStringLiteral("--rewind-to needs --screenshot FILE"));
+    o.rewind_to_ns = ns;
   }
   if (parser.isSet(theme)) {
     o.theme = parser.value(theme);

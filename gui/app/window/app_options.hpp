@@ -5,6 +5,7 @@
 #include <QStringList>
 
 #include <optional>
+#include <string>
 
 namespace goroscope::gui {
 
@@ -13,13 +14,18 @@ struct AppOptions {
   QString sample;                 // --sample ID
   std::optional<int> procs;       // --procs N (1..64)
   std::optional<qulonglong> seed; // --seed S
-  std::optional<double> speed;    // --speed K: slow motion 1..1000
+  std::optional<double> speed;    // --speed K: slow motion 1..1000 (pace x1/K)
+  std::optional<bool> deterministic;  // --mode deterministic|real
+  std::optional<std::string> pace;    // --pace fastest|EVENTS_PER_SECOND|1/N (checked by Pace::parse)
+  bool paused = false;            // --paused: start the run paused at its first scheduling event
+  std::optional<qint64> rewind_to_ns;  // --rewind-to NS: before the screenshot, show the ended run at engine time NS
   bool run = false;               // --run: start the sample at once
   bool explore = false;           // --explore: explore the sample's schedules at once (Explore tab)
   std::optional<bool> race;       // --race / --no-race: the race detector toggle
   bool show_race = false;         // --show-race: when the run (or replay) ends, show its first race
   QString theme;                  // --theme light|dark|system
-  QString screenshot;             // --screenshot FILE.png: save the window once the run ends (or after --screenshot-after)
+  QString screenshot;             // --screenshot FILE.png: save the window once the run ends (or after
+                                  // --screenshot-after), and FILE.json with the run's state beside it
   int screenshot_after_ms = -1;   // --screenshot-after MS: take it this long after start instead
   bool quit = false;              // --quit: exit after the screenshot (headless use)
   QStringList params;             // --param KEY=VALUE (repeatable)

@@ -17,6 +17,7 @@
 #include "model/trace_saver.hpp"
 #include "model/selection.hpp"
 #include "run/run_controller.hpp"
+#include "run/run_player.hpp"
 
 class QLabel;
 class QMenu;
@@ -37,6 +38,7 @@ class SchedulerView;
 class TimelineView;
 class ChartsView;
 class ExploreView;
+class ScrubBar;
 class TraceLoader;
 struct LoadedTrace;
 
@@ -91,6 +93,18 @@ class MainWindow : public QMainWindow {
   ExploreView& explore_view() { return *explore_; }
   QTabWidget& bottom_tabs() { return *bottom_tabs_; }
   QString status_text() const;
+  // player() is the cursor that plays recorded runs (deterministic runs, ended runs, files).
+  RunPlayer& player() { return *player_; }
+  ScrubBar& scrub_bar() { return *scrub_; }
+  // run_state() is what a learner sees: "idle", "running" (recording or playing), "paused",
+  // "finished", "panic" or "deadlock" (the run has ended and its end is shown).
+  QString run_state() const;
+  // state_json() describes the window's run for headless checks (--screenshot writes it next
+  // to the PNG): sample, state, mode, seed, engine_ns, events, goroutines, pace.
+  QByteArray state_json() const;
+  // rewind_to() shows the run at engine time `ns` (the cursor after the last event at or
+  // before it), paused. False if there is no recorded run to rewind.
+  bool rewind_to(int64_t ns);
   // races() are the run's data races (EventKind::Race events, in time order) found so far.
   const std::vector<gor::Event>& races() const { return races_; }
   // show_race() selects race i's two goroutines (the racing one primary) and shows the race on
@@ -118,6 +132,20 @@ class MainWindow : public QMainWindow {
   void save_dialog(SaveFormat format);
   void on_frame(bool new_snapshot);
   void on_finished(const RunOutcome& outcome);
+  // show_outcome() shows how a run ended (banner, output, selection) and emits runFinished().
+  void show_outcome(const RunOutcome& outcome);
+  // setup_playback() makes the player and the scrub bar and wires them (main_window_playback.cpp).
+  void setup_playback(QWidget* centre);
+  // show_played_state() hands the state at the player's cursor to every view.
+  void show_played_state(const std::shared_ptr<const gor::Snapshot>& state, size_t from, size_t to);
+  void on_played_to_end();
+  // update_play_estimate() shows beside the pace how long the open sample plays at it.
+  void update_play_estimate();
+  // update_run_controls() enables the toolbar's controls for what is going on.
+  void update_run_controls();
+  // throttle_recording() keeps a deterministic recording at most a few million events ahead
+  // of the cursor (pausing the engine's world and resuming it), so memory stays bounded.
+  void throttle_recording();
   // catch_up_views() brings the timeline and charts up to the ended run's last event, within
   // `budget` of this turn of the event loop; what is left continues on catch_up_timer_.
   // Returns true when both are up to date.
@@ -134,6 +162,11 @@ class MainWindow : public QMainWindow {
 
   bool persist_;
   RunController controller_;
+  RunPlayer* player_ = nullptr;
+  ScrubBar* scrub_ = nullptr;
+  std::optional<RunOutcome> played_outcome_;  // a deterministic run's end, shown when the cursor gets there
+  QString end_state_;                         // "finished", "panic", "deadlock" once shown; "" before
+  bool recording_throttled_ = false;          // throttle_recording() paused the engine
   GoroutineSelection selection_;
   QString current_sample_;
   bool restart_pending_ = false;
@@ -165,7 +198,6 @@ class MainWindow : public QMainWindow {
   std::optional<trace::TraceFooter> trace_footer_;  // once the run ended (or from the file)
   QMenu* recent_menu_ = nullptr;
   QString replay_path_;
-  ReplayIndex replay_index_;  // checkpoints of the replayed trace, for scrubbing
   QTimer* catch_up_timer_;    // runs catch_up_views() until the views have the whole run
   QTimer* table_timer_;       // hands the latest snapshot to the goroutine table, see the constructor
   bool table_stale_ = false;  // a snapshot came while the table was out of sight

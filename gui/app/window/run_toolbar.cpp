@@ -1,10 +1,12 @@
 #include "window/run_toolbar.hpp"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
+#include <QShortcut>
 #include <QSlider>
 #include <QSpinBox>
 #include <QToolButton>
@@ -13,11 +15,6 @@
 #include <cmath>
 
 namespace goroscope::gui {
-
-double RunToolbar::slider_to_dilation(int v) { return std::pow(10.0, std::clamp(v, 0, 300) / 100.0); }
-int RunToolbar::dilation_to_slider(double k) {
-  return static_cast<int>(std::lround(std::log10(std::clamp(k, 1.0, 1000.0)) * 100));
-}
 
 RunToolbar::RunToolbar(QWidget* parent) : QToolBar(tr("Run"), parent) {
   setObjectName(QStringLiteral("RunToolbar"));
@@ -32,38 +29,57 @@ RunToolbar::RunToolbar(QWidget* parent) : QToolBar(tr("Run"), parent) {
     return a;
   };
   run_ = action(tr("▶ Run"), tr("Run the selected sample"), QKeySequence(Qt::CTRL | Qt::Key_R), &RunToolbar::runRequested);
-  pause_ = action(tr("❚❚ Pause"), tr("Pause or resume the run; engine time stands still while paused"),
+  pause_ = action(tr("❚❚ Pause"), tr("Pause or play; the scene stays at the moment shown"),
                   QKeySequence(Qt::Key_Space), &RunToolbar::pauseToggled);
-  step_ = action(tr("▶❚ Step"), tr("Run one scheduling event (a goroutine start), then pause"),
+  back_ = action(tr("◀ Back"), tr("Step back one scheduling event (or one goroutine switch: Run options)"),
+                 QKeySequence(Qt::Key_Left), &RunToolbar::stepBackRequested);
+  step_ = action(tr("Step ▶"), tr("Step forward one scheduling event (or one goroutine switch: Run options)"),
                  QKeySequence(Qt::Key_Right), &RunToolbar::stepRequested);
   stop_ = action(tr("■ Stop"), tr("End the run; every goroutine is unwound"), QKeySequence(Qt::CTRL | Qt::Key_Period),
                  &RunToolbar::stopRequested);
-  restart_ = action(tr("↻ Restart"), tr("Stop and run again with the same settings"),
+  restart_ = action(tr("↻ Restart"), tr("Run again with the same settings and seed: the same run"),
                     QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), &RunToolbar::restartRequested);
+  // Shift+←/→: the selected goroutine's (or P's) previous or next event. Window-wide shortcuts
+  // without a button of their own.
+  for (bool forward : {false, true}) {
+    auto* jump = new QShortcut(QKeySequence(Qt::SHIFT | (forward ? Qt::Key_Right : Qt::Key_Left)), this);
+    jump->setContext(Qt::ApplicationShortcut);
+    connect(jump, &QShortcut::activated, this, [this, forward] { emit jumpRequested(forward); });
+  }
   addSeparator();
 
-  auto* speed_box = new QWidget(this);
-  auto* speed_layout = new QHBoxLayout(speed_box);
-  speed_layout->setContentsMargins(6, 0, 6, 0);
-  auto* speed_title = new QLabel(tr("Speed"), speed_box);
-  speed_ = new QSlider(Qt::Horizontal, speed_box);
-  speed_->setRange(0, 300);
-  speed_->setMinimumWidth(150);
-  speed_->setMaximumWidth(280);
-  speed_->setToolTip(tr("Slow motion: engine time runs this many times slower than wall time (log scale, 1× to 1000×).\n"
-                        "Timeouts and the mutex's 1 ms starvation threshold stay exact in engine time."));
-  speed_label_ = new QLabel(speed_box);
-  speed_label_->setMinimumWidth(QFontMetrics(font()).horizontalAdvance(QStringLiteral("1000× slower")) + 8);
-  speed_layout->addWidget(speed_title);
-  speed_layout->addWidget(speed_);
-  speed_layout->addWidget(speed_label_);
-  speed_box->setSizePolicy(QSizePolicy::Maximum, QSizePolicy::Preferred);
-  addWidget(speed_box);
-  connect(speed_, &QSlider::valueChanged, this, [this] {
-    update_speed_label();
-    emit dilationChanged(dilation());
+  auto* pace_box = new QWidget(this);
+  auto* pace_layout = new QHBoxLayout(pace_box);
+  pace_layout->setContentsMargins(6, 0, 6, 0);
+  auto* pace_title = new QLabel(tr("Pace"), pace_box);
+  pace_slider_ = new QSlider(Qt::Horizontal, pace_box);
+  pace_slider_->setRange(0, static_cast<int>(pace_stops().size()) - 1);
+  pace_slider_->setPageStep(3);
+  pace_slider_->setMinimumWidth(140);
+  pace_slider_->setMaximumWidth(260);
+  pace_slider_->setToolTip(tr("How fast the run plays: from one scheduling event per second, through fractions of\n"
+                              "engine time (×1/1000: one engine microsecond per wall millisecond), to as fast as possible.\n"
+                              "A deterministic run is recorded first and played at this pace; ← and → step, and\n"
+                              "the bar under the scene rewinds. With Real threads it is the engine's slow motion."));
+  pace_label_ = new QLabel(pace_box);
+  pace_label_->setMinimumWidth(QFontMetrics(font()).horizontalAdvance(QStringLiteral("500 events/s")) + 8);
+  play_estimate_ = new QLabel(pace_box);
+  play_estimate_->setToolTip(tr("How long the open sample plays at this pace (measured from its deterministic run)"));
+  pace_layout->addWidget(pace_title);
+  pace_layout->addWidget(pace_slider_);
+  pace_layout->addWidget(pace_label_);
+  pace_layout->addWidget(play_estimate_);
+  pace_box->setSizePolicy(QSizePolicy::Maximum, QSizePolicy::Preferred);
+  addWidget(pace_box);
+  connect(pace_slider_, &QSlider::valueChanged, this, [this] {
+    update_pace_label();
+    emit paceChanged(pace());
   });
 
+  // The second row: what a run is made with.
+  settings_ = new QToolBar(tr("Run settings"), parent);
+  settings_->setObjectName(QStringLiteral("RunSettingsToolbar"));
+  settings_->setMovable(false);
   auto* procs_box = new QWidget(this);
   auto* procs_layout = new QHBoxLayout(procs_box);
   procs_layout->setContentsMargins(6, 0, 6, 0);
@@ -75,9 +91,12 @@ RunToolbar::RunToolbar(QWidget* parent) : QToolBar(tr("Run"), parent) {
   procs_layout->addWidget(new QLabel(tr("Seed"), procs_box));
   seed_ = new QSpinBox(procs_box);
   seed_->setRange(0, 1'000'000'000);
-  seed_->setToolTip(tr("Seeds the scheduler's and select's random choices; the same seed replays the same choices."));
+  seed_->setSpecialValueText(tr("random"));
+  seed_->setToolTip(tr("Seeds the scheduler's and select's random choices. In a deterministic run the same seed gives\n"
+                       "the same run, event for event; 'random' picks a new seed each Run (the status bar shows it,\n"
+                       "and Restart repeats it)."));
   procs_layout->addWidget(seed_);
-  addWidget(procs_box);
+  settings_->addWidget(procs_box);
   connect(procs_, &QSpinBox::valueChanged, this, [this](int n) { emit procsChanged(n); });
 
   // A check box in the toolbar (a checkable tool button reads as a label when off), kept in
@@ -87,13 +106,45 @@ RunToolbar::RunToolbar(QWidget* parent) : QToolBar(tr("Run"), parent) {
   race_->setToolTip(tr("Run with the happens-before race detector, like go run -race: a data race (two goroutines\n"
                        "accessing the same variable, one writing, with nothing ordering them) shows as\n"
                        "WARNING: DATA RACE above the scene and on the timeline. Applies to the next run."));
+  real_threads_ = new QAction(tr("Real threads"), this);
+  real_threads_->setCheckable(true);
+  real_threads_->setToolTip(tr("Run the sample on real threads and wall time instead of deterministically: every run\n"
+                               "differs, slow motion dilates engine time only, and the run is watched live (rewind\n"
+                               "works once it has ended). Off: virtual time and a seeded schedule, played at the pace."));
+  auto* real_box = new QCheckBox(real_threads_->text(), this);
+  real_box->setToolTip(real_threads_->toolTip());
+  real_box->setContentsMargins(6, 0, 6, 0);
+  settings_->addWidget(real_box);
+  connect(real_box, &QCheckBox::toggled, real_threads_, &QAction::setChecked);
+  connect(real_threads_, &QAction::toggled, real_box, &QCheckBox::setChecked);
+  connect(real_threads_, &QAction::changed, real_box, [this, real_box] { real_box->setEnabled(real_threads_->isEnabled()); });
+  connect(real_threads_, &QAction::toggled, this, [this] { update_pace_label(); });
   auto* race_box = new QCheckBox(race_->text(), this);
   race_box->setToolTip(race_->toolTip());
   race_box->setContentsMargins(6, 0, 6, 0);
-  addWidget(race_box);
+  settings_->addWidget(race_box);
   connect(race_box, &QCheckBox::toggled, race_, &QAction::setChecked);
   connect(race_, &QAction::toggled, race_box, &QCheckBox::setChecked);
   connect(race_, &QAction::changed, race_box, [this, race_box] { race_box->setEnabled(race_->isEnabled()); });
+
+  auto* options_button = new QToolButton(this);
+  options_button->setText(tr("Run options"));
+  options_button->setPopupMode(QToolButton::InstantPopup);
+  auto* options = new QMenu(options_button);
+  start_paused_ = options->addAction(tr("Start paused (at the first scheduling event)"));
+  start_paused_->setCheckable(true);
+  start_paused_->setToolTip(tr("Run stops before anything happens; → steps, Space plays"));
+  options->addSeparator();
+  auto* unit_group = new QActionGroup(options);
+  QAction* step_event = options->addAction(tr("A step is one scheduling event"));
+  step_switch_ = options->addAction(tr("A step is one goroutine switch"));
+  for (QAction* a : {step_event, step_switch_}) {
+    a->setCheckable(true);
+    unit_group->addAction(a);
+  }
+  step_event->setChecked(true);
+  options_button->setMenu(options);
+  settings_->addWidget(options_button);
 
   breakpoints_button_ = new QToolButton(this);
   breakpoints_button_->setText(tr("Breakpoints"));
@@ -127,35 +178,70 @@ RunToolbar::RunToolbar(QWidget* parent) : QToolBar(tr("Run"), parent) {
   menu->addAction(limit_action);
   connect(bp_queue_limit_, &QSpinBox::valueChanged, this, &RunToolbar::breakpointsChanged);
   breakpoints_button_->setMenu(menu);
-  addWidget(breakpoints_button_);
+  settings_->addWidget(breakpoints_button_);
 
   set_dilation(1);
   set_procs(2);
   set_run_state(false, false);
 }
 
-void RunToolbar::update_speed_label() {
-  const double k = dilation();
-  speed_label_->setText(k < 1.05 ? tr("real time") : tr("%1× slower").arg(k < 10 ? QString::number(k, 'f', 1) : QString::number(std::lround(k))));
+void RunToolbar::update_pace_label() {
+  const Pace p = pace();
+  if (real_threads_->isChecked()) {
+    const double k = dilation();
+    pace_label_->setText(k < 1.05 ? tr("real time") : tr("%1× slower").arg(std::lround(k)));
+  } else {
+    pace_label_->setText(QString::fromStdString(p.text()));
+  }
 }
 
-void RunToolbar::set_run_state(bool running, bool paused) {
-  pause_->setEnabled(running);
-  pause_->setText(paused ? tr("▶ Resume") : tr("❚❚ Pause"));
-  step_->setEnabled(running);
+void RunToolbar::set_play_estimate(const QString& text) {
+  play_estimate_->setText(text);
+  play_estimate_->setVisible(!text.isEmpty());
+}
+
+void RunToolbar::set_run_state(bool running, bool paused, bool can_step) {
+  pause_->setEnabled(running || can_step);
+  pause_->setText(paused || (!running && can_step) ? tr("▶ Play") : tr("❚❚ Pause"));
+  step_->setEnabled(running || can_step);  // a live real-threads run steps the engine itself
+  back_->setEnabled(can_step);
   stop_->setEnabled(running);
   restart_->setEnabled(true);
   run_->setEnabled(!running);
   seed_->setEnabled(!running);
   race_->setEnabled(!running);
+  real_threads_->setEnabled(!running);
 }
 
-double RunToolbar::dilation() const { return slider_to_dilation(speed_->value()); }
-void RunToolbar::set_dilation(double k) {
-  const QSignalBlocker block(speed_);
-  speed_->setValue(dilation_to_slider(k));
-  update_speed_label();
+Pace RunToolbar::pace() const {
+  const auto& stops = pace_stops();
+  return stops[static_cast<size_t>(std::clamp(pace_slider_->value(), 0, static_cast<int>(stops.size()) - 1))];
 }
+
+void RunToolbar::set_pace(const Pace& p) {
+  const QSignalBlocker block(pace_slider_);
+  pace_slider_->setValue(nearest_pace_stop(p));
+  update_pace_label();
+}
+
+double RunToolbar::dilation() const {
+  const Pace p = pace();
+  switch (p.kind) {
+    case Pace::Kind::Fastest: return 1;
+    case Pace::Kind::EventsPerSecond: return 1000;
+    case Pace::Kind::EngineFraction: return std::clamp(1 / p.value, 1.0, 1000.0);
+  }
+  return 1;
+}
+
+void RunToolbar::set_dilation(double k) { set_pace(Pace::engine_fraction(1 / std::max(1.0, k))); }
+
+bool RunToolbar::deterministic() const { return !real_threads_->isChecked(); }
+void RunToolbar::set_deterministic(bool on) { real_threads_->setChecked(!on); }
+bool RunToolbar::start_paused() const { return start_paused_->isChecked(); }
+void RunToolbar::set_start_paused(bool on) { start_paused_->setChecked(on); }
+StepUnit RunToolbar::step_unit() const { return step_switch_->isChecked() ? StepUnit::GoroutineSwitch : StepUnit::Event; }
+
 int RunToolbar::procs() const { return procs_->value(); }
 void RunToolbar::set_procs(int n) {
   const QSignalBlocker block(procs_);
