@@ -64,6 +64,14 @@ RunBanner::RunBanner(QWidget* parent) : QFrame(parent) {
 }
 
 void RunBanner::show_message(Severity severity, const QString& title, const QString& detail, const QString& dump) {
+  if (sticky_) {
+    detail_->setText(detail_->text() + QStringLiteral("\n") + title + QStringLiteral(": ") + detail);
+    if (!dump.isEmpty() && dump_->toPlainText().isEmpty()) {
+      dump_->setPlainText(dump);
+      toggle_->setVisible(true);
+    }
+    return;
+  }
   severity_ = severity;
   race_ = false;
   race_button_->setVisible(false);
@@ -89,6 +97,10 @@ void RunBanner::show_message(Severity severity, const QString& title, const QStr
 }
 
 void RunBanner::show_race(const QString& summary, const QString& report, int index, int count, bool so_far) {
+  if (sticky_) {  // a line under the message that stays; the race view is a click on the timeline away
+    show_message(Severity::Warning, QStringLiteral("WARNING: DATA RACE"), summary);
+    return;
+  }
   const bool was_race = race_ && isVisible();
   const bool open = was_race && toggle_->isChecked();
   show_message(Severity::Warning, QStringLiteral("WARNING: DATA RACE"),
@@ -114,6 +126,7 @@ void RunBanner::mousePressEvent(QMouseEvent* e) {
 }
 
 void RunBanner::clear_message() {
+  sticky_ = false;
   setVisible(false);
   race_ = false;
   dump_->clear();

@@ -22,8 +22,13 @@ class RunBanner : public QFrame {
 
   // show_message() shows `title` (bold) and `detail`; `dump` ("" for none) is behind the toggle.
   void show_message(Severity severity, const QString& title, const QString& detail, const QString& dump = {});
-  // clear_message() hides the banner.
+  // clear_message() hides the banner (the close button too) and ends stickiness.
   void clear_message();
+  // set_sticky(true) keeps the message shown now (a partial deadlock) until the user closes
+  // it or clear_message(): a later show_message() (the run's "Finished", a race) adds its title
+  // and detail as a line under it instead of replacing it.
+  void set_sticky(bool sticky) { sticky_ = sticky && !isHidden(); }
+  bool sticky() const { return sticky_; }
   // show_race() shows race `index` (0-based) of `count` found (`so_far`: the run goes on).
   void show_race(const QString& summary, const QString& report, int index, int count, bool so_far = false);
   bool showing_race() const { return race_; }
@@ -51,6 +56,7 @@ class RunBanner : public QFrame {
   QPlainTextEdit* dump_;
   Severity severity_ = Severity::Info;
   bool race_ = false;
+  bool sticky_ = false;
 };
 
 }  // namespace goroscope::gui
