@@ -29,6 +29,7 @@
 #include "model/event_text.hpp"
 #include "model/race_edges.hpp"
 #include "model/replay_state.hpp"
+#include "run/sample_timing.hpp"
 #include "model/trace_loader.hpp"
 #include "run/run_output.hpp"
 #include "views/explore_view.hpp"
@@ -38,6 +39,7 @@
 #include "views/sample_details.hpp"
 #include "views/sample_gallery.hpp"
 #include "views/scheduler_view.hpp"
+#include "views/scrub_bar.hpp"
 #include "views/charts_view.hpp"
 #include "views/source_view.hpp"
 #include "views/timeline_canvas.hpp"
@@ -54,6 +56,8 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
 
   toolbar_ = new RunToolbar(this);
   addToolBar(Qt::TopToolBarArea, toolbar_);
+  addToolBarBreak(Qt::TopToolBarArea);
+  addToolBar(Qt::TopToolBarArea, toolbar_->settings_bar());
 
   // Left: gallery above the explanation and parameters.
   gallery_ = new SampleGallery(this);
@@ -101,20 +105,6 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
   bottom_tabs_->addTab(charts_, tr("Charts"));
   bottom_tabs_->setTabToolTip(bottom_tabs_->indexOf(charts_), tr("Goroutines, steals, channel buffers and mutex waits over the timeline's visible range"));
   connect(&timeline_->canvas(), &TimelineCanvas::viewChanged, charts_, &ChartsView::set_range);
-  // Replay: the scheduler views show the state at the timeline's cursor (rebuilt from the
-  // events up to it; scrubbing is coalesced to one rebuild per 60 ms).
-  auto* scrub = new QTimer(this);
-  scrub->setSingleShot(true);
-  scrub->setInterval(60);
-  connect(&timeline_->canvas(), &TimelineCanvas::cursorMoved, scrub, [scrub] { if (!scrub->isActive()) scrub->start(); });
-  connect(scrub, &QTimer::timeout, this, [this] {
-    const int64_t t = timeline_->canvas().cursor();
-    if (replay_path_.isEmpty() || t < 0 || controller_.running()) return;
-    const gor::Snapshot s = replay_index_.snapshot(controller_.store(), t, timeline_->model().lane_count());
-    scheduler_->set_snapshot(s);
-    table_->set_snapshot(s, controller_.store());
-    status_time_->setText(tr("replay at %1").arg(format_engine_time(t)));
-  });
   // The goroutine table takes each live snapshot a few ms after the frame that brought it, so
   // that frame (the scene's new layout) and the table's update (10,000 rows) do not add up;
   // out of sight it waits until its tab is shown.
@@ -216,7 +206,7 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
   status_rate_ = status_label(tr("Scheduler events recorded per wall-clock second"));
   status_goroutines_ = status_label(tr("Goroutines alive"));
   status_procs_ = status_label(tr("GOMAXPROCS"));
-  status_speed_ = status_label(tr("Slow motion"));
+  status_speed_ = status_label(tr("Mode (deterministic: the same seed gives the same run), seed and pace"));
 
   loader_ = new TraceLoader(this);
   connect(loader_, &TraceLoader::loaded, this, &MainWindow::show_trace);
@@ -235,6 +225,7 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
     emit traceSaved(false, message);
   });
 
+  setup_playback(centre);  // the scrub bar under the scene; the player drives the views above
   build_menus();
 
   connect(gallery_, &SampleGallery::sampleChosen, this, [this](const QString& id) { open_sample(id); });
@@ -243,6 +234,11 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
   });
   connect(toolbar_, &RunToolbar::runRequested, this, [this] { run_current(); });
   connect(toolbar_, &RunToolbar::pauseToggled, this, [this] {
+    if (player_->active()) {  // a recorded run: Space plays or pauses the cursor
+      if (!player_->playing()) banner_->clear_message();
+      player_->toggle();
+      return;
+    }
     if (!controller_.running()) return;
     if (controller_.paused()) {
       banner_->clear_message();
@@ -251,19 +247,19 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
       controller_.pause();
     }
   });
-  connect(toolbar_, &RunToolbar::stepRequested, this, [this] { controller_.step(1); });
+  connect(toolbar_, &RunToolbar::stepRequested, this, [this] {
+    if (player_->active()) player_->step_forward(toolbar_->step_unit());
+    else controller_.step(1);
+  });
   connect(toolbar_, &RunToolbar::stopRequested, this, [this] { controller_.stop(); });
   connect(toolbar_, &RunToolbar::restartRequested, this, [this] {
     if (controller_.running()) {
       restart_pending_ = true;
       controller_.stop();
     } else {
+      if (controller_.seed() != 0 && controller_.store().size() > 0) toolbar_->set_seed(controller_.seed());  // the same run again
       run_current();
     }
-  });
-  connect(toolbar_, &RunToolbar::dilationChanged, this, [this](double k) {
-    controller_.set_dilation(k);
-    update_status();
   });
   connect(toolbar_, &RunToolbar::procsChanged, this, [this](int n) {
     if (controller_.running()) controller_.set_procs(n);
@@ -272,6 +268,10 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
   connect(toolbar_, &RunToolbar::breakpointsChanged, this, &MainWindow::update_breakpoints);
   connect(&selection_, &GoroutineSelection::changed, this, [this] {
     update_breakpoints();
+    if (player_->active() && player_->state()) {
+      inspector_->set_data(player_->state(), controller_.store());
+      return;
+    }
     const bool live = replay_path_.isEmpty() && controller_.snapshot();
     inspector_->set_data(live ? &*controller_.snapshot() : nullptr, controller_.store());
   });
@@ -302,8 +302,8 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
   });
   connect(&controller_, &RunController::frame, this, &MainWindow::on_frame);
   connect(&controller_, &RunController::finished, this, &MainWindow::on_finished);
-  connect(&controller_, &RunController::pausedChanged, this, [this](bool paused) {
-    toolbar_->set_run_state(controller_.running(), paused);
+  connect(&controller_, &RunController::pausedChanged, this, [this](bool) {
+    update_run_controls();
     if (controller_.running() && banner_->showing_race()) show_race_banner();  // "Paused here" / "goes on"
     update_status();
   });
@@ -426,10 +426,11 @@ bool MainWindow::open_sample(const QString& id) {
   if (explore_ != nullptr) explore_->set_sample(id, details_->parameter_values());
   if (!controller_.running()) {
     toolbar_->set_procs(sample->info.default_procs);
-    toolbar_->set_dilation(std::max(1.0, sample->info.suggested_dilation));
+    toolbar_->set_pace(sample_pace(sample->info.id));  // its story plays for 20-90 s
     if (sample->info.topic == "Races") toolbar_->set_race(true);  // what these samples are about
   }
   setWindowTitle(tr("Goroscope — %1 (%2)").arg(QString::fromStdString(sample->info.title), id));
+  update_play_estimate();
   return true;
 }
 
@@ -442,10 +443,18 @@ bool MainWindow::run_current(const std::vector<std::pair<std::string, std::strin
   spec.seed = toolbar_->seed();
   spec.dilation = toolbar_->dilation();
   spec.race = toolbar_->race();
+  spec.deterministic = toolbar_->deterministic();
+  spec.start_paused = toolbar_->start_paused();
   QString error;
   catch_up_timer_->stop();
   replay_path_.clear();
   timeline_->canvas().set_cursor_enabled(false);
+  player_->stop();
+  played_outcome_.reset();
+  end_state_.clear();
+  recording_throttled_ = false;
+  scrub_->set_hint(QString());
+  scrub_->setEnabled(false);
   scheduler_->clear();
   selection_.select(0);
   reported_deadlocks_.clear();
@@ -465,7 +474,8 @@ bool MainWindow::run_current(const std::vector<std::pair<std::string, std::strin
   store_generation_ = controller_.store().generation();
   trace_header_ = trace::TraceHeader{};
   trace_header_.procs = controller_.procs();
-  trace_header_.seed = spec.seed;
+  trace_header_.seed = controller_.seed();
+  trace_header_.deterministic = spec.deterministic;
   trace_header_.dilation = controller_.dilation();
   trace_header_.start_wall_ns = trace::wall_now_ns();
   trace_header_.sample = spec.sample_id;
@@ -473,8 +483,16 @@ bool MainWindow::run_current(const std::vector<std::pair<std::string, std::strin
     trace_header_.params += (trace_header_.params.empty() ? "" : " ") + key + "=" + value;
   trace_footer_.reset();
   banner_->clear_message();
-  toolbar_->set_run_state(true, false);
-  update_status();
+  // A deterministic run is recorded ahead and played at the pace from its first event.
+  if (spec.deterministic) {
+    player_->set_pace(toolbar_->pace());
+    player_->set_breakpoints(toolbar_->breakpoints(selection_.selected()));
+    player_->begin(controller_.procs(), spec.start_paused, /*recording=*/true);
+    if (spec.start_paused)
+      banner_->show_message(RunBanner::Severity::Info, tr("Paused at the start"),
+                            tr("Nothing has happened yet: → steps one scheduling event, Space plays at the pace."));
+  }
+  update_run_controls();
   return true;
 }
 
@@ -489,7 +507,11 @@ bool MainWindow::catch_up_views(std::chrono::milliseconds budget) {
   return timeline_done && charts_done;
 }
 
-void MainWindow::update_breakpoints() { controller_.set_breakpoints(toolbar_->breakpoints(selection_.selected())); }
+void MainWindow::update_breakpoints() {
+  const BreakpointSet b = toolbar_->breakpoints(selection_.selected());
+  controller_.set_breakpoints(b);
+  player_->set_breakpoints(b);
+}
 
 void MainWindow::on_frame(bool new_snapshot) {
   const TraceStore& store = controller_.store();
@@ -510,6 +532,13 @@ void MainWindow::on_frame(bool new_snapshot) {
   using Clock = std::chrono::steady_clock;
   timeline_->sync(store, /*live=*/true, lag, Clock::now() + milliseconds(timeline_->isVisible() ? 3 : 0));
   charts_->sync(store, /*live=*/true, lag, Clock::now() + milliseconds(charts_->isVisible() ? 3 : 0));
+  if (player_->active()) {  // a deterministic recording: the player shows the state at its cursor
+    events_seen_ = store.size();
+    throttle_recording();
+    check_races();
+    update_status();
+    return;
+  }
   scheduler_->add_events(store.events(), std::min(events_seen_, store.size()));
   events_seen_ = store.size();
   if (new_snapshot && controller_.snapshot()) {
@@ -603,30 +632,51 @@ void MainWindow::show_partial_deadlocks(const gor::Snapshot& s) {
 }
 
 void MainWindow::on_finished(const RunOutcome& outcome) {
-  toolbar_->set_run_state(false, false);
   const gor::RunResult& r = outcome.result;
   trace_footer_ = trace::footer_from(r);
-  QStringList lines;
-  for (const std::string& l : outcome.outcome.lines) lines << QString::fromStdString(l);
-  output_->setPlainText(output_text(outcome, controller_.snapshot().get()));  // the run's end as the CLI prints it
   // A big run's last events may be millions the views have not taken yet: what does not fit
   // in a frame follows between frames, so the window never freezes at the end of a run.
   if (!catch_up_views(std::chrono::milliseconds(4))) catch_up_timer_->start();
+  if (player_->active()) {
+    // A deterministic run: its end is shown when the cursor gets there (at once if it has).
+    played_outcome_ = outcome;
+    recording_throttled_ = false;
+    player_->end_recording();
+    update_run_controls();
+    return;
+  }
+  show_outcome(outcome);
+  // The ended run can now be stepped back through and rewound; the scene keeps the engine's
+  // final picture until the cursor moves.
+  player_->adopt_finished(controller_.procs(), /*show=*/false);
+  update_run_controls();
+}
+
+void MainWindow::show_outcome(const RunOutcome& outcome) {
+  const gor::RunResult& r = outcome.result;
+  QStringList lines;
+  for (const std::string& l : outcome.outcome.lines) lines << QString::fromStdString(l);
+  output_->setPlainText(output_text(outcome, controller_.snapshot().get()));  // the run's end as the CLI prints it
   const QString dump = QString::fromStdString(r.dump);
+  end_state_ = QStringLiteral("finished");
   if (r.stopped) {
     banner_->show_message(RunBanner::Severity::Info, tr("Stopped"), tr("The run was stopped; every goroutine was unwound."));
   } else if (r.status == gor::RunStatus::Panic) {
+    end_state_ = QStringLiteral("panic");
     banner_->show_message(RunBanner::Severity::Error,
                           (r.fatal ? tr("fatal error: %1") : tr("panic: %1")).arg(QString::fromStdString(r.message)),
-                          tr("goroutine %1 panicked; the views show the last moment sampled.").arg(r.panicking_goid), dump);
+                          tr("goroutine %1 panicked; the scene shows that moment (← rewinds).").arg(r.panicking_goid), dump);
     if (r.panicking_goid) selection_.select(r.panicking_goid);
   } else if (r.status == gor::RunStatus::Deadlock) {
+    end_state_ = QStringLiteral("deadlock");
     banner_->show_message(RunBanner::Severity::Error, tr("fatal error: %1").arg(QString::fromStdString(r.message)),
-                          tr("Every goroutine is blocked; the dump shows where."), dump);
+                          tr("Every goroutine is blocked; the dump shows where (← rewinds to see it form)."), dump);
   } else {
-    QString summary = tr("%1 goroutines, %2 steals, %3 events in %4 s.")
+    const QString mode = controller_.deterministic() ? tr("deterministic, seed %1").arg(controller_.seed())
+                                                     : tr("real threads, %1 s").arg(outcome.wall_seconds, 0, 'f', 2);
+    QString summary = tr("%1 goroutines, %2 steals, %3 events, engine %4 (%5).")
                           .arg(r.goroutines_created).arg(r.steals).arg(controller_.store().size())
-                          .arg(outcome.wall_seconds, 0, 'f', 2);
+                          .arg(format_engine_time(controller_.store().end_ns()), mode);
     if (!lines.isEmpty()) summary += QStringLiteral("  ") + lines.back();
     banner_->show_message(RunBanner::Severity::Info, tr("Finished"), summary);
   }
@@ -641,6 +691,7 @@ void MainWindow::on_finished(const RunOutcome& outcome) {
   emit runFinished();
   if (restart_pending_) {
     restart_pending_ = false;
+    if (controller_.seed() != 0) toolbar_->set_seed(controller_.seed());  // the same run again
     run_current();
   }
 }
@@ -653,17 +704,29 @@ QString MainWindow::status_text() const {
 
 void MainWindow::update_status() {
   const bool running = controller_.running();
-  status_state_->setText(running ? (controller_.paused() ? tr("paused") : tr("running")) : tr("idle"));
-  const auto& snap = controller_.snapshot();
-  const int64_t now = std::max<int64_t>(snap ? snap->now_ns : 0, controller_.store().end_ns());
-  status_time_->setText(tr("engine %1").arg(format_engine_time(now)));
+  status_state_->setText(run_state());
+  const auto& snap = player_->active() ? player_->state() : controller_.snapshot();
+  const int64_t now = player_->active() ? player_->cursor_ns()
+                                        : std::max<int64_t>(snap ? snap->now_ns : 0, controller_.store().end_ns());
+  status_time_->setText(player_->active() && !replay_path_.isEmpty() ? tr("replay at %1").arg(format_engine_time(now))
+                                                                       : tr("engine %1").arg(format_engine_time(now)));
   const double rate = controller_.events_per_second();
   status_rate_->setText(rate >= 1e6 ? tr("%1 M events/s").arg(rate / 1e6, 0, 'f', 2)
                                     : tr("%1 events/s").arg(static_cast<qlonglong>(rate)));
   status_goroutines_->setText(tr("%1 goroutines").arg(snap ? snap->goroutines.size() : 0));
   status_procs_->setText(tr("procs %1").arg(snap && running ? snap->gomaxprocs : toolbar_->procs()));
-  const double k = toolbar_->dilation();
-  status_speed_->setText(k < 1.05 ? tr("real time") : tr("%1× slower").arg(std::lround(k)));
+  const bool deterministic = replay_path_.isEmpty() ? (running || controller_.store().size() > 0 ? controller_.deterministic() : toolbar_->deterministic())
+                                                   : trace_header_.deterministic;
+  const uint64_t seed = replay_path_.isEmpty() ? controller_.seed() : trace_header_.seed;
+  const QString seed_text = seed != 0 && (running || controller_.store().size() > 0) ? tr(", seed %1").arg(seed) : QString();
+  if (deterministic || player_->active()) {
+    status_speed_->setText(tr("%1%2 · pace %3")
+                               .arg(deterministic ? tr("deterministic") : tr("real threads"), seed_text,
+                                    QString::fromStdString(toolbar_->pace().text())));
+  } else {
+    const double k = toolbar_->dilation();
+    status_speed_->setText(tr("real threads%1 · %2").arg(seed_text, k < 1.05 ? tr("real time") : tr("%1× slower").arg(std::lround(k))));
+  }
 }
 
 bool MainWindow::save_trace(const QString& path, SaveFormat format) {
@@ -759,8 +822,13 @@ void MainWindow::show_trace(const std::shared_ptr<LoadedTrace>& trace) {
   events_seen_ = events_tracked_ = store.size();
   timeline_->adopt(std::move(trace->timeline), store);
   timeline_->canvas().set_cursor_enabled(true);
-  // The scheduler as the run ended (on the UI thread: only for traces that rebuild quickly).
-  if (store.size() <= 2'000'000) timeline_->canvas().set_cursor(store.end_ns());
+  played_outcome_.reset();
+  end_state_ = f.footer.status == gor::RunStatus::Panic ? QStringLiteral("panic")
+               : f.footer.status == gor::RunStatus::Deadlock ? QStringLiteral("deadlock") : QStringLiteral("finished");
+  // The scheduler as the run ended (on the UI thread: only for traces that rebuild quickly;
+  // a bigger one shows its state once the cursor is moved).
+  player_->adopt_finished(std::max(1, f.header.procs), /*show=*/store.size() <= 2'000'000);
+  scrub_->set_hint(tr("Space plays it from the start; drag the bar or press ← to rewind."));
   charts_->sync(store, /*live=*/false);
   inspector_->set_data(nullptr, store);
   show_bottom_tab(QStringLiteral("timeline"));
@@ -775,7 +843,7 @@ void MainWindow::show_trace(const std::shared_ptr<LoadedTrace>& trace) {
                             .arg(static_cast<qulonglong>(f.footer.goroutines_created))
                             .arg(static_cast<qulonglong>(f.footer.steals)) +
                         QString::fromStdString(f.footer.dump));
-  const QString summary = tr("%1 (%2), %3 events, %4 P, read in %5 s. No engine: click the timeline (or ctrl-drag) to see the scheduler at that moment.")
+  const QString summary = tr("%1 (%2), %3 events, %4 P, read in %5 s. Space plays it at the pace; ← and → step; drag the bar under the scene (or click the timeline) to see any moment.")
                               .arg(sample, QString::fromStdString(f.header.params))
                               .arg(static_cast<qulonglong>(events))
                               .arg(f.header.procs)
@@ -793,7 +861,17 @@ void MainWindow::show_trace(const std::shared_ptr<LoadedTrace>& trace) {
   races_.clear();
   race_shown_ = 0;
   if (store.count(gor::EventKind::Race) > 0) check_races(tr("Replay %1:").arg(name));
+  // The left panel describes the replayed sample (its parameters are the file's).
+  if (!sample.isEmpty() && find_sample(sample.toStdString())) {
+    open_sample(sample);
+    std::vector<std::pair<std::string, std::string>> params;
+    for (const QString& kv : QString::fromStdString(f.header.params).split(QLatin1Char(' '), Qt::SkipEmptyParts))
+      if (const int eq = kv.indexOf(QLatin1Char('=')); eq > 0) params.emplace_back(kv.left(eq).toStdString(), kv.mid(eq + 1).toStdString());
+    details_->set_parameter_values(params);
+  }
   setWindowTitle(tr("Goroscope — %1 (replay)").arg(name));
+  toolbar_->set_procs(std::max(1, f.header.procs));
+  update_run_controls();
   remember_recent(trace->path);
   update_status();
   emit traceOpened(true);
