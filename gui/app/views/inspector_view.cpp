@@ -12,8 +12,10 @@
 
 #include "model/event_text.hpp"
 #include "model/selection.hpp"
+#include "model/glossary.hpp"
 #include "model/snapshot_text.hpp"
 #include "model/trace_store.hpp"
+#include "views/glossary_dialog.hpp"
 #include "views/goroutine_colors.hpp"
 
 namespace goroscope::gui {
@@ -24,6 +26,7 @@ constexpr size_t kRecentEvents = 40;
 constexpr size_t kChildrenShown = 12;
 const QString kLinkScheme = QStringLiteral("goroutine:");
 const QString kSiteScheme = QStringLiteral("site:");
+const QString kGlossaryScheme = QStringLiteral("glossary:");
 
 // site_link() is `site` made readable (short_site) as a link that opens it in the Source pane.
 QString site_link(const std::string& site) {
@@ -57,21 +60,31 @@ bool same_events(const std::vector<gor::Event>& a, const std::vector<gor::Event>
   });
 }
 
+// term() is `words` as a link to glossary entry `id` (a click opens Help > Glossary there).
+QString term(const QString& id, const QString& words) {
+  return QStringLiteral("<a href=\"glossary:%1\">%2</a>").arg(id, words.toHtmlEscaped());
+}
+
 // queue_position() says where a runnable goroutine waits ("runnext of P1", "P0's local queue,
-// 3rd", "global queue"), or "" if the snapshot does not show it queued.
+// 3rd", "global queue"; each queue's name a glossary link), or "" if the snapshot does not
+// show it queued.
 QString queue_position(const gor::Snapshot& s, uint64_t g) {
   for (const gor::ProcessorInfo& p : s.procs) {
-    if (p.runnext == g) return QStringLiteral("in runnext of P%1").arg(p.id);
+    if (p.runnext == g) return QStringLiteral("in %1 of P%2").arg(term(QStringLiteral("runnext"), QStringLiteral("runnext"))).arg(p.id);
     auto it = std::find(p.local_queue.begin(), p.local_queue.end(), g);
     if (it != p.local_queue.end())
-      return QStringLiteral("in P%1's local queue, position %2 of %3")
+      return QStringLiteral("in P%1's %2, position %3 of %4")
           .arg(p.id)
+          .arg(term(QStringLiteral("local-queue"), QStringLiteral("local queue")))
           .arg(it - p.local_queue.begin() + 1)
           .arg(p.local_queue.size());
   }
   auto it = std::find(s.global_queue.begin(), s.global_queue.end(), g);
   if (it != s.global_queue.end())
-    return QStringLiteral("in the global queue, position %1 of %2").arg(it - s.global_queue.begin() + 1).arg(s.global_queue.size());
+    return QStringLiteral("in the %1, position %2 of %3")
+        .arg(term(QStringLiteral("global-queue"), QStringLiteral("global queue")))
+        .arg(it - s.global_queue.begin() + 1)
+        .arg(s.global_queue.size());
   return {};
 }
 
@@ -153,6 +166,10 @@ void InspectorView::clear() {
 }
 
 bool InspectorView::open_link(const QString& l) {
+  if (l.startsWith(kGlossaryScheme)) {
+    show_glossary(this, l.mid(kGlossaryScheme.size()));
+    return true;
+  }
   if (l.startsWith(kSiteScheme)) {
     emit siteActivated(QUrl::fromPercentEncoding(l.mid(kSiteScheme.size()).toUtf8()));
     return true;
@@ -278,8 +295,16 @@ QString InspectorView::events_html(uint64_t g, const std::vector<gor::Event>& ev
         text.replace(qs(site), short_site(site));
       }
     }
+    // The phrase explains itself on hover, and its "?" opens the glossary at that word.
+    QString phrase = linkify(text) + site_html;
+    if (const QString id = glossary_id_for_event(*it); !id.isEmpty()) {
+      const GlossaryEntry* entry = glossary_entry(id);
+      const QString tip = (entry->term + QStringLiteral(": ") + entry->text).toHtmlEscaped();
+      phrase = QStringLiteral("<span title=\"%1\">%2</span> <a href=\"glossary:%3\" title=\"%1\" style=\"text-decoration:none;\">(?)</a>")
+                   .arg(tip, phrase, id);
+    }
     html += QStringLiteral("<tr><td align=\"right\" style=\"color:%1; padding-right:8px; white-space:pre;\">%2</td><td>%3</td></tr>")
-                .arg(time_color, format_engine_time(it->ts), linkify(text) + site_html);
+                .arg(time_color, format_engine_time(it->ts), phrase);
   }
   return html + QStringLiteral("</table>");
 }

@@ -22,6 +22,8 @@
 
 #include "model/event_text.hpp"
 #include "model/selection.hpp"
+#include "model/glossary.hpp"
+#include "views/scene_glossary.hpp"
 #include "views/goroutine_colors.hpp"
 
 namespace goroscope::gui {
@@ -616,6 +618,10 @@ bool SchedulerView::event(QEvent* e) {
         QToolTip::showText(help->globalPos(), tr("%1 more goroutines (see the Goroutines tab)").arg(o.hidden), this);
         return true;
       }
+    if (const QString id = scene_glossary_id_at(layout_, help->pos()); !id.isEmpty()) {  // the jargon explained
+      QToolTip::showText(help->globalPos(), glossary_tooltip(id), this);
+      return true;
+    }
     QToolTip::hideText();
     e->ignore();
     return true;

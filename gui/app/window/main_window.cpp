@@ -33,6 +33,7 @@
 #include "model/trace_loader.hpp"
 #include "run/run_output.hpp"
 #include "views/explore_view.hpp"
+#include "views/glossary_dialog.hpp"
 #include "views/goroutine_table.hpp"
 #include "views/inspector_view.hpp"
 #include "views/run_banner.hpp"
@@ -393,6 +394,8 @@ void MainWindow::build_menus() {
   }
   view->addSeparator();
   for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&Glossary: the scheduler's words"), this, [this] { show_glossary(this); });
 }
 
 void MainWindow::set_theme(Theme theme) {
