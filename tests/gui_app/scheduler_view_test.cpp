@@ -107,6 +107,95 @@ class SchedulerViewTest : public QObject {
     }
   }
 
+  void highlightsLastUntilTheNextOnTheirPOrObject() {
+    // Issue 15: a steal, handoff or mode switch stays highlighted until the next such event on
+    // that P or object, however long that takes; a preemption only flashes.
+    GoroutineSelection selection;
+    SchedulerView view(selection);
+    view.resize(900, 600);
+    gor::Snapshot s = procs_only(2);
+    gor::MutexInfo mu;
+    mu.id = 50;
+    mu.name = "mu";
+    mu.kind = "Mutex";
+    mu.holder = 9;
+    gor::GoroutineInfo holder;
+    holder.id = 9;
+    holder.state = "waiting";
+    holder.wait_reason = "sleep";
+    s.goroutines.push_back(holder);
+    s.mutexes.push_back(mu);
+    s.now_ns = 1000;
+    view.set_snapshot(s);
+    std::vector<gor::Event> events{steal(1, 0, 3)};
+    gor::Event mode;
+    mode.kind = gor::EventKind::MutexMode;
+    mode.a0 = 50;
+    mode.a1 = 1;
+    events.push_back(mode);
+    gor::Event preempt;
+    preempt.kind = gor::EventKind::GoPreempted;
+    preempt.p = 0;
+    preempt.g = 9;
+    events.push_back(preempt);
+    for (gor::Event& e : events) e.ts = 900;
+    view.add_events(events, 0);
+    QTest::qWait(1600);  // longer than any flash
+    QVERIFY(!view.grab().toImage().isNull());
+    QStringList texts;
+    for (const auto& b : view.badges()) texts << b.text;
+    QVERIFY2(texts.contains(QStringLiteral("stole 3 from P0")), qPrintable(texts.join(QStringLiteral(" | "))));
+    QVERIFY2(texts.contains(QStringLiteral("→ STARVING")), qPrintable(texts.join(QStringLiteral(" | "))));
+    QVERIFY2(!texts.contains(QStringLiteral("preempted G9")), qPrintable(texts.join(QStringLiteral(" | "))));
+    QCOMPARE(view.steals_in_flight(), 1);
+    // An event later than the snapshot shown waits for a snapshot of its time.
+    gor::Event handoff;
+    handoff.kind = gor::EventKind::Handoff;
+    handoff.p = 1;
+    handoff.ts = 2000;
+    view.add_events({handoff}, 0);
+    QCOMPARE(view.steals_in_flight(), 1);
+    s.now_ns = 2000;
+    view.set_snapshot(s);
+    QCOMPARE(view.steals_in_flight(), 0);  // the next highlight on P1 replaced the steal
+    QVERIFY(!view.grab().toImage().isNull());
+    texts.clear();
+    for (const auto& b : view.badges()) texts << b.text;
+    QVERIFY2(texts.contains(QStringLiteral("handoff")), qPrintable(texts.join(QStringLiteral(" | "))));
+    // Back to before the handoff: its highlight goes.
+    s.now_ns = 1500;
+    view.set_snapshot(s);
+    QVERIFY(!view.grab().toImage().isNull());
+    texts.clear();
+    for (const auto& b : view.badges()) texts << b.text;
+    QVERIFY2(!texts.contains(QStringLiteral("handoff")), qPrintable(texts.join(QStringLiteral(" | "))));
+  }
+
+  void aChipMovedAgainMidGlideLandsAtOnce() {
+    GoroutineSelection selection;
+    SchedulerView view(selection);
+    view.set_animation_ms(100);  // at least kMinGlideMs
+    view.resize(900, 600);
+    gor::Snapshot s = procs_only(2);
+    gor::GoroutineInfo g;
+    g.id = 5;
+    g.state = "runnable";
+    s.goroutines.push_back(g);
+    s.procs[0].local_queue = {5};
+    view.set_snapshot(s);
+    QTest::qWait(SchedulerView::kMinGlideMs + 50);
+    s.procs[0].local_queue.clear();
+    s.procs[1].local_queue = {5};
+    view.set_snapshot(s);  // glides to P1 ...
+    const QRectF on_p1 = view.scene_layout().chip_of(5)->rect;
+    QTest::qWait(SchedulerView::kMinGlideMs / 3);
+    QVERIFY(view.chip_rect_shown(5) != on_p1);  // ... and takes its time: it is on its way
+    s.procs[1].local_queue.clear();
+    s.global_queue = {5};
+    view.set_snapshot(s);  // moved again mid-glide
+    QCOMPARE(view.chip_rect_shown(5), view.scene_layout().chip_of(5)->rect);
+  }
+
   void postedSnapshotsAreLaidOutOffTheUiThreadNewestWins() {
     GoroutineSelection selection;
     SchedulerView view(selection);

@@ -152,6 +152,7 @@ void SchedulerView::on_built() {
   building_ = false;
   Built b = builder_->result();
   if (b.generation == build_generation_ && b.snapshot) {
+    if (snapshot_ && b.snapshot->now_ns < snapshot_->now_ns) forget_after(b.snapshot->now_ns);
     if (snapshot_) retired_ = std::make_shared<gor::Snapshot>(std::move(*snapshot_));
     snapshot_ = std::move(*b.snapshot);
     index_goroutines();
@@ -174,6 +175,7 @@ void SchedulerView::on_built() {
 void SchedulerView::set_snapshot(gor::Snapshot s) {
   ++build_generation_;  // a job in flight is older than this
   next_make_ = nullptr;
+  if (snapshot_ && s.now_ns < snapshot_->now_ns) forget_after(s.now_ns);
   snapshot_ = std::move(s);
   index_goroutines();
   apply_events_through(snapshot_->now_ns);
@@ -251,12 +253,19 @@ void SchedulerView::highlight(Flash f, bool batch) {
     for (Flash& o : flashes_)
       if (same_target(o) && o.text == f.text) {
         ++o.times;
+        o.ts = f.ts;
         return;
       }
   }
   std::erase_if(flashes_, same_target);
   if (on_proc) std::erase_if(flights_, [&](const Flight& fl) { return fl.thief == f.proc; });
   flashes_.push_back(std::move(f));
+}
+
+void SchedulerView::forget_after(int64_t now_ns) {
+  std::erase_if(flights_, [&](const Flight& f) { return f.ts > now_ns; });
+  std::erase_if(flashes_, [&](const Flash& f) { return f.ts > now_ns; });
+  std::erase_if(held_events_, [&](const gor::Event& e) { return e.ts > now_ns; });  // they come again
 }
 
 void SchedulerView::add_events(const std::vector<gor::Event>& events, size_t first) {
@@ -290,21 +299,21 @@ void SchedulerView::apply_events_through(int64_t now_ns) {
         if (f != flights_.end() && f->victim == victim && procs_in_batch.count(e.p)) {
           f->count += count;
           ++f->steals;
+          f->ts = e.ts;
         } else {
           std::erase_if(flights_, [&](const Flight& fl) { return fl.thief == e.p; });
           std::erase_if(flashes_, [&](const Flash& o) { return o.lasting && o.proc == e.p; });
-          flights_.push_back({e.p, victim, count, t, 1});
+          flights_.push_back({e.p, victim, count, t, 1, e.ts});
         }
         procs_in_batch.insert(e.p);
         break;
       }
       case gor::EventKind::Handoff:
-        highlight({e.p, 0, QStringLiteral("handoff"), QColor(0x8e, 0x5e, 0xa2), t}, procs_in_batch.count(e.p) > 0);
+        highlight({e.p, 0, QStringLiteral("handoff"), QColor(0x8e, 0x5e, 0xa2), t, 1, true, e.ts}, procs_in_batch.count(e.p) > 0);
         procs_in_batch.insert(e.p);
         break;
       case gor::EventKind::GoPreempted: {
-        Flash f{e.p, 0, QStringLiteral("preempted G%1").arg(e.g), QColor(0xe0, 0x8a, 0x1e), t};
-        f.lasting = false;
+        Flash f{e.p, 0, QStringLiteral("preempted G%1").arg(e.g), QColor(0xe0, 0x8a, 0x1e), t, 1, false, e.ts};
         auto same = std::find_if(flashes_.begin(), flashes_.end(),
                                  [&](const Flash& o) { return !o.lasting && o.proc == f.proc && o.text == f.text; });
         if (same != flashes_.end()) {
@@ -317,13 +326,13 @@ void SchedulerView::apply_events_through(int64_t now_ns) {
       }
       case gor::EventKind::MutexMode:
         highlight({-1, e.a0, e.a1 ? QStringLiteral("→ STARVING") : QStringLiteral("→ normal"),
-                   e.a1 ? QColor(0xe1, 0x57, 0x59) : QColor(0x59, 0xa1, 0x4f), t},
+                   e.a1 ? QColor(0xe1, 0x57, 0x59) : QColor(0x59, 0xa1, 0x4f), t, 1, true, e.ts},
                   objects_in_batch.count(e.a0) > 0);
         objects_in_batch.insert(e.a0);
         break;
       case gor::EventKind::ChanClose:
         highlight({-1, e.a0, e.g ? QStringLiteral("closed by G%1").arg(e.g) : QStringLiteral("closed"),
-                   QColor(0x6a, 0x70, 0x7a), t},
+                   QColor(0x6a, 0x70, 0x7a), t, 1, true, e.ts},
                   false);
         break;
       case gor::EventKind::ContextCancel:

@@ -64,7 +64,8 @@ class SchedulerView : public QWidget {
   // once a snapshot at or after its time is (events run ahead of the snapshots: a highlight
   // never contradicts the picture under it); those of one snapshot step are one highlight per
   // target, with their count. A scene rebuilt at another moment is clear(), add_events() of
-  // the events before it, then set_snapshot().
+  // the events before it, then set_snapshot(); a snapshot earlier than the one
+  // shown drops the highlights of events after it.
   void add_events(const std::vector<gor::Event>& events, size_t first);
   // clear() empties the scene (a new run).
   void clear();
@@ -126,6 +127,7 @@ class SchedulerView : public QWidget {
     int thief, victim, count;  // count: goroutines taken in them
     double start_ms;
     int steals = 1;
+    int64_t ts = 0;            // engine time of its newest steal
   };
   struct Flash {               // a highlight badge: on a P card (proc) or an object's panel
     int proc = -1;
@@ -135,7 +137,11 @@ class SchedulerView : public QWidget {
     double start_ms;
     int times = 1;             // events it stands for
     bool lasting = true;       // until the next on its target (false: kFlashMs, a preemption)
+    int64_t ts = 0;            // engine time of its newest event
   };
+  // forget_after() drops the highlights and held events later than engine time `now_ns` (the
+  // scene was moved back to an earlier moment).
+  void forget_after(int64_t now_ns);
   // highlight() makes `f` the lasting highlight of its P or object (replacing the last one
   // there), or adds one more of the same if `batch` already made one like it.
   void highlight(Flash f, bool batch);
