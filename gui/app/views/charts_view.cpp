@@ -1,7 +1,7 @@
 #include "views/charts_view.hpp"
 
 #include <QBarCategoryAxis>
-#include <QHorizontalBarSeries>
+#include <QBarSeries>
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
@@ -86,7 +86,7 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
     return std::pair{chart, x};
   };
 
-  auto [goroutines, gx] = time_chart(Goroutines, tr("Goroutines"), y_goroutines_, tr("goroutines"));
+  auto [goroutines, gx] = time_chart(Goroutines, tr("Goroutines"), y_goroutines_, tr("count"));
   alive_ = new QLineSeries;
   alive_->setName(tr("alive"));
   runnable_ = new QLineSeries;
@@ -125,7 +125,7 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
   waits_ = new QBarSet(tr("waits ended in range"));
   waits_->setColor(QColor(0xd9, 0x2d, 0x2d));
   for (size_t i = 0; i < std::size(kWaitBins); ++i) waits_->append(0);
-  auto* bars = new QHorizontalBarSeries;  // room for the bins' names on the left
+  auto* bars = new QBarSeries;  // the bins' names side by side under the bars: they fit a low panel
   bars->append(waits_);
   waits->addSeries(bars);
   auto* categories = new QBarCategoryAxis;
@@ -135,9 +135,9 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
   cf.setPixelSize(10);
   categories->setLabelsFont(cf);
   categories->setTitleFont(cf);
-  y_waits_ = value_axis(tr("waits ended in the range"));
-  waits->addAxis(categories, Qt::AlignLeft);
-  waits->addAxis(y_waits_, Qt::AlignBottom);
+  y_waits_ = value_axis(tr("waits"));
+  waits->addAxis(categories, Qt::AlignBottom);
+  waits->addAxis(y_waits_, Qt::AlignLeft);
   bars->attachAxis(categories);
   bars->attachAxis(y_waits_);
   waits->legend()->hide();
