@@ -163,6 +163,34 @@ class TimelineLanesTest : public QObject {
     QVERIFY2(marked >= 20, qPrintable(QString::number(marked)));
   }
 
+  // Half of an AB/BA deadlock, as its lane tells it: G2 holds accounts and waits for ledger.
+  void a_wait_names_its_object_and_the_locks_held_meanwhile() {
+    using gui_test::ev;
+    GoroutineSelection selection;
+    TraceStore store;
+    store.add_string(1, "accounts");
+    store.add_string(2, "ledger");
+    const uint64_t mutex = 2;  // ObjectCreate's kind code
+    store.append({ev(0, K::ObjectCreate, 0, -1, 10, mutex, 1), ev(0, K::ObjectCreate, 0, -1, 11, mutex, 2),
+                  ev(0, K::GoStart, 2, 0), ev(10'000, K::MutexAcquire, 2, 0, 10),
+                  ev(20'000, K::GoBlock, 2, 0, static_cast<uint64_t>(gor::WaitReason::MutexLock), 11),
+                  ev(1'000'000, K::RunEnd, 0, -1)});
+    TimelineView view(selection);
+    view.resize(1000, 300);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.set_lane_mode(TimelineView::LaneMode::All);
+    view.sync(store, false);
+    TimelineCanvas& c = view.canvas();
+    c.fit();
+    QCOMPARE(c.scene().goroutine_lanes, (std::vector<uint64_t>{2}));
+    const TimelineLayout L = c.current_layout();
+    const QPoint at(static_cast<int>(L.plot.left() + c.geometry().x_of(500'000)), static_cast<int>(L.lane_rect(L.p_lanes).center().y()));
+    const QString tip = c.lane_tip(at);
+    QVERIFY2(tip.contains(QStringLiteral("blocked: sync.Mutex.Lock ledger")), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("holds accounts")), qPrintable(tip));
+  }
+
   void a_steal_marker_is_a_target_of_at_least_8_px() {
     GoroutineSelection selection;
     TraceStore store;

@@ -153,12 +153,12 @@ void TimelineModel::take(const gor::Event& e) {
     blocked_ns_ += b.end - b.start;
     t->blocked = Track::kNone;
   };
-  auto open_block = [&](uint64_t g, uint32_t reason) {
+  auto open_block = [&](uint64_t g, uint32_t reason, uint64_t object) {
     close_block(g);
     Track& t = tracks_.at(g);
     t.blocks.push_back(static_cast<uint32_t>(blocks_.size()));
     t.blocked = blocks_.size();
-    push_big(blocks_, BlockSpan{e.ts, kOpenEnd, g, reason}, warmer_);
+    push_big(blocks_, BlockSpan{e.ts, kOpenEnd, g, reason, object}, warmer_);
   };
   switch (e.kind) {
     case K::SyscallExit:  // back from a syscall on a P (its own or an idle one): it runs again
@@ -182,7 +182,7 @@ void TimelineModel::take(const gor::Event& e) {
     }
     case K::GoBlock:
       close_run(e.g, e.ts);
-      open_block(e.g, static_cast<uint32_t>(e.a0));
+      open_block(e.g, static_cast<uint32_t>(e.a0), e.a1);
       break;
     case K::GoYield: close_run(e.g, e.ts); break;
     case K::GoEnd:
@@ -204,7 +204,7 @@ void TimelineModel::take(const gor::Event& e) {
     }
     case K::SyscallEnter:
       close_run(e.g, e.ts);
-      open_block(e.g, kSyscallReason);
+      open_block(e.g, kSyscallReason, 0);
       break;
     case K::GoUnblock:
       tracks_.at(e.g).wakes.push_back(static_cast<uint32_t>(wakes_.size()));
@@ -261,8 +261,8 @@ void TimelineModel::waits_of(uint64_t g, int64_t t0, int64_t t1, std::vector<Blo
   const std::vector<uint32_t>& bl = track ? track->blocks : no_blocks;
   auto slice = [&](size_t i) -> const RunSpan& { return spans(static_cast<int>(refs[i].lane))[refs[i].index]; };
   // gap() fills [a, b), between two of g's slices, with its blocks and runnable time.
-  auto push = [&](int64_t start, int64_t end, uint32_t reason) {
-    if (end >= t0 && start <= t1) out.push_back(BlockSpan{start, end, g, reason});
+  auto push = [&](int64_t start, int64_t end, uint32_t reason, uint64_t object = 0) {
+    if (end >= t0 && start <= t1) out.push_back(BlockSpan{start, end, g, reason, object});
   };
   auto gap = [&](int64_t a, int64_t b) {
     if (b <= a || b < t0 || a > t1) return;
@@ -272,7 +272,7 @@ void TimelineModel::waits_of(uint64_t g, int64_t t0, int64_t t1, std::vector<Blo
       const BlockSpan& k = blocks_[*it];
       if (k.start > cursor) push(cursor, k.start, kRunnableReason);
       const int64_t end = k.end == kOpenEnd ? b : std::min(k.end, b);
-      push(k.start, end, k.reason);
+      push(k.start, end, k.reason, k.object);
       cursor = k.reason == kSyscallReason ? b : end;
     }
     if (cursor < b) push(cursor, b, kRunnableReason);

@@ -66,6 +66,7 @@ struct BlockSpan {
   int64_t end = kOpenEnd;
   uint64_t g = 0;
   uint32_t reason = 0;  // gor::WaitReason, or kSyscallReason
+  uint64_t object = 0;  // the object waited on (GoBlock's a1; 0: none or not known)
 };
 inline constexpr uint32_t kSyscallReason = 0xffff;
 // kRunnableReason marks a waits_of() interval in which the goroutine was runnable (queued).

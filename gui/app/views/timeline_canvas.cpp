@@ -241,6 +241,8 @@ QString TimelineCanvas::lane_tip(QPoint pos) const {
     if (w.start <= t + tol && w.end + tol >= t) {
       what = w.reason == kRunnableReason ? tr("runnable (queued, waiting for a P)")
                                          : tr("blocked: %1").arg(QString::fromStdString(wait_reason_name(w.reason)));
+      if (const QString on = w.object && scene_.object_name ? scene_.object_name(w.object) : QString(); !on.isEmpty())
+        what += QLatin1Char(' ') + on;
       what += tr(" from %1 for %2").arg(QString::fromStdString(format_span(w.start)), QString::fromStdString(format_span(w.end - w.start)));
     }
   if (waits.empty() && !model_.next_span_after(g, 0)) what = tr("not started");

@@ -2,6 +2,7 @@
 
 #include <QFontMetricsF>
 #include <QPainter>
+#include <QStringList>
 
 #include <algorithm>
 #include <set>
@@ -92,6 +93,27 @@ struct BandLabel {
   QString text;
   QColor color;
 };
+
+// wait_label() names a blocked stretch: the reason, the object waited on, and the mutexes the
+// goroutine holds meanwhile ("sync.Mutex.Lock ledger · holds accounts": half of a deadlock).
+QString wait_label(const TimelineModel& model, const TimelineScene& scene, const BlockSpan& w) {
+  QString text = QString::fromStdString(wait_reason_name(w.reason));
+  if (w.object && scene.object_name) {
+    const QString name = scene.object_name(w.object);
+    if (!name.isEmpty()) text += QLatin1Char(' ') + name;
+  }
+  const TimelineStory& story = model.story();
+  QStringList held;
+  for (uint32_t k : story.holds_of(w.g)) {
+    const HoldSpan& h = story.holds()[k];
+    if (h.start <= w.start && (h.end == INT64_MAX || h.end >= w.end) && h.object != w.object) {
+      const QString name = scene.object_name ? scene.object_name(h.object) : QString();
+      held << (name.isEmpty() ? QStringLiteral("a lock") : name);
+    }
+  }
+  if (!held.isEmpty()) text += QStringLiteral(" · holds ") + held.join(QStringLiteral(", "));
+  return text;
+}
 
 void draw_labels(QPainter& p, const QFontMetricsF& fm, const std::vector<BandLabel>& labels) {
   for (const BandLabel& l : labels) {
@@ -257,8 +279,9 @@ void paint_goroutine_lanes(QPainter& p, const TimelineLayout& L, const TimelineM
       const double h = kind == LaneBand::Runnable ? runnable_h : blocked_h;
       by_kind[static_cast<size_t>(kind)].add(x0, x1, body.center().y() - h / 2, h);
       if (kind == LaneBand::Runnable) continue;
-      const QString why = QString::fromStdString(wait_reason_name(w.reason));
-      if (x1 - x0 > fm.horizontalAdvance(why) + 10 && blocked_h >= fm.height() - 4)
+      if (!(blocked_h >= fm.height() - 4) || x1 - x0 < 40) continue;
+      const QString why = wait_label(model, scene, w);
+      if (x1 - x0 > fm.horizontalAdvance(QString::fromStdString(wait_reason_name(w.reason))) + 10)
         labels.push_back({QRectF(x0, body.top(), x1 - x0, body.height()), why, style.text});
     }
     for (LaneBand kind : {LaneBand::Runnable, LaneBand::Sleep, LaneBand::SyncWait, LaneBand::ChanWait, LaneBand::Syscall})
