@@ -22,7 +22,7 @@ const std::vector<GlossaryEntry>& glossary() {
        QStringLiteral("How many Ps there are: at most that many goroutines run at the same instant. Changing it stops "
                       "the world, adds or removes Ps, and moves the goroutines of removed Ps to the global queue.")},
       {QStringLiteral("runnext"), QStringLiteral("runnext"),
-       QStringLiteral("One slot per P, ahead of its local queue. A goroutine made runnable by the running one (a `go` "
+       QStringLiteral("One slot per P, ahead of its local queue. A goroutine made runnable by the running one (a \"go\" "
                       "statement, a channel operation or an unlock that wakes a waiter) goes there and runs next on "
                       "the same P, taking over the rest of the time slice: a sender and its receiver ping-pong without "
                       "waiting behind the queue. The goroutine it displaces moves to the tail of the local queue.")},
@@ -109,7 +109,7 @@ const std::vector<GlossaryEntry>& glossary() {
                       "tree; goroutines selecting on Done wake up.")},
       {QStringLiteral("race"), QStringLiteral("data race"),
        QStringLiteral("Two goroutines access the same variable, at least one writes, and nothing orders the accesses "
-                      "(no channel, lock, WaitGroup or `go` statement between them). The race detector reports it as "
+                      "(no channel, lock, WaitGroup or \"go\" statement between them). The race detector reports it as "
                       "Go's -race does.")},
       {QStringLiteral("object-destroy"), QStringLiteral("object destroyed"),
        QStringLiteral("A channel, mutex or other synchronisation object the run watched is gone (its last reference was "
