@@ -51,7 +51,8 @@ RunResult Scheduler::run_machines(std::function<void()> main) {
   // main is created as from M0 on P0, so it goes to P0's runnext (Go's newproc of runtime.main);
   // in real mode the calling thread is M0 only for this, M0's own thread runs it.
   if (det_ == nullptr) set_current_machine(m0);
-  G* g = new_goroutine(std::move(main), std::source_location::current(), "main", nullptr);
+  // No line of the program creates main (Go's traceback has no "created by" for it): no site.
+  G* g = new_goroutine(std::move(main), std::source_location(), "main", nullptr);
   if (det_ == nullptr) set_current_machine(nullptr);
   g->is_main = true;
   main_g_ = g;
