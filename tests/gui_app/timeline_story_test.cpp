@@ -73,12 +73,15 @@ class TimelineStoryTest : public QObject {
     QVERIFY(s.holds_of(9).empty());
   }
 
-  void threads_run_goroutines_and_sit_in_syscalls() {
-    // G1 on P0 by M0 enters a syscall; M1 takes P0 and runs G2; G1 comes back without a P.
+  void threads_hold_ps_and_sit_in_syscalls() {
+    // G1 on P0 by M0 enters a syscall; M1 takes P0 and runs G2, then G1 (back without a P), then
+    // parks; later M1 runs G3 on P1 and lets P1 go.
     const std::vector<gor::Event> e = {with_m(ev(0, K::GoStart, 1, 0), 0),     with_m(ev(10, K::SyscallEnter, 1, 0), 0),
                                        with_m(ev(15, K::GoStart, 2, 0), 1),    with_m(ev(40, K::SyscallExit, 1, -1), 0),
                                        with_m(ev(50, K::GoEnd, 2, 0), 1),      with_m(ev(55, K::GoStart, 1, 0), 1),
-                                       with_m(ev(70, K::GoEnd, 1, 0), 1),      ev(80, K::RunEnd, 0, -1)};
+                                       with_m(ev(70, K::GoEnd, 1, 0), 1),      with_m(ev(75, K::MPark, 0, -1), 1),
+                                       with_m(ev(90, K::GoStart, 3, 1), 1),    with_m(ev(95, K::GoBlock, 3, 1), 1),
+                                       with_m(ev(97, K::ProcIdle, 0, 1), 1),   ev(100, K::RunEnd, 0, -1)};
     const TimelineModel m = model_of(e);
     const TimelineStory& s = m.story();
     QCOMPARE(s.thread_count(), 2);
@@ -89,11 +92,14 @@ class TimelineStoryTest : public QObject {
     QCOMPARE(s.thread(0)[1].p, -1);  // in the syscall, holding no P
     QCOMPARE(s.thread(0)[1].start, int64_t(10));
     QCOMPARE(s.thread(0)[1].end, int64_t(40));
-    QCOMPARE(s.thread(1).size(), size_t(2));
-    QCOMPARE(s.thread(1)[0].g, uint64_t(2));
-    QCOMPARE(s.thread(1)[0].end, int64_t(50));
-    QCOMPARE(s.thread(1)[1].end, int64_t(70));
-    QCOMPARE(s.max_threads_busy(), 2);  // M0 in the syscall while M1 ran P0: one P, two threads
+    QCOMPARE(s.thread(1).size(), size_t(2));  // one stretch per P it held, not one per goroutine
+    QCOMPARE(s.thread(1)[0].p, 0);
+    QCOMPARE(s.thread(1)[0].start, int64_t(15));
+    QCOMPARE(s.thread(1)[0].end, int64_t(70));  // its last goroutine stopped there; it parked at 75
+    QCOMPARE(s.thread(1)[1].p, 1);
+    QCOMPARE(s.thread(1)[1].start, int64_t(90));
+    QCOMPARE(s.thread(1)[1].end, int64_t(95));  // P1 let go after G3 blocked
+    QCOMPARE(s.max_threads_busy(), 2);  // M0 in the syscall while M1 held P0: one P, two threads
   }
 
   void a_cancelled_tree_is_one_mark_counting_its_nodes() {

@@ -17,6 +17,7 @@ void TimelineStory::clear() {
   open_hold_.clear();
   threads_.clear();
   thread_open_.clear();
+  thread_stopped_.clear();
   in_syscall_.clear();
   syscalls_ = 0;
   busy_ = max_busy_ = 0;
@@ -42,6 +43,7 @@ void TimelineStory::open_thread(int m, const ThreadSpan& s) {
   if (static_cast<size_t>(m) >= threads_.size()) {
     threads_.resize(static_cast<size_t>(m) + 1);
     thread_open_.resize(static_cast<size_t>(m) + 1, -1);
+    thread_stopped_.resize(static_cast<size_t>(m) + 1, -1);
   }
   thread_open_[static_cast<size_t>(m)] = static_cast<int>(threads_[static_cast<size_t>(m)].size());
   threads_[static_cast<size_t>(m)].push_back(s);
@@ -58,24 +60,42 @@ void TimelineStory::close_thread(int m, int64_t ts) {
   --busy_;
 }
 
+void TimelineStory::close_holding(int m, int64_t ts) {
+  if (m < 0 || static_cast<size_t>(m) >= threads_.size()) return;
+  const int open = thread_open_[static_cast<size_t>(m)];
+  if (open < 0 || threads_[static_cast<size_t>(m)][static_cast<size_t>(open)].p < 0) return;  // none, or a syscall
+  const int64_t stopped = thread_stopped_[static_cast<size_t>(m)];
+  close_thread(m, stopped >= 0 ? stopped : ts);
+}
+
 void TimelineStory::take(const gor::Event& e) {
   using K = gor::EventKind;
-  // close_run() ends M m's run of e.g (a goroutine leaving its M: blocked, yielded, ended).
-  auto close_run = [&](int m) {
-    if (m < 0 || static_cast<size_t>(m) >= threads_.size()) return;
-    const int open = thread_open_[static_cast<size_t>(m)];
-    if (open < 0) return;
-    const ThreadSpan& s = threads_[static_cast<size_t>(m)][static_cast<size_t>(open)];
-    if (s.p >= 0 && s.g == e.g) close_thread(m, e.ts);
+  // holding() is M m's open stretch on a P (nullptr: none).
+  auto holding = [&](int m) -> ThreadSpan* {
+    if (m < 0 || static_cast<size_t>(m) >= threads_.size() || thread_open_[static_cast<size_t>(m)] < 0) return nullptr;
+    ThreadSpan& s = threads_[static_cast<size_t>(m)][static_cast<size_t>(thread_open_[static_cast<size_t>(m)])];
+    return s.p >= 0 ? &s : nullptr;
   };
   switch (e.kind) {
     case K::GoStart:
-      if (e.g && e.p >= 0) open_thread(e.m, ThreadSpan{e.ts, INT64_MAX, e.g, e.p});
+      if (!e.g || e.p < 0 || e.m < 0 || e.m >= kMaxThreads) break;
+      if (const ThreadSpan* s = holding(e.m); !s || s->p != e.p) {  // a P of its own, or another one
+        close_holding(e.m, e.ts);
+        open_thread(e.m, ThreadSpan{e.ts, INT64_MAX, e.g, e.p});
+      }
+      thread_stopped_[static_cast<size_t>(e.m)] = -1;
       break;
     case K::GoBlock:
     case K::GoYield:
     case K::GoPreempted:
-    case K::GoEnd: close_run(e.m); break;
+    case K::GoEnd:
+      if (holding(e.m)) thread_stopped_[static_cast<size_t>(e.m)] = e.ts;
+      break;
+    case K::MPark: close_holding(e.m, e.ts); break;
+    case K::ProcIdle:  // the P is let go: whichever M held it stops holding it
+      for (int m = 0; m < thread_count(); ++m)
+        if (const ThreadSpan* s = holding(m); s && s->p == e.p) close_holding(m, e.ts);
+      break;
     case K::SyscallEnter:
       ++syscalls_;
       if (e.m >= 0) {
@@ -88,7 +108,10 @@ void TimelineStory::take(const gor::Event& e) {
       const int m = it != in_syscall_.end() ? it->second : e.m;
       if (it != in_syscall_.end()) in_syscall_.erase(it);
       close_thread(m, e.ts);
-      if (e.p >= 0) open_thread(e.m >= 0 ? e.m : m, ThreadSpan{e.ts, INT64_MAX, e.g, e.p});  // runs on at once
+      if (const int on = e.m >= 0 ? e.m : m; e.p >= 0 && on >= 0 && on < kMaxThreads) {  // runs on at once, on a P
+        open_thread(on, ThreadSpan{e.ts, INT64_MAX, e.g, e.p});
+        thread_stopped_[static_cast<size_t>(on)] = -1;
+      }
       break;
     }
     case K::MutexAcquire: {
@@ -120,7 +143,10 @@ void TimelineStory::take(const gor::Event& e) {
       if (e.a2) names_[e.a0] = e.a2;
       break;
     case K::RunEnd:
-      for (int m = 0; m < thread_count(); ++m) close_thread(m, e.ts);
+      for (int m = 0; m < thread_count(); ++m) {
+        close_holding(m, e.ts);
+        close_thread(m, e.ts);
+      }
       for (const auto& [object, index] : open_hold_) holds_[index].end = e.ts;
       open_hold_.clear();
       break;

@@ -25,8 +25,11 @@ struct HoldSpan {
   uint64_t object = 0;
 };
 
-// ThreadSpan is a stretch of one M: running goroutine g for P `p`, or sitting in a blocking
-// syscall for g (p == -1). end is INT64_MAX while it lasts.
+// ThreadSpan is a stretch of one M: holding P `p` to run goroutines (g: the first it ran; the
+// stretch lasts while the M keeps the P, from goroutine to goroutine, until it parks, lets the
+// P go or enters a syscall), or sitting in a blocking syscall for goroutine g, holding no P
+// (p == -1). end is INT64_MAX while it lasts. One span per stretch, not per run slice, so a
+// long run costs what its threads did, not what its goroutines did.
 struct ThreadSpan {
   int64_t start = 0;
   int64_t end = INT64_MAX;
@@ -72,12 +75,16 @@ class TimelineStory {
  private:
   void open_thread(int m, const ThreadSpan& s);
   void close_thread(int m, int64_t ts);
+  // close_holding() ends M m's stretch on a P where its last goroutine stopped (or at ts if one
+  // still runs): the M let the P go or parked.
+  void close_holding(int m, int64_t ts);
 
   std::vector<HoldSpan> holds_;
   GoroutineSlots<std::vector<uint32_t>> holds_by_g_;
   std::unordered_map<uint64_t, uint32_t> open_hold_;   // mutex id -> its open hold
   std::vector<std::vector<ThreadSpan>> threads_;
   std::vector<int> thread_open_;                        // per M: its open ThreadSpan index, or -1
+  std::vector<int64_t> thread_stopped_;                 // per M: when its last goroutine stopped (-1: one runs)
   std::unordered_map<uint64_t, int> in_syscall_;        // goroutine -> the M it sits in a syscall on
   size_t syscalls_ = 0;
   int busy_ = 0, max_busy_ = 0;

@@ -162,7 +162,7 @@ uint64_t TimelineCanvas::goroutine_at(QPoint pos) const {
   const TimelineLayout L = current_layout();
   if (const int l = L.lane_at(pos.y()); l >= L.p_lanes + L.thread_lanes && pos.x() >= L.plot.left())
     return scene_.goroutine_lanes[static_cast<size_t>(l - L.p_lanes - L.thread_lanes)];
-  if (const ThreadSpan* s = thread_span_at(pos)) return s->g;
+  if (const ThreadSpan* s = thread_span_at(pos)) return s->p < 0 ? s->g : 0;  // a syscall's goroutine
   int lane = -1;
   const long i = slice_at(pos, &lane);
   return i < 0 ? 0 : model_.spans(lane)[static_cast<size_t>(i)].g;
@@ -228,8 +228,8 @@ QString TimelineCanvas::lane_tip(QPoint pos) const {
     const ThreadSpan* s = thread_span_at(pos);
     if (!s) return tr("M%1 (an OS thread): idle or spinning here").arg(m);
     const int64_t end = s->end == INT64_MAX ? model_.end_ns() : s->end;
-    return (s->p >= 0 ? tr("M%1 runs %2 for P%3") : tr("M%1 sits in a blocking syscall of %2, holding no P%3"))
-               .arg(m).arg(name(s->g)).arg(s->p >= 0 ? QString::number(s->p) : QString()) +
+    return (s->p >= 0 ? tr("M%1 holds P%2 and runs its goroutines").arg(m).arg(s->p)
+                      : tr("M%1 sits in a blocking syscall of %2, holding no P").arg(m).arg(name(s->g))) +
            tr("\n%1 for %2").arg(QString::fromStdString(format_span(s->start)), QString::fromStdString(format_span(end - s->start)));
   }
   const uint64_t g = scene_.goroutine_lanes[static_cast<size_t>(l - L.p_lanes - L.thread_lanes)];

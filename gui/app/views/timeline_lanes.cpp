@@ -51,7 +51,7 @@ void fill_band(QPainter& p, const std::vector<QRectF>& rects, LaneBand kind, con
   switch (kind) {
     case LaneBand::Run: fill = c; break;
     case LaneBand::Runnable: fill = blend(c, style.background, 0.45); break;
-    case LaneBand::ThreadRun: fill = blend(c, style.background, 0.55); break;
+    case LaneBand::ThreadRun: fill = blend(style.muted, style.background, dark ? 0.55 : 0.7); break;
     case LaneBand::Sleep:
       fill = blend(style.muted, style.background, dark ? 0.6 : 0.72);
       hatch = blend(style.muted, style.text, 0.2);
@@ -82,7 +82,7 @@ const char* band_name(LaneBand kind) {
     case LaneBand::ChanWait: return "waiting: channel";
     case LaneBand::Syscall: return "in a syscall (no P)";
     case LaneBand::Hold: return "holds a lock";
-    case LaneBand::ThreadRun: return "thread runs a P";
+    case LaneBand::ThreadRun: return "thread holds a P";
   }
   return "";
 }
@@ -169,8 +169,11 @@ std::vector<LaneLegendItem> lane_legend(const TimelineModel& model, const Timeli
   std::vector<BlockSpan> waits;
   for (uint64_t who : scene.goroutine_lanes) model.waits_of(who, g.t0(), g.t1(), waits);
   for (const BlockSpan& w : waits) used.insert(lane_band_of(w.reason));
-  if (!scene.thread_lanes.empty()) used.insert(LaneBand::Syscall);  // threads' syscalls look the same
-  for (LaneBand b : {LaneBand::Runnable, LaneBand::Sleep, LaneBand::SyncWait, LaneBand::ChanWait, LaneBand::Syscall})
+  if (!scene.thread_lanes.empty()) {  // threads' syscalls look as goroutines' do
+    used.insert(LaneBand::ThreadRun);
+    used.insert(LaneBand::Syscall);
+  }
+  for (LaneBand b : {LaneBand::ThreadRun, LaneBand::Runnable, LaneBand::Sleep, LaneBand::SyncWait, LaneBand::ChanWait, LaneBand::Syscall})
     if (used.count(b)) items.push_back({b, QString::fromLatin1(band_name(b))});
   // The mutexes held in view, by name.
   QStringList held;
@@ -225,9 +228,8 @@ void paint_thread_lanes(QPainter& p, const TimelineLayout& L, const TimelineMode
       const LaneBand kind = it->p >= 0 ? LaneBand::ThreadRun : LaneBand::Syscall;
       const QRectF r(x0, sr.top(), std::max(x1 - x0, 1.0), sr.height());
       fill_band(p, {r}, kind, c, style);
-      const QString text = it->p >= 0 ? QStringLiteral("G%1 on P%2").arg(it->g).arg(it->p) : QStringLiteral("syscall G%1").arg(it->g);
-      if (r.width() > fm.horizontalAdvance(text) + 8 && sr.height() >= fm.height() - 3)
-        labels.push_back({r, text, kind == LaneBand::Syscall ? style.text : text_color_on(blend(c, style.background, 0.55))});
+      const QString text = it->p >= 0 ? QStringLiteral("P%1").arg(it->p) : QStringLiteral("syscall G%1").arg(it->g);
+      if (r.width() > fm.horizontalAdvance(text) + 8 && sr.height() >= fm.height() - 3) labels.push_back({r, text, style.text});
     }
     draw_labels(p, fm, labels);
     p.restore();
