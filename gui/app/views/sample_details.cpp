@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSpinBox>
 #include <QTextBrowser>
@@ -77,7 +78,10 @@ SampleDetails::SampleDetails(QWidget* parent) : QWidget(parent) {
   box_layout->addLayout(buttons);
   connect(defaults_, &QPushButton::clicked, this, &SampleDetails::reset_parameters);
 
-  auto* layout = new QVBoxLayout(this);
+  // Everything sits in a scroll area: a short dock (a 1024x700 window) scrolls the panel
+  // instead of squashing the parameter editors until their values are clipped.
+  auto* content = new QWidget;
+  auto* layout = new QVBoxLayout(content);
   layout->setContentsMargins(6, 6, 6, 6);
   layout->setSpacing(6);
   layout->addWidget(title_);
@@ -85,6 +89,17 @@ SampleDetails::SampleDetails(QWidget* parent) : QWidget(parent) {
   layout->addWidget(explanation_, 1);
   layout->addWidget(params_box_);
   params_box_->setVisible(false);
+  params_box_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+  explanation_->setMinimumHeight(explanation_->fontMetrics().lineSpacing() * 6);
+  auto* scroll = new QScrollArea(this);
+  scroll->setObjectName(QStringLiteral("sampleDetailsScroll"));
+  scroll->setWidget(content);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  auto* outer = new QVBoxLayout(this);
+  outer->setContentsMargins(0, 0, 0, 0);
+  outer->addWidget(scroll);
 }
 
 void SampleDetails::show_sample(const Sample& sample) {

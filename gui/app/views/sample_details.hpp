@@ -21,7 +21,8 @@ namespace goroscope::gui {
 // SampleDetails shows the sample given to show_sample(): title, an info line (topic, default
 // GOMAXPROCS, suggested slow motion), the explanation rendered as Markdown, and one editor per
 // parameter (spin box for Int within [min, max], check box for Bool, combo box for Choice),
-// each with the parameter's help as tooltip, plus a "Defaults" button.
+// each with the parameter's help as tooltip, plus a "Defaults" button. All of it scrolls
+// when the panel is short: editors keep their size hint (never squashed or clipped).
 class SampleDetails : public QWidget {
   Q_OBJECT
  public:

@@ -47,6 +47,9 @@ SampleGallery::SampleGallery(QWidget* parent) : QWidget(parent) {
   tree_->setSelectionMode(QAbstractItemView::SingleSelection);
   tree_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   tree_->setIndentation(12);
+  // At least kMinRows rows in sight, however the docks share a small window's height.
+  constexpr int kMinRows = 8;
+  tree_->setMinimumHeight(kMinRows * (tree_->fontMetrics().height() + 4) + 2 * tree_->frameWidth());
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);

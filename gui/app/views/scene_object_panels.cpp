@@ -61,7 +61,12 @@ void mutex_panel(SceneBuilder& b, const gor::Snapshot& s, const gor::MutexInfo& 
   }
   // Holder row, waiters (two rows with their waits), the front waiter's bar.
   const double inner_w = bands.width - 20;
-  const double waiter_rows = 2 * b.row_height(true);
+  // One row of waiters when they fit in one (the common case), else two (then "+N").
+  double waiters_w = 0;
+  for (size_t i = 0; i < ids.size(); ++i)
+    waiters_w += std::max(chip_width(m, ids[i], QString(), false), b.text_width(captions[i]) + 4) + m.spacing;
+  const int rows = waiters_w <= inner_w - kLabelColumn ? 1 : 2;
+  const double waiter_rows = rows * b.row_height(true);
   const double h = kHeader + b.row_height() + waiter_rows + m.chip_height + 6;
   const QPointF o = bands.next(h, bands.width);
   panel.rect = QRectF(o.x(), o.y(), bands.width, h);
@@ -73,7 +78,7 @@ void mutex_panel(SceneBuilder& b, const gor::Snapshot& s, const gor::MutexInfo& 
   cy += b.row_height();
   b.label(x, cy, m.chip_height, QStringLiteral("waiters"), kLabelColumn - 4);
   if (ids.empty()) b.label(x + kLabelColumn, cy, m.chip_height, QStringLiteral("none"), inner_w - kLabelColumn);
-  else b.place_or_ref(ids, mu.id, QRectF(x + kLabelColumn, cy, inner_w - kLabelColumn, 0), 2, &captions, &urgency);
+  else b.place_or_ref(ids, mu.id, QRectF(x + kLabelColumn, cy, inner_w - kLabelColumn, 0), rows, &captions, &urgency);
   cy += waiter_rows;
   const double front = urgency.empty() ? 0 : urgency.front();
   const QString bar_label = QStringLiteral("front waiter vs 1 ms");

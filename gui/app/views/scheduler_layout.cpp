@@ -20,7 +20,7 @@ using scene::SceneBuilder;
 namespace {
 
 constexpr int kQueueRows = 2;        // local queue rows before "+N"
-constexpr double kStealLane = 22;    // the gap under a row of P cards that steal arrows use
+constexpr double kStealLane = 18;    // the gap under a row of P cards that steal arrows use
 
 QString overflow_text(int hidden) { return QStringLiteral("+%1").arg(hidden); }
 
@@ -280,8 +280,9 @@ SchedulerLayout compute_scheduler_layout(const gor::Snapshot& s, double width, c
   // The blocked area: mutexes, channels and contexts.
   y = scene::object_panels(b, s, facts, left, right, y);
 
-  // Ms: one box per thread; a thread in a syscall carries its goroutine's chip.
-  {
+  // Ms: one box per thread; a thread in a syscall carries its goroutine's chip. (A state
+  // rebuilt from a trace may know no M: then there is no panel.)
+  if (!s.machines.empty()) {
     ScenePanel panel;
     panel.kind = ScenePanel::Kind::Machines;
     panel.title = QStringLiteral("Threads (Ms)");
@@ -306,7 +307,6 @@ SchedulerLayout compute_scheduler_layout(const gor::Snapshot& s, double width, c
       if (carries) b.place({mi.running}, QRectF(x + box_w + m.spacing, cy, w - box_w, 0), 1);
       x += w + m.spacing * 2;
     }
-    if (s.machines.empty()) b.label(left + 10, cy, m.chip_height, QStringLiteral("none"), 200);
     panel.rect = QRectF(left, y, right - left, cy + row_h - y);
     out.panels.push_back(panel);
     y = panel.rect.bottom() + m.spacing;

@@ -142,7 +142,7 @@ struct LayoutMetrics {
   double chip_height = 22;
   double spacing = 6;
   double margin = 10;
-  double min_card_width = 200;
+  double min_card_width = 180;
 };
 
 // chip_width() is the width of goroutine g's chip (text "G12" or "G12 label" when running).
