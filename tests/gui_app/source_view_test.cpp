@@ -109,6 +109,26 @@ class SourceViewTest : public QObject {
     QCOMPARE(view.selected_line(), 0);
   }
 
+  // Goroutines blocking at lines out of view bring the first of them into view (here before the
+  // pane is first shown, as a dock's before the window is laid out).
+  void blocked_lines_come_into_view() {
+    GoroutineSelection selection;
+    SourceView view(selection);  // not shown yet, as a dock before the window is laid out
+    QVERIFY(view.show_sample(QStringLiteral("worker-pool")));
+    const int last = view.line_count() - 3;
+    auto snap = std::make_shared<gor::Snapshot>();
+    const std::string site = "samples/worker_pool.cpp:" + std::to_string(last) + " in main.worker";
+    snap->goroutines = {goroutine(4, "waiting", site.c_str())};
+    view.set_snapshot(snap);
+    view.resize(600, 400);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    auto* code = view.findChild<QPlainTextEdit*>();
+    QCOMPARE(code->textCursor().blockNumber() + 1, last);
+    QVERIFY2(code->cursorRect().top() >= 0 && code->cursorRect().bottom() <= code->viewport()->height(),
+             qPrintable(QStringLiteral("%1 of %2").arg(code->cursorRect().top()).arg(code->viewport()->height())));
+  }
+
   void a_site_jumps_to_its_line_in_any_sample() {
     GoroutineSelection selection;
     SourceView view(selection);

@@ -126,6 +126,7 @@ bool SourceView::show_file(const QString& file) {
   }
   file_ = file;
   site_line_ = 0;
+  followed_line_ = 0;
   code_->setPlainText(text);
   title_->setText(QStringLiteral("samples/%1").arg(file));
   refresh_marks();
@@ -216,12 +217,8 @@ void SourceView::refresh_marks() {
   else if (selected_line_ == 0 && site_line_ == 0 && chip_lines != chip_lines_ && !chip_lines.empty()) follow = chip_lines.front();
   chip_lines_ = std::move(chip_lines);
   if (follow > 0) {
-    const QTextBlock b = code_->document()->findBlockByNumber(follow - 1);
-    const QRectF r = code_->blockBoundingGeometry(b).translated(code_->contentOffset());
-    if (r.top() < 0 || r.bottom() > code_->viewport()->height()) {
-      code_->setTextCursor(QTextCursor(b));
-      code_->centerCursor();
-    }
+    followed_line_ = follow;
+    keep_in_view(follow);
   }
   if (!file_.isEmpty()) {
     QString note = selected_note_;
@@ -249,6 +246,17 @@ void SourceView::layout_gutter() {
 void SourceView::resizeEvent(QResizeEvent* e) {
   QWidget::resizeEvent(e);
   layout_gutter();
+  // The pane may have been tiny when a line was brought into view (a dock not laid out yet).
+  if (const int line = site_line_ > 0 ? site_line_ : followed_line_; line > 0) keep_in_view(line);
+}
+
+void SourceView::keep_in_view(int line) {
+  const QTextBlock b = code_->document()->findBlockByNumber(line - 1);
+  if (!b.isValid()) return;
+  const QRectF r = code_->blockBoundingGeometry(b).translated(code_->contentOffset());
+  if (r.top() >= 0 && r.bottom() <= code_->viewport()->height()) return;
+  code_->setTextCursor(QTextCursor(b));
+  code_->centerCursor();
 }
 
 int SourceView::gutter_width() const {

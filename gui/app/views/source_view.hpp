@@ -73,6 +73,7 @@ class SourceView : public QWidget {
   friend class SourceGutter;
   void refresh_marks();
   void layout_gutter();
+  void keep_in_view(int line);  // scrolls `line` into the middle unless it is in view
   void paint_gutter(QWidget& gutter, const QRect& rect);
   void gutter_clicked(QPoint pos);
   int gutter_width() const;
@@ -89,6 +90,7 @@ class SourceView : public QWidget {
   std::vector<int> chip_lines_;                 // the lines with chips at the last refresh
   int site_line_ = 0;
   int selected_line_ = 0;
+  int followed_line_ = 0;  // the line last brought into view for the selected goroutine or the chips
   QString selected_note_;
 };
 
