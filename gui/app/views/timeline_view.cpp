@@ -120,6 +120,7 @@ bool TimelineView::sync(const TraceStore& store, bool live, int64_t lag_ns, std:
     store_ = &store;
     generation_ = store.generation();
     model_.clear();
+    auto_all_ = false;
   }
   live_ = live;
   const size_t before = model_.events_taken();
@@ -172,6 +173,7 @@ void TimelineView::clear() {
   shown_steal_.clear();
   steal_lane_ = -1;
   model_.clear();
+  auto_all_ = false;
   update_thread_lanes();
   update_goroutine_lanes();
   canvas_->clear_range();
@@ -188,6 +190,7 @@ void TimelineView::adopt(TimelineModel&& model, const TraceStore& store) {
   behind_ns_ = 0;
   catching_up_->hide();
   model_ = std::move(model);
+  auto_all_ = false;
   store_ = &store;
   generation_ = store.generation();
   update_thread_lanes();
@@ -204,7 +207,9 @@ void TimelineView::set_lane_mode(LaneMode mode) { lanes_->setCurrentIndex(lanes_
 TimelineView::LaneMode TimelineView::lane_mode() const { return static_cast<LaneMode>(lanes_->currentData().toInt()); }
 
 bool TimelineView::lanes_all_in_auto() const {
-  return model_.goroutine_count() > 0 && model_.blocked_ns() > model_.run_ns();
+  // Once a run has waited longer than it ran, it keeps its lanes (no flicker as a live run goes).
+  if (!auto_all_ && model_.goroutine_count() > 0 && model_.blocked_ns() > model_.run_ns()) auto_all_ = true;
+  return auto_all_;
 }
 
 void TimelineView::update_goroutine_lanes() {

@@ -67,7 +67,8 @@ class TimelineView : public QWidget {
   enum class LaneMode { Auto, All, Selected, None };
   void set_lane_mode(LaneMode mode);
   LaneMode lane_mode() const;
-  // lanes_all_in_auto() says whether Auto gives every goroutine a lane for this run now.
+  // lanes_all_in_auto() says whether Auto gives every goroutine a lane for this run: once its
+  // goroutines have waited longer than they ran, until the next run.
   bool lanes_all_in_auto() const;
   QComboBox& goroutine_lanes_box() { return *lanes_; }
   // The "Threads" toggle: a lane per OS thread (M) under the Ps. It turns on by itself when the
@@ -93,6 +94,7 @@ class TimelineView : public QWidget {
   QComboBox* lanes_ = nullptr;
   QCheckBox* threads_ = nullptr;
   bool threads_set_by_user_ = false;
+  mutable bool auto_all_ = false;  // Auto gave every goroutine a lane in this run (it stays so)
   void update_goroutine_lanes();
   void update_thread_lanes();
   QLabel* stats_ = nullptr;
