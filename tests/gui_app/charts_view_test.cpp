@@ -337,7 +337,35 @@ class ChartsViewTest : public QObject {
     QCOMPARE(view.series_max(QStringLiteral("steals")), 1.0);
   }
 
-  // select-fairness's chart: each channel's running count of choices, named with its share.
+  // Timers' channels (time.After & co.) are no buffer a program sees: the channel panel leaves
+  // them out, and stays hidden when they are the only buffered channels.
+  void timer_channels_are_not_buffers() {
+    TraceStore store;
+    store.add_string(5, "time.After");
+    store.add_string(6, "jobs");
+    store.append(std::vector<gor::Event>{ev(0, K::ObjectCreate, 1, 0, 10, 1 | (1 << 8), 5), ev(1'000, K::ChanSend, 0, 0, 10, 1),
+                                         ev(2'000, K::ChanRecv, 1, 0, 10, 0)});
+    TimelineModel timeline;
+    timeline.sync(store.events(), std::numeric_limits<int64_t>::max());
+    ChartsView view(timeline);
+    view.resize(1200, 300);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.sync(store, false);
+    view.refresh();
+    QVERIFY(!view.panel_shown(ChartsView::Channels));
+    store.append(std::vector<gor::Event>{ev(3'000, K::ObjectCreate, 1, 0, 11, 1 | (4 << 8), 6), ev(4'000, K::ChanSend, 1, 0, 11, 1)});
+    view.sync(store, false);
+    view.refresh();
+    QVERIFY(view.panel_shown(ChartsView::Channels));
+    QStringList names;
+    for (QAbstractSeries* s : view.chart(ChartsView::Channels)->series())
+      if (s->isVisible()) names << s->name();
+    QCOMPARE(names, QStringList{QStringLiteral("jobs (cap 4)")});
+  }
+
+  // select-fairness's chart: each channel's running count of choices, named with its share;
+  // channels of one name count together.
   void select_choices_count_each_channel() {
     TraceStore store;
     store.add_string(5, "left");
@@ -348,16 +376,24 @@ class ChartsViewTest : public QObject {
     for (int i = 0; i < 8; ++i)
       events.push_back(ev(1'000 * (i + 1), K::Select, 1, 0, 2, static_cast<uint64_t>(picks[i]), picks[i] ? 11 : 10));
     events.push_back(ev(1'000, K::ChanRecv, 1, 0, 99, 0));  // not a select: not counted
+    // Two "done" channels (as every context's Done is "context.Done"): one series.
+    store.add_string(7, "done");
+    events.push_back(ev(0, K::ObjectCreate, 1, 0, 20, 1, 7));
+    events.push_back(ev(0, K::ObjectCreate, 1, 0, 21, 1, 7));
+    events.push_back(ev(8'500, K::Select, 1, 0, 3, 2, 20));
+    events.push_back(ev(8'600, K::Select, 1, 0, 3, 2, 21));
     std::stable_sort(events.begin(), events.end(), [](const gor::Event& a, const gor::Event& b) { return a.ts < b.ts; });
     events.push_back(ev(9'500, K::Select, 1, 0, 1, 0, 10));  // one case: no choice, not counted
     store.append(events);
     ChartData d;
     d.sync(store.events(), std::numeric_limits<int64_t>::max());
     const std::vector<ChoiceSeries>& choices = d.select_choices();
-    QCOMPARE(choices.size(), size_t(2));
+    QCOMPARE(choices.size(), size_t(3));
     QCOMPARE(choices[0].channel, uint64_t(10));
     QCOMPARE(choices[0].count, 3);
     QCOMPARE(choices[1].count, 5);
+    QCOMPARE(choices[2].channel, uint64_t(20));
+    QCOMPARE(choices[2].count, 2);
     QCOMPARE(choices[1].so_far.value_at(3'500), 2);
     TimelineModel timeline;
     timeline.sync(store.events(), std::numeric_limits<int64_t>::max());
@@ -371,7 +407,8 @@ class ChartsViewTest : public QObject {
     QStringList names;
     for (QAbstractSeries* s : view.chart(ChartsView::Choices)->series())
       if (s->isVisible()) names << s->name();
-    QCOMPARE(names, (QStringList{QStringLiteral("left: 3 (37.5%)"), QStringLiteral("right: 5 (62.5%)")}));
+    QCOMPARE(names, (QStringList{QStringLiteral("left: 3 (30.0%)"), QStringLiteral("right: 5 (50.0%)"),
+                                 QStringLiteral("done: 2 (20.0%)")}));
     QCOMPARE(view.series_max(QStringLiteral("choice 1")), 5.0);
   }
 

@@ -190,10 +190,14 @@ void ChartData::take(const gor::Event& e) {
     }
     case K::Select:
       if (const gor::SelectFields s = gor::select_fields(e); s.cases >= 2) {
-        auto it = std::find_if(choices_.begin(), choices_.end(), [&](const ChoiceSeries& c) { return c.channel == s.channel; });
+        const uint64_t name = s.channel ? channel_name(s.channel) : 0;
+        auto it = std::find_if(choices_.begin(), choices_.end(), [&](const ChoiceSeries& c) {
+          return name != 0 ? c.name == name : c.name == 0 && c.channel == s.channel;
+        });
         if (it == choices_.end()) {
           choices_.emplace_back();
           choices_.back().channel = s.channel;
+          choices_.back().name = name;
           it = std::prev(choices_.end());
         }
         it->so_far.set(e.ts, ++it->count);

@@ -64,9 +64,11 @@ struct ChannelSeries {
 };
 
 // ChoiceSeries is how often selects of two or more cases chose one channel (or the default
-// case, channel 0), as a running count over time (from Select events).
+// case, channel 0), as a running count over time (from Select events). Channels of one name
+// count together (every "context.Done", every "time.After": one series each).
 struct ChoiceSeries {
-  uint64_t channel = 0;   // object id of the chosen case's channel; 0: the default case
+  uint64_t channel = 0;   // object id of the (first) chosen case's channel; 0: the default case
+  uint64_t name = 0;      // string id of the channels' name (0: unnamed, or the default case)
   int32_t count = 0;      // choices so far
   StepSeries so_far;
 };
@@ -104,7 +106,8 @@ class ChartData {
   // the range's by binary search instead of scanning every block of the run).
   const std::vector<WaitEnd>& mutex_waits() const { return mutex_waits_; }
   // select_choices() are the cases chosen by selects with two or more cases, one series per
-  // channel (the default case as channel 0), in the order each was first chosen.
+  // channel name (an unnamed channel on its own, the default case as channel 0), in the order
+  // each was first chosen.
   const std::vector<ChoiceSeries>& select_choices() const { return choices_; }
   // channel_name() is the string id of channel `id`'s name from its ObjectCreate (0: unnamed
   // or never seen).

@@ -26,7 +26,7 @@ namespace goroscope::gui {
 namespace {
 
 // (Chart labels are rich text: no '<'.)
-constexpr const char* kWaitBins[] = {"0-10 us", "10-100 us", "0.1-1 ms", "1-10 ms", "10 ms +"};
+constexpr const char* kWaitBins[] = {"≤10 us", "≤100 us", "≤1 ms", "≤10 ms", "10 ms+"};
 constexpr QRgb kQueueColors[] = {0x4e79a7, 0xf28e2b, 0xe15759, 0x76b7b2,
                                  0x59a14f, 0xedc948, 0xb07aa1, 0xff9da7};  // Tableau 10
 
@@ -130,7 +130,7 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
   waits->addSeries(bars);
   auto* categories = new QBarCategoryAxis;
   categories->setTitleText(tr("time waited"));
-  for (const char* bin : kWaitBins) categories->append(QString::fromLatin1(bin));
+  for (const char* bin : kWaitBins) categories->append(QString::fromUtf8(bin));
   QFont cf = categories->labelsFont();
   cf.setPixelSize(10);
   categories->setLabelsFont(cf);
@@ -171,7 +171,7 @@ ChartsView::ChartsView(const TimelineModel& timeline, QWidget* parent) : QWidget
 bool ChartsView::has_data(int part) const {
   switch (part) {
     case Steals: return !data_.steal_times().empty();
-    case Channels: return !data_.busiest_channels(1).empty();
+    case Channels: return !shown_channels().empty();
     case MutexWaits: return !data_.mutex_waits().empty();
     case Choices: return !data_.select_choices().empty();
     default: return true;
@@ -179,6 +179,17 @@ bool ChartsView::has_data(int part) const {
 }
 
 bool ChartsView::panel_shown(Part part) const { return shown_[part]; }
+
+std::vector<const ChannelSeries*> ChartsView::shown_channels() const {
+  std::vector<const ChannelSeries*> out;
+  for (const ChannelSeries* c : data_.busiest_channels(SIZE_MAX)) {
+    if (out.size() == static_cast<size_t>(kChannels)) break;
+    const std::string& name = store_ && c->name ? store_->string(c->name) : std::string();
+    if (name == "time.After" || name == "time.Tick" || name == "time.Timer" || name == "time.Ticker") continue;
+    out.push_back(c);
+  }
+  return out;
+}
 
 void ChartsView::relayout() {
   bool shown[kParts];
@@ -362,7 +373,7 @@ void ChartsView::refresh_part(int part) {
       break;
     }
     case Channels: {
-      const std::vector<const ChannelSeries*> busiest = data_.busiest_channels(kChannels);
+      const std::vector<const ChannelSeries*> busiest = shown_channels();
       double level_max = 1;
       for (size_t i = 0; i < channels_.size(); ++i) {
         QLineSeries* s = channels_[i];
@@ -418,10 +429,9 @@ void ChartsView::refresh_part(int part) {
         const QList<QPointF> pts = to_points(v);
         s->replace(pts);
         show(s, true);
-        const uint64_t name_id = c.channel ? data_.channel_name(c.channel) : 0;
         const QString name = c.channel == 0 ? tr("default")
-                             : store_ && name_id ? QString::fromStdString(store_->string(name_id))
-                                                 : QStringLiteral("chan #%1").arg(c.channel);
+                             : store_ && c.name ? QString::fromStdString(store_->string(c.name))
+                                                : QStringLiteral("chan #%1").arg(c.channel);
         const QString title = QStringLiteral("%1: %2 (%3%)")
                                   .arg(name)
                                   .arg(c.count)

@@ -79,6 +79,10 @@ class ChartsView : public QWidget {
   void refresh_rolling();
   // refresh_part() replaces the series of chart `part` and its time axis.
   void refresh_part(int part);
+  // shown_channels() are the busiest buffered channels (at most kChannels), leaving out the
+  // timers' channels (time.After, time.Tick, Timer.C, Ticker.C): as in Go 1.23 their buffer is
+  // the runtime's, a program sees them unbuffered.
+  std::vector<const ChannelSeries*> shown_channels() const;
   // has_data() tells whether panel `part` has anything to show in the whole run.
   bool has_data(int part) const;
   // relayout() shows the panels with data, at most three a row, and hides the others.
