@@ -116,6 +116,7 @@ void Scheduler::attach_control() {
   if (cfg.control->sched_ != nullptr) throw std::logic_error("gor::run: this RunControl already controls a run");
   cfg.control->sched_ = this;
   cfg.control->final_.reset();
+  if (det_ != nullptr && cfg.control->start_paused_.load(std::memory_order_acquire)) det_->freeze_at_next_choice();
 }
 
 // detach_control() runs once every M and sysmon have stopped, before the leftovers are
@@ -174,6 +175,20 @@ bool Scheduler::control_paused() {
   return paused_;
 }
 
+// det_freeze() freezes a deterministic world for a pause or a step's end, giving up (and
+// letting the world go on) when the run ends meanwhile: the ending run's last actor takes
+// control_mu_ (detach_control), which the caller holds, so it may never reach a choice.
+bool Scheduler::det_freeze(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (det_->pause_world(std::chrono::milliseconds(2))) return true;
+    if (ending() || std::chrono::steady_clock::now() >= deadline) {
+      det_->resume_world();
+      return false;
+    }
+  }
+}
+
 PauseReport Scheduler::pause_locked(std::chrono::milliseconds timeout) {
   PauseReport report;
   if (ending()) return report;
@@ -184,7 +199,7 @@ PauseReport Scheduler::pause_locked(std::chrono::milliseconds timeout) {
   if (det_ != nullptr) {
     // Deterministic mode: the world freezes between two scheduling points, every M where it
     // was (a P shows the goroutine it runs). Nothing is recorded: a pause changes no run.
-    report.ok = det_->pause_world(timeout);
+    report.ok = det_freeze(timeout);
     paused_ = report.ok;
     return report;
   }
@@ -263,7 +278,7 @@ PauseReport Scheduler::control_step(int n, std::chrono::milliseconds timeout) {
       step_note_.sleep_until(std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(5)));
     }
     PauseReport report;
-    report.ok = det_->pause_world(timeout);
+    report.ok = det_freeze(timeout);
     paused_ = report.ok;
     stepping_.store(false, std::memory_order_release);
     return report;

@@ -447,6 +447,7 @@ G* Scheduler::globrunq_get(Processor* pp, uint32_t max) {
   }
   if (runq_head_ == nullptr) runq_tail_ = nullptr;
   first->schedlink = nullptr;
+  if (n > 1) trace(nullptr, EventKind::RunqFromGlobal, 0, static_cast<uint64_t>(n), 0, 0, pp->id);
   return first;
 }
 
@@ -463,6 +464,7 @@ void Scheduler::runq_put(Processor* pp, G* g, bool next) {
     uint32_t n = pp->runq.take_half_for_global(batch);
     if (n == 0) continue;
     batch[n++] = g;
+    trace(nullptr, EventKind::RunqOverflow, g->id, n - 1, 0, 0, pp->id);
     std::lock_guard<std::mutex> guard(lock_);
     globrunq_put_locked_batch(batch, n);
     return;
@@ -956,8 +958,8 @@ void Scheduler::trace_switch_out(Machine* m, G* g, MAction action) {
       trace(m, EventKind::GoBlock, g->id, static_cast<uint64_t>(g->wait_reason.load(std::memory_order_relaxed)),
             g->wait_object.load(std::memory_order_relaxed), trace_site(g->blocked_at));
       break;
-    case MAction::Yield:
-    case MAction::GoYield: trace(m, EventKind::GoYield, g->id); break;
+    case MAction::Yield: trace(m, EventKind::GoYield, g->id); break;
+    case MAction::GoYield: trace(m, EventKind::GoYield, g->id, 1); break;  // to the local queue
     case MAction::Preempt: trace(m, EventKind::GoPreempted, g->id); break;
     case MAction::Exit:
     case MAction::Abandon: trace(m, EventKind::GoEnd, g->id); break;

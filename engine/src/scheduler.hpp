@@ -417,6 +417,7 @@ class Scheduler {
                                       std::chrono::steady_clock::time_point::max());
   void start_the_world(Machine* m);
   PauseReport pause_locked(std::chrono::milliseconds timeout);  // control_mu_ held
+  bool det_freeze(std::chrono::milliseconds timeout);           // control_mu_ held, deterministic mode
   void resume_locked();                                          // control_mu_ held
   Snapshot snapshot_locked();
   void attach_control();

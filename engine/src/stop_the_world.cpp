@@ -141,6 +141,7 @@ void Scheduler::procresize(Machine* m, int n) {
         ++moved;
       });
       if (first != nullptr) {
+        trace(m, EventKind::RunqToGlobalHead, 0, static_cast<uint64_t>(moved), 0, 0, pp->id);
         last->schedlink = runq_head_;
         runq_head_ = first;
         if (runq_tail_ == nullptr) runq_tail_ = last;

@@ -52,6 +52,9 @@ const char* event_kind_name(EventKind k) noexcept {
     case EventKind::RegionEnd: return "region_end";
     case EventKind::StealMove: return "steal_move";
     case EventKind::RaceSync: return "race_sync";
+    case EventKind::RunqFromGlobal: return "runq_from_global";
+    case EventKind::RunqOverflow: return "runq_overflow";
+    case EventKind::RunqToGlobalHead: return "runq_to_global_head";
     case EventKind::Count_: break;
   }
   return "unknown";

@@ -341,7 +341,10 @@ static_assert(static_cast<int>(gor::EventKind::TimerAdd) == 33);
 static_assert(static_cast<int>(gor::EventKind::RegionEnd) == 38);
 static_assert(static_cast<int>(gor::EventKind::StealMove) == 39);
 static_assert(static_cast<int>(gor::EventKind::RaceSync) == 40);
-static_assert(static_cast<int>(gor::EventKind::Count_) == 41);
+static_assert(static_cast<int>(gor::EventKind::RunqFromGlobal) == 41);
+static_assert(static_cast<int>(gor::EventKind::RunqOverflow) == 42);
+static_assert(static_cast<int>(gor::EventKind::RunqToGlobalHead) == 43);
+static_assert(static_cast<int>(gor::EventKind::Count_) == 44);
 
 TEST(Registry, ObjectEventsShareTheIds) {
   gor::TraceRecorder rec;

@@ -205,10 +205,17 @@ class RunControl {
   void hold_at_end(bool panic, bool deadlock);
   // held() is the ending the run is held at, or nullopt (not held, or no run).
   std::optional<HeldEnd> held();
+  // start_paused() makes each later deterministic run (Config::deterministic) attached to this
+  // control freeze at its first scheduling decision, before any goroutine runs: pause() then
+  // returns as soon as it is frozen there, and a controller sees the run from its first event
+  // on (tests compare snapshots with the trace from the start). Such a run waits until pause()
+  // and resume() or step() let it go on. Real-mode runs ignore it.
+  void start_paused(bool on) { start_paused_.store(on, std::memory_order_release); }
 
  private:
   friend class detail::Scheduler;
   std::atomic<bool> hold_panic_{false}, hold_deadlock_{false};
+  std::atomic<bool> start_paused_{false};
   mutable std::mutex mu_;
   detail::Scheduler* sched_ = nullptr;
   std::optional<Snapshot> final_;  // set when a run detaches (under mu_)

@@ -24,7 +24,8 @@ enum class EventKind : uint8_t {
   GoStart,         // g started running on p/m
   GoBlock,         // g parked: a0 = WaitReason, a1 = object id (0 if none; the id of
                    // ObjectCreate and the snapshot's *Info::id), a2 = site (string id)
-  GoYield,         // g yielded (runtime.Gosched) to the global queue
+  GoYield,         // g yielded: a0 = 0 to the global queue's tail (runtime.Gosched), 1 to its P's
+                   // local queue tail (Go's goyield)
   GoPreempted,     // g yielded at a preemption request
   GoUnblock,       // g = readied goroutine, a0 = readier goid (0: scheduler/timer), a1 = Placement
   GoEnd,           // g finished
@@ -89,6 +90,16 @@ enum class EventKind : uint8_t {
                    // 2 chan slot, 3 close, 4 mutex, 5 rwmutex unlock, 6 rwmutex runlock, 7 waitgroup,
                    // 8 once, 9 cond, 10 semaphore, 11 context), sub-clock in bits 16-63 (a buffered
                    // channel's slot + 1; 0 otherwise). Events of one clock are in the detector's order
+  RunqFromGlobal,  // p took a batch from the global queue's head (Go's globrunqget): a0 = goroutines
+                   // taken (>= 2); the first is the one p runs next (its GoStart follows), the other
+                   // a0 - 1 went to p's local queue tail, in queue order. A batch of one has no event
+                   // (the GoStart of the global queue's head says it)
+  RunqOverflow,    // p's local ring was full when g was queued (Go's runqputslow): a0 = goroutines
+                   // moved from the ring's head to the global queue's tail, in order, then g after
+                   // them (g was the one queued: a GoCreate, GoUnblock or GoYield's goroutine, or the
+                   // runnext it kicked out)
+  RunqToGlobalHead,// p was destroyed (GOMAXPROCS lowered, Go's procresize/p.destroy): a0 = goroutines
+                   // moved to the global queue's head, its runnext first, then its local queue in order
   Count_
 };
 

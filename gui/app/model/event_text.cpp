@@ -61,7 +61,8 @@ QString describe_event(const gor::Event& e, const TraceStore& store, uint64_t vi
       if (!site.empty()) text += QStringLiteral(" at %1").arg(QString::fromStdString(site));
       return text;
     }
-    case K::GoYield: return QStringLiteral("yield (Gosched) to the global queue");
+    case K::GoYield:
+      return e.a0 == 1 ? QStringLiteral("yield to the local queue") : QStringLiteral("yield (Gosched) to the global queue");
     case K::GoPreempted: return QStringLiteral("preempted on %1").arg(p);
     case K::GoUnblock:
       if (viewer && viewer == e.a0 && viewer != e.g)
@@ -107,6 +108,9 @@ QString describe_event(const gor::Event& e, const TraceStore& store, uint64_t vi
     case K::RegionBegin: return QStringLiteral("region begin: %1").arg(QString::fromStdString(store.string(e.a0)));
     case K::RegionEnd: return QStringLiteral("region end: %1").arg(QString::fromStdString(store.string(e.a0)));
     case K::RaceSync: return QString::fromStdString(describe_race_sync(e));
+    case K::RunqFromGlobal: return QStringLiteral("%1 took %2 from the global queue").arg(p).arg(e.a0);
+    case K::RunqOverflow: return QStringLiteral("%1's queue full: %2 moved to the global queue").arg(p).arg(e.a0 + 1);
+    case K::RunqToGlobalHead: return QStringLiteral("%1 destroyed: %2 moved to the global queue's head").arg(p).arg(e.a0);
     case K::Race: {  // a1: "file:line in function"; shown as the file's name and line
       QString site = QString::fromStdString(store.string(e.a1));
       site = site.left(site.indexOf(QStringLiteral(" in ")));

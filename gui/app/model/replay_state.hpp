@@ -1,13 +1,12 @@
-// replay_state.hpp — the scheduler at time t, rebuilt from a trace's events (replay mode).
+// replay_state.hpp — the scheduler at time t (or after n events), rebuilt from a trace's events.
 //
-// replay_snapshot() walks the events up to t and keeps what they say: each goroutine's state
-// (running, runnable, waiting with Go's wait reason, syscall), each P's running goroutine,
-// runnext slot and local run queue (GoCreate and GoUnblock placements, steals moving the
-// goroutines their StealMove events name — the victim's oldest in older traces —, yields and
-// preemptions to the global queue), and the global
-// queue. Objects (channels, mutexes, timers) are not rebuilt: their panels stay empty. Plain
-// C++; O(events up to t). ReplayIndex keeps that state every `stride` events, so scrubbing a
-// huge trace replays at most `stride` events per move.
+// replay_snapshot() and ReplayIndex feed the trace's events to goroscope::trace::RunReducer
+// (gui/trace/run_reducer.hpp), the one model of a run: every P's status, running goroutine,
+// runnext and local queue in order, the global queue, each goroutine's state, wait reason and
+// object, channels with their queues, mutexes with their holder and waiters, sync objects and
+// timers, as the engine's own Snapshot shows them (equal to it field by field for the fields a
+// trace carries). Plain C++; O(events up to t). ReplayIndex keeps that state every `stride`
+// events, so scrubbing a huge trace replays at most `stride` events per move.
 #pragma once
 
 #include <cstddef>
