@@ -180,9 +180,9 @@ QPolygonF steal_route(const SchedulerLayout& layout, int victim, int thief) {
   // A thief in a row above is entered from the lane under its own row.
   const double ax = a.center().x() + (b.center().x() > a.center().x() ? 12 : -12);
   const double bx = b.center().x() + (a.center().x() > b.center().x() ? 12 : -12);
-  // Rightward arrows run in the lane's upper half, leftward ones in its lower half: two steals
-  // in opposite directions do not share a segment.
-  const double shift = b.center().x() >= a.center().x() ? -4 : 4;
+  // Each thief's arrows run on their own track of the lane (4 tracks, 4 px apart), so the
+  // steals shown at once (one per thief) are told apart rather than drawn along one line.
+  const double shift = (thief % 4) * 4.0 - 6;
   QPolygonF route;
   if (b.top() >= a.top() - 0.5) {  // same row, or a row below: the lane under the victim's row
     const double lane = vl->second + shift;
@@ -334,6 +334,7 @@ SchedulerLayout compute_scheduler_layout(const gor::Snapshot& s, double width, c
         QString key = QString::fromUtf8(raw.reason.data(), static_cast<qsizetype>(raw.reason.size()));
         const QString object = object_display_name(s, g.wait_object);
         if (!object.isEmpty()) key += QStringLiteral(" · ") + object;
+        else if (g.wait_object) key += QStringLiteral(" · #%1").arg(g.wait_object);  // unnamed here: still apart
         it = named.emplace(raw, &groups[key]).first;
       }
       it->second->push_back(g.id);
