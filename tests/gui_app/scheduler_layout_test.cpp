@@ -208,6 +208,49 @@ class SchedulerLayoutTest : public QObject {
       for (size_t j = i + 1; j < captions.size(); ++j) QVERIFY(!captions[i].intersects(captions[j]));
   }
 
+  void the_context_tree_follows_the_cancels() {
+    // context-cancellation: a root, two branches, a leaf under the first; G5 waits on the leaf.
+    gor::Snapshot s;
+    s.procs.push_back(gor::ProcessorInfo{});
+    for (uint64_t id : {100, 101, 102, 103}) {
+      gor::ChannelInfo c;
+      c.id = id;
+      c.name = "context.Done";
+      s.channels.push_back(c);
+    }
+    s.channels[3].recvq = {5};
+    s.goroutines = {goroutine(5, "waiting", "select", 103)};
+    SceneFacts facts;
+    // Before any cancel nothing says who is whose child: the contexts side by side, one row.
+    SchedulerLayout flat = compute_scheduler_layout(s, 1300, metrics(), &facts);
+    const ScenePanel* tree = nullptr;
+    for (const ScenePanel& p : flat.panels)
+      if (p.kind == ScenePanel::Kind::Contexts) tree = &p;
+    QVERIFY(tree);
+    QVERIFY(flat.context_edges.empty());
+    QVERIFY(flat.object_rects.at(103).contains(flat.chip_of(5)->rect));
+    int channel_cards = 0;
+    for (const ScenePanel& p : flat.panels) channel_cards += p.kind == ScenePanel::Kind::Channel ? 1 : 0;
+    QCOMPARE(channel_cards, 0);  // no "chan context.Done" card each
+    // The cancel runs down the tree (ContextCancel: a2 is the parent's done channel).
+    facts.context_parent = {{100, 0}, {101, 100}, {102, 100}, {103, 101}};
+    for (gor::ChannelInfo& c : s.channels) c.closed = true;
+    const SchedulerLayout cancelled = compute_scheduler_layout(s, 1300, metrics(), &facts);
+    QCOMPARE(cancelled.context_edges.size(), size_t{3});  // one elbow per child
+    // Rows in tree order, each child indented under its parent.
+    const QRectF root = cancelled.object_rects.at(100), a = cancelled.object_rects.at(101),
+                 leaf = cancelled.object_rects.at(103), b = cancelled.object_rects.at(102);
+    QVERIFY(root.top() < a.top() && a.top() < leaf.top() && leaf.top() < b.top());
+    QStringList labels;
+    for (const SceneText& t : cancelled.texts) labels << t.text;
+    QVERIFY2(labels.contains(QStringLiteral("ctx 4 · canceled")), qPrintable(labels.join(QStringLiteral(" | "))));
+    // A state rebuilt from a trace knows no channel: the cancelled contexts still show.
+    s.channels.clear();
+    const SchedulerLayout replayed = compute_scheduler_layout(s, 1300, metrics(), &facts);
+    QCOMPARE(replayed.context_edges.size(), size_t{3});
+    QVERIFY(replayed.object_rects.at(103).contains(replayed.chip_of(5)->rect));
+  }
+
   void goroutines_on_screen_at_once_have_distinct_colours() {
     // G3 and G4 were both teal (two palette entries 6 apart in CIELAB).
     const int n = goroutine_palette_size();

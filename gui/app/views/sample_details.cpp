@@ -100,6 +100,7 @@ SampleDetails::SampleDetails(QWidget* parent) : QWidget(parent) {
   auto* outer = new QVBoxLayout(this);
   outer->setContentsMargins(0, 0, 0, 0);
   outer->addWidget(scroll);
+  setMinimumWidth(fontMetrics().averageCharWidth() * 28);  // the parameter form's labels and editors
 }
 
 void SampleDetails::show_sample(const Sample& sample) {

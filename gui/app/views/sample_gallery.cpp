@@ -50,6 +50,8 @@ SampleGallery::SampleGallery(QWidget* parent) : QWidget(parent) {
   // At least kMinRows rows in sight, however the docks share a small window's height.
   constexpr int kMinRows = 8;
   tree_->setMinimumHeight(kMinRows * (tree_->fontMetrics().height() + 4) + 2 * tree_->frameWidth());
+  // And wide enough for a title ("Mutex normal and starvation mode" elided at most a little).
+  setMinimumWidth(tree_->fontMetrics().averageCharWidth() * 28);
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);

@@ -235,6 +235,25 @@ double object_panels(SceneBuilder& b, const gor::Snapshot& s, const SceneFacts* 
   std::vector<const gor::ChannelInfo*> dones;
   for (const gor::ChannelInfo& c : s.channels)
     if (is_context_done(c)) dones.push_back(&c);
+  // A state rebuilt from a trace names no channel: the contexts the cancels revealed stand in
+  // for their done channels (cancelled, with the goroutines still waiting on them).
+  std::vector<gor::ChannelInfo> revealed;
+  if (s.channels.empty() && facts && !facts->context_parent.empty()) {
+    std::map<uint64_t, std::vector<uint64_t>> waiting;
+    for (const gor::GoroutineInfo& g : s.goroutines)
+      if (g.wait_object && g.state != "running" && g.state != "runnable" && facts->context_parent.count(g.wait_object))
+        waiting[g.wait_object].push_back(g.id);
+    revealed.reserve(facts->context_parent.size());
+    for (const auto& [id, parent] : facts->context_parent) {
+      gor::ChannelInfo c;
+      c.id = id;
+      c.name = "context.Done";
+      c.closed = true;
+      c.recvq = waiting[id];
+      revealed.push_back(std::move(c));
+    }
+    for (const gor::ChannelInfo& c : revealed) dones.push_back(&c);
+  }
   // The contexts: a full-width tree when any context is waited on or cancelled, before the
   // channels (a goroutine in a select on its context and a ticker is shown in the tree).
   const bool tree = std::any_of(dones.begin(), dones.end(), [](const gor::ChannelInfo* c) {

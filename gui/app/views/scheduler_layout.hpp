@@ -68,6 +68,7 @@ struct SceneMachine {
 struct SceneFacts {
   std::unordered_map<uint64_t, uint64_t> context_parent;  // done channel -> parent's (0: root)
   std::unordered_map<uint64_t, int> context_error;        // done channel -> CtxErr (1 Canceled, 2 DeadlineExceeded)
+  std::unordered_map<uint64_t, int64_t> context_cancelled_at;  // done channel -> engine ns of its cancel
 };
 
 // SceneOverflow stands for `hidden` goroutines that did not fit ("+N").

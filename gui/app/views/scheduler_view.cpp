@@ -124,6 +124,7 @@ void SchedulerView::start_build(std::function<gor::Snapshot()> make) {
     Built b;
     b.snapshot = std::make_shared<gor::Snapshot>(make());
     b.layout = compute_scheduler_layout(*b.snapshot, w, m, &facts);
+    b.contexts = facts.context_parent.size();
     b.width = w;
     b.generation = generation;
     // As tall as the widget will be once it follows the layout's height (it never shrinks
@@ -156,10 +157,10 @@ void SchedulerView::on_built() {
     if (snapshot_) retired_ = std::make_shared<gor::Snapshot>(std::move(*snapshot_));
     snapshot_ = std::move(*b.snapshot);
     index_goroutines();
-    const size_t contexts_known = facts_.context_parent.size();
     apply_events_through(snapshot_->now_ns);
-    // The job laid the scene out with the facts of its start: a cancel since then redoes it.
-    if (b.width == std::max(320, width()) && facts_.context_parent.size() == contexts_known) {
+    // The job laid the scene out with the facts of its start: a cancel since (or a move back
+    // before one) redoes it.
+    if (b.width == std::max(320, width()) && facts_.context_parent.size() == b.contexts) {
       layout_width_ = b.width;
       if (sprites_.size() > 4096) sprites_.clear();
       for (auto& [look, image] : b.sprites) sprites_.try_emplace(look, std::move(image));
@@ -266,6 +267,15 @@ void SchedulerView::forget_after(int64_t now_ns) {
   std::erase_if(flights_, [&](const Flight& f) { return f.ts > now_ns; });
   std::erase_if(flashes_, [&](const Flash& f) { return f.ts > now_ns; });
   std::erase_if(held_events_, [&](const gor::Event& e) { return e.ts > now_ns; });  // they come again
+  for (auto it = facts_.context_cancelled_at.begin(); it != facts_.context_cancelled_at.end();) {
+    if (it->second > now_ns) {  // cancelled later than the moment shown
+      facts_.context_parent.erase(it->first);
+      facts_.context_error.erase(it->first);
+      it = facts_.context_cancelled_at.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 void SchedulerView::add_events(const std::vector<gor::Event>& events, size_t first) {
@@ -338,6 +348,7 @@ void SchedulerView::apply_events_through(int64_t now_ns) {
       case gor::EventKind::ContextCancel:
         facts_.context_parent[e.a0] = e.a2;
         facts_.context_error[e.a0] = static_cast<int>(e.a1);
+        facts_.context_cancelled_at[e.a0] = e.ts;
         break;
       default: break;
     }

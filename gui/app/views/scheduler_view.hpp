@@ -182,6 +182,7 @@ class SchedulerView : public QWidget {
     std::vector<std::pair<ChipLook, QImage>> sprites;  // the layout's chips, not selected
     int width = 0;
     uint64_t generation = 0;
+    size_t contexts = 0;  // the context facts it was laid out with
   };
   void start_build(std::function<gor::Snapshot()> make);
   void on_built();
