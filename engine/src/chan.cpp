@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "chan_core.hpp"
+#include "registry.hpp"
 #include "gor/detail/race.hpp"
 #include "gor/trace.hpp"
 
@@ -112,6 +113,10 @@ ChanCore::ChanCore(size_t cap_, std::string name_, std::source_location where_)
 
 void ChanCore::publish() noexcept {
   register_object(id, ObjectKind::Channel, this, name.c_str(), cap, where);
+  try {
+    trace_chan_type(id, elem_type());  // a trace's reader names the element type as the snapshot does
+  } catch (...) {  // no memory for the name: the trace goes without it
+  }
 }
 
 ChanCore::~ChanCore() = default;

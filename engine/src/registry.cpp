@@ -94,6 +94,10 @@ void register_object(uint64_t id, ObjectKind kind, const void* object, const cha
   }
 }
 
+void trace_chan_type(uint64_t id, const std::string& type) noexcept {
+  if (tracing_active()) trace_here(EventKind::ChanType, id, 0, type.c_str());
+}
+
 void unregister_object(uint64_t id) noexcept {
   {
     Registry& r = registry();

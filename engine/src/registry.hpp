@@ -59,6 +59,9 @@ struct Inspector {
 // registered outside runs) to snap. World stopped.
 void fill_objects(Snapshot& snap, uint64_t run);
 
+// trace_chan_type() records channel `id`'s element type (ChanType event) when the run traces.
+void trace_chan_type(uint64_t id, const std::string& type) noexcept;
+
 // demangle() is the readable form of a typeid name ("int", "std::string").
 std::string demangle(const char* mangled);
 

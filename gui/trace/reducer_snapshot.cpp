@@ -76,6 +76,7 @@ gor::Snapshot RunReducer::snapshot(const StringOf& string_of) const {
         gor::ChannelInfo info;
         info.id = id;
         info.name = text(o.name);
+        info.elem_type = text(o.elem_type);
         info.cap = o.capacity;
         info.len = o.len;
         info.closed = o.closed;
@@ -214,6 +215,7 @@ std::string first_difference(const gor::Snapshot& a, const gor::Snapshot& b) {
     const gor::ChannelInfo &x = a.channels[i], &y = b.channels[i];
     const std::string at = "chan " + std::to_string(x.id) + ".";
     d.check(at + "name", x.name, y.name);
+    d.check(at + "elem_type", x.elem_type, y.elem_type);
     d.check(at + "cap", x.cap, y.cap);
     d.check(at + "len", x.len, y.len);
     d.check(at + "closed", x.closed, y.closed);

@@ -356,6 +356,9 @@ void RunReducer::apply(const gor::Event& e) {
       break;
     }
     case K::ObjectDestroy: objects_.erase(e.a0); break;
+    case K::ChanType:
+      if (auto it = objects_.find(e.a0); it != objects_.end()) it->second.elem_type = e.a2;
+      break;
     case K::ChanSend:
     case K::ChanRecv:
       if (auto it = objects_.find(e.a0); it != objects_.end()) {

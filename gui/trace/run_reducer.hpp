@@ -38,7 +38,7 @@ inline constexpr const char* kNotFromEvents[] = {
     "now_ns: the engine's clock at the snapshot; events give only the last event's time",
     "paused, ended, deadlocks: how and when the snapshot was taken, not what the run did",
     "machines: M states (spinning ends and idle-list moves have no event)",
-    "ChannelInfo::buffer and elem_type: values and C++ types are never traced",
+    "ChannelInfo::buffer: values are never traced (elem_type comes from chan_type events)",
     "ChannelInfo::created_at, GoroutineInfo::created_at/blocked_at: sites are strings the snapshot "
     "formats itself; the reducer gives the trace's site strings, which may differ in form",
     "channel sendq/recvq entries of a select (waiting, or woken and not yet run): GoBlock names one object only",
@@ -115,6 +115,7 @@ class RunReducer {
   struct Object {
     gor::ObjectKind kind = gor::ObjectKind::Channel;
     uint64_t name = 0;
+    uint64_t elem_type = 0;       // channel element type (string id, ChanType; 0: older traces)
     uint64_t capacity = 0;        // channel buffer / Semaphore capacity
     uint64_t len = 0;             // channel buffer level
     bool closed = false;

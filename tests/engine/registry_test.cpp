@@ -344,7 +344,8 @@ static_assert(static_cast<int>(gor::EventKind::RaceSync) == 40);
 static_assert(static_cast<int>(gor::EventKind::RunqFromGlobal) == 41);
 static_assert(static_cast<int>(gor::EventKind::RunqOverflow) == 42);
 static_assert(static_cast<int>(gor::EventKind::RunqToGlobalHead) == 43);
-static_assert(static_cast<int>(gor::EventKind::Count_) == 44);
+static_assert(static_cast<int>(gor::EventKind::ChanType) == 44);
+static_assert(static_cast<int>(gor::EventKind::Count_) == 45);
 
 TEST(Registry, ObjectEventsShareTheIds) {
   gor::TraceRecorder rec;
@@ -382,7 +383,7 @@ TEST(Registry, ObjectEventsShareTheIds) {
   }, &rec);
   ASSERT_EQ(r.status, gor::RunStatus::Ok) << r.message;
   auto events = rec.events();
-  size_t acquires = 0, releases = 0, creates_mu = 0, creates_chan = 0, destroys_chan = 0, blocks_on_mu = 0;
+  size_t acquires = 0, releases = 0, creates_mu = 0, creates_chan = 0, types_chan = 0, destroys_chan = 0, blocks_on_mu = 0;
   for (const gor::Event& e : events) {
     if (e.kind == gor::EventKind::MutexAcquire && e.a0 == mu_id.load()) ++acquires;
     if (e.kind == gor::EventKind::MutexRelease && e.a0 == mu_id.load()) ++releases;
@@ -397,6 +398,10 @@ TEST(Registry, ObjectEventsShareTheIds) {
       EXPECT_EQ(e.a1 >> 8, 3u);
       EXPECT_EQ(rec.string(e.a2), "pipe");
     }
+    if (e.kind == gor::EventKind::ChanType && e.a0 == chan_id.load()) {
+      ++types_chan;
+      EXPECT_EQ(rec.string(e.a2), "int");  // the element type in Go's words
+    }
     if (e.kind == gor::EventKind::ObjectDestroy && e.a0 == chan_id.load()) ++destroys_chan;
     if (e.kind == gor::EventKind::GoBlock && e.a1 == mu_id.load()) ++blocks_on_mu;
     if (e.kind == gor::EventKind::ChanSend) {
@@ -407,6 +412,7 @@ TEST(Registry, ObjectEventsShareTheIds) {
   EXPECT_EQ(releases, static_cast<size_t>(kLockers * kOps + 1));
   EXPECT_EQ(creates_mu, 1u);
   EXPECT_EQ(creates_chan, 1u);
+  EXPECT_EQ(types_chan, 1u);
   EXPECT_EQ(destroys_chan, 1u);
   EXPECT_GT(blocks_on_mu, 0u);
   EXPECT_STREQ(gor::event_kind_name(gor::EventKind::PartialDeadlock), "partial_deadlock");

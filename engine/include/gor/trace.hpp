@@ -100,6 +100,9 @@ enum class EventKind : uint8_t {
                    // runnext it kicked out)
   RunqToGlobalHead,// p was destroyed (GOMAXPROCS lowered, Go's procresize/p.destroy): a0 = goroutines
                    // moved to the global queue's head, its runnext first, then its local queue in order
+  ChanType,        // a channel's element type in Go's words, right after the channel's ObjectCreate:
+                   // g = goroutine that made it, a0 = channel (object id), a2 = type (string id:
+                   // "int", "struct{}", "Result"; gor::go_type_name<T>())
   Count_
 };
 

@@ -110,6 +110,7 @@ QString describe_event(const gor::Event& e, const TraceStore& store, uint64_t vi
     case K::RaceSync: return QString::fromStdString(describe_race_sync(e));
     case K::RunqFromGlobal: return QStringLiteral("%1 took %2 from the global queue").arg(p).arg(e.a0);
     case K::RunqOverflow: return QStringLiteral("%1's queue full: %2 moved to the global queue").arg(p).arg(e.a0 + 1);
+    case K::ChanType: return QStringLiteral("make(chan %1)").arg(QString::fromStdString(store.string(e.a2)));
     case K::RunqToGlobalHead: return QStringLiteral("%1 destroyed: %2 moved to the global queue's head").arg(p).arg(e.a0);
     case K::Race: {  // a1: "file:line in function"; shown as the file's name and line
       QString site = QString::fromStdString(store.string(e.a1));

@@ -158,13 +158,17 @@ QString glossary_id_for_event(const gor::Event& e) {
     case K::SyscallExit:
     case K::Handoff: return QStringLiteral("handoff");
     case K::Gomaxprocs: return QStringLiteral("gomaxprocs");
+    case K::RunqFromGlobal:
+    case K::RunqOverflow:
+    case K::RunqToGlobalHead: return QStringLiteral("global-queue");
     case K::StopTheWorld: return QStringLiteral("stop-the-world");
     case K::TimerFire:
     case K::TimerAdd:
     case K::TimerStop: return QStringLiteral("timer");
     case K::ChanSend:
     case K::ChanRecv:
-    case K::ChanClose: return QStringLiteral("channel");
+    case K::ChanClose:
+    case K::ChanType: return QStringLiteral("channel");
     case K::MutexMode:
     case K::MutexAcquire:
     case K::MutexRelease: return QStringLiteral("starvation");
