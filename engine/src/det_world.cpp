@@ -260,6 +260,8 @@ uint32_t DetWorld::decide(uint32_t n, ChoiceKind kind, const uint64_t* goroutine
   ++decisions_taken_;
   uint32_t idx = 0;
   bool replayed = false;
+  if (replay_reader_ && replay_events_ > 0 && replay_events_seen_ != nullptr && *replay_events_seen_ >= replay_events_)
+    replay_reader_.reset();  // "run from here": the recorded part is over, the run goes its own way
   if (replay_reader_ && divergence_.empty()) {
     std::optional<Decision> d = replay_reader_->next();
     if (!d) {
@@ -370,7 +372,7 @@ Schedule DetWorld::schedule() const { return log_; }
 std::string DetWorld::divergence() const { return divergence_; }
 
 std::string DetWorld::replay_left() const {
-  if (!replay_reader_ || !divergence_.empty() || replay_reader_->at_end()) return {};
+  if (!replay_reader_ || !divergence_.empty() || replay_reader_->at_end() || replay_events_ > 0) return {};
   return "the run ended after " + std::to_string(decisions_taken_) +
          " decisions, but the recorded schedule has more";
 }

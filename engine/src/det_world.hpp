@@ -102,6 +102,12 @@ class DetWorld {
   // current() is the actor that moves (world thread only), nullptr in the world loop.
   DetActor* current() const noexcept { return current_; }
 
+  // replay_until() makes the replay stop once *events trace events have been recorded
+  // (Config::replay_events); from then on the seeded chooser decides. Before run().
+  void replay_until(const uint64_t* events, uint64_t count) {
+    replay_events_seen_ = events;
+    replay_events_ = count;
+  }
   // schedule() is the decisions taken so far (the whole run's, once run() returned).
   Schedule schedule() const;
   // divergence() is the first difference from the replayed schedule ("" if none).
@@ -157,6 +163,8 @@ class DetWorld {
   const int64_t op_cost_;
   uint64_t rng_;
   std::optional<ScheduleReader> replay_reader_;  // the schedule being re-executed
+  const uint64_t* replay_events_seen_ = nullptr;  // the tracer's count of recorded events
+  uint64_t replay_events_ = 0;                     // replay until that count (0: to the end)
   Schedule log_;               // the decisions taken (the replayed ones too)
   const bool preemption_points_;
   Strategy* const strategy_;

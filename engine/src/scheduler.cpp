@@ -331,6 +331,7 @@ Scheduler::Scheduler(const Config& c) : run_serial(g_run_serial.fetch_add(1, std
   if (cfg.trace) {
     tracer_ = std::make_unique<Tracer>(clock, cfg.observer, det_ != nullptr ? &det_->now_ref() : nullptr);
     if (det_ != nullptr) det_->on_freeze = [this] { tracer_->flush_virtual(); };
+    if (det_ != nullptr && cfg.replay_events > 0) det_->replay_until(tracer_->virtual_recorded(), cfg.replay_events);
     sysmon_ring_ = tracer_->new_ring();
     traced_runs.fetch_add(1, std::memory_order_relaxed);
   }

@@ -113,6 +113,7 @@ void Tracer::flush_virtual() noexcept {
 void Tracer::emit_virtual(const RawEvent& e) noexcept {
   // Only the world's thread emits (one actor at a time): no other thread touches the ring.
   rings_.front()->push(e, [] {});
+  ++virtual_recorded_;
   if (++virtual_pending_ >= kVirtualBatch) {
     virtual_pending_ = 0;
     drain_once(/*everything=*/true);

@@ -118,6 +118,8 @@ class Tracer {
   // flush_virtual() delivers what a virtual-mode run recorded since the last delivery (its
   // producer's thread, e.g. when the run is paused).
   void flush_virtual() noexcept;
+  // virtual_recorded() counts the events a virtual-mode run has recorded (world thread only).
+  const uint64_t* virtual_recorded() const noexcept { return &virtual_recorded_; }
   ~Tracer();
   // new_ring() makes a ring for one producer thread (an M or sysmon). In virtual mode every
   // producer shares one ring: they all move on the world's thread, one at a time.
@@ -159,6 +161,7 @@ class Tracer {
   void emit_shared(const RawEvent& e) noexcept;
   void emit_virtual(const RawEvent& e) noexcept;
   uint64_t virtual_pending_ = 0;  // events in the ring since the last delivery (virtual mode)
+  uint64_t virtual_recorded_ = 0; // events recorded in the whole run (virtual mode)
 
   const Clock& clock_;
   TraceObserver* observer_;

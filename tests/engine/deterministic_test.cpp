@@ -190,6 +190,37 @@ TEST_P(DeterministicRuns, ReplayReproducesTheRun) {
 
 INSTANTIATE_TEST_SUITE_P(Procs, DeterministicRuns, ::testing::Values(1, 2, 4));
 
+TEST(Deterministic, RunFromHereFollowsTheRecordingThenGoesItsOwnWay) {
+  // Config::replay_events: the recorded schedule up to event N, the seeded chooser after it.
+  gor::Config cfg = det_config(4, 77);
+  gor::RunResult first = gor::run(cfg, [] { busy_program(6); });
+  ASSERT_EQ(first.status, gor::RunStatus::Ok) << first.message;
+  auto schedule = std::make_shared<const gor::Schedule>(first.schedule);
+  auto run_from = [&](uint64_t n) {
+    return in_child([&] {
+      gor::TraceRecorder rec;
+      gor::Config c = det_config(4, 77);
+      c.trace = true;
+      c.observer = &rec;
+      c.replay = schedule;
+      c.replay_events = n;
+      gor::RunResult r = gor::run(c, [] { busy_program(6); });
+      return event_bytes(rec, r);
+    });
+  };
+  const std::string whole = traced_run_bytes(4, 77, [] { busy_program(6); });
+  constexpr size_t kEventBytes = 8 * 5 + 2 + 2 + 1;  // event_bytes()' record of one event
+  const size_t events = whole.find("status ") / kEventBytes;  // strings follow; bound below
+  ASSERT_GT(events, 400u);
+  const uint64_t n = 300;
+  const std::string from = run_from(n);
+  EXPECT_EQ(from.find("<child failed>"), std::string::npos);
+  EXPECT_NE(from.find("status 0 "), std::string::npos) << "the continuation did not end cleanly";
+  EXPECT_TRUE(from.compare(0, n * kEventBytes, whole, 0, n * kEventBytes) == 0) << "the recorded part differs";
+  EXPECT_NE(from, whole) << "the run after event " << n << " should have gone its own way";
+  EXPECT_EQ(from, run_from(n)) << "running from the same moment twice must give the same run";
+}
+
 TEST(Deterministic, DifferentSeedsGiveDifferentSchedules) {
   std::string a = traced_run_bytes(4, 1, [] { busy_program(6); });
   std::string b = traced_run_bytes(4, 2, [] { busy_program(6); });

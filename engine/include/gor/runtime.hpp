@@ -69,6 +69,11 @@ struct Config {
   // replay re-executes a recorded schedule (RunResult::schedule) in a deterministic run; the
   // run ends with a fatal "replay diverged: ..." error where the program no longer matches it.
   std::shared_ptr<const Schedule> replay;
+  // replay_events (with replay and trace): follow the recorded schedule only until this many
+  // trace events have been recorded, then choose freely with the seeded chooser ("run from
+  // here": the run is the recorded one up to that event, then goes its own way). 0: the whole
+  // schedule, and a run that leaves it is a divergence.
+  uint64_t replay_events = 0;
   // preemption_points (deterministic mode): every scheduling point of a goroutine is also a
   // choice whether to preempt it there (strategy.hpp), as schedule explorers need. Off, no
   // goroutine is ever preempted but by sysmon.

@@ -158,6 +158,10 @@ bool RunController::start(const RunSpec& spec, QString* error) {
   cfg.seed = seed_;
   cfg.race = spec.race;
   cfg.deterministic = spec.deterministic;
+  if (spec.deterministic && spec.replay) {
+    cfg.replay = spec.replay;
+    cfg.replay_events = spec.replay_events;
+  }
   cfg.dilation = spec.dilation > 0 ? spec.dilation : std::max(1.0, sample->info.suggested_dilation);
   cfg.trace = true;
   observer_ = std::make_unique<Observer>(*this);

@@ -17,6 +17,7 @@ void RunPlayer::begin(int procs, bool paused, bool recording) {
   active_ = true;
   recording_ = recording;
   end_reported_ = false;
+  pending_start_ = 0;
   published_ = 0;
   state_.reset();
   if (!paused) playback_.play(store_.events(), wall_ns());
@@ -27,6 +28,11 @@ void RunPlayer::begin(int procs, bool paused, bool recording) {
 
 void RunPlayer::end_recording() {
   recording_ = false;
+  if (pending_start_ > 0) {
+    const size_t at = pending_start_;
+    pending_start_ = 0;
+    seek(at, /*pause=*/false);
+  }
   if (active_) tick();
 }
 
@@ -156,6 +162,11 @@ void RunPlayer::tick() {
   if (store_.generation() != generation_) {  // the store was cleared under us (a new run or file)
     stop();
     return;
+  }
+  if (pending_start_ > 0 && (store_.size() >= pending_start_ || !recording_)) {
+    const size_t at = pending_start_;
+    pending_start_ = 0;
+    seek(at, /*pause=*/false);
   }
   const bool was = playback_.playing();
   const Playback::Tick t = playback_.advance(store_.events(), store_.size(), wall_ns(), breakpoints_);

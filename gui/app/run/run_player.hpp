@@ -31,6 +31,9 @@ class RunPlayer : public QObject {
   // begin() starts a new run's playback: cursor 0, playing unless `paused`, rebuilt state
   // for `procs` Ps. recording() says whether events may still arrive (a live run).
   void begin(int procs, bool paused, bool recording);
+  // start_at() moves the cursor to `count` events (and plays on) as soon as the recording has
+  // them: "Run from here" records the run again from its start and shows it from there.
+  void start_at(size_t count) { pending_start_ = count; }
   // end_recording() says the store holds the whole run now.
   void end_recording();
   // adopt_finished() plays a store that already holds a whole run (a file, or a real-mode run
@@ -99,6 +102,7 @@ class RunPlayer : public QObject {
   bool active_ = false;
   bool recording_ = false;
   bool end_reported_ = false;
+  size_t pending_start_ = 0;  // start_at()'s cursor, 0: none
 };
 
 }  // namespace goroscope::gui

@@ -5,6 +5,7 @@
 #include <QString>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,8 +25,13 @@ struct RunSpec {
   bool start_paused = false;
   bool race = false;        // run the happens-before race detector (Config::race)
   // deterministic: virtual time and a seeded, recorded schedule (Config::deterministic); the
-  // app plays the recorded events at a pace. False: real threads and wall time ("Real threads").
-  bool deterministic = true;
+  // app plays the recorded events at a pace (its toolbar's default). False: real threads and
+  // wall time ("Real threads"), sampled live by snapshots.
+  bool deterministic = false;
+  // replay (deterministic): re-execute this recorded schedule, up to `replay_events` trace
+  // events when that is not 0 and freely after them ("Run from here", Config::replay_events).
+  std::shared_ptr<const gor::Schedule> replay;
+  uint64_t replay_events = 0;
 };
 
 // RunOutcome is how a run ended, copied to the UI thread.

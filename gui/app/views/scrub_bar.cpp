@@ -5,6 +5,7 @@
 #include <QLocale>
 #include <QSignalBlocker>
 #include <QSlider>
+#include <QToolButton>
 
 #include <algorithm>
 #include <cmath>
@@ -27,6 +28,13 @@ ScrubBar::ScrubBar(QWidget* parent) : QWidget(parent) {
   layout->addWidget(slider_, 1);
   layout->addWidget(position_);
   layout->addWidget(hint_);
+  run_from_here_ = new QToolButton(this);
+  run_from_here_->setText(tr("Run from here"));
+  run_from_here_->setToolTip(tr("Run again from this moment: the recorded schedule is re-executed up to here,\n"
+                                "then the scheduler chooses afresh, so the run may go another way."));
+  run_from_here_->setEnabled(false);
+  layout->addWidget(run_from_here_);
+  connect(run_from_here_, &QToolButton::clicked, this, &ScrubBar::runFromHereRequested);
   hint_->hide();
   connect(slider_, &QSlider::valueChanged, this, [this](int v) {
     if (end_ns_ <= 0) return;
@@ -47,6 +55,8 @@ void ScrubBar::set_position(int64_t cursor_ns, int64_t end_ns, size_t cursor, si
                          .arg(QLocale(QLocale::English).toString(static_cast<qulonglong>(cursor)))
                          .arg(QLocale(QLocale::English).toString(static_cast<qulonglong>(events))));
 }
+
+void ScrubBar::set_run_from_here_enabled(bool on) { run_from_here_->setEnabled(on); }
 
 void ScrubBar::set_hint(const QString& text) {
   hint_->setText(text);

@@ -11,6 +11,7 @@
 
 class QLabel;
 class QSlider;
+class QToolButton;
 
 namespace goroscope::gui {
 
@@ -26,6 +27,8 @@ class ScrubBar : public QWidget {
   // set_hint() shows a short line beside the position ("" hides it).
   void set_hint(const QString& text);
   QString text() const;
+  // set_run_from_here_enabled() enables the "Run from here" button.
+  void set_run_from_here_enabled(bool on);
 
   // kSteps is the slider's resolution.
   static constexpr int kSteps = 10000;
@@ -33,11 +36,14 @@ class ScrubBar : public QWidget {
  signals:
   // seekRequested() asks for the cursor at engine time t (the user dragged or clicked).
   void seekRequested(int64_t t);
+  // runFromHereRequested() asks to continue the run live from the cursor's moment.
+  void runFromHereRequested();
 
  private:
   QSlider* slider_;
   QLabel* position_;
   QLabel* hint_;
+  QToolButton* run_from_here_;
   int64_t end_ns_ = 0;
 };
 

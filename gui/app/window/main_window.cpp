@@ -448,6 +448,10 @@ bool MainWindow::run_current(const std::vector<std::pair<std::string, std::strin
   spec.race = toolbar_->race();
   spec.deterministic = toolbar_->deterministic();
   spec.start_paused = toolbar_->start_paused();
+  return start_run(spec);
+}
+
+bool MainWindow::start_run(const RunSpec& spec) {
   QString error;
   catch_up_timer_->stop();
   replay_path_.clear();
@@ -470,6 +474,7 @@ bool MainWindow::run_current(const std::vector<std::pair<std::string, std::strin
   charts_->clear();
   output_->clear();
   update_breakpoints();
+  last_schedule_.reset();
   if (!controller_.start(spec, &error)) {
     banner_->show_message(RunBanner::Severity::Error, tr("Cannot run"), error);
     return false;
@@ -479,6 +484,7 @@ bool MainWindow::run_current(const std::vector<std::pair<std::string, std::strin
   trace_header_.procs = controller_.procs();
   trace_header_.seed = controller_.seed();
   trace_header_.deterministic = spec.deterministic;
+  trace_header_.race = spec.race;
   trace_header_.dilation = controller_.dilation();
   trace_header_.start_wall_ns = trace::wall_now_ns();
   trace_header_.sample = spec.sample_id;
@@ -640,6 +646,7 @@ void MainWindow::on_finished(const RunOutcome& outcome) {
   // A big run's last events may be millions the views have not taken yet: what does not fit
   // in a frame follows between frames, so the window never freezes at the end of a run.
   if (!catch_up_views(std::chrono::milliseconds(4))) catch_up_timer_->start();
+  if (controller_.deterministic()) last_schedule_ = std::make_shared<const gor::Schedule>(r.schedule);
   if (player_->active()) {
     // A deterministic run: its end is shown when the cursor gets there (at once if it has).
     played_outcome_ = outcome;
@@ -874,6 +881,8 @@ void MainWindow::show_trace(const std::shared_ptr<LoadedTrace>& trace) {
   }
   setWindowTitle(tr("Goroscope — %1 (replay)").arg(name));
   toolbar_->set_procs(std::max(1, f.header.procs));
+  last_schedule_.reset();
+  if (f.schedule) last_schedule_ = std::make_shared<const gor::Schedule>(*f.schedule);
   update_run_controls();
   remember_recent(trace->path);
   update_status();

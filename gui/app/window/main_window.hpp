@@ -102,6 +102,10 @@ class MainWindow : public QMainWindow {
   // state_json() describes the window's run for headless checks (--screenshot writes it next
   // to the PNG): sample, state, mode, seed, engine_ns, events, goroutines, pace.
   QByteArray state_json() const;
+  // run_from_here() starts the recorded run again, re-executing its schedule up to the
+  // cursor's event and choosing freely after it, and shows it from the cursor on. False (with
+  // a banner) when there is no deterministic recording with a schedule, or a run is going.
+  bool run_from_here();
   // rewind_to() shows the run at engine time `ns` (the cursor after the last event at or
   // before it), paused. False if there is no recorded run to rewind.
   bool rewind_to(int64_t ns);
@@ -132,6 +136,8 @@ class MainWindow : public QMainWindow {
   void save_dialog(SaveFormat format);
   void on_frame(bool new_snapshot);
   void on_finished(const RunOutcome& outcome);
+  // start_run() clears the views and starts `spec` (run_current() and run_from_here()).
+  bool start_run(const RunSpec& spec);
   // show_outcome() shows how a run ended (banner, output, selection) and emits runFinished().
   void show_outcome(const RunOutcome& outcome);
   // setup_playback() makes the player and the scrub bar and wires them (main_window_playback.cpp).
@@ -167,6 +173,7 @@ class MainWindow : public QMainWindow {
   std::optional<RunOutcome> played_outcome_;  // a deterministic run's end, shown when the cursor gets there
   QString end_state_;                         // "finished", "panic", "deadlock" once shown; "" before
   bool recording_throttled_ = false;          // throttle_recording() paused the engine
+  std::shared_ptr<const gor::Schedule> last_schedule_;  // the deterministic run's schedule (run, or file)
   GoroutineSelection selection_;
   QString current_sample_;
   bool restart_pending_ = false;

@@ -7,6 +7,8 @@
 #include <QStatusBar>
 #include <QVBoxLayout>
 
+#include <goroscope/registry.hpp>
+
 #include "model/event_text.hpp"
 #include "run/sample_timing.hpp"
 #include "views/goroutine_table.hpp"
@@ -37,6 +39,7 @@ void MainWindow::setup_playback(QWidget* centre) {
   centre->layout()->addWidget(scrub_);
   scrub_->setEnabled(false);
   connect(scrub_, &ScrubBar::seekRequested, this, [this](int64_t t) { player_->seek_time(t); });
+  connect(scrub_, &ScrubBar::runFromHereRequested, this, [this] { run_from_here(); });
   connect(player_, &RunPlayer::moved, this, &MainWindow::show_played_state);
   connect(player_, &RunPlayer::playingChanged, this, [this] { update_run_controls(); });
   connect(player_, &RunPlayer::reachedEnd, this, &MainWindow::on_played_to_end);
@@ -103,7 +106,7 @@ void MainWindow::show_played_state(const std::shared_ptr<const gor::Snapshot>& s
   show_partial_deadlocks(*state);
   // A learner who rewinds gets the end's banner back only when the cursor returns there.
   if (!player_->at_end() && !end_state_.isEmpty() && !player_->playing()) scrub_->set_hint(tr("← → step · drag to rewind"));
-  update_status();
+  update_run_controls();
 }
 
 void MainWindow::on_played_to_end() {
@@ -121,6 +124,8 @@ void MainWindow::update_run_controls() {
   const bool can_step = player_->active();
   const bool paused = player_->active() ? !player_->playing() : controller_.paused();
   toolbar_->set_run_state(controller_.running() || (player_->active() && player_->playing()), paused, can_step && !recording_live);
+  scrub_->set_run_from_here_enabled(!controller_.running() && player_->active() && last_schedule_ != nullptr &&
+                                    player_->cursor() < controller_.store().size());
   update_status();
 }
 
@@ -165,6 +170,35 @@ QString MainWindow::run_state() const {
   }
   if (controller_.running()) return controller_.paused() ? QStringLiteral("paused") : QStringLiteral("running");
   return end_state_.isEmpty() ? QStringLiteral("idle") : end_state_;
+}
+
+bool MainWindow::run_from_here() {
+  auto refuse = [this](const QString& why) {
+    banner_->show_message(RunBanner::Severity::Warning, tr("Run from here"), why);
+    return false;
+  };
+  if (controller_.running()) return refuse(tr("A run is still being recorded; stop it or let it end first."));
+  if (!player_->active() || !last_schedule_)
+    return refuse(tr("Only a deterministic run (or a file recorded in deterministic mode) can be run again from a moment."));
+  const std::string sample = trace_header_.sample;
+  if (!find_sample(sample)) return refuse(tr("The recorded sample '%1' is not in this build.").arg(QString::fromStdString(sample)));
+  RunSpec spec;
+  spec.sample_id = sample;
+  for (const QString& kv : QString::fromStdString(trace_header_.params).split(QLatin1Char(' '), Qt::SkipEmptyParts))
+    if (const int eq = kv.indexOf(QLatin1Char('=')); eq > 0) spec.params.emplace_back(kv.left(eq).toStdString(), kv.mid(eq + 1).toStdString());
+  spec.procs = trace_header_.procs;
+  spec.seed = trace_header_.seed;
+  spec.race = trace_header_.race || controller_.spec().race;
+  spec.deterministic = true;
+  spec.replay = last_schedule_;
+  const size_t at = player_->cursor();
+  spec.replay_events = std::max<size_t>(at, 1);
+  if (!start_run(spec)) return false;
+  player_->start_at(at);
+  banner_->show_message(RunBanner::Severity::Info, tr("Running from event %1").arg(static_cast<qulonglong>(at)),
+                        tr("The recorded schedule is re-executed up to this moment; after it the scheduler chooses afresh (seed %1).")
+                            .arg(controller_.seed()));
+  return true;
 }
 
 bool MainWindow::rewind_to(int64_t ns) {
