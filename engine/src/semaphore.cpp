@@ -5,6 +5,7 @@
 
 #include "gor/detail/race.hpp"
 #include "gor/panic.hpp"
+#include "gor/trace.hpp"
 #include "registry.hpp"
 #include "wait_queue.hpp"
 
@@ -17,6 +18,10 @@ struct Semaphore::Waiter {
   int64_t n = 0;
   bool linked = false;
 };
+
+void Semaphore::trace_value(uint64_t id) noexcept {
+  if (id != 0) detail::trace_object_event(static_cast<int>(EventKind::ObjectValue), id, static_cast<uint64_t>(cur_));
+}
 
 uint64_t Semaphore::object_id() noexcept {
   if (const uint64_t id = oid_.peek()) return id;
@@ -34,9 +39,11 @@ void Semaphore::acquire(int64_t n, std::source_location where) {
         detail::race_acquire(s, 0, detail::race_tag(detail::RaceEdge::Semaphore, detail::tracing_active() ? s->object_id() : 0));
     }
   } race_acquire{this};
+  const uint64_t traced = detail::tracing_active() ? object_id() : 0;  // a traced run watches it from its first use
   lock_.lock();
   if (size_ - cur_ >= n && head_ == nullptr) {
     cur_ += n;
+    trace_value(traced);
     lock_.unlock();
     return;
   }
@@ -48,6 +55,7 @@ void Semaphore::acquire(int64_t n, std::source_location where) {
     lock_.lock();
     if (size_ - cur_ >= n && head_ == nullptr) {
       cur_ += n;
+      trace_value(traced);
       lock_.unlock();
       return;
     }
@@ -70,9 +78,13 @@ void Semaphore::acquire(int64_t n, std::source_location where) {
 }
 
 bool Semaphore::try_acquire(int64_t n) noexcept {
+  const uint64_t traced = detail::tracing_active() ? object_id() : 0;
   lock_.lock();
   const bool ok = size_ - cur_ >= n && head_ == nullptr;
-  if (ok) cur_ += n;
+  if (ok) {
+    cur_ += n;
+    trace_value(traced);
+  }
   lock_.unlock();
   if (ok && detail::race_active()) [[unlikely]] detail::race_acquire(this, 0, detail::race_tag(detail::RaceEdge::Semaphore, detail::tracing_active() ? object_id() : 0));
   return ok;
@@ -80,6 +92,7 @@ bool Semaphore::try_acquire(int64_t n) noexcept {
 
 void Semaphore::release(int64_t n) {
   if (detail::race_active()) [[unlikely]] detail::race_release_merge(this, 0, detail::race_tag(detail::RaceEdge::Semaphore, detail::tracing_active() ? object_id() : 0));
+  const uint64_t traced = detail::tracing_active() ? object_id() : 0;
   lock_.lock();
   if (cur_ - n < 0) {
     lock_.unlock();
@@ -96,6 +109,7 @@ void Semaphore::release(int64_t n) {
     if (last) last->next = w; else woken = w;
     last = w;
   }
+  trace_value(traced);  // the units held after the release and the grants it made
   lock_.unlock();
   while (woken) {  // parked until readied: frames valid; read next first
     Waiter* next = woken->next;

@@ -70,7 +70,9 @@ void Scheduler::timer_add(TimerNode* t, int64_t when) {
   if (tracer_ != nullptr) {
     // Under the node's lock: a one-shot node may be freed by its callback once it is released.
     if (t->trace_id == 0) t->trace_id = new_object_id();
-    trace(m, EventKind::TimerAdd, current_goid(), t->trace_id, static_cast<uint64_t>(when), timer_code(t));
+    // A sleep is armed on the scheduler stack, after its goroutine switched out: name the sleeper.
+    const uint64_t g = t->kind == TimerKind::Sleep ? goid_of(static_cast<const G*>(t->arg)) : current_goid();
+    trace(m, EventKind::TimerAdd, g, t->trace_id, static_cast<uint64_t>(when), timer_code(t));
   }
   t->lock.unlock();
   wake_timer_sleeper(when);

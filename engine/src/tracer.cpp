@@ -56,6 +56,7 @@ const char* event_kind_name(EventKind k) noexcept {
     case EventKind::RunqOverflow: return "runq_overflow";
     case EventKind::RunqToGlobalHead: return "runq_to_global_head";
     case EventKind::ChanType: return "chan_type";
+    case EventKind::ObjectValue: return "object_value";
     case EventKind::Count_: break;
   }
   return "unknown";

@@ -3,6 +3,7 @@
 
 #include "gor/detail/race.hpp"
 #include "gor/panic.hpp"
+#include "gor/trace.hpp"
 
 namespace gor {
 
@@ -16,6 +17,9 @@ void WaitGroup::add(int64_t delta) {
   const int32_t v = static_cast<int32_t>(state >> 32);
   const uint32_t w = static_cast<uint32_t>(state);
   if (v < 0) throw Panic("sync: negative WaitGroup counter");
+  if (detail::tracing_active()) [[unlikely]]  // a traced run watches the WaitGroup from its first Add
+    detail::trace_object_event(static_cast<int>(EventKind::ObjectValue), oid_.get(detail::ObjectKind::WaitGroup, this),
+                               static_cast<uint64_t>(static_cast<int64_t>(v)));
   if (w != 0 && delta > 0 && v == static_cast<int32_t>(delta))
     throw Panic("sync: WaitGroup misuse: Add called concurrently with Wait");
   // No waiters, or the counter is not zero: nothing else to do, and nothing touched since.

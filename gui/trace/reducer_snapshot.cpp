@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "run_reducer.hpp"
 
@@ -105,6 +106,7 @@ gor::Snapshot RunReducer::snapshot(const StringOf& string_of) const {
         info.name = text(o.name);
         info.kind = gor::object_kind_text(o.kind);
         info.capacity = o.kind == gor::ObjectKind::Semaphore ? static_cast<int64_t>(o.capacity) : 0;
+        info.value = o.value;
         info.waiters = waiters_of(o.sendq);
         s.sync_objects.push_back(std::move(info));
         break;
@@ -196,6 +198,8 @@ std::string first_difference(const gor::Snapshot& a, const gor::Snapshot& b) {
     d.check(at + "p", x.p, y.p);
     d.check(at + "parent", x.parent, y.parent);
     d.check(at + "label", x.label, y.label);
+    d.check(at + "created_at", x.created_at, y.created_at);
+    d.check(at + "blocked_at", x.blocked_at, y.blocked_at);
   }
   auto plain_waits = [&](const std::vector<uint64_t>& q, uint64_t chan) {
     std::vector<uint64_t> out;
@@ -248,8 +252,28 @@ std::string first_difference(const gor::Snapshot& a, const gor::Snapshot& b) {
     d.check(at + "name", x.name, y.name);
     d.check(at + "kind", x.kind, y.kind);
     d.check(at + "capacity", x.capacity, y.capacity);
+    if (x.kind == "WaitGroup" || x.kind == "Semaphore") d.check(at + "value", x.value, y.value);
     if (d.first.empty() && !same_waiters(x.waiters, y.waiters))
       d.first = at + "waiters: " + show(x.waiters) + " vs " + show(y.waiters);
+  }
+  // Timers: when, kind and the sleeping goroutine (not the period: kNotFromEvents), ordered by
+  // (when, kind, g) on both sides (the engine orders equal `when`s by its heaps).
+  auto timers_of = [](const gor::Snapshot& s) {
+    std::vector<std::tuple<int64_t, std::string, uint64_t>> out;
+    for (const gor::TimerInfo& t : s.timers) out.emplace_back(t.when_ns, t.kind, t.g);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  if (d.first.empty()) {
+    const auto ta = timers_of(a), tb = timers_of(b);
+    if (ta != tb) {
+      auto text = [](const auto& v) {
+        std::string out = "[";
+        for (const auto& [when, kind, g] : v) out += (out.size() > 1 ? " " : "") + kind + "@" + std::to_string(when) + (g ? "/G" + std::to_string(g) : "");
+        return out + "]";
+      };
+      d.first = "timers: " + text(ta) + " vs " + text(tb);
+    }
   }
   return d.first;
 }

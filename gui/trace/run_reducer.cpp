@@ -359,6 +359,10 @@ void RunReducer::apply(const gor::Event& e) {
     case K::ChanType:
       if (auto it = objects_.find(e.a0); it != objects_.end()) it->second.elem_type = e.a2;
       break;
+    case K::ObjectValue:
+      if (auto it = objects_.find(e.a0); it != objects_.end()) it->second.value = static_cast<int64_t>(e.a1);
+      else problem("object_value of object " + std::to_string(e.a0) + ", which is not watched");
+      break;
     case K::ChanSend:
     case K::ChanRecv:
       if (auto it = objects_.find(e.a0); it != objects_.end()) {
@@ -391,7 +395,10 @@ void RunReducer::apply(const gor::Event& e) {
     case K::TimerStop: timers_.erase(e.a0); break;
     case K::TimerFire: {
       const gor::TimerFields f = gor::timer_fields(e);
-      if (!f.periodic) timers_.erase(f.timer);  // a Ticker is re-armed (its next TimerAdd says when)
+      // A one-shot timer is done; a Ticker is re-armed at once, and its TimerFire's `when` is
+      // already the next one (timers.cpp sets it before recording the event).
+      if (!f.periodic) timers_.erase(f.timer);
+      else if (auto it = timers_.find(f.timer); it != timers_.end()) it->second.when = f.when;
       break;
     }
     default: break;

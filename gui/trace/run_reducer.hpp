@@ -6,7 +6,8 @@
 // status, running goroutine, runnext slot and local queue in order, the global queue in order,
 // each channel's capacity, buffer level, closed flag and FIFO send and receive queues, each
 // Mutex and RWMutex's holder, mode, mode switch counts and waiters (with the time each began to
-// wait), the waiters of every other sync object, and the pending timers. snapshot() gives that
+// wait), every other sync object's waiters and value (WaitGroup counter, Semaphore units), and
+// the pending timers. snapshot() gives that
 // state as the engine's own gor::Snapshot, equal field by field to RunControl::snapshot() taken
 // after the same events (tests/gui/run_reducer_equality_test.cpp) except for the fields the
 // events cannot carry, listed in docs/gortrace-format.md ("What a replay rebuilds") and in
@@ -37,14 +38,14 @@ namespace goroscope::trace {
 inline constexpr const char* kNotFromEvents[] = {
     "now_ns: the engine's clock at the snapshot; events give only the last event's time",
     "paused, ended, deadlocks: how and when the snapshot was taken, not what the run did",
-    "machines: M states (spinning ends and idle-list moves have no event)",
+    "machines: M states (a spinning M that found work, an M taken off the idle list: no event)",
     "ChannelInfo::buffer: values are never traced (elem_type comes from chan_type events)",
     "ChannelInfo::created_at, GoroutineInfo::created_at/blocked_at: sites are strings the snapshot "
     "formats itself; the reducer gives the trace's site strings, which may differ in form",
     "channel sendq/recvq entries of a select (waiting, or woken and not yet run): GoBlock names one object only",
     "MutexInfo::readers: read locks (RLock/RUnlock) have no event",
-    "SyncObjectInfo::value: WaitGroup counters, Semaphore units and Once's done flag have no event",
-    "TimerInfo::period_ns and timers armed before tracing saw them (timer id 0)",
+    "SyncObjectInfo::value of a Once (its done flag) and of a Cond: no event (WaitGroup and Semaphore values are ObjectValue events)",
+    "TimerInfo::period_ns (a Ticker's period) and timers armed before tracing saw them (timer id 0)",
 };
 
 // ReducerProblem is one impossible transition: the index of the event (in apply() order) and
@@ -118,6 +119,7 @@ class RunReducer {
     uint64_t elem_type = 0;       // channel element type (string id, ChanType; 0: older traces)
     uint64_t capacity = 0;        // channel buffer / Semaphore capacity
     uint64_t len = 0;             // channel buffer level
+    int64_t value = 0;            // WaitGroup counter, Semaphore units held (ObjectValue)
     bool closed = false;
     uint64_t holder = 0;          // Mutex/RWMutex writer
     bool starving = false;

@@ -47,6 +47,9 @@ class Semaphore {
  private:
   friend struct detail::Inspector;
   uint64_t object_id() noexcept;
+  // trace_value() records the units held now (an ObjectValue event) when id != 0 (a traced run).
+  // Called with lock_ held, so the events follow the changes in order.
+  void trace_value(uint64_t id) noexcept;
   const int64_t size_;
   int64_t cur_ = 0;  // units held, guarded by lock_
   detail::RuntimeLock lock_;

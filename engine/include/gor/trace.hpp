@@ -42,8 +42,8 @@ enum class EventKind : uint8_t {
   PreemptRequest,  // sysmon asked g (on p) to yield
   Gomaxprocs,      // a0 = old, a1 = new
   StopTheWorld,    // a0 = 1 stop, 0 start
-  TimerFire,       // a0 = timer's `when`, a1 = timer id (TimerAdd's a0; 0 when armed before tracing
-                   // saw it), a2 = TimerCode (as TimerAdd)
+  TimerFire,       // a0 = timer's `when` (a periodic timer's: the next one, it is re-armed first), a1 =
+                   // timer id (TimerAdd's a0; 0 when armed before tracing saw it), a2 = TimerCode (as TimerAdd)
   ChanSend,        // a0 = channel id, a1 = buffer level after
   ChanRecv,        // a0 = channel id, a1 = buffer level after
   ChanClose,       // a0 = channel id
@@ -66,7 +66,7 @@ enum class EventKind : uint8_t {
   Race,            // a data race was found (Config::race; once per pair of sites): g = goroutine making
                    // the second access, a0 = goroutine of the earlier one, a1 = site of the second
                    // access (string id), a2 = the report (string id, RunResult::race_reports' text)
-  TimerAdd,        // a timer was armed (start or reset): g = goroutine arming it (0: none), a0 = timer
+  TimerAdd,        // a timer was armed (start or reset): g = goroutine arming it (a sleep's: the sleeper; 0: none), a0 = timer
                    // id (object id namespace, also TimerFire's a1), a1 = when (engine ns), a2 =
                    // TimerCode (kind in bits 0-7, bit 8 set for a periodic timer: a Ticker)
   TimerStop,       // a timer was stopped: g, a0 = timer id, a1 = 1 if it was armed (it will not fire)
@@ -103,6 +103,9 @@ enum class EventKind : uint8_t {
   ChanType,        // a channel's element type in Go's words, right after the channel's ObjectCreate:
                    // g = goroutine that made it, a0 = channel (object id), a2 = type (string id:
                    // "int", "struct{}", "Result"; gor::go_type_name<T>())
+  ObjectValue,     // a watched sync object's value changed (a traced run watches a WaitGroup or Semaphore
+                   // from its first use): g, a0 = object id, a1 = the value now as int64 (WaitGroup: its
+                   // counter; Semaphore: the units held, SyncObjectInfo::value)
   Count_
 };
 

@@ -112,6 +112,7 @@ QString describe_event(const gor::Event& e, const TraceStore& store, uint64_t vi
     case K::RunqOverflow: return QStringLiteral("%1's queue full: %2 moved to the global queue").arg(p).arg(e.a0 + 1);
     case K::ChanType: return QStringLiteral("make(chan %1)").arg(QString::fromStdString(store.string(e.a2)));
     case K::RunqToGlobalHead: return QStringLiteral("%1 destroyed: %2 moved to the global queue's head").arg(p).arg(e.a0);
+    case K::ObjectValue: return QStringLiteral("value now %1").arg(static_cast<qint64>(e.a1));
     case K::Race: {  // a1: "file:line in function"; shown as the file's name and line
       QString site = QString::fromStdString(store.string(e.a1));
       site = site.left(site.indexOf(QStringLiteral(" in ")));
