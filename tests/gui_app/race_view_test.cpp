@@ -195,7 +195,9 @@ class RaceViewTest : public QObject {
     QVERIFY(!w.banner().showing_race());
     QVERIFY(w.races().empty());
 
-    auto* box = w.toolbar().findChild<QCheckBox*>();  // the toolbar's Race detector check box
+    QCheckBox* box = nullptr;  // the toolbar's Race detector check box
+    for (QCheckBox* b : w.toolbar().settings_bar()->findChildren<QCheckBox*>())
+      if (b->text().contains(QStringLiteral("Race"))) box = b;
     QVERIFY(box && box->text().contains(QStringLiteral("Race")));
     QVERIFY(!box->isChecked());
     box->click();  // on, as a user would
@@ -255,10 +257,38 @@ class RaceViewTest : public QObject {
     if (!keep.isEmpty()) QVERIFY(w.save_screenshot(keep + QStringLiteral("/race-window.png")));
   }
 
-  void breakpoint_pauses_the_run_at_a_race() {
+  void breakpoint_stops_the_playback_at_the_race() {
+    // A deterministic run (the app's default): the cursor stops with the race as the last
+    // event shown, both goroutines selected.
     MainWindow w(false);
     w.resize(1400, 900);
     w.show();
+    QVERIFY(w.open_sample(QStringLiteral("race-counter")));
+    w.toolbar().set_dilation(1);
+    w.toolbar().set_race(true);
+    w.toolbar().race_breakpoint_action()->setChecked(true);
+    QSignalSpy finished(&w, &MainWindow::runFinished);
+    QVERIFY(w.run_current());
+    QTRY_VERIFY_WITH_TIMEOUT(w.banner().showing_race(), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!w.player().playing(), 10000);
+    const size_t at = w.player().cursor();
+    QVERIFY(at > 0);
+    QCOMPARE(w.controller().store().events()[at - 1].kind, EventKind::Race);
+    QCOMPARE(finished.count(), 0);
+    QVERIFY(w.show_race(0));
+    QCOMPARE(w.selection().selected(), w.races().front().g);
+    w.toolbar().race_breakpoint_action()->setChecked(false);
+    w.toolbar().set_pace(Pace::fastest());
+    w.toolbar().pause_action()->trigger();  // play on
+    QVERIFY(finished.wait(120000));
+    QVERIFY(w.banner().showing_race());
+  }
+
+  void breakpoint_pauses_a_real_threads_run_at_a_race() {
+    MainWindow w(false);
+    w.resize(1400, 900);
+    w.show();
+    w.toolbar().set_deterministic(false);
     QVERIFY(w.open_sample(QStringLiteral("race-counter")));
     w.toolbar().set_dilation(1);
     w.toolbar().set_race(true);

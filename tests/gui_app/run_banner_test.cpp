@@ -8,6 +8,7 @@
 
 #include "views/run_banner.hpp"
 #include "window/main_window.hpp"
+#include "window/run_toolbar.hpp"
 
 using namespace goroscope::gui;
 
@@ -51,6 +52,7 @@ class RunBannerTest : public QObject {
     w.resize(1600, 1000);
     w.show();
     QVERIFY(w.open_sample(QStringLiteral("partial-deadlock")));
+    w.toolbar().set_pace(Pace::fastest());  // played back at once
     QSignalSpy finished(&w, &MainWindow::runFinished);
     QVERIFY(w.run_current());
     QTRY_VERIFY_WITH_TIMEOUT(w.banner().title().contains(QStringLiteral("Partial deadlock")), 60000);

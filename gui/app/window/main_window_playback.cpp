@@ -93,6 +93,19 @@ void MainWindow::show_played_state(const std::shared_ptr<const gor::Snapshot>& s
                                          store.events().begin() + static_cast<std::ptrdiff_t>(to));
     scheduler_->add_events(passed, 0);
   }
+  // A partial deadlock the cursor passed (the engine found it then): its banner, as live.
+  if (from < to && to <= store.size() && store.count(gor::EventKind::PartialDeadlock) > 0) {
+    gor::Snapshot found;
+    for (size_t i = from; i < to; ++i) {
+      const gor::Event& e = store.events()[i];
+      if (e.kind != gor::EventKind::PartialDeadlock) continue;
+      gor::DeadlockInfo d;
+      d.cycle.push_back(e.a0);
+      d.description = store.string(e.a2);
+      found.deadlocks.push_back(std::move(d));
+    }
+    show_partial_deadlocks(found);
+  }
   scheduler_->set_snapshot(*state);
   if (table_->isVisible()) table_->set_snapshot(*state, store);
   else table_stale_ = true;
