@@ -21,7 +21,7 @@ void RunPlayer::begin(int procs, bool paused, bool recording) {
   published_ = 0;
   state_.reset();
   if (!paused) playback_.play(store_.events(), wall_ns());
-  timer_.start();
+  if (self_ticking_) timer_.start();
   publish();
   emit playingChanged(playback_.playing());
 }
@@ -47,9 +47,15 @@ void RunPlayer::adopt_finished(int procs, bool show) {
   playback_.seek(store_.size(), store_.events(), store_.size(), wall_ns());
   published_ = playback_.cursor();
   end_reported_ = true;  // it opens at its end: that is not an arrival
-  timer_.start();
+  if (self_ticking_) timer_.start();
   if (show) publish();
   emit playingChanged(false);
+}
+
+void RunPlayer::set_self_ticking(bool on) {
+  self_ticking_ = on;
+  if (!on) timer_.stop();
+  else if (active_) timer_.start();
 }
 
 void RunPlayer::stop() {

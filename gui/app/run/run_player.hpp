@@ -71,6 +71,9 @@ class RunPlayer : public QObject {
 
   // refresh() rebuilds the state at the cursor now (e.g. after the store grew while paused).
   void refresh();
+  // set_self_ticking() turns the player's own 16 ms timer off (benchmarks and tests then call
+  // tick() themselves) or back on.
+  void set_self_ticking(bool on);
   // tick() is one frame: advance a playing cursor, emit what changed (the timer calls it; tests too).
   void tick();
 
@@ -102,6 +105,7 @@ class RunPlayer : public QObject {
   bool active_ = false;
   bool recording_ = false;
   bool end_reported_ = false;
+  bool self_ticking_ = true;
   size_t pending_start_ = 0;  // start_at()'s cursor, 0: none
 };
 

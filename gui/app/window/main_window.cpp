@@ -122,7 +122,7 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
     // lands in); the run's last picture is shown at once.
     constexpr int kManyRows = 2000;
     constexpr qint64 kManyRowsIntervalMs = 250;
-    if (controller_.running() && table_->model().rowCount() > kManyRows && table_updated_.isValid() &&
+    if ((controller_.running() || (player_->active() && player_->playing())) && table_->model().rowCount() > kManyRows && table_updated_.isValid() &&
         table_updated_.elapsed() < kManyRowsIntervalMs) {
       table_timer_->start(static_cast<int>(kManyRowsIntervalMs - table_updated_.elapsed()));
       return;
@@ -132,7 +132,8 @@ MainWindow::MainWindow(bool persist_settings, QWidget* parent) : QMainWindow(par
     // Thousands of goroutines coming or going at once (a run's start and end) are added and
     // removed over several frames.
     constexpr size_t kRowChangesPerFrame = 2000;
-    if (const auto& snap = controller_.snapshot(); snap && !table_->set_snapshot(*snap, controller_.store(), kRowChangesPerFrame))
+    const auto& shown = player_->active() && player_->state() ? player_->state() : controller_.snapshot();
+    if (const auto& snap = shown; snap && !table_->set_snapshot(*snap, controller_.store(), kRowChangesPerFrame))
       table_timer_->start();
   });
   connect(bottom_tabs_, &QTabWidget::currentChanged, this, [this] {

@@ -31,6 +31,8 @@ constexpr size_t kMaxAnimatedEvents = 4096;
 // once the cursor is within kRecordResume of its end.
 constexpr size_t kRecordAhead = 4'000'000;
 constexpr size_t kRecordResume = 2'000'000;
+// States with more goroutines than this are laid out on the scene's worker thread.
+constexpr size_t kSyncLayoutGoroutines = 1000;
 }  // namespace
 
 void MainWindow::setup_playback(QWidget* centre) {
@@ -106,9 +108,14 @@ void MainWindow::show_played_state(const std::shared_ptr<const gor::Snapshot>& s
     }
     show_partial_deadlocks(found);
   }
-  scheduler_->set_snapshot(*state);
-  if (table_->isVisible()) table_->set_snapshot(*state, store);
-  else table_stale_ = true;
+  // A big state (thousands of goroutines) is laid out off the UI thread, as a live run's is;
+  // a small one at once, so a step shows its result in the same frame.
+  if (state->goroutines.size() > kSyncLayoutGoroutines) {
+    scheduler_->post_snapshot([state] { return *state; });
+  } else {
+    scheduler_->set_snapshot(*state);
+  }
+  if (!table_timer_->isActive()) table_timer_->start();  // the table follows at its own rate
   inspector_->set_data(state, store);
   const int64_t now = player_->cursor_ns();
   timeline_->canvas().set_cursor_enabled(true);
