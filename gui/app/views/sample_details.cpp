@@ -1,5 +1,10 @@
 #include "views/sample_details.hpp"
 
+#include <cmath>
+#include <optional>
+
+#include "run/sample_timing.hpp"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
@@ -26,9 +31,14 @@ int clamp_int(int64_t v) {
   return static_cast<int>(std::clamp<int64_t>(v, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
 }
 
-QString slow_motion_text(double k) {
-  if (k <= 1.0) return QStringLiteral("watchable in real time");
-  return QStringLiteral("best watched at %1× slow motion").arg(k, 0, 'g', 3);
+// play_text() is how long the sample's story plays at its suggested pace ("plays 32 s at ×1/1000").
+QString play_text(const std::string& id) {
+  const std::optional<SampleTiming> t = sample_timing(id);
+  if (!t) return QStringLiteral("played at ×1/1000");
+  const Pace p = sample_pace(id);
+  return QStringLiteral("plays %1 s at %2")
+      .arg(std::lround(p.play_seconds(t->engine_ns, t->events)))
+      .arg(QString::fromStdString(p.text()));
 }
 
 }  // namespace
@@ -109,7 +119,7 @@ void SampleDetails::show_sample(const Sample& sample) {
   info_line_->setText(QStringLiteral("%1 · GOMAXPROCS %2 by default · %3")
                           .arg(qs(info_.topic))
                           .arg(info_.default_procs)
-                          .arg(slow_motion_text(info_.suggested_dilation)));
+                          .arg(play_text(info_.id)));
   explanation_->setMarkdown(qs(info_.explanation));
   explanation_->verticalScrollBar()->setValue(0);
   build_form();

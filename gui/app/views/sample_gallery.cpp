@@ -1,5 +1,10 @@
 #include "views/sample_gallery.hpp"
 
+#include <cmath>
+#include <optional>
+
+#include "run/sample_timing.hpp"
+
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QLineEdit>
@@ -97,7 +102,13 @@ void SampleGallery::populate() {
     item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
     item->setData(qs(info.id), IdRole);
     item->setData(qs(info.title + '\n' + info.id + '\n' + info.topic + '\n' + info.summary), SearchRole);
-    item->setToolTip(qs(info.summary));
+    // How long its story plays at the pace it opens with (measured: sample_timing).
+    QString plays;
+    if (const std::optional<SampleTiming> t = sample_timing(info.id)) {
+      const Pace pace = sample_pace(info.id);
+      plays = QStringLiteral("\nPlays %1 s at %2.").arg(std::lround(pace.play_seconds(t->engine_ns, t->events))).arg(QString::fromStdString(pace.text()));
+    }
+    item->setToolTip(qs(info.summary) + plays);
     group->appendRow(item);
   }
   tree_->expandAll();

@@ -722,7 +722,9 @@ void MainWindow::update_status() {
   status_time_->setText(player_->active() && !replay_path_.isEmpty() ? tr("replay at %1").arg(format_engine_time(now))
                                                                        : tr("engine %1").arg(format_engine_time(now)));
   const double rate = controller_.events_per_second();
-  status_rate_->setText(rate >= 1e6 ? tr("%1 M events/s").arg(rate / 1e6, 0, 'f', 2)
+  if (player_->active()) {  // a recorded run: where the cursor is, not a rate
+    status_rate_->setText(tr("event %1 of %2").arg(static_cast<qulonglong>(player_->cursor())).arg(static_cast<qulonglong>(controller_.store().size())));
+  } else status_rate_->setText(rate >= 1e6 ? tr("%1 M events/s").arg(rate / 1e6, 0, 'f', 2)
                                     : tr("%1 events/s").arg(static_cast<qlonglong>(rate)));
   status_goroutines_->setText(tr("%1 goroutines").arg(snap ? snap->goroutines.size() : 0));
   status_procs_->setText(tr("procs %1").arg(snap && running ? snap->gomaxprocs : toolbar_->procs()));

@@ -219,8 +219,7 @@ Pace RunToolbar::pace() const {
 }
 
 void RunToolbar::set_pace(const Pace& p) {
-  const QSignalBlocker block(pace_slider_);
-  pace_slider_->setValue(nearest_pace_stop(p));
+  pace_slider_->setValue(nearest_pace_stop(p));  // paceChanged() if it moved: the window follows
   update_pace_label();
 }
 
