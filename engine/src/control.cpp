@@ -44,6 +44,11 @@ PauseReport RunControl::step(int n, std::chrono::milliseconds timeout) {
   return s.control_step(n, timeout);
 }
 
+PauseReport RunControl::step_events(uint64_t n, std::chrono::milliseconds timeout) {
+  GOR_WITH_RUN(PauseReport{});
+  return s.control_step_events(n, timeout);
+}
+
 bool RunControl::set_dilation(double k) {
   GOR_WITH_RUN(false);
   return s.control_set_dilation(k);
@@ -291,6 +296,32 @@ PauseReport Scheduler::control_step(int n, std::chrono::milliseconds timeout) {
   }
   PauseReport report = pause_locked(timeout);
   stepping_.store(false, std::memory_order_release);
+  return report;
+}
+
+PauseReport Scheduler::control_step_events(uint64_t n, std::chrono::milliseconds timeout) {
+  std::lock_guard<std::mutex> guard(control_mu_);
+  if (n == 0 || ending() || det_ == nullptr || tracer_ == nullptr) return PauseReport{};
+  if (!paused_) {
+    PauseReport first = pause_locked(timeout);
+    if (!first.ok) return first;
+  }
+  // The world is frozen: the count is stable until it resumes (it is the world thread's).
+  const uint64_t* recorded = tracer_->virtual_recorded();
+  det_->freeze_after_events(recorded, *recorded + n);
+  paused_ = false;
+  det_->resume_world();
+  // It freezes itself at its first choice after the n-th event; wait for that (or the end).
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (det_->freeze_after_events_pending() && !ending() && std::chrono::steady_clock::now() < deadline) {
+    step_note_.sleep_until(std::min(deadline, std::chrono::steady_clock::now() + std::chrono::microseconds(200)));
+  }
+  // Gave up (the run ends, or the timeout): no freeze later, with nobody to resume it.
+  if (det_->freeze_after_events_pending()) det_->freeze_after_events(nullptr, 0);
+  PauseReport report;
+  report.ok = det_freeze(std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::max(deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration(std::chrono::milliseconds(1)))));
+  paused_ = report.ok;
   return report;
 }
 

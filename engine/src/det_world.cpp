@@ -187,6 +187,12 @@ void DetWorld::check_frozen() {
 }
 
 DetActor* DetWorld::choose() {
+  if (freeze_events_at_ != 0 && *freeze_events_seen_ >= freeze_events_at_) [[unlikely]] {
+    std::lock_guard<std::mutex> guard(ext_mu_);  // freeze at this choice
+    freeze_events_at_ = 0;
+    freeze_ = true;
+    external_.store(true, std::memory_order_release);
+  }
   if (external_.load(std::memory_order_acquire)) [[unlikely]] {
     take_external();
     check_frozen();
@@ -390,6 +396,17 @@ void DetWorld::freeze_at_next_choice() {
   std::lock_guard<std::mutex> guard(ext_mu_);
   freeze_ = true;
   external_.store(true, std::memory_order_release);
+}
+
+void DetWorld::freeze_after_events(const uint64_t* recorded, uint64_t target) {
+  std::lock_guard<std::mutex> guard(ext_mu_);  // the world reads these after it takes ext_mu_ to resume
+  freeze_events_seen_ = recorded;
+  freeze_events_at_ = target;
+}
+
+bool DetWorld::freeze_after_events_pending() const {
+  std::lock_guard<std::mutex> guard(ext_mu_);
+  return freeze_events_at_ != 0;
 }
 
 void DetWorld::resume_world() {

@@ -138,6 +138,12 @@ class DetWorld {
   // freeze_at_next_choice() (world thread) freezes the world at its next scheduling decision,
   // as if pause_world() had been called then.
   void freeze_at_next_choice();
+  // freeze_after_events() (another thread, the world frozen) makes the world freeze at its first
+  // scheduling decision once *recorded (the tracer's count, world thread) reaches target.
+  void freeze_after_events(const uint64_t* recorded, uint64_t target);
+  // freeze_after_events_pending() says whether that count is still to be reached (any thread);
+  // freeze_after_events(nullptr, 0) cancels it.
+  bool freeze_after_events_pending() const;
 
  private:
   friend void det_actor_entry_impl(DetActor* a, ctx::fcontext_t world);
@@ -182,6 +188,8 @@ class DetWorld {
   std::condition_variable ext_cv_;
   std::vector<Note*> ext_wakes_;
   bool freeze_ = false;        // another thread asked the world to stop
+  const uint64_t* freeze_events_seen_ = nullptr;  // freeze_after_events(): the tracer's count
+  uint64_t freeze_events_at_ = 0;                 // ... and the count to freeze at (0: none)
   bool frozen_ = false;        // the world is stopped
   bool ended_ = false;         // run() returned
 };

@@ -310,6 +310,7 @@ class Scheduler {
   PauseReport control_pause(std::chrono::milliseconds timeout);
   bool control_resume();
   PauseReport control_step(int n, std::chrono::milliseconds timeout);
+  PauseReport control_step_events(uint64_t n, std::chrono::milliseconds timeout);
   bool control_set_procs(int n);
   bool control_set_dilation(double k);
   bool control_stop();

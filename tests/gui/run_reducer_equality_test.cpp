@@ -1,12 +1,13 @@
 // The reducer's state equals the engine's own snapshot (issue 15 item 4, issue 18 item 8): every
 // sample of samples.def runs deterministically (fixed seed) at procs 1, 2 and 4, traced and
 // controlled; it starts frozen (RunControl::start_paused) and then moves by random step()s
-// (1 to 12 goroutine starts each). At every freeze the engine's snapshot is compared field by
+// (goroutine starts), short ones first. At every freeze the engine's snapshot is compared field by
 // field, queue order included, with a RunReducer fed exactly the events delivered so far; the
 // first differing field is reported with both values. Fields the events cannot carry are
 // skipped by first_difference() (run_reducer.hpp's kNotFromEvents, docs/gortrace-format.md).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <random>
@@ -101,6 +102,8 @@ Comparison compare_run(const goroscope::Sample& sample, int procs, uint64_t seed
       break;
     }
     // Small steps first (a short run still freezes several times), longer ones in a long run.
+    // (Freezing by step_events() too, at any event, finds one more gap: Ps stopped one by one
+    // while a stop-the-world is in progress have no event yet; see the report of issue 15.)
     const int most = 1 + out.freezes / 2 + out.freezes * out.freezes / 16;
     frozen = control.step(1 + static_cast<int>(rng() % static_cast<uint64_t>(most)), std::chrono::seconds(30)).ok;
   }
@@ -127,6 +130,41 @@ TEST_P(ReducerEqualsEngine, at_every_freeze_of_a_deterministic_run) {
   EXPECT_GE(c.freezes, c.starts > 1 ? 2 : 1) << c.starts << " goroutine starts";
   RecordProperty("freezes", c.freezes);
   RecordProperty("events", static_cast<int>(c.events));
+}
+
+// RunControl::step_events(n) freezes a deterministic run once n more events were recorded, at
+// the next scheduling decision: never before them, and (for n = 1) within one scheduling step.
+TEST(StepEvents, freezes_after_the_nth_event_at_the_next_choice) {
+  const goroscope::Sample* sample = goroscope::find_sample("worker-pool");
+  ASSERT_NE(sample, nullptr);
+  gor::Config cfg = goroscope::sample_config(*sample);
+  cfg.deterministic = true;
+  cfg.seed = 5;
+  cfg.procs = 2;
+  gor::TraceRecorder recorder;
+  cfg.trace = true;
+  cfg.observer = &recorder;
+  gor::RunControl control;
+  control.start_paused(true);
+  cfg.control = &control;
+  std::thread runner([&] { goroscope::run_sample(*sample, goroscope::SampleParams(sample->info), cfg); });
+  while (!control.active()) std::this_thread::sleep_for(std::chrono::microseconds(50));
+  ASSERT_TRUE(control.pause(std::chrono::seconds(30)).ok);
+  size_t before = recorder.events().size();
+  size_t largest = 0;
+  int steps = 0;
+  for (uint64_t n : {1, 1, 1, 3, 1, 7, 1, 1, 20, 1}) {
+    if (!control.step_events(n, std::chrono::seconds(30)).ok) break;
+    const size_t now = recorder.events().size();
+    EXPECT_GE(now, before + n) << "step " << steps;
+    largest = std::max(largest, now - before - n);
+    before = now;
+    ++steps;
+  }
+  control.resume();
+  runner.join();
+  EXPECT_EQ(steps, 10);
+  EXPECT_LT(largest, 40u) << "a freeze lands at the first scheduling decision after the n-th event";
 }
 
 INSTANTIATE_TEST_SUITE_P(EverySample, ReducerEqualsEngine, testing::ValuesIn(every_sample_at_1_2_4()), case_name);

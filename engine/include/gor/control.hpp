@@ -181,6 +181,11 @@ class RunControl {
   bool resume();
   // step() runs n more goroutine starts (scheduling events), then pauses again.
   PauseReport step(int n, std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+  // step_events() runs until n more trace events have been recorded, then pauses at the next
+  // scheduling decision (between two scheduling points, as pause() does): a freeze at any event,
+  // not only at goroutine starts. Deterministic traced runs only (Config::deterministic and
+  // Config::trace); otherwise it does nothing and reports !ok.
+  PauseReport step_events(uint64_t n, std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
   // set_dilation() sets slow motion (engine time k times slower than wall time).
   bool set_dilation(double k);
   // set_procs() changes GOMAXPROCS (1..256), stopping the world to resize.
