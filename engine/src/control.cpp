@@ -402,7 +402,8 @@ Snapshot Scheduler::snapshot_locked() {
       if (pp->curg.load(std::memory_order_acquire) != nullptr) info.running = pp->curg_id.load(std::memory_order_relaxed);
       if (G* next = pp->runq.runnext()) info.runnext = next->id;
       pp->runq.for_each([&](G* g) { info.local_queue.push_back(g->id); });
-      info.m = pp->m != nullptr ? pp->m->id : -1;
+      const Machine* holder = pp->m;
+      info.m = holder != nullptr ? holder->id : -1;
       snap.procs.push_back(std::move(info));
     }
     for (G* g = runq_head_; g != nullptr; g = g->schedlink) snap.global_queue.push_back(g->id);
@@ -411,15 +412,22 @@ Snapshot Scheduler::snapshot_locked() {
       info.id = m->id;
       if (m->idle_listed) {
         info.state = "idle";
-      } else if (m->p == nullptr && m->oldp != nullptr) {
-        info.state = "syscall";
-      } else if (m->spinning) {
-        info.state = "spinning";
-      } else {
-        info.state = "running";
       }
-      info.p = m->p != nullptr ? m->p->id : -1;
-      info.running = m->curg != nullptr ? m->curg->id : 0;
+      // Read once each: when a pause did not stop every M, the others still move (p, oldp,
+      // curg_id are relaxed atomics; a P's id is constant).
+      const Processor* p = m->p;
+      const Processor* oldp = m->oldp;
+      if (!m->idle_listed) {
+        if (p == nullptr && oldp != nullptr) {
+          info.state = "syscall";
+        } else if (m->spinning) {
+          info.state = "spinning";
+        } else {
+          info.state = "running";
+        }
+      }
+      info.p = p != nullptr ? p->id : -1;
+      info.running = m->curg_id.load(std::memory_order_relaxed);
       snap.machines.push_back(std::move(info));
     }
   }

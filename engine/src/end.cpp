@@ -73,6 +73,7 @@ void Scheduler::stop_machines() {
       m->thread.detach();
       ++abandoned_threads_;
       G* g = m->curg;
+      if (g != nullptr) abandoned_gs_.push_back(g);
       std::ostringstream line;
       line << "thread M" << m->id;
       if (g == nullptr) {

@@ -1,4 +1,5 @@
 // run.cpp — gor::run and the end of a run: joining the Ms, the dump, unwinding leftovers.
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
@@ -44,6 +45,10 @@ RunResult Scheduler::run_machines(std::function<void()> main) {
     det_->adopt(m0);
   }
   acquirep(m0, allp_[0]);
+  // By the time Go's main.main runs, runtime.main has scheduled on P0 already (gcenable's
+  // goroutines), so P0's first findRunnable is not a 1-in-61 global-queue-first one: without
+  // this, main's first Gosched on one P would run main again before the goroutine it started.
+  allp_[0]->schedtick.store(1, std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> guard(lock_);
     for (int i = gomaxprocs() - 1; i >= 1; --i) pidleput(allp_[i]);
@@ -131,6 +136,7 @@ RunResult Scheduler::run_machines(std::function<void()> main) {
   r.preempt_requests = preempt_requests.load();
   r.syscall_handoffs = syscall_handoffs.load();
   r.max_threads = max_mcount_;
+  r.sysmon_ticks = sysmon_ticks_.load();
   r.trace_events = traced;
   r.trace_waits = trace_waits;
   r.seed = cfg.seed;
@@ -207,11 +213,8 @@ void Scheduler::teardown(Machine* m0) {
       g = allgs_[i].get();
     }
     if (g->state.load() == GState::Dead) continue;
-    if (abandoned_threads_ != 0) {
-      const GState s = g->state.load();
-      if ((s == GState::Running || s == GState::Syscall) && g->m != nullptr && g->m->abandoned.load()) {
-        continue;  // still running on a thread that was let go (end.cpp): not ours to unwind
-      }
+    if (std::find(abandoned_gs_.begin(), abandoned_gs_.end(), g) != abandoned_gs_.end()) {
+      continue;  // still running on a thread that was let go (end.cpp): not ours to unwind
     }
     if (g->context == nullptr) {
       try {
@@ -245,7 +248,7 @@ void Scheduler::teardown(Machine* m0) {
   // Return the caches to the process-wide pools (not the stacks when a thread was abandoned:
   // its goroutine may still reach main's or another dead goroutine's frame, end.cpp).
   for (auto& pp : pstore_) {
-    if (!pp->stack_cache.empty() && abandoned_threads_ == 0) {
+    if (abandoned_threads_ == 0 && !pp->stack_cache.empty()) {
       StackPool::instance().release_batch(cfg.stack_size, pp->stack_cache.data(), pp->stack_cache.size());
       pp->stack_cache.clear();
     }

@@ -368,8 +368,8 @@ void Scheduler::acquirep(Machine* m, Processor* pp) noexcept {
   pp->m = m;
   pp->status.store(PStatus::Running, std::memory_order_release);
   trace(m, EventKind::ProcBusy, 0, 0, 0, 0, pp->id);
-  if (sysmon_deep_) [[unlikely]] {  // deterministic mode only (sysmon.cpp)
-    sysmon_deep_ = false;
+  if (sysmon_deep_.load(std::memory_order_seq_cst)) [[unlikely]] {  // sysmon sleeps deeply (sysmon.cpp)
+    sysmon_deep_.store(false);
     sysmon_note_.wakeup();
   }
 }
@@ -871,6 +871,7 @@ void Scheduler::execute(Machine* m, G* g, bool inherit) {
   Processor* pp = m->p;
   if (!inherit) pp->schedtick.fetch_add(1, std::memory_order_relaxed);
   m->curg = g;
+  m->curg_id.store(g->id, std::memory_order_relaxed);
   g->m = m;
   g->preempt.store(ending(), std::memory_order_relaxed);
   g->state.store(GState::Running, std::memory_order_release);
@@ -891,6 +892,7 @@ void Scheduler::execute(Machine* m, G* g, bool inherit) {
 // after_switch() does, on the scheduler stack, what the goroutine asked when it switched out.
 void Scheduler::after_switch(Machine* m, G* g) {
   m->curg = nullptr;
+  m->curg_id.store(0, std::memory_order_relaxed);
   if (m->p != nullptr) m->p->curg.store(nullptr, std::memory_order_relaxed);
   MAction action = m->action;
   m->action = MAction::None;
@@ -985,8 +987,7 @@ void Scheduler::free_goroutine(Processor* pp, G* g) {
     }
   }
   g->stack = nullptr;
-  g->context = nullptr;
-  g->label.clear();
+  g->context = nullptr;  // (the label stays until reuse: a snapshot may be reading it)
   g->wait_reason.store(WaitReason::None, std::memory_order_relaxed);
   g->wait_object.store(0, std::memory_order_relaxed);
   g->state.store(GState::Dead, std::memory_order_release);

@@ -148,7 +148,7 @@ struct Processor {
   const int id;
   std::atomic<PStatus> status{PStatus::Stopped};
   RunQueue runq;
-  Machine* m = nullptr;                 // M holding it (Running)
+  RelaxedPtr<Machine> m;                // M holding it (Running); written by that M, read by snapshots
   Processor* link = nullptr;            // idle list link (sched lock)
   std::atomic<uint32_t> schedtick{0};   // incremented on every schedule (read by sysmon)
   std::atomic<uint32_t> syscalltick{0}; // incremented on every syscall
@@ -186,6 +186,7 @@ struct Machine {
   Processor* nextp = nullptr;    // P handed to it by startm (sched lock)
   RelaxedPtr<Processor> oldp;    // P it had when it entered a syscall
   RelaxedPtr<G> curg;            // goroutine it runs (written by this M, read by snapshots)
+  std::atomic<uint64_t> curg_id{0};  // curg's id, for snapshots (which must not read a G that may be reused)
   ctx::fcontext_t g0_context = nullptr;  // the scheduler stack's context while a G runs
   FiberIdentity g0_fiber;
   RelaxedFlag spinning;           // written by this M; read by snapshots on other threads
@@ -486,6 +487,7 @@ class Scheduler {
   Note end_note_;  // woken when ending_ is set: the thread that called run() waits on it
   bool tearing_down_ = false;
   size_t abandoned_threads_ = 0;  // M0 only: Ms stop_machines() gave up on
+  std::vector<G*> abandoned_gs_;  // M0 only: their goroutines (teardown leaves them alone)
   std::mutex result_lock_;
   RunResult result_;
 
@@ -495,7 +497,8 @@ class Scheduler {
   std::thread sysmon_;
   Note sysmon_note_;
   G* main_g_ = nullptr;
-  bool sysmon_deep_ = false;  // deterministic mode: sysmon sleeps until a P is taken (acquirep)
+  std::atomic<bool> sysmon_deep_{false};  // sysmon sleeps until a P is taken (acquirep wakes it)
+  std::atomic<uint64_t> sysmon_ticks_{0};  // sysmon's wakeups (RunResult::sysmon_ticks)
 };
 
 // Access to the running scheduler of the calling thread (goroutine or M), or nullptr.

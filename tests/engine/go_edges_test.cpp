@@ -50,3 +50,35 @@ TEST(GoEdges, CloseReadiesItsWaitersInGosOrder) {
 }
 
 }  // namespace
+
+namespace {
+
+// On one P, two goroutines that call Gosched in a loop alternate strictly from the first
+// yield, as `go run` of this program prints (1 0 1 0 ...):
+//   go func() { for i := 0; i < 6; i++ { print(1); runtime.Gosched() } }()
+//   for i := 0; i < 6; i++ { runtime.Gosched(); print(0) }
+// By the time Go's main.main runs, runtime.main has already scheduled (gcenable's goroutines),
+// so P0's first findRunnable is not a 1-in-61 global-queue-first one; the engine's was, and
+// main, just yielded, ran again first (1 1 0 1 ... or 0 1 ... depending on the program).
+TEST(GoEdges, GoschedAlternatesStrictlyFromTheFirstYieldOnOneP) {
+  std::string out;
+  gor::Config cfg;
+  cfg.procs = 1;
+  cfg.seed = 1;
+  gor::RunResult r = gor::run(cfg, [&] {
+    gor::go([&] {
+      for (int i = 0; i < 6; ++i) {
+        out += '1';
+        gor::yield();
+      }
+    });
+    for (int i = 0; i < 6; ++i) {
+      gor::yield();
+      out += '0';
+    }
+  });
+  ASSERT_EQ(r.status, gor::RunStatus::Ok) << r.message;
+  EXPECT_EQ(out, "101010101010");
+}
+
+}  // namespace

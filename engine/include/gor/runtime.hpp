@@ -102,6 +102,7 @@ struct RunResult {
   uint64_t preempt_requests = 0;// sysmon preemption requests
   uint64_t syscall_handoffs = 0;// Ps retaken from goroutines blocked in gor::syscall
   int max_threads = 0;          // the most OS threads (Ms) alive at once
+  uint64_t sysmon_ticks = 0;    // times sysmon woke to look at the Ps (its back-off and deep sleep)
   uint64_t panicking_goid = 0;  // goroutine that panicked (0 when none)
   bool stopped = false;         // ended by RunControl::stop()
   uint64_t trace_events = 0;    // events delivered to the observer (trace on)
