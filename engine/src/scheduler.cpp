@@ -54,7 +54,12 @@
 //     at its next function entry (preempt.cpp), which is what Go did up to 1.13. A loop that
 //     calls neither holds its P until it ends. docs/go-fidelity.md lists every deviation.
 //   - Stacks are fixed-size (Config::stack_size, committed lazily), not growable: growing
-//     a stack means moving it, which needs the compiler's knowledge of pointers into it.
+//     a stack means moving it, which needs the compiler's knowledge of pointers into it. An
+//     overflow ends the run with Go's "fatal error: stack overflow": caught by the prologue
+//     check of instrumented code (preempt.cpp) before the frame leaves its stack, otherwise
+//     at the next switch (after_switch), when it may already have written below it.
+//   - The run ends within 100 ms of main's end even if an M never stops: such a thread is
+//     abandoned, not joined, and the run's memory is kept for it (end.cpp).
 //   - Syscall handoff is sysmon's (Go's retake after 20 us), not eager: short calls keep
 //     their P and cost nothing extra.
 //   - Timers live in per-P heaps like Go's, but an idle M sleeps on a condition variable
