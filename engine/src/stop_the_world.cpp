@@ -25,6 +25,7 @@ void Scheduler::gcstopm(Machine* m) {
     }
     Processor* pp = releasep(m);
     pp->status.store(PStatus::Stopped, std::memory_order_release);
+    trace(m, EventKind::ProcStop, 0, 0, 0, 0, pp->id);
     if (--stopwait_ == 0) stopnote_.wakeup();
   }
   stopm(m);
@@ -52,6 +53,7 @@ bool Scheduler::stop_the_world(Machine* m, std::chrono::steady_clock::time_point
     stopwait_ = gomaxprocs();
     if (m != nullptr) {
       m->p->status.store(PStatus::Stopped, std::memory_order_release);
+      trace(m, EventKind::ProcStop, 0, 0, 0, 0, m->p->id);
       --stopwait_;
     }
     for (int i = 0; i < gomaxprocs(); ++i) {
@@ -59,11 +61,13 @@ bool Scheduler::stop_the_world(Machine* m, std::chrono::steady_clock::time_point
       PStatus s = PStatus::Syscall;
       if (pp->status.compare_exchange_strong(s, PStatus::Stopped, std::memory_order_acq_rel)) {
         pp->syscalltick.fetch_add(1, std::memory_order_relaxed);
+        trace(m, EventKind::ProcStop, 0, 0, 0, 0, pp->id);
         --stopwait_;
       }
     }
     while (Processor* pp = pidleget()) {
       pp->status.store(PStatus::Stopped, std::memory_order_release);
+      trace(m, EventKind::ProcStop, 0, 0, 0, 0, pp->id);
       --stopwait_;
     }
     wait = stopwait_ > 0;

@@ -77,6 +77,7 @@ void Scheduler::handoffp(Processor* pp) {
   std::unique_lock<std::mutex> guard(lock_);
   if (gcwaiting_.load()) {
     pp->status.store(PStatus::Stopped, std::memory_order_release);
+    trace(nullptr, EventKind::ProcStop, 0, 0, 0, 0, pp->id);
     if (--stopwait_ == 0) stopnote_.wakeup();
     return;
   }

@@ -57,6 +57,7 @@ const char* event_kind_name(EventKind k) noexcept {
     case EventKind::RunqToGlobalHead: return "runq_to_global_head";
     case EventKind::ChanType: return "chan_type";
     case EventKind::ObjectValue: return "object_value";
+    case EventKind::ProcStop: return "proc_stop";
     case EventKind::Count_: break;
   }
   return "unknown";

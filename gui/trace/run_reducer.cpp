@@ -314,15 +314,19 @@ void RunReducer::apply(const gor::Event& e) {
         p->m = -1;
       }
       break;
+    case K::ProcStop:
+      if (Proc* p = proc(e.p)) p->status = PStatus::Stopped;
+      break;
     case K::StopTheWorld:
-      // Stop: every P but the caller's stops. Start: the caller's runs again; a stopped P with
-      // nothing queued goes idle, one with work stays stopped until an M acquires it (ProcBusy).
+      // Stop: every P is stopped (the stopper's too; ProcStop says each as it happens). Start:
+      // the stopper's runs again; a stopped P with nothing queued goes idle, one with work stays
+      // stopped until an M acquires it (ProcBusy).
       for (int i = 0; i < gomaxprocs_ && static_cast<size_t>(i) < procs_.size(); ++i) {
         Proc& p = procs_[static_cast<size_t>(i)];
-        if (i == e.p) {
-          p.status = PStatus::Running;
-        } else if (e.a0 == 1) {
+        if (e.a0 == 1) {
           p.status = PStatus::Stopped;
+        } else if (i == e.p) {
+          p.status = PStatus::Running;
         } else if (p.status == PStatus::Stopped && p.runnext == 0 && p.local.empty()) {
           p.status = PStatus::Idle;
         }

@@ -346,7 +346,8 @@ static_assert(static_cast<int>(gor::EventKind::RunqOverflow) == 42);
 static_assert(static_cast<int>(gor::EventKind::RunqToGlobalHead) == 43);
 static_assert(static_cast<int>(gor::EventKind::ChanType) == 44);
 static_assert(static_cast<int>(gor::EventKind::ObjectValue) == 45);
-static_assert(static_cast<int>(gor::EventKind::Count_) == 46);
+static_assert(static_cast<int>(gor::EventKind::ProcStop) == 46);
+static_assert(static_cast<int>(gor::EventKind::Count_) == 47);
 
 TEST(Registry, ObjectEventsShareTheIds) {
   gor::TraceRecorder rec;

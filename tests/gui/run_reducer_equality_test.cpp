@@ -1,7 +1,8 @@
 // The reducer's state equals the engine's own snapshot (issue 15 item 4, issue 18 item 8): every
 // sample of samples.def runs deterministically (fixed seed) at procs 1, 2 and 4, traced and
 // controlled; it starts frozen (RunControl::start_paused) and then moves by random step()s
-// (goroutine starts), short ones first. At every freeze the engine's snapshot is compared field by
+// (goroutine starts) and step_events() (trace events: a freeze after any event), in turn, short
+// ones first. At every freeze the engine's snapshot is compared field by
 // field, queue order included, with a RunReducer fed exactly the events delivered so far; the
 // first differing field is reported with both values. Fields the events cannot carry are
 // skipped by first_difference() (run_reducer.hpp's kNotFromEvents, docs/gortrace-format.md).
@@ -101,11 +102,15 @@ Comparison compare_run(const goroscope::Sample& sample, int procs, uint64_t seed
                            "): " + diff + "\nlast events:" + recent(events, 16);
       break;
     }
-    // Small steps first (a short run still freezes several times), longer ones in a long run.
-    // (Freezing by step_events() too, at any event, finds one more gap: Ps stopped one by one
-    // while a stop-the-world is in progress have no event yet; see the report of issue 15.)
-    const int most = 1 + out.freezes / 2 + out.freezes * out.freezes / 16;
-    frozen = control.step(1 + static_cast<int>(rng() % static_cast<uint64_t>(most)), std::chrono::seconds(30)).ok;
+    // Small steps first (a short run still freezes several times), longer ones in a long run;
+    // by goroutine starts (step) and by events (step_events: a freeze at any event) in turn.
+    if (out.freezes % 2 == 1) {
+      const int most = 1 + out.freezes / 2 + out.freezes * out.freezes / 16;
+      frozen = control.step(1 + static_cast<int>(rng() % static_cast<uint64_t>(most)), std::chrono::seconds(30)).ok;
+    } else {
+      const uint64_t most = 2 + static_cast<uint64_t>(out.freezes) * static_cast<uint64_t>(out.freezes) / 4;
+      frozen = control.step_events(1 + rng() % most, std::chrono::seconds(30)).ok;
+    }
   }
   if (!done) control.resume();
   runner.join();

@@ -106,6 +106,9 @@ enum class EventKind : uint8_t {
   ObjectValue,     // a watched sync object's value changed (a traced run watches a WaitGroup or Semaphore
                    // from its first use): g, a0 = object id, a1 = the value now as int64 (WaitGroup: its
                    // counter; Semaphore: the units held, SyncObjectInfo::value)
+  ProcStop,        // p stopped for a stop-the-world in progress (GOMAXPROCS, a pause of a real run): the
+                   // stopper's own P, idle and syscall Ps at once, running Ps as their Ms reach the
+                   // scheduler (after their ProcIdle); StopTheWorld(1) follows once every P stopped
   Count_
 };
 

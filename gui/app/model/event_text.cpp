@@ -113,6 +113,7 @@ QString describe_event(const gor::Event& e, const TraceStore& store, uint64_t vi
     case K::ChanType: return QStringLiteral("make(chan %1)").arg(QString::fromStdString(store.string(e.a2)));
     case K::RunqToGlobalHead: return QStringLiteral("%1 destroyed: %2 moved to the global queue's head").arg(p).arg(e.a0);
     case K::ObjectValue: return QStringLiteral("value now %1").arg(static_cast<qint64>(e.a1));
+    case K::ProcStop: return QStringLiteral("%1 stopped for a stop-the-world").arg(p);
     case K::Race: {  // a1: "file:line in function"; shown as the file's name and line
       QString site = QString::fromStdString(store.string(e.a1));
       site = site.left(site.indexOf(QStringLiteral(" in ")));
