@@ -11,6 +11,15 @@
 #include <functional>
 #include <string>
 
+// GORTEST_SKIP_IF_FORK_UNSUPPORTED skips a forking test under TSan, which dies when a
+// multi-threaded process forks and the child starts threads (earlier tests of the suite may
+// leave threads behind: a run abandons an M blocked in a long syscall, end.cpp).
+#if defined(GOR_TSAN)
+#define GORTEST_SKIP_IF_FORK_UNSUPPORTED() GTEST_SKIP() << "TSan does not support threads after a multi-threaded fork"
+#else
+#define GORTEST_SKIP_IF_FORK_UNSUPPORTED() (void)0
+#endif
+
 namespace gortest {
 
 // ChildResult is what in_child_within() saw: the child's output, and whether it ended by

@@ -44,6 +44,7 @@ long ms_of(const std::string& out) {
 }
 
 TEST(ProgramEnd, MainReturnsWhileAGoroutineLoopsWithoutEngineCalls) {
+  GORTEST_SKIP_IF_FORK_UNSUPPORTED();
   auto res = gortest::in_child_within(5s, [] {
     gor::Config cfg;
     cfg.procs = 2;
@@ -64,6 +65,7 @@ TEST(ProgramEnd, MainReturnsWhileAGoroutineLoopsWithoutEngineCalls) {
 }
 
 TEST(ProgramEnd, MainReturnsWhileAGoroutineIsBlockedInASyscall) {
+  GORTEST_SKIP_IF_FORK_UNSUPPORTED();
   auto res = gortest::in_child_within(5s, [] {
     gor::Config cfg;
     cfg.procs = 2;
@@ -83,6 +85,7 @@ TEST(ProgramEnd, MainReturnsWhileAGoroutineIsBlockedInASyscall) {
 }
 
 TEST(ProgramEnd, PanicWhileAGoroutineLoopsEndsTheRun) {
+  GORTEST_SKIP_IF_FORK_UNSUPPORTED();
   auto res = gortest::in_child_within(5s, [] {
     gor::Config cfg;
     cfg.procs = 2;
@@ -105,6 +108,7 @@ TEST(ProgramEnd, PanicWhileAGoroutineLoopsEndsTheRun) {
 // An abandoned thread parks for good at its next engine call: it runs nothing more, and the
 // next run in the same process is unaffected.
 TEST(ProgramEnd, AnAbandonedThreadParksAtItsNextEngineCall) {
+  GORTEST_SKIP_IF_FORK_UNSUPPORTED();
   auto res = gortest::in_child_within(5s, [] {
     static std::atomic<bool> release{false}, after{false};
     gor::Config cfg;

@@ -21,6 +21,7 @@ using namespace std::chrono_literals;
 __attribute__((noinline)) unsigned step(unsigned x) { return x * 2654435761u + 1; }
 
 TEST(PrologueCheck, ALoopCallingAFunctionIsPreemptedOnOneP) {
+  GORTEST_SKIP_IF_FORK_UNSUPPORTED();
   auto res = gortest::in_child_within(10s, [] {
     static std::atomic<bool> stop{false};
     gor::Config cfg;
@@ -73,6 +74,7 @@ __attribute__((noinline)) int recurse(int n) {
 }
 
 TEST(PrologueCheck, RunawayRecursionEndsInStackOverflowWithoutTouchingOtherStacks) {
+  GORTEST_SKIP_IF_FORK_UNSUPPORTED();
   auto res = gortest::in_child_within(10s, [] {
     gor::Config cfg;
     cfg.procs = 1;
