@@ -11,6 +11,8 @@
 #include <functional>
 
 #include "views/goroutine_colors.hpp"
+#include "views/timeline_glyphs.hpp"
+#include "views/timeline_legend.hpp"
 #include "views/timeline_lanes.hpp"
 
 namespace goroscope::gui {
@@ -22,105 +24,6 @@ constexpr double kAxisHeight = 24;
 constexpr double kLegendHeight = 22;
 constexpr double kMarkerStrip = 8;  // top of each lane, above its slices
 constexpr double kCompactLane = kCompactLaneHeight;
-
-QColor mix(const QColor& a, const QColor& b, double t) {
-  return QColor::fromRgbF(static_cast<float>(a.redF() * (1 - t) + b.redF() * t),
-                          static_cast<float>(a.greenF() * (1 - t) + b.greenF() * t),
-                          static_cast<float>(a.blueF() * (1 - t) + b.blueF() * t));
-}
-
-// draw_glyph() draws marker kind k centred at (x, y), about 8 px wide.
-void draw_glyph(QPainter& p, MarkerKind k, double x, double y, const QColor& outline) {
-  const QColor c = marker_color(k);
-  p.setPen(QPen(outline, 0.8));
-  p.setBrush(c);
-  switch (k) {
-    case MarkerKind::Steal: {  // a downward triangle: goroutines arrive on this P
-      const QPointF t[3] = {{x - 4.5, y - 3.5}, {x + 4.5, y - 3.5}, {x, y + 4}};
-      p.drawPolygon(t, 3);
-      break;
-    }
-    case MarkerKind::Handoff: {
-      const QPointF d[4] = {{x, y - 4.5}, {x + 4.5, y}, {x, y + 4.5}, {x - 4.5, y}};
-      p.drawPolygon(d, 4);
-      break;
-    }
-    case MarkerKind::Preempt: {  // an upward triangle: the goroutine is pushed off
-      const QPointF t[3] = {{x - 4, y + 3.5}, {x + 4, y + 3.5}, {x, y - 4}};
-      p.drawPolygon(t, 3);
-      break;
-    }
-    case MarkerKind::MutexStarving: p.drawRect(QRectF(x - 3.5, y - 3.5, 7, 7)); break;
-    case MarkerKind::MutexNormal:
-      p.setBrush(Qt::NoBrush);
-      p.setPen(QPen(c, 1.6));
-      p.drawRect(QRectF(x - 3.2, y - 3.2, 6.4, 6.4));
-      break;
-    default: p.drawEllipse(QPointF(x, y), 4, 4); break;
-  }
-}
-
-// draw_arrow() draws a wake-up: a curve from the readier's lane to where the woken goroutine
-// next runs, arching over the lanes when the two are close, its head along the curve's end.
-void draw_arrow(QPainter& p, QPointF from, QPointF to, const QColor& c, bool dashed, double lift = 0) {
-  QPainterPath path(from);
-  QPointF c1, c2;
-  if (lift > 0 && std::abs(to.x() - from.x()) < 40) {
-    const double top = std::min(from.y(), to.y()) - lift;
-    c1 = QPointF(from.x() - 6, top);
-    c2 = QPointF(to.x() - 10, top);
-  } else {
-    const double dx = std::max(12.0, std::abs(to.x() - from.x()) / 2);
-    c1 = from + QPointF(dx, 0);
-    c2 = to - QPointF(dx, 0);
-  }
-  path.cubicTo(c1, c2, to);
-  QPen pen(c, 1.4);
-  if (dashed) pen.setStyle(Qt::DashLine);
-  p.setPen(pen);
-  p.setBrush(Qt::NoBrush);
-  p.drawPath(path);
-  QPointF d = to - path.pointAtPercent(0.92);
-  const double len = std::hypot(d.x(), d.y());
-  d = len > 0.01 ? d / len : QPointF(1, 0);
-  const QPointF n(-d.y(), d.x());
-  const QPointF head[3] = {to, to - 7 * d + 3.5 * n, to - 7 * d - 3.5 * n};
-  p.setPen(Qt::NoPen);
-  p.setBrush(c);
-  p.drawPolygon(head, 3);
-}
-
-QColor hb_color() { return QColor(0x0b, 0x9e, 0x6e); }  // happens-before edges of a selected race
-QColor cancel_color() { return QColor(0xd9, 0x48, 0x0f); }  // context cancellations
-
-// label_box() draws `text` in a small filled box centred at `at`, or moved beside it (along the
-// line, then above or below) when that spot is taken or outside `within`; with no room at all
-// the label is left out rather than drawn over another.
-void label_box(QPainter& p, const QFontMetricsF& fm, const QString& text, QPointF at, const QColor& fill,
-               std::vector<QRectF>& taken, const QRectF& within) {
-  const double w = fm.horizontalAdvance(text) + 8, h = std::min(fm.height() + 2, within.height());
-  const double sx = w + 4, sy = h + 1;
-  const QPointF shifts[] = {{0, 0}, {sx, 0}, {-sx, 0}, {2 * sx, 0}, {-2 * sx, 0}, {0, -sy}, {0, sy}, {sx, -sy}, {-sx, sy}};
-  QRectF box;
-  bool found = false;
-  for (const QPointF& d : shifts) {
-    box = QRectF(at.x() + d.x() - w / 2, at.y() + d.y() - h / 2, w, h);
-    if (box.top() < within.top()) box.moveTop(within.top());
-    if (box.bottom() > within.bottom()) box.moveBottom(within.bottom());
-    if (box.left() < within.left() || box.right() > within.right()) continue;
-    if (std::none_of(taken.begin(), taken.end(), [&](const QRectF& r) { return r.intersects(box); })) {
-      found = true;
-      break;
-    }
-  }
-  if (!found) return;
-  taken.push_back(box);
-  p.setPen(Qt::NoPen);
-  p.setBrush(fill);
-  p.drawRoundedRect(box, 3, 3);
-  p.setPen(text_color_on(fill));
-  p.drawText(box, Qt::AlignCenter, text);
-}
 
 }  // namespace
 
@@ -357,7 +260,7 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
   p.setRenderHint(QPainter::Antialiasing, true);
   // Markers: at most one glyph per kind per 6 pixels; the markers in between are skipped by
   // binary search, so a frame costs the glyphs drawn, not the markers visible.
-  const QColor outline = style.background.lightnessF() < 0.5 ? QColor(0, 0, 0, 160) : QColor(255, 255, 255, 200);
+  const QColor outline = marker_outline(style);
   const int64_t slack = static_cast<int64_t>(8 * g.ns_per_px());
   const int64_t gap = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(6 * g.ns_per_px())));
   for (int i = 0; i < lanes; ++i) {
@@ -420,7 +323,7 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
   if (scene.selected && !scene.race) {
     const int64_t from = std::min(t1, model.end_ns());
     {
-      const QColor amber(0xe0, 0x8a, 0x00);
+      const QColor amber = chain_color();
       int n = 0;
       for (const Wake& w : model.wake_chain(scene.selected, from, 6)) {
         ++n;
@@ -612,51 +515,7 @@ void paint_timeline(QPainter& p, const QRectF& area, const TimelineModel& model,
     p.drawText(box, Qt::AlignCenter, text);
   }
 
-  // Legend: only what this picture can show (kinds that occur, arrows when a goroutine is
-  // selected, the lanes' bands when there are lanes), left to right while there is room.
-  if (scene.legend && !L.legend.isEmpty()) {
-    double x = L.legend.left() + L.gutter - 8;
-    const double y = L.legend.center().y();
-    const double right = L.legend.right();
-    auto item = [&](double swatch_w, const QString& text, const std::function<void(double)>& swatch) {
-      const double w = swatch_w + 6 + fm.horizontalAdvance(text) + 14;
-      if (x + w - 14 > right) return;
-      swatch(x);
-      p.setPen(style.muted);
-      p.drawText(QPointF(x + swatch_w + 6, y + fm.ascent() / 2 - 1), text);
-      x += w;
-    };
-    if (scene.goroutines_without_lane > 0)  // first: the lanes do not show everything
-      item(0, QStringLiteral("+%1 goroutine(s) without a lane (select one for its lane)").arg(scene.goroutines_without_lane), [](double) {});
-    for (size_t k = 0; k < static_cast<size_t>(MarkerKind::Count_); ++k) {
-      const MarkerKind kind = static_cast<MarkerKind>(k);
-      if (kind == MarkerKind::Panic || kind == MarkerKind::Deadlock || kind == MarkerKind::PartialDeadlock) continue;  // named in the axis
-      bool occurs = false;
-      for (int i = 0; i < lanes && !occurs; ++i) occurs = !model.markers(i, kind).empty();
-      if (occurs) item(10, QString::fromLatin1(marker_kind_name(kind)), [&](double at) { draw_glyph(p, kind, at + 5, y, outline); });
-    }
-    if (!model.story().cancels().empty())
-      item(10, QStringLiteral("context cancelled"), [&](double at) {
-        p.setPen(QPen(cancel_color(), 2, Qt::DashLine));
-        p.drawLine(QPointF(at + 5, y - 6), QPointF(at + 5, y + 6));
-      });
-    if (scene.selected && !scene.race) {
-      item(26, QStringLiteral("woke it / it woke"), [&](double at) { draw_arrow(p, QPointF(at, y), QPointF(at + 26, y), style.text, false); });
-      item(26, QStringLiteral("wake-up chain"),
-           [&](double at) { draw_arrow(p, QPointF(at, y), QPointF(at + 26, y), QColor(0xe0, 0x8a, 0x00), false); });
-    }
-    if (scene.race) {
-      item(26, QStringLiteral("happens-before"), [&](double at) { draw_arrow(p, QPointF(at, y), QPointF(at + 26, y), hb_color(), false); });
-      item(26, QStringLiteral("unordered (the race)"), [&](double at) {
-        p.setPen(QPen(marker_color(MarkerKind::Race), 1.8, Qt::DashLine));
-        p.drawLine(QPointF(at, y), QPointF(at + 26, y));
-      });
-    }
-    if (!scene.thread_lanes.empty() || !scene.goroutine_lanes.empty()) {
-      for (const LaneLegendItem& it : lane_legend(model, scene, style))
-        item(22, it.text, [&](double at) { paint_lane_swatch(p, QRectF(at, y - 5, 22, 10), it.kind, style); });
-    }
-  }
+  if (scene.legend && !L.legend.isEmpty()) paint_legend(p, L, model, scene, style);
   p.restore();
 }
 
