@@ -5,6 +5,7 @@
 //   trylock: a.mu.Lock(); for !b.mu.TryLock() { a.mu.Unlock(); backoff(); a.mu.Lock() }
 //   timeout: a.tok <- {}; select { case b.tok <- {}: case <-t.C: <-a.tok; backoff(); retry }
 #include <atomic>
+#include <memory>
 #include <chrono>
 #include <string>
 
@@ -28,12 +29,17 @@ void lock_timeouts_main(const SampleParams& p, SampleOutcome& out) {
   const int64_t rounds = p.get_int("rounds");
   const auto give_up = std::chrono::milliseconds(p.get_int("give-up-ms"));
 
-  Account a("account A"), b("account B");
-  std::atomic<int64_t> done{0}, retries{0};
+  // The accounts and counters outlive main: a stuck pair still waits on the accounts' locks
+  // after main has returned (Go's values escape to the heap; here they are shared).
+  struct State {
+    Account a{"account A"}, b{"account B"};
+    std::atomic<int64_t> done{0}, retries{0};
+  };
+  auto st = std::make_shared<State>();
   auto finished = gor::make_chan<int>(2, "finished");
 
   // transfer() moves 1 from `from` to `to`, holding both locks (first `from`, then `to`).
-  auto transfer = [&](Account& from, Account& to, int who) {
+  auto transfer = [st, variant, give_up](Account& from, Account& to, int who) {
     const auto backoff = std::chrono::microseconds(300 * who);  // different per goroutine: no lockstep
     for (;;) {
       if (variant == "timeout") {
@@ -55,7 +61,7 @@ void lock_timeouts_main(const SampleParams& p, SampleOutcome& out) {
           to.mu.lock();  // BUG when the other goroutine holds `to` and waits for `from`
         } else if (!to.mu.try_lock()) {
           from.mu.unlock();  // trylock failed: back off without holding anything
-          retries.fetch_add(1);
+          st->retries.fetch_add(1);
           gor::sleep(backoff);
           continue;
         }
@@ -65,18 +71,22 @@ void lock_timeouts_main(const SampleParams& p, SampleOutcome& out) {
         from.mu.unlock();
         return;
       }
-      retries.fetch_add(1);
+      st->retries.fetch_add(1);
       gor::sleep(backoff);
     }
   };
-  gor::go_named("transfer A->B", [&] {
-    for (int64_t r = 0; r < rounds; ++r, done.fetch_add(1)) transfer(a, b, 1);
+  gor::go_named("transfer A->B", [st, transfer, finished, rounds] {
+    for (int64_t r = 0; r < rounds; ++r, st->done.fetch_add(1)) transfer(st->a, st->b, 1);
     finished.send(1);
   });
-  gor::go_named("transfer B->A", [&] {
-    for (int64_t r = 0; r < rounds; ++r, done.fetch_add(1)) transfer(b, a, 2);
+  gor::go_named("transfer B->A", [st, transfer, finished, rounds] {
+    for (int64_t r = 0; r < rounds; ++r, st->done.fetch_add(1)) transfer(st->b, st->a, 2);
     finished.send(2);
   });
+  Account& a = st->a;
+  Account& b = st->b;
+  std::atomic<int64_t>& done = st->done;
+  std::atomic<int64_t>& retries = st->retries;
   // main waits for both, but not forever: a deadlocked pair never reports.
   gor::Timer patience(std::chrono::milliseconds(p.get_int("patience-ms")));
   int ended = 0;
