@@ -162,6 +162,8 @@ QString glossary_id_for_event(const gor::Event& e) {
     case K::RunqOverflow:
     case K::RunqToGlobalHead: return QStringLiteral("global-queue");
     case K::StopTheWorld: return QStringLiteral("stop-the-world");
+    case K::ProcStop: return QStringLiteral("stopped-p");
+    case K::ObjectValue: return QStringLiteral("blocked");  // a WaitGroup's counter, a Semaphore's units
     case K::TimerFire:
     case K::TimerAdd:
     case K::TimerStop: return QStringLiteral("timer");
