@@ -12,6 +12,12 @@
 
 namespace gor::detail {
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#else
+#define ASAN_UNPOISON_MEMORY_REGION(addr, size) ((void)(addr), (void)(size))
+#endif
+
 namespace {
 #define GOR_DET_TLS __attribute__((tls_model("initial-exec"))) thread_local
 GOR_DET_TLS DetWorld* tls_world = nullptr;
@@ -26,10 +32,16 @@ char* map_stack(size_t size) {
                  -1, 0);
   if (p == MAP_FAILED) throw std::runtime_error("gor: cannot map a deterministic actor's stack");
   mprotect(p, kGuard, PROT_NONE);
+  // Under ASan: the address may have held an earlier run's stacks, whose frames left their
+  // redzones poisoned in the shadow; a fresh stack starts clean.
+  ASAN_UNPOISON_MEMORY_REGION(static_cast<char*>(p) + kGuard, size);
   return static_cast<char*>(p) + kGuard;
 }
 
-void unmap_stack(char* stack, size_t size) { munmap(stack - kGuard, size + kGuard); }
+void unmap_stack(char* stack, size_t size) {
+  ASAN_UNPOISON_MEMORY_REGION(stack, size);  // nothing poisoned stays behind for the next mapping
+  munmap(stack - kGuard, size + kGuard);
+}
 }  // namespace
 
 DetWorld* det_world_of_thread() noexcept { return tls_world; }
