@@ -15,41 +15,18 @@
 
 #include "gor/gor.hpp"
 #include "gor/trace.hpp"
+#include "child_process.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 
-// in_child() runs fn in a forked child and returns the bytes it produced.
+// in_child() runs fn in a forked child (child_process.hpp) and returns the bytes it produced,
+// with "<child failed>" appended when the child did not exit cleanly within a minute.
 std::string in_child(const std::function<std::string()>& fn) {
-  int fds[2];
-  if (pipe(fds) != 0) return "pipe failed";
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    std::string out = fn();
-    size_t done = 0;
-    while (done < out.size()) {
-      ssize_t n = write(fds[1], out.data() + done, out.size() - done);
-      if (n <= 0) break;
-      done += static_cast<size_t>(n);
-    }
-    close(fds[1]);
-    _exit(0);
-  }
-  close(fds[1]);
-  std::string out;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) out += "\n<child failed>";
-  return out;
+  gortest::ChildResult r = gortest::in_child_within(std::chrono::minutes(1), fn);
+  if (r.timed_out || r.exit_status != 0) r.out += "\n<child failed>";
+  return r.out;
 }
 
 // event_bytes() is every event's raw bytes (timestamp, kind, goroutine, arguments, P, M) and
