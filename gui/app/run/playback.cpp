@@ -48,8 +48,7 @@ void Playback::reset() {
 void Playback::anchor(const std::vector<gor::Event>& events, int64_t wall_ns) {
   anchor_wall_ns_ = wall_ns;
   anchor_cursor_ = cursor_;
-  anchor_engine_ns_ = cursor_ == 0 || events.empty() ? (events.empty() ? 0 : std::min<int64_t>(0, events.front().ts))
-                                                     : events[std::min(cursor_, events.size()) - 1].ts;
+  anchor_engine_ns_ = cursor_ == 0 || events.empty() ? 0 : events[std::min(cursor_, events.size()) - 1].ts;
 }
 
 void Playback::set_pace(const Pace& p, const std::vector<gor::Event>& events, int64_t wall_ns) {

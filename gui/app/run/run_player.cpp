@@ -120,43 +120,31 @@ void RunPlayer::seek_time(int64_t t, bool pause_it) {
   publish();
 }
 
-bool RunPlayer::step_forward(StepUnit unit) {
+template <class Move>
+bool RunPlayer::move_cursor(Move move) {
   if (!active_) return false;
   const bool was = playback_.playing();
-  const bool moved = playback_.step_forward(store_.events(), store_.size(), unit);
+  const bool moved = move();
+  if (moved && playback_.cursor() < store_.size()) end_reported_ = false;  // it may arrive again
   set_playing(was);
   if (moved) publish();
   return moved;
+}
+
+bool RunPlayer::step_forward(StepUnit unit) {
+  return move_cursor([&] { return playback_.step_forward(store_.events(), store_.size(), unit); });
 }
 
 bool RunPlayer::step_back(StepUnit unit) {
-  if (!active_) return false;
-  const bool was = playback_.playing();
-  const bool moved = playback_.step_back(store_.events(), unit);
-  if (moved) end_reported_ = false;
-  set_playing(was);
-  if (moved) publish();
-  return moved;
+  return move_cursor([&] { return playback_.step_back(store_.events(), unit); });
 }
 
 bool RunPlayer::jump_to_goroutine(uint64_t g, bool forward) {
-  if (!active_) return false;
-  const bool was = playback_.playing();
-  const bool moved = playback_.jump_to_goroutine(g, forward, store_.events(), store_.size());
-  if (moved && !forward) end_reported_ = false;
-  set_playing(was);
-  if (moved) publish();
-  return moved;
+  return move_cursor([&] { return playback_.jump_to_goroutine(g, forward, store_.events(), store_.size()); });
 }
 
 bool RunPlayer::jump_to_proc(int p, bool forward) {
-  if (!active_) return false;
-  const bool was = playback_.playing();
-  const bool moved = playback_.jump_to_proc(p, forward, store_.events(), store_.size());
-  if (moved && !forward) end_reported_ = false;
-  set_playing(was);
-  if (moved) publish();
-  return moved;
+  return move_cursor([&] { return playback_.jump_to_proc(p, forward, store_.events(), store_.size()); });
 }
 
 void RunPlayer::refresh() {

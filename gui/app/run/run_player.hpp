@@ -90,6 +90,9 @@ class RunPlayer : public QObject {
  private:
   int64_t wall_ns() const { return clock_.nsecsElapsed(); }
   void publish();
+  // move_cursor() runs one cursor move (`move` returns whether it moved) and emits the result.
+  template <class Move>
+  bool move_cursor(Move move);
   void set_playing(bool was);
 
   const TraceStore& store_;

@@ -54,7 +54,7 @@ void MainWindow::setup_playback(QWidget* centre) {
         return;
       }
     }
-    if (e.kind == gor::EventKind::Steal || e.kind == gor::EventKind::GoBlock) selection_.select(e.kind == gor::EventKind::GoBlock ? e.g : selection_.selected());
+    if (e.kind == gor::EventKind::GoBlock) selection_.select(e.g);
     banner_->show_message(RunBanner::Severity::Warning, tr("Paused at a breakpoint"),
                           tr("%1 (at %2, event %3) — Space plays on, ← and → step.")
                               .arg(QString::fromStdString(hit.reason), format_engine_time(e.ts))
