@@ -94,7 +94,9 @@
 //     rule). No wall clock is read; a Sleep(1000 h) returns at once.
 //   - Ties (equal clocks) are decided by a seeded generator, or by a Strategy (schedule
 //     exploration); every decision is recorded in the run's Schedule, which Config::replay
-//     re-executes. With Config::preemption_points, each goroutine scheduling point also
+//     re-executes (with Config::replay_events, only until that many trace events were
+//     recorded; the seeded generator decides after them: "run from here"). With
+//     Config::preemption_points, each goroutine scheduling point also
 //     decides whether to preempt the goroutine there.
 //   - Differences from real mode: a pause (RunControl) freezes the world between two
 //     scheduling points, so each P still shows the goroutine it runs, and records nothing;
