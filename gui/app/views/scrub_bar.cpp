@@ -19,6 +19,7 @@ ScrubBar::ScrubBar(QWidget* parent) : QWidget(parent) {
   layout->setContentsMargins(4, 0, 4, 0);
   slider_ = new QSlider(Qt::Horizontal, this);
   slider_->setRange(0, kSteps);
+  slider_->setMinimumWidth(120);
   slider_->setToolTip(tr("Drag to any moment of the run: the scene shows exactly the state then.\n"
                          "← and → step one event; Shift+← and Shift+→ jump to the selected goroutine's events."));
   position_ = new QLabel(this);
@@ -50,10 +51,15 @@ void ScrubBar::set_position(int64_t cursor_ns, int64_t end_ns, size_t cursor, si
                                                                    static_cast<double>(end_ns_)))
                                   : 0);
   }
-  position_->setText(tr("%1 of %2%3 · event %4 of %5")
-                         .arg(format_engine_time(cursor_ns), format_engine_time(end_ns_), ended ? QString() : tr(" so far"))
-                         .arg(QLocale(QLocale::English).toString(static_cast<qulonglong>(cursor)))
-                         .arg(QLocale(QLocale::English).toString(static_cast<qulonglong>(events))));
+  // A narrow window (the centre under ~640 px) gets the short form, so the slider keeps room.
+  const QString cursor_text = QLocale(QLocale::English).toString(static_cast<qulonglong>(cursor));
+  const QString events_text = QLocale(QLocale::English).toString(static_cast<qulonglong>(events));
+  if (width() < kShortTextBelowPx)
+    position_->setText(tr("%1 / %2 · %3/%4").arg(format_engine_time(cursor_ns), format_engine_time(end_ns_), cursor_text, events_text));
+  else
+    position_->setText(tr("%1 of %2%3 · event %4 of %5")
+                           .arg(format_engine_time(cursor_ns), format_engine_time(end_ns_), ended ? QString() : tr(" so far"))
+                           .arg(cursor_text, events_text));
 }
 
 void ScrubBar::set_run_from_here_enabled(bool on) { run_from_here_->setEnabled(on); }

@@ -32,6 +32,8 @@ class ScrubBar : public QWidget {
 
   // kSteps is the slider's resolution.
   static constexpr int kSteps = 10000;
+  // kShortTextBelowPx: narrower than this, the position is written short ("5 ms / 50 ms · 144/713").
+  static constexpr int kShortTextBelowPx = 640;
 
  signals:
   // seekRequested() asks for the cursor at engine time t (the user dragged or clicked).
