@@ -728,10 +728,10 @@ void MainWindow::update_status() {
                                     : tr("%1 events/s").arg(static_cast<qlonglong>(rate)));
   status_goroutines_->setText(tr("%1 goroutines").arg(snap ? snap->goroutines.size() : 0));
   status_procs_->setText(tr("procs %1").arg(snap && running ? snap->gomaxprocs : toolbar_->procs()));
-  const bool deterministic = replay_path_.isEmpty() ? (running || controller_.store().size() > 0 ? controller_.deterministic() : toolbar_->deterministic())
-                                                   : trace_header_.deterministic;
-  const uint64_t seed = replay_path_.isEmpty() ? controller_.seed() : trace_header_.seed;
-  const QString seed_text = seed != 0 && (running || controller_.store().size() > 0) ? tr(", seed %1").arg(seed) : QString();
+  // The run in the store (live or a file) is described by its header; before any, the toolbar's choice.
+  const bool have_run = running || controller_.store().size() > 0;
+  const bool deterministic = have_run ? trace_header_.deterministic : toolbar_->deterministic();
+  const QString seed_text = have_run && trace_header_.seed != 0 ? tr(", seed %1").arg(trace_header_.seed) : QString();
   if (deterministic || player_->active()) {
     status_speed_->setText(tr("%1%2 · pace %3")
                                .arg(deterministic ? tr("deterministic") : tr("real threads"), seed_text,

@@ -232,9 +232,10 @@ QByteArray MainWindow::state_json() const {
   const TraceStore& store = controller_.store();
   o[QStringLiteral("sample")] = replay_path_.isEmpty() ? current_sample_ : QString::fromStdString(trace_header_.sample);
   o[QStringLiteral("state")] = run_state();
-  const bool deterministic = replay_path_.isEmpty() ? controller_.deterministic() : trace_header_.deterministic;
+  // trace_header_ describes the run in the store, live or read from a file.
+  const bool deterministic = trace_header_.deterministic;
   o[QStringLiteral("mode")] = deterministic ? QStringLiteral("deterministic") : QStringLiteral("real");
-  o[QStringLiteral("seed")] = QString::number(replay_path_.isEmpty() ? controller_.seed() : trace_header_.seed);
+  o[QStringLiteral("seed")] = QString::number(trace_header_.seed);
   const bool at_cursor = player_->active();
   o[QStringLiteral("engine_ns")] = static_cast<qint64>(at_cursor ? player_->cursor_ns() : store.end_ns());
   o[QStringLiteral("events")] = static_cast<qint64>(at_cursor ? player_->cursor() : store.size());
